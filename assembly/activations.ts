@@ -1,0 +1,233 @@
+// Activation functions, forward and backward, over n contiguous float32 values.
+//
+// Memory layout: xPtr (input), yPtr (output), dyPtr (gradient w.r.t. the output) and dxPtr
+// (gradient w.r.t. the input) each point to n floats. Every kernel has the same signature so
+// the TypeScript side can describe an activation as a (forward, backward) pair from a table:
+//   forward (n, xPtr, yPtr, p0, p1)
+//   backward(n, xPtr, yPtr, dyPtr, dxPtr, p0, p1)
+// p0/p1 are the activation's hyper-parameters (negative slope, alpha, beta, threshold), unused
+// where it has none. dxPtr may equal dyPtr (in-place backward).
+// Which of x / y the backward reads is stated above each kernel.
+import { exp4, tanh4, sigmoid4, log1p4, loadPartial, storePartial, partialMask } from "./simdmath";
+
+// @ts-ignore: decorator
+@inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
+
+const ZERO = f32x4.splat(0);
+const ONE = f32x4.splat(1);
+
+// ---- ReLU: y = max(x, 0); dx = dy · [x > 0] (reads x) -------------------------------------
+// @ts-ignore: decorator
+@inline function relu4(x: v128): v128 {
+  // x where x > 0, else 0; written as a select so that NaN stays NaN like PyTorch.
+  return v128.bitselect(ZERO, x, f32x4.lt(x, ZERO));
+}
+// @ts-ignore: decorator
+@inline function reluGrad4(x: v128, dy: v128): v128 { return v128.and(dy, f32x4.gt(x, ZERO)); }
+
+export function reluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), relu4(v128.load(at(x, i))));
+  if (i < n) storePartial(at(y, i), relu4(loadPartial(at(x, i), n - i)), n - i);
+}
+export function reluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), reluGrad4(v128.load(at(x, i)), v128.load(at(dy, i))));
+  if (i < n) storePartial(at(dx, i), reluGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
+}
+
+// ---- LeakyReLU(slope = p0): y = x > 0 ? x : slope·x; dx = dy · (x > 0 ? 1 : slope) (reads x) --
+// @ts-ignore: decorator
+@inline function leaky4(x: v128, slope: v128): v128 {
+  return v128.bitselect(x, f32x4.mul(x, slope), f32x4.gt(x, ZERO));
+}
+export function leakyReluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  const s = f32x4.splat(p0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), leaky4(v128.load(at(x, i)), s));
+  if (i < n) storePartial(at(y, i), leaky4(loadPartial(at(x, i), n - i), s), n - i);
+}
+// @ts-ignore: decorator
+@inline function leakyGrad4(x: v128, dy: v128, slope: v128): v128 {
+  return v128.bitselect(dy, f32x4.mul(dy, slope), f32x4.gt(x, ZERO));
+}
+export function leakyReluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  const s = f32x4.splat(p0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), leakyGrad4(v128.load(at(x, i)), v128.load(at(dy, i)), s));
+  if (i < n) storePartial(at(dx, i), leakyGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i), s), n - i);
+}
+
+// ---- Tanh: y = tanh(x); dx = dy · (1 - y²) (reads y) ----------------------------------------
+// @ts-ignore: decorator
+@inline function tanhGrad4(y: v128, dy: v128): v128 { return f32x4.mul(dy, f32x4.sub(ONE, f32x4.mul(y, y))); }
+export function tanhForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), tanh4(v128.load(at(x, i))));
+  if (i < n) storePartial(at(y, i), tanh4(loadPartial(at(x, i), n - i)), n - i);
+}
+export function tanhBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), tanhGrad4(v128.load(at(y, i)), v128.load(at(dy, i))));
+  if (i < n) storePartial(at(dx, i), tanhGrad4(loadPartial(at(y, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
+}
+
+// ---- Sigmoid: y = 1 / (1 + e^-x); dx = dy · y · (1 - y) (reads y) ---------------------------
+// @ts-ignore: decorator
+@inline function sigmoidGrad4(y: v128, dy: v128): v128 { return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(ONE, y))); }
+export function sigmoidForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), sigmoid4(v128.load(at(x, i))));
+  if (i < n) storePartial(at(y, i), sigmoid4(loadPartial(at(x, i), n - i)), n - i);
+}
+export function sigmoidBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), sigmoidGrad4(v128.load(at(y, i)), v128.load(at(dy, i))));
+  if (i < n) storePartial(at(dx, i), sigmoidGrad4(loadPartial(at(y, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
+}
+
+// ---- ELU(alpha = p0): y = x > 0 ? x : alpha·(e^x - 1); dx = dy · (x > 0 ? 1 : y + alpha) ----
+// (reads x and y)
+// @ts-ignore: decorator
+@inline function elu4(x: v128, alpha: v128): v128 {
+  return v128.bitselect(x, f32x4.mul(alpha, f32x4.sub(exp4(x), ONE)), f32x4.gt(x, ZERO));
+}
+// @ts-ignore: decorator
+@inline function eluGrad4(x: v128, y: v128, dy: v128, alpha: v128): v128 {
+  return v128.bitselect(dy, f32x4.mul(dy, f32x4.add(y, alpha)), f32x4.gt(x, ZERO));
+}
+export function eluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  const a = f32x4.splat(p0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), elu4(v128.load(at(x, i)), a));
+  if (i < n) storePartial(at(y, i), elu4(loadPartial(at(x, i), n - i), a), n - i);
+}
+export function eluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  const a = f32x4.splat(p0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(dx, i), eluGrad4(v128.load(at(x, i)), v128.load(at(y, i)), v128.load(at(dy, i)), a));
+  }
+  if (i < n) {
+    const k = n - i;
+    storePartial(at(dx, i), eluGrad4(loadPartial(at(x, i), k), loadPartial(at(y, i), k), loadPartial(at(dy, i), k), a), k);
+  }
+}
+
+// ---- GELU, tanh approximation (PyTorch's GELU(approximate='tanh')) --------------------------
+// u = √(2/π)·(x + 0.044715·x³), t = tanh(u), y = ½·x·(1 + t)
+// dy/dx = ½·(1 + t) + ½·x·(1 - t²)·√(2/π)·(1 + 3·0.044715·x²)   (reads x)
+const GELU_C: f32 = 0.7978845608028654;
+const GELU_K: f32 = 0.044715;
+// @ts-ignore: decorator
+@inline function geluInner(x: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(x, x), x);
+  return f32x4.mul(f32x4.splat(GELU_C), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_K), x3)));
+}
+// @ts-ignore: decorator
+@inline function gelu4(x: v128): v128 {
+  const half = f32x4.splat(0.5);
+  return f32x4.mul(f32x4.mul(half, x), f32x4.add(ONE, tanh4(geluInner(x))));
+}
+// @ts-ignore: decorator
+@inline function geluGrad4(x: v128, dy: v128): v128 {
+  const half = f32x4.splat(0.5);
+  const t = tanh4(geluInner(x));
+  const du = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(ONE, f32x4.mul(f32x4.splat(3 * GELU_K), f32x4.mul(x, x))));
+  const left = f32x4.mul(half, f32x4.add(ONE, t));
+  const right = f32x4.mul(f32x4.mul(f32x4.mul(half, x), f32x4.sub(ONE, f32x4.mul(t, t))), du);
+  return f32x4.mul(dy, f32x4.add(left, right));
+}
+export function geluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), gelu4(v128.load(at(x, i))));
+  if (i < n) storePartial(at(y, i), gelu4(loadPartial(at(x, i), n - i)), n - i);
+}
+export function geluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), geluGrad4(v128.load(at(x, i)), v128.load(at(dy, i))));
+  if (i < n) storePartial(at(dx, i), geluGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
+}
+
+// ---- Softplus(beta = p0, threshold = p1), as PyTorch ----------------------------------------
+// z = beta·x; y = z > threshold ? x : (max(z, 0) + log1p(e^-|z|)) / beta
+// dx = dy · (z > threshold ? 1 : sigmoid(z))   (reads x)
+// @ts-ignore: decorator
+@inline function softplus4(x: v128, beta: v128, threshold: v128): v128 {
+  const z = f32x4.mul(x, beta);
+  const soft = f32x4.add(f32x4.max(z, ZERO), log1p4(exp4(f32x4.neg(f32x4.abs(z)))));
+  return v128.bitselect(x, f32x4.div(soft, beta), f32x4.gt(z, threshold));
+}
+// @ts-ignore: decorator
+@inline function softplusGrad4(x: v128, dy: v128, beta: v128, threshold: v128): v128 {
+  const z = f32x4.mul(x, beta);
+  return v128.bitselect(dy, f32x4.mul(dy, sigmoid4(z)), f32x4.gt(z, threshold));
+}
+export function softplusForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  const b = f32x4.splat(p0), t = f32x4.splat(p1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), softplus4(v128.load(at(x, i)), b, t));
+  if (i < n) storePartial(at(y, i), softplus4(loadPartial(at(x, i), n - i), b, t), n - i);
+}
+export function softplusBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  const b = f32x4.splat(p0), t = f32x4.splat(p1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), softplusGrad4(v128.load(at(x, i)), v128.load(at(dy, i)), b, t));
+  if (i < n) storePartial(at(dx, i), softplusGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i), b, t), n - i);
+}
+
+// ---- Softmax over the last axis of a [rows, cols] matrix ------------------------------------
+// y_ij = e^(x_ij - max_i) / Σ_k e^(x_ik - max_i)
+// dx_ij = y_ij · (dy_ij - Σ_k dy_ik·y_ik)   (reads y)
+
+/** Writes softmax(row of x) to the row of y; returns log Σ e^x (the row's log-sum-exp). */
+export function softmaxRow(cols: i32, x: usize, y: usize): f32 {
+  let max: f32 = -Infinity;
+  for (let j = 0; j < cols; j++) {
+    const v = load<f32>(at(x, j));
+    if (!(v <= max)) max = v; // also picks up NaN, so a NaN row stays NaN
+  }
+  if (max == Infinity || max == -Infinity) max = 0; // keep e^(x - max) free of Inf - Inf
+  const m = f32x4.splat(max);
+  let acc = ZERO;
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const e = exp4(f32x4.sub(v128.load(at(x, j)), m));
+    v128.store(at(y, j), e);
+    acc = f32x4.add(acc, e);
+  }
+  if (j < cols) {
+    const e = exp4(f32x4.sub(loadPartial(at(x, j), cols - j), m));
+    storePartial(at(y, j), e, cols - j);
+    acc = f32x4.add(acc, v128.and(e, partialMask(cols - j)));
+  }
+  const sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  const inv = f32x4.splat(<f32>1 / sum);
+  j = 0;
+  for (; j + 4 <= cols; j += 4) v128.store(at(y, j), f32x4.mul(v128.load(at(y, j)), inv));
+  if (j < cols) storePartial(at(y, j), f32x4.mul(loadPartial(at(y, j), cols - j), inv), cols - j);
+  return Mathf.log(sum) + max;
+}
+
+export function softmaxForward(rows: i32, cols: i32, x: usize, y: usize): void {
+  const stride = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) softmaxRow(cols, x + <usize>i * stride, y + <usize>i * stride);
+}
+
+export function softmaxBackward(rows: i32, cols: i32, y: usize, dy: usize, dx: usize): void {
+  const stride = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const yr = y + <usize>i * stride, dyr = dy + <usize>i * stride, dxr = dx + <usize>i * stride;
+    let dot: f32 = 0;
+    for (let j = 0; j < cols; j++) dot += load<f32>(at(dyr, j)) * load<f32>(at(yr, j));
+    const d = f32x4.splat(dot);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128.store(at(dxr, j), f32x4.mul(v128.load(at(yr, j)), f32x4.sub(v128.load(at(dyr, j)), d)));
+    }
+    if (j < cols) {
+      const k = cols - j;
+      storePartial(at(dxr, j), f32x4.mul(loadPartial(at(yr, j), k), f32x4.sub(loadPartial(at(dyr, j), k), d)), k);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+// Dense matrix products for a Linear layer, float32, row-major.
+//
+//   C[m, n] (+)= A·B (+ bias[n])
+//
+// A is addressed through strides so one kernel serves the three products a dense layer needs:
+//   forward   Y  = X·Wᵀ + b : A = X  [m, k] (rowStride k, colStride 1), B = Wᵀ (W transposed
+//                             once per forward by `transpose`), bias = b
+//   backward  dX = dY·W     : A = dY [m, k] (rowStride k, colStride 1), B = W
+//   backward  dW += dYᵀ·X   : A = dYᵀ, i.e. dY stored [k, m] (rowStride 1, colStride m),
+//                             B = X, accumulate = 1
+// B is [k, n] row-major and contiguous; C is [m, n] row-major.
+//
+// The micro-kernel keeps a 4×8 block of C in eight f32x4 registers and streams one row of B
+// (two vectors) and four broadcast elements of A per step of p. Edges use 4×4, 4×1, 1×4 and 1×1
+// blocks, so every m, n, k ≥ 1 works. Each C element is summed over p in increasing order in
+// float32, the same order in every block shape.
+
+// @ts-ignore: decorator
+@inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
+
+/** The initial value of C[i, j..j+3]: C itself when accumulating, else the bias, else 0. */
+// @ts-ignore: decorator
+@inline function init4(c: usize, bias: usize, accumulate: i32): v128 {
+  if (accumulate) return v128.load(c);
+  if (bias) return v128.load(bias);
+  return f32x4.splat(0);
+}
+// @ts-ignore: decorator
+@inline function init1(c: usize, bias: usize, accumulate: i32): f32 {
+  if (accumulate) return load<f32>(c);
+  if (bias) return load<f32>(bias);
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline function block4x8(
+  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
+  const bj = bias ? at(bias, j) : 0;
+  let r00 = init4(c0, bj, accumulate), r01 = init4(c0 + 16, bj ? bj + 16 : 0, accumulate);
+  let r10 = init4(c1, bj, accumulate), r11 = init4(c1 + 16, bj ? bj + 16 : 0, accumulate);
+  let r20 = init4(c2, bj, accumulate), r21 = init4(c2 + 16, bj ? bj + 16 : 0, accumulate);
+  let r30 = init4(c3, bj, accumulate), r31 = init4(c3 + 16, bj ? bj + 16 : 0, accumulate);
+  let ap = at(a, i * ars);
+  let bp = at(b, j);
+  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  for (let p: usize = 0; p < k; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    const a0 = f32x4.splat(load<f32>(ap));
+    const a1 = f32x4.splat(load<f32>(ap + aStep));
+    const a2 = f32x4.splat(load<f32>(ap + 2 * aStep));
+    const a3 = f32x4.splat(load<f32>(ap + 3 * aStep));
+    r00 = f32x4.add(r00, f32x4.mul(a0, b0)); r01 = f32x4.add(r01, f32x4.mul(a0, b1));
+    r10 = f32x4.add(r10, f32x4.mul(a1, b0)); r11 = f32x4.add(r11, f32x4.mul(a1, b1));
+    r20 = f32x4.add(r20, f32x4.mul(a2, b0)); r21 = f32x4.add(r21, f32x4.mul(a2, b1));
+    r30 = f32x4.add(r30, f32x4.mul(a3, b0)); r31 = f32x4.add(r31, f32x4.mul(a3, b1));
+    ap += apStep;
+    bp += bpStep;
+  }
+  v128.store(c0, r00); v128.store(c0, r01, 16);
+  v128.store(c1, r10); v128.store(c1, r11, 16);
+  v128.store(c2, r20); v128.store(c2, r21, 16);
+  v128.store(c3, r30); v128.store(c3, r31, 16);
+}
+
+// @ts-ignore: decorator
+@inline function block4x4(
+  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
+  const bj = bias ? at(bias, j) : 0;
+  let r0 = init4(c0, bj, accumulate), r1 = init4(c1, bj, accumulate);
+  let r2 = init4(c2, bj, accumulate), r3 = init4(c3, bj, accumulate);
+  let ap = at(a, i * ars);
+  let bp = at(b, j);
+  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  for (let p: usize = 0; p < k; p++) {
+    const b0 = v128.load(bp);
+    r0 = f32x4.add(r0, f32x4.mul(f32x4.splat(load<f32>(ap)), b0));
+    r1 = f32x4.add(r1, f32x4.mul(f32x4.splat(load<f32>(ap + aStep)), b0));
+    r2 = f32x4.add(r2, f32x4.mul(f32x4.splat(load<f32>(ap + 2 * aStep)), b0));
+    r3 = f32x4.add(r3, f32x4.mul(f32x4.splat(load<f32>(ap + 3 * aStep)), b0));
+    ap += apStep;
+    bp += bpStep;
+  }
+  v128.store(c0, r0); v128.store(c1, r1); v128.store(c2, r2); v128.store(c3, r3);
+}
+
+/** One column j of four rows, scalar (the n % 4 tail of a 4-row band). */
+// @ts-ignore: decorator
+@inline function block4x1(
+  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
+  const bj = bias ? at(bias, j) : 0;
+  let r0 = init1(c0, bj, accumulate), r1 = init1(c1, bj, accumulate);
+  let r2 = init1(c2, bj, accumulate), r3 = init1(c3, bj, accumulate);
+  let ap = at(a, i * ars);
+  let bp = at(b, j);
+  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  for (let p: usize = 0; p < k; p++) {
+    const bv = load<f32>(bp);
+    r0 += load<f32>(ap) * bv;
+    r1 += load<f32>(ap + aStep) * bv;
+    r2 += load<f32>(ap + 2 * aStep) * bv;
+    r3 += load<f32>(ap + 3 * aStep) * bv;
+    ap += apStep;
+    bp += bpStep;
+  }
+  store<f32>(c0, r0); store<f32>(c1, r1); store<f32>(c2, r2); store<f32>(c3, r3);
+}
+
+// @ts-ignore: decorator
+@inline function block1x4(
+  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const c0 = at(c, i * n + j);
+  let r = init4(c0, bias ? at(bias, j) : 0, accumulate);
+  let ap = at(a, i * ars);
+  let bp = at(b, j);
+  const apStep = acs << 2, bpStep = n << 2;
+  for (let p: usize = 0; p < k; p++) {
+    r = f32x4.add(r, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
+    ap += apStep;
+    bp += bpStep;
+  }
+  v128.store(c0, r);
+}
+
+// @ts-ignore: decorator
+@inline function block1x1(
+  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const c0 = at(c, i * n + j);
+  let r = init1(c0, bias ? at(bias, j) : 0, accumulate);
+  let ap = at(a, i * ars);
+  let bp = at(b, j);
+  const apStep = acs << 2, bpStep = n << 2;
+  for (let p: usize = 0; p < k; p++) {
+    r += load<f32>(ap) * load<f32>(bp);
+    ap += apStep;
+    bp += bpStep;
+  }
+  store<f32>(c0, r);
+}
+
+/**
+ * C[m, n] (+)= A·B (+ bias). A's element (i, p) is at a + 4·(i·aRowStride + p·aColStride).
+ * bias (n floats) is added when non-zero and accumulate is 0; with accumulate = 1, C is added to.
+ */
+export function gemm(
+  m: i32, n: i32, k: i32, a: usize, aRowStride: i32, aColStride: i32,
+  b: usize, c: usize, bias: usize, accumulate: i32,
+): void {
+  const um = <usize>m, un = <usize>n, uk = <usize>k, ars = <usize>aRowStride, acs = <usize>aColStride;
+  let i: usize = 0;
+  for (; i + 4 <= um; i += 4) {
+    let j: usize = 0;
+    for (; j + 8 <= un; j += 8) block4x8(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+    for (; j + 4 <= un; j += 4) block4x4(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+    for (; j < un; j++) block4x1(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+  }
+  for (; i < um; i++) {
+    let j: usize = 0;
+    for (; j + 4 <= un; j += 4) block1x4(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+    for (; j < un; j++) block1x1(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+  }
+}
+
+/** dst[cols, rows] = src[rows, cols]ᵀ, in 8×8 tiles so both sides stay in cache. */
+export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
+  const ur = <usize>rows, uc = <usize>cols;
+  for (let i0: usize = 0; i0 < ur; i0 += 8) {
+    const iEnd = i0 + 8 < ur ? i0 + 8 : ur;
+    for (let j0: usize = 0; j0 < uc; j0 += 8) {
+      const jEnd = j0 + 8 < uc ? j0 + 8 : uc;
+      for (let i = i0; i < iEnd; i++) {
+        for (let j = j0; j < jEnd; j++) store<f32>(at(dst, j * ur + i), load<f32>(at(src, i * uc + j)));
+      }
+    }
+  }
+}

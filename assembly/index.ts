@@ -1,0 +1,14 @@
+// The WASM module's export list. Every export takes and returns numbers only: pointers into
+// linear memory, sizes, hyper-parameters and 0/1 flags. No export allocates; the TypeScript
+// allocator (src/backend/memory.ts) owns every byte above heapBase().
+export * from "./gemm";
+export * from "./activations";
+export * from "./losses";
+export * from "./optimizers";
+export * from "./reduce";
+export { vexp, vlog, vtanh } from "./simdmath";
+
+/** First byte free for the TypeScript allocator (after the module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}

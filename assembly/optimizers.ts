@@ -1,0 +1,141 @@
+// Optimizer updates over one flat parameter block: one call updates every parameter.
+//
+// param, grad and each state buffer point to n floats laid out in parallel (element i of each
+// belongs to the same scalar parameter). The math is torch.optim's documented algorithm for each
+// optimizer, in its element-wise form; scalar factors that depend only on the step count (bias
+// corrections, decayed learning rates) are computed by the TypeScript side in float64.
+// Flags (nesterov, maximize, ...) are i32 0/1.
+import { loadPartial, storePartial } from "./simdmath";
+
+// @ts-ignore: decorator
+@inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
+
+// @ts-ignore: decorator
+@inline function ld(ptr: usize, i: i32, n: i32): v128 {
+  return i + 4 <= n ? v128.load(at(ptr, i)) : loadPartial(at(ptr, i), n - i);
+}
+// @ts-ignore: decorator
+@inline function st(ptr: usize, i: i32, n: i32, v: v128): void {
+  if (i + 4 <= n) v128.store(at(ptr, i), v);
+  else storePartial(at(ptr, i), v, n - i);
+}
+
+/** g, negated for maximize, plus weightDecay·θ (L2 penalty). */
+// @ts-ignore: decorator
+@inline function effectiveGrad(g: v128, p: v128, weightDecay: f32, maximize: i32): v128 {
+  let r = maximize ? f32x4.neg(g) : g;
+  if (weightDecay != 0) r = f32x4.add(r, f32x4.mul(p, f32x4.splat(weightDecay)));
+  return r;
+}
+
+/**
+ * SGD (torch.optim.SGD): g ← ∇ + λθ; with momentum μ: b ← g on the first step, else
+ * b ← μb + (1 - dampening)g; g ← nesterov ? g + μb : b. θ ← θ - lr·g.
+ * buf may be 0 when momentum is 0.
+ */
+export function sgdStep(
+  n: i32, param: usize, grad: usize, buf: usize,
+  lr: f32, momentum: f32, dampening: f32, weightDecay: f32,
+  nesterov: i32, maximize: i32, firstStep: i32,
+): void {
+  const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening);
+  for (let i = 0; i < n; i += 4) {
+    const p = ld(param, i, n);
+    let g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
+    if (momentum != 0) {
+      const b = firstStep ? g : f32x4.add(f32x4.mul(ld(buf, i, n), vmu), f32x4.mul(g, vdamp));
+      st(buf, i, n, b);
+      g = nesterov ? f32x4.add(g, f32x4.mul(b, vmu)) : b;
+    }
+    st(param, i, n, f32x4.sub(p, f32x4.mul(g, vlr)));
+  }
+}
+
+/**
+ * Adam / AdamW (torch.optim.Adam, torch.optim.AdamW):
+ *   decoupled (AdamW): θ ← θ·(1 - lr·λ); else g ← ∇ + λθ
+ *   m ← m + (1 - β1)(g - m);  v ← β2·v + (1 - β2)·g²
+ *   amsgrad: vmax ← max(vmax, v), use vmax for v
+ *   θ ← θ - stepSize · m / (√v / bias2Sqrt + eps)
+ * with stepSize = lr / (1 - β1^t) and bias2Sqrt = √(1 - β2^t). vmax may be 0 without amsgrad.
+ */
+export function adamStep(
+  n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, bias2Sqrt: f32,
+): void {
+  const oneMinusB1 = f32x4.splat(1 - beta1), vb2 = f32x4.splat(beta2), oneMinusB2 = f32x4.splat(1 - beta2);
+  const decay = f32x4.splat(1 - lr * weightDecay), veps = f32x4.splat(eps);
+  const vstep = f32x4.splat(stepSize), vb2s = f32x4.splat(bias2Sqrt);
+  const coupledDecay: f32 = decoupled ? 0 : weightDecay;
+  for (let i = 0; i < n; i += 4) {
+    let p = ld(param, i, n);
+    if (decoupled && weightDecay != 0) p = f32x4.mul(p, decay);
+    const g = effectiveGrad(ld(grad, i, n), p, coupledDecay, maximize);
+    let m = ld(expAvg, i, n);
+    m = f32x4.add(m, f32x4.mul(f32x4.sub(g, m), oneMinusB1));
+    let v = f32x4.add(f32x4.mul(ld(expAvgSq, i, n), vb2), f32x4.mul(f32x4.mul(g, g), oneMinusB2));
+    st(expAvg, i, n, m);
+    st(expAvgSq, i, n, v);
+    if (amsgrad) {
+      v = f32x4.max(ld(maxExpAvgSq, i, n), v);
+      st(maxExpAvgSq, i, n, v);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), vb2s), veps);
+    st(param, i, n, f32x4.sub(p, f32x4.mul(vstep, f32x4.div(m, denom))));
+  }
+}
+
+/**
+ * Adagrad (torch.optim.Adagrad): g ← ∇ + λθ; s ← s + g²; θ ← θ - clr · g / (√s + eps),
+ * with clr = lr / (1 + (t - 1)·lrDecay).
+ */
+export function adagradStep(
+  n: i32, param: usize, grad: usize, stateSum: usize,
+  clr: f32, weightDecay: f32, eps: f32, maximize: i32,
+): void {
+  const vclr = f32x4.splat(clr), veps = f32x4.splat(eps);
+  for (let i = 0; i < n; i += 4) {
+    const p = ld(param, i, n);
+    const g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
+    const s = f32x4.add(ld(stateSum, i, n), f32x4.mul(g, g));
+    st(stateSum, i, n, s);
+    st(param, i, n, f32x4.sub(p, f32x4.mul(vclr, f32x4.div(g, f32x4.add(f32x4.sqrt(s), veps)))));
+  }
+}
+
+/**
+ * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + (1 - α)g²;
+ * centered: ḡ ← ḡ + (1 - α)(g - ḡ), avg = √(v - ḡ²) + eps; else avg = √v + eps;
+ * momentum μ > 0: b ← μb + g/avg, θ ← θ - lr·b; else θ ← θ - lr·g/avg.
+ * gradAvg may be 0 when not centered, buf may be 0 when momentum is 0.
+ */
+export function rmspropStep(
+  n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
+  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
+): void {
+  const va = f32x4.splat(alpha), oneMinusA = f32x4.splat(1 - alpha);
+  const vlr = f32x4.splat(lr), veps = f32x4.splat(eps), vmu = f32x4.splat(momentum);
+  for (let i = 0; i < n; i += 4) {
+    const p = ld(param, i, n);
+    const g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
+    const sq = f32x4.add(f32x4.mul(ld(squareAvg, i, n), va), f32x4.mul(f32x4.mul(g, g), oneMinusA));
+    st(squareAvg, i, n, sq);
+    let avg: v128;
+    if (centered) {
+      let ga = ld(gradAvg, i, n);
+      ga = f32x4.add(ga, f32x4.mul(f32x4.sub(g, ga), oneMinusA));
+      st(gradAvg, i, n, ga);
+      avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), veps);
+    } else {
+      avg = f32x4.add(f32x4.sqrt(sq), veps);
+    }
+    if (momentum > 0) {
+      const b = f32x4.add(f32x4.mul(ld(buf, i, n), vmu), f32x4.div(g, avg));
+      st(buf, i, n, b);
+      st(param, i, n, f32x4.sub(p, f32x4.mul(vlr, b)));
+    } else {
+      st(param, i, n, f32x4.sub(p, f32x4.mul(vlr, f32x4.div(g, avg))));
+    }
+  }
+}

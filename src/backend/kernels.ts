@@ -1,0 +1,78 @@
+/**
+ * The kernel set: every compute function wasmnn runs, with the signatures of the WASM exports
+ * (assembly/index.ts). Arguments are pointers (byte offsets into linear memory), sizes,
+ * hyper-parameters and 0/1 flags. Two implementations exist: the WASM SIMD module and the
+ * plain-TypeScript reference (reference.ts), which reads the same linear memory.
+ */
+export interface Kernels {
+  // gemm.ts
+  gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
+    b: number, c: number, bias: number, accumulate: number): void;
+  transpose(rows: number, cols: number, src: number, dst: number): void;
+
+  // activations.ts — forward (n, x, y, p0, p1), backward (n, x, y, dy, dx, p0, p1)
+  reluForward: ActivationForwardKernel;
+  reluBackward: ActivationBackwardKernel;
+  leakyReluForward: ActivationForwardKernel;
+  leakyReluBackward: ActivationBackwardKernel;
+  tanhForward: ActivationForwardKernel;
+  tanhBackward: ActivationBackwardKernel;
+  sigmoidForward: ActivationForwardKernel;
+  sigmoidBackward: ActivationBackwardKernel;
+  eluForward: ActivationForwardKernel;
+  eluBackward: ActivationBackwardKernel;
+  geluForward: ActivationForwardKernel;
+  geluBackward: ActivationBackwardKernel;
+  softplusForward: ActivationForwardKernel;
+  softplusBackward: ActivationBackwardKernel;
+  softmaxForward(rows: number, cols: number, x: number, y: number): void;
+  softmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
+
+  // losses.ts — elementwise (n, pred, target, grad, scale, p0) → scaled sum
+  mseLoss: ElementwiseLossKernel;
+  l1Loss: ElementwiseLossKernel;
+  huberLoss: ElementwiseLossKernel;
+  bceLoss: ElementwiseLossKernel;
+  bceWithLogitsLoss: ElementwiseLossKernel;
+  crossEntropyLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
+  crossEntropySoftLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
+
+  // optimizers.ts
+  sgdStep(n: number, param: number, grad: number, buf: number, lr: number, momentum: number,
+    dampening: number, weightDecay: number, nesterov: number, maximize: number, firstStep: number): void;
+  adamStep(n: number, param: number, grad: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number,
+    amsgrad: number, maximize: number, stepSize: number, bias2Sqrt: number): void;
+  adagradStep(n: number, param: number, grad: number, stateSum: number, clr: number,
+    weightDecay: number, eps: number, maximize: number): void;
+  rmspropStep(n: number, param: number, grad: number, squareAvg: number, gradAvg: number, buf: number,
+    lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: number,
+    maximize: number): void;
+
+  // reduce.ts
+  columnSums(rows: number, cols: number, src: number, dst: number, accumulate: number): void;
+  argmaxRows(rows: number, cols: number, src: number, dst: number): void;
+  gatherRows(count: number, rowLen: number, src: number, index: number, dst: number): void;
+  fill(n: number, ptr: number, value: number): void;
+  copy(n: number, src: number, dst: number): void;
+  scale(n: number, ptr: number, factor: number): void;
+  sumOfSquares(n: number, ptr: number): number;
+  firstNonFinite(n: number, ptr: number): number;
+
+  // simdmath.ts (exposed for tests)
+  vexp(n: number, x: number, y: number): void;
+  vlog(n: number, x: number, y: number): void;
+  vtanh(n: number, x: number, y: number): void;
+}
+
+/** An activation's forward kernel: y = f(x) over n floats. */
+export type ActivationForwardKernel = (n: number, x: number, y: number, p0: number, p1: number) => void;
+/** An activation's backward kernel: dx = dy · f'(x) over n floats (reads x and/or y). */
+export type ActivationBackwardKernel = (
+  n: number, x: number, y: number, dy: number, dx: number, p0: number, p1: number) => void;
+/** An elementwise loss kernel: writes the gradient, returns scale · Σ loss terms. */
+export type ElementwiseLossKernel = (
+  n: number, pred: number, target: number, grad: number, scale: number, p0: number) => number;
+
+/** Names of the kernels, for tables that pick one by name. */
+export type KernelName = keyof Kernels;

@@ -1,0 +1,162 @@
+/**
+ * Tensor-level entry points to the kernels: the only code above the allocator that turns tensors
+ * into pointers. Callers (nn/, losses/, optim/) validate shapes and options first; these
+ * functions assume valid arguments but still refuse disposed or stale tensors.
+ */
+import type { Tensor } from '../tensor.js';
+import type { Storage } from './storage.js';
+import { kernels } from './runtime.js';
+import type { ActivationBackwardKernel, ActivationForwardKernel, ElementwiseLossKernel, Kernels } from './kernels.js';
+
+/** Pointer of a usable tensor. */
+function ptr(t: Tensor, what: string): number {
+  t._check(what);
+  return t._storage.ptr(t._offset);
+}
+
+/** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */
+export function matmulBias(x: Tensor, wT: Tensor, bias: Tensor | null, y: Tensor): void {
+  const [m, k] = x.shape as [number, number];
+  const n = wT.shape[1]!;
+  kernels().gemm(m, n, k, ptr(x, 'forward'), k, 1, ptr(wT, 'forward'), ptr(y, 'forward'),
+    bias ? ptr(bias, 'forward') : 0, 0);
+}
+
+/** c[m, n] = a[m, k]·b[k, n]. */
+export function matmul(a: Tensor, b: Tensor, c: Tensor): void {
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  kernels().gemm(m, n, k, ptr(a, 'matmul'), k, 1, ptr(b, 'matmul'), ptr(c, 'matmul'), 0, 0);
+}
+
+/** c[m, n] += a[k, m]ᵀ·b[k, n] (the weight gradient dW += dYᵀ·X). */
+export function matmulTransposedAAccumulate(a: Tensor, b: Tensor, c: Tensor): void {
+  const [k, m] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  kernels().gemm(m, n, k, ptr(a, 'backward'), 1, m, ptr(b, 'backward'), ptr(c, 'backward'), 0, 1);
+}
+
+/** dst[cols, rows] = src[rows, cols]ᵀ. */
+export function transpose(src: Tensor, dst: Tensor): void {
+  const [rows, cols] = src.shape as [number, number];
+  kernels().transpose(rows, cols, ptr(src, 'transpose'), ptr(dst, 'transpose'));
+}
+
+/** dst[n] += Σ_rows src[rows, n]. */
+export function addColumnSums(src: Tensor, dst: Tensor): void {
+  const [rows, cols] = src.shape as [number, number];
+  kernels().columnSums(rows, cols, ptr(src, 'backward'), ptr(dst, 'backward'), 1);
+}
+
+/** Names of the activation kernel pairs. */
+export type ActivationKernelPair = {
+  [K in keyof Kernels]: Kernels[K] extends ActivationForwardKernel ? K : never;
+}[keyof Kernels];
+
+export function activationForward(kernel: keyof Kernels, x: Tensor, y: Tensor, p0: number, p1: number): void {
+  (kernels()[kernel] as ActivationForwardKernel)(x.size, ptr(x, 'forward'), ptr(y, 'forward'), p0, p1);
+}
+
+export function activationBackward(
+  kernel: keyof Kernels, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, p0: number, p1: number,
+): void {
+  (kernels()[kernel] as ActivationBackwardKernel)(
+    x.size, ptr(x, 'backward'), ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward'), p0, p1);
+}
+
+export function softmaxForward(x: Tensor, y: Tensor): void {
+  const [rows, cols] = x.shape as [number, number];
+  kernels().softmaxForward(rows, cols, ptr(x, 'forward'), ptr(y, 'forward'));
+}
+
+export function softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor): void {
+  const [rows, cols] = y.shape as [number, number];
+  kernels().softmaxBackward(rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward'));
+}
+
+/** Runs an elementwise loss kernel; returns scale · Σ terms and writes the gradient. */
+export function elementwiseLoss(
+  kernel: keyof Kernels, pred: Tensor, target: Tensor, grad: Tensor, scale: number, p0: number,
+): number {
+  return (kernels()[kernel] as ElementwiseLossKernel)(
+    pred.size, ptr(pred, 'loss'), ptr(target, 'loss'), ptr(grad, 'loss'), scale, p0);
+}
+
+/** Cross-entropy with int32 class indices held in `targets` (one per row). */
+export function crossEntropyIndices(logits: Tensor, targets: Storage, grad: Tensor, scale: number): number {
+  const [rows, cols] = logits.shape as [number, number];
+  return kernels().crossEntropyLoss(rows, cols, ptr(logits, 'loss'), targets.ptr(), ptr(grad, 'loss'), scale);
+}
+
+/** Cross-entropy with probability targets of the logits' shape. */
+export function crossEntropyProbabilities(logits: Tensor, targets: Tensor, grad: Tensor, scale: number): number {
+  const [rows, cols] = logits.shape as [number, number];
+  return kernels().crossEntropySoftLoss(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
+}
+
+/** Writes argmax of each row of x (int32) into `out`. */
+export function argmaxRows(x: Tensor, out: Storage): void {
+  const [rows, cols] = x.shape as [number, number];
+  kernels().argmaxRows(rows, cols, ptr(x, 'argmax'), out.ptr());
+}
+
+/** dst[r] = src[index[r]] for the rows of a 2-D src; `index` holds int32 row numbers. */
+export function gatherRows(src: Tensor, index: Storage, count: number, dst: Tensor): void {
+  const rowLen = src.size / src.shape[0]!;
+  kernels().gatherRows(count, rowLen, ptr(src, 'gather'), index.ptr(), ptr(dst, 'gather'));
+}
+
+export function fill(t: Tensor, value: number): void {
+  kernels().fill(t.size, ptr(t, 'fill'), value);
+}
+
+export function copy(src: Tensor, dst: Tensor): void {
+  kernels().copy(src.size, ptr(src, 'copy'), ptr(dst, 'copy'));
+}
+
+export function scale(t: Tensor, factor: number): void {
+  kernels().scale(t.size, ptr(t, 'scale'), factor);
+}
+
+export function sumOfSquares(t: Tensor): number {
+  return kernels().sumOfSquares(t.size, ptr(t, 'sumOfSquares'));
+}
+
+/** Index of the first NaN/±Infinity element, or -1. */
+export function firstNonFinite(t: Tensor): number {
+  return kernels().firstNonFinite(t.size, ptr(t, 'check'));
+}
+
+// ---- optimizer updates: each takes the flat parameter block and its parallel state ---------
+const p0 = (t: Tensor | null, what: string): number => (t ? ptr(t, what) : 0);
+
+export function sgdStep(param: Tensor, grad: Tensor, buf: Tensor | null, h: {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
+}, firstStep: boolean): void {
+  kernels().sgdStep(param.size, ptr(param, 'SGD.step'), ptr(grad, 'SGD.step'), p0(buf, 'SGD.step'), h.lr,
+    h.momentum, h.dampening, h.weightDecay, +h.nesterov, +h.maximize, +firstStep);
+}
+
+export function adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean;
+  amsgrad: boolean; maximize: boolean; stepSize: number; bias2Sqrt: number;
+}): void {
+  kernels().adamStep(param.size, ptr(param, 'Adam.step'), ptr(grad, 'Adam.step'), ptr(expAvg, 'Adam.step'),
+    ptr(expAvgSq, 'Adam.step'), p0(maxExpAvgSq, 'Adam.step'), h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
+    +h.decoupled, +h.amsgrad, +h.maximize, h.stepSize, h.bias2Sqrt);
+}
+
+export function adagradStep(param: Tensor, grad: Tensor, stateSum: Tensor, h: {
+  clr: number; weightDecay: number; eps: number; maximize: boolean;
+}): void {
+  kernels().adagradStep(param.size, ptr(param, 'Adagrad.step'), ptr(grad, 'Adagrad.step'),
+    ptr(stateSum, 'Adagrad.step'), h.clr, h.weightDecay, h.eps, +h.maximize);
+}
+
+export function rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, buf: Tensor | null, h: {
+  lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean;
+}): void {
+  kernels().rmspropStep(param.size, ptr(param, 'RMSprop.step'), ptr(grad, 'RMSprop.step'),
+    ptr(squareAvg, 'RMSprop.step'), p0(gradAvg, 'RMSprop.step'), p0(buf, 'RMSprop.step'), h.lr, h.alpha, h.eps,
+    h.weightDecay, h.momentum, +h.centered, +h.maximize);
+}

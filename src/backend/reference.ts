@@ -1,0 +1,268 @@
+import type { Kernels } from './kernels.js';
+
+/** Live views of linear memory (re-made after growth by the allocator). */
+export interface HeapViews {
+  f32(): Float32Array;
+  i32(): Int32Array;
+}
+
+/**
+ * Every kernel again in plain TypeScript, with the WASM signatures, reading and writing the same
+ * linear memory. It is the oracle of the kernel tests (straightforward loops, float64
+ * arithmetic, Math.* functions) and the pure-JS baseline of bench/. Pointers are byte offsets.
+ */
+export function createReferenceKernels(heap: HeapViews): Kernels {
+  const f = (): Float32Array => heap.f32();
+  const at = (ptr: number): number => ptr >>> 2;
+  const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+  /** Builds an elementwise activation pair from scalar formulas. */
+  const unary = (fx: (x: number, p0: number, p1: number) => number) =>
+    (n: number, x: number, y: number, p0: number, p1: number): void => {
+      const h = f();
+      for (let i = 0; i < n; i++) h[at(y) + i] = fx(h[at(x) + i]!, p0, p1);
+    };
+  const unaryGrad = (dfx: (x: number, y: number, p0: number, p1: number) => number) =>
+    (n: number, x: number, y: number, dy: number, dx: number, p0: number, p1: number): void => {
+      const h = f();
+      for (let i = 0; i < n; i++) h[at(dx) + i] = h[at(dy) + i]! * dfx(h[at(x) + i]!, h[at(y) + i]!, p0, p1);
+    };
+  /** Builds an elementwise loss from (value, gradient) formulas. */
+  const loss = (term: (p: number, t: number, p0: number) => number, grad: (p: number, t: number, p0: number) => number) =>
+    (n: number, pred: number, target: number, g: number, scale: number, p0: number): number => {
+      const h = f();
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const p = h[at(pred) + i]!, t = h[at(target) + i]!;
+        total += term(p, t, p0);
+        h[at(g) + i] = scale * grad(p, t, p0);
+      }
+      return total * scale;
+    };
+  const geluInner = (x: number): number => Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3);
+  const softmaxRow = (h: Float32Array, cols: number, x: number, y: number): number => {
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, h[at(x) + j]!);
+    if (!Number.isFinite(max) && !Number.isNaN(max)) max = 0;
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(h[at(x) + j]! - max);
+    for (let j = 0; j < cols; j++) h[at(y) + j] = Math.exp(h[at(x) + j]! - max) / sum;
+    return Math.log(sum) + max;
+  };
+  const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
+
+  return {
+    gemm(m, n, k, a, ars, acs, b, c, bias, accumulate) {
+      const h = f();
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = accumulate ? h[at(c) + i * n + j]! : bias ? h[at(bias) + j]! : 0;
+          for (let p = 0; p < k; p++) acc += h[at(a) + i * ars + p * acs]! * h[at(b) + p * n + j]!;
+          h[at(c) + i * n + j] = acc;
+        }
+      }
+    },
+    transpose(rows, cols, src, dst) {
+      const h = f();
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) h[at(dst) + j * rows + i] = h[at(src) + i * cols + j]!;
+    },
+
+    reluForward: unary((x) => (x < 0 ? 0 : x)),
+    reluBackward: unaryGrad((x) => (x > 0 ? 1 : 0)),
+    leakyReluForward: unary((x, s) => (x > 0 ? x : x * s)),
+    leakyReluBackward: unaryGrad((x, _y, s) => (x > 0 ? 1 : s)),
+    tanhForward: unary(Math.tanh),
+    tanhBackward: unaryGrad((_x, y) => 1 - y * y),
+    sigmoidForward: unary(sigmoid),
+    sigmoidBackward: unaryGrad((_x, y) => y * (1 - y)),
+    eluForward: unary((x, alpha) => (x > 0 ? x : alpha * Math.expm1(x))),
+    eluBackward: unaryGrad((x, y, alpha) => (x > 0 ? 1 : y + alpha)),
+    geluForward: unary((x) => 0.5 * x * (1 + Math.tanh(geluInner(x)))),
+    geluBackward: unaryGrad((x) => {
+      const t = Math.tanh(geluInner(x));
+      const du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
+    }),
+    softplusForward: unary((x, beta, threshold) =>
+      beta * x > threshold ? x : (Math.max(beta * x, 0) + Math.log1p(Math.exp(-Math.abs(beta * x)))) / beta),
+    softplusBackward: unaryGrad((x, _y, beta, threshold) => (beta * x > threshold ? 1 : sigmoid(beta * x))),
+    softmaxForward(rows, cols, x, y) {
+      const h = f();
+      for (let i = 0; i < rows; i++) softmaxRow(h, cols, x + 4 * i * cols, y + 4 * i * cols);
+    },
+    softmaxBackward(rows, cols, y, dy, dx) {
+      const h = f();
+      for (let i = 0; i < rows; i++) {
+        const o = i * cols;
+        let dot = 0;
+        for (let j = 0; j < cols; j++) dot += h[at(dy) + o + j]! * h[at(y) + o + j]!;
+        for (let j = 0; j < cols; j++) h[at(dx) + o + j] = h[at(y) + o + j]! * (h[at(dy) + o + j]! - dot);
+      }
+    },
+
+    mseLoss: loss((p, t) => (p - t) ** 2, (p, t) => 2 * (p - t)),
+    l1Loss: loss((p, t) => Math.abs(p - t), (p, t) => sign(p - t)),
+    huberLoss: loss(
+      (p, t, delta) => (Math.abs(p - t) < delta ? 0.5 * (p - t) ** 2 : delta * (Math.abs(p - t) - 0.5 * delta)),
+      (p, t, delta) => Math.min(Math.max(p - t, -delta), delta),
+    ),
+    bceLoss: loss(
+      (p, t) => -(t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100)),
+      (p, t) => (p - t) / Math.max(p * (1 - p), 1e-12),
+    ),
+    bceWithLogitsLoss: loss(
+      (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
+      (x, t) => sigmoid(x) - t,
+    ),
+    crossEntropyLoss(rows, cols, logits, targets, grad, scale) {
+      const h = f(), idx = heap.i32();
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        const t = idx[at(targets) + r]!;
+        const lse = softmaxRow(h, cols, logits + 4 * r * cols, grad + 4 * r * cols);
+        total += lse - h[at(logits) + r * cols + t]!;
+        h[at(grad) + r * cols + t] = h[at(grad) + r * cols + t]! - 1;
+        for (let j = 0; j < cols; j++) h[at(grad) + r * cols + j] = h[at(grad) + r * cols + j]! * scale;
+      }
+      return total * scale;
+    },
+    crossEntropySoftLoss(rows, cols, logits, targets, grad, scale) {
+      const h = f();
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        const lse = softmaxRow(h, cols, logits + 4 * o, grad + 4 * o);
+        let tSum = 0;
+        for (let j = 0; j < cols; j++) {
+          const t = h[at(targets) + o + j]!;
+          tSum += t;
+          total += t * (lse - h[at(logits) + o + j]!);
+        }
+        for (let j = 0; j < cols; j++) {
+          h[at(grad) + o + j] = (h[at(grad) + o + j]! * tSum - h[at(targets) + o + j]!) * scale;
+        }
+      }
+      return total * scale;
+    },
+
+    sgdStep(n, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        let g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        if (momentum !== 0) {
+          const b = firstStep ? g : momentum * h[at(buf) + i]! + (1 - dampening) * g;
+          h[at(buf) + i] = b;
+          g = nesterov ? g + momentum * b : b;
+        }
+        h[at(param) + i] = p - lr * g;
+      }
+    },
+    adamStep(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay,
+      decoupled, amsgrad, maximize, stepSize, bias2Sqrt) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        let p = h[at(param) + i]!;
+        if (decoupled) p *= 1 - lr * weightDecay;
+        let g = (maximize ? -1 : 1) * h[at(grad) + i]!;
+        if (!decoupled) g += weightDecay * p;
+        const m = beta1 * h[at(expAvg) + i]! + (1 - beta1) * g;
+        let v = beta2 * h[at(expAvgSq) + i]! + (1 - beta2) * g * g;
+        h[at(expAvg) + i] = m;
+        h[at(expAvgSq) + i] = v;
+        if (amsgrad) {
+          v = Math.max(h[at(maxExpAvgSq) + i]!, v);
+          h[at(maxExpAvgSq) + i] = v;
+        }
+        h[at(param) + i] = p - (stepSize * m) / (Math.sqrt(v) / bias2Sqrt + eps);
+      }
+    },
+    adagradStep(n, param, grad, stateSum, clr, weightDecay, eps, maximize) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const s = h[at(stateSum) + i]! + g * g;
+        h[at(stateSum) + i] = s;
+        h[at(param) + i] = p - (clr * g) / (Math.sqrt(s) + eps);
+      }
+    },
+    rmspropStep(n, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const sq = alpha * h[at(squareAvg) + i]! + (1 - alpha) * g * g;
+        h[at(squareAvg) + i] = sq;
+        let avg: number;
+        if (centered) {
+          const ga = alpha * h[at(gradAvg) + i]! + (1 - alpha) * g;
+          h[at(gradAvg) + i] = ga;
+          avg = Math.sqrt(sq - ga * ga) + eps;
+        } else {
+          avg = Math.sqrt(sq) + eps;
+        }
+        if (momentum > 0) {
+          const b = momentum * h[at(buf) + i]! + g / avg;
+          h[at(buf) + i] = b;
+          h[at(param) + i] = p - lr * b;
+        } else {
+          h[at(param) + i] = p - (lr * g) / avg;
+        }
+      }
+    },
+
+    columnSums(rows, cols, src, dst, accumulate) {
+      const h = f();
+      for (let j = 0; j < cols; j++) {
+        let acc = accumulate ? h[at(dst) + j]! : 0;
+        for (let i = 0; i < rows; i++) acc += h[at(src) + i * cols + j]!;
+        h[at(dst) + j] = acc;
+      }
+    },
+    argmaxRows(rows, cols, src, dst) {
+      const h = f(), out = heap.i32();
+      for (let i = 0; i < rows; i++) {
+        let best = 0;
+        for (let j = 1; j < cols; j++) {
+          const v = h[at(src) + i * cols + j]!, b = h[at(src) + i * cols + best]!;
+          if (Number.isNaN(b)) break;
+          if (v > b || Number.isNaN(v)) best = j;
+        }
+        out[at(dst) + i] = best;
+      }
+    },
+    gatherRows(count, rowLen, src, index, dst) {
+      const h = f(), idx = heap.i32();
+      for (let r = 0; r < count; r++) {
+        const from = idx[at(index) + r]!;
+        h.copyWithin(at(dst) + r * rowLen, at(src) + from * rowLen, at(src) + (from + 1) * rowLen);
+      }
+    },
+    fill(n, ptr, value) {
+      f().fill(value, at(ptr), at(ptr) + n);
+    },
+    copy(n, src, dst) {
+      f().copyWithin(at(dst), at(src), at(src) + n);
+    },
+    scale(n, ptr, factor) {
+      const h = f();
+      for (let i = 0; i < n; i++) h[at(ptr) + i] = h[at(ptr) + i]! * factor;
+    },
+    sumOfSquares(n, ptr) {
+      const h = f();
+      let total = 0;
+      for (let i = 0; i < n; i++) total += h[at(ptr) + i]! ** 2;
+      return total;
+    },
+    firstNonFinite(n, ptr) {
+      const h = f();
+      for (let i = 0; i < n; i++) if (!Number.isFinite(h[at(ptr) + i]!)) return i;
+      return -1;
+    },
+
+    vexp: (n, x, y) => unary(Math.exp)(n, x, y, 0, 0),
+    vlog: (n, x, y) => unary(Math.log)(n, x, y, 0, 0),
+    vtanh: (n, x, y) => unary(Math.tanh)(n, x, y, 0, 0),
+  };
+}

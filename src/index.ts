@@ -1,0 +1,32 @@
+/**
+ * wasmnn: neural-network training in JavaScript with WebAssembly SIMD kernels.
+ * PyTorch-like modules, losses and optimizers; explicit backward; Node and browsers.
+ */
+export { Tensor, type NestedArray, type TensorData } from './tensor.js';
+export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError } from './errors.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
+export type { MemoryStats } from './backend/memory.js';
+
+export { Module } from './nn/module.js';
+export { Parameter } from './nn/parameter.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { Sequential } from './nn/sequential.js';
+export {
+  ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
+} from './nn/activations.js';
+export * as nn from './nn/index.js';
+export type { Nonlinearity, KaimingOptions, XavierOptions } from './nn/init.js';
+
+export { Loss, ElementwiseLoss, type Reduction, type LossOptions } from './losses/loss.js';
+export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, type HuberLossOptions, type SmoothL1LossOptions } from './losses/regression.js';
+export { BCELoss, BCEWithLogitsLoss } from './losses/binary.js';
+export { CrossEntropyLoss, type CrossEntropyTarget } from './losses/cross-entropy.js';
+
+export { Optimizer, type OptimizerStateDict, type Hyperparameters } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+
+export { disk, oneHot, DISK_RADIUS, type Dataset } from './data/datasets.js';

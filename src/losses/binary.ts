@@ -1,0 +1,33 @@
+import type { Tensor } from '../tensor.js';
+import { ElementwiseLoss, type LossOptions } from './loss.js';
+
+/**
+ * Binary cross-entropy on probabilities (after a Sigmoid), as torch.nn.BCELoss: each log is
+ * clamped at -100 so that p = 0 or 1 gives a finite loss. Predictions must lie in [0, 1].
+ */
+export class BCELoss extends ElementwiseLoss {
+  protected readonly kernel = 'bceLoss';
+  constructor(options: LossOptions = {}) {
+    super(options);
+  }
+
+  protected override diagnose(prediction: Tensor, target: unknown): string {
+    const data = prediction.data;
+    const bad = data.findIndex((p) => !(p >= 0 && p <= 1));
+    if (bad >= 0) {
+      return `the prediction must be probabilities in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss on raw scores); element ${bad} is ${data[bad]}`;
+    }
+    return super.diagnose(prediction, target);
+  }
+}
+
+/**
+ * Sigmoid + binary cross-entropy in one numerically stable step, on raw scores (logits):
+ * max(x, 0) - x·t + log(1 + e^-|x|), as torch.nn.BCEWithLogitsLoss.
+ */
+export class BCEWithLogitsLoss extends ElementwiseLoss {
+  protected readonly kernel = 'bceWithLogitsLoss';
+  constructor(options: LossOptions = {}) {
+    super(options);
+  }
+}

@@ -1,0 +1,104 @@
+import * as ops from '../backend/ops.js';
+import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkChoice, checkOptions, checkTensor } from '../validate.js';
+import { Workspace } from '../workspace.js';
+
+/** How per-element losses are combined: their mean (default) or their sum. */
+export type Reduction = 'mean' | 'sum';
+
+/** Options every loss accepts. */
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+/**
+ * Base class of the losses: `forward(prediction, target)` returns the loss as a number and
+ * computes its gradient in the same pass; `backward()` returns ∂loss/∂prediction, ready to be
+ * passed to `model.backward()`. A NaN or infinite loss throws, naming its cause.
+ */
+export abstract class Loss {
+  readonly reduction: Reduction;
+  private readonly gradWorkspace: Workspace;
+  private lastGrad: Tensor | null = null;
+
+  protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
+    const name = new.target.name;
+    checkOptions(name, options, ['reduction', ...extraOptions]);
+    this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
+    this.gradWorkspace = new Workspace(`${name}.backward`);
+  }
+
+  /** The loss of `prediction` against `target`. */
+  forward(prediction: Tensor, target: unknown): number {
+    const name = this.constructor.name;
+    checkTensor(`${name}.forward`, 'prediction', prediction);
+    this.checkTarget(prediction, target);
+    const grad = this.gradWorkspace.next(prediction.shape);
+    const value = this.compute(prediction, target, grad);
+    if (!Number.isFinite(value)) {
+      this.lastGrad = null;
+      throw new ValueError(`${name}.forward: the loss is ${value}: ${this.diagnose(prediction, target)}`);
+    }
+    this.lastGrad = grad;
+    return value;
+  }
+
+  /** ∂loss/∂prediction of the last forward(). */
+  backward(): Tensor {
+    if (!this.lastGrad) throw new StateError(`${this.constructor.name}.backward: called before a successful forward()`);
+    return this.lastGrad;
+  }
+
+  /** Frees the gradient workspace now rather than at garbage collection. */
+  dispose(): void {
+    this.gradWorkspace.dispose();
+    this.lastGrad = null;
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(reduction='${this.reduction}')`;
+  }
+
+  /** Throws unless target fits prediction. */
+  protected abstract checkTarget(prediction: Tensor, target: unknown): void;
+
+  /** Returns the reduced loss and writes the gradient into `grad`. */
+  protected abstract compute(prediction: Tensor, target: unknown, grad: Tensor): number;
+
+  /** Explains a non-finite loss (only runs on failure). */
+  protected diagnose(prediction: Tensor, target: unknown): string {
+    const bad = ops.firstNonFinite(prediction);
+    if (bad >= 0) return `the prediction has ${prediction.data[bad]} at flat index ${bad}`;
+    if (target && typeof target === 'object' && '_check' in target) {
+      const t = target as Tensor;
+      const badT = ops.firstNonFinite(t);
+      if (badT >= 0) return `the target has ${t.data[badT]} at flat index ${badT}`;
+    }
+    return 'the values overflowed float32';
+  }
+}
+
+/** A loss computed element by element against a target of the same shape. */
+export abstract class ElementwiseLoss extends Loss {
+  protected abstract readonly kernel: 'mseLoss' | 'l1Loss' | 'huberLoss' | 'bceLoss' | 'bceWithLogitsLoss';
+  /** The kernel's hyper-parameter (Huber's delta). */
+  protected param = 0;
+
+  protected checkTarget(prediction: Tensor, target: unknown): void {
+    const name = this.constructor.name;
+    const t = checkTensor(`${name}.forward`, 'target', target);
+    if (t.shape.join() !== prediction.shape.join()) {
+      throw new ShapeError(`${name}.forward: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);
+    }
+  }
+
+  protected compute(prediction: Tensor, target: unknown, grad: Tensor): number {
+    return ops.elementwiseLoss(this.kernel, prediction, target as Tensor, grad, this.scale(prediction), this.param);
+  }
+
+  /** The factor applied to the summed terms and to the gradient: 1/size for 'mean'. */
+  protected scale(prediction: Tensor): number {
+    return this.reduction === 'mean' ? 1 / prediction.size : 1;
+  }
+}

@@ -1,0 +1,57 @@
+import type { Tensor } from '../tensor.js';
+import { checkNumber } from '../validate.js';
+import { ElementwiseLoss, type LossOptions } from './loss.js';
+
+/** Mean squared error: (prediction - target)², averaged (or summed) over all elements. */
+export class MSELoss extends ElementwiseLoss {
+  protected readonly kernel = 'mseLoss';
+  constructor(options: LossOptions = {}) {
+    super(options);
+  }
+}
+
+/** Mean absolute error (L1): |prediction - target|. Its gradient at 0 is 0, as in PyTorch. */
+export class L1Loss extends ElementwiseLoss {
+  protected readonly kernel = 'l1Loss';
+  constructor(options: LossOptions = {}) {
+    super(options);
+  }
+}
+
+/** Options of HuberLoss. */
+export interface HuberLossOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear. Default 1. */
+  delta?: number;
+}
+
+/** Huber loss: ½d² for |d| < delta, delta·(|d| - ½delta) beyond (torch.nn.HuberLoss). */
+export class HuberLoss extends ElementwiseLoss {
+  protected readonly kernel = 'huberLoss';
+  readonly delta: number;
+  constructor(options: HuberLossOptions = {}) {
+    super(options, ['delta']);
+    this.delta = checkNumber('HuberLoss', 'delta', options.delta ?? 1, { min: 0, minExclusive: true });
+    this.param = this.delta;
+  }
+}
+
+/** Options of SmoothL1Loss. */
+export interface SmoothL1LossOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear. Default 1. */
+  beta?: number;
+}
+
+/** Smooth L1: ½d²/beta for |d| < beta, |d| - ½beta beyond (torch.nn.SmoothL1Loss) = Huber / beta. */
+export class SmoothL1Loss extends ElementwiseLoss {
+  protected readonly kernel = 'huberLoss';
+  readonly beta: number;
+  constructor(options: SmoothL1LossOptions = {}) {
+    super(options, ['beta']);
+    this.beta = checkNumber('SmoothL1Loss', 'beta', options.beta ?? 1, { min: 0, minExclusive: true });
+    this.param = this.beta;
+  }
+  /** SmoothL1(d; beta) = Huber(d; delta = beta) / beta, for the value and the gradient. */
+  protected override scale(prediction: Tensor): number {
+    return super.scale(prediction) / this.beta;
+  }
+}

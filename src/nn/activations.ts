@@ -1,0 +1,174 @@
+import * as ops from '../backend/ops.js';
+import type { Kernels } from '../backend/kernels.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { check2d, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Workspace } from '../workspace.js';
+import { Module } from './module.js';
+
+/** The forward/backward kernel pair of an elementwise activation. */
+interface KernelPair {
+  forward: keyof Kernels;
+  backward: keyof Kernels;
+}
+
+/**
+ * An activation applied to every element: each subclass names its kernel pair and up to two
+ * hyper-parameters; forward/backward, shape checks and workspaces live here once.
+ */
+export abstract class ElementwiseActivation extends Module {
+  private readonly output: Workspace;
+  private readonly gradInput: Workspace;
+  private input: Tensor | null = null;
+  private lastOutput: Tensor | null = null;
+
+  protected constructor(
+    private readonly kernelPair: KernelPair,
+    private readonly p0 = 0,
+    private readonly p1 = 0,
+  ) {
+    super();
+    this.output = this.registerWorkspace(new Workspace(`${new.target.name}.forward`));
+    this.gradInput = this.registerWorkspace(new Workspace(`${new.target.name}.backward`));
+  }
+
+  forward(input: Tensor): Tensor {
+    const name = this.constructor.name;
+    checkTensor(`${name}.forward`, 'input', input);
+    const y = this.output.next(input.shape);
+    ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
+    this.input = input;
+    this.lastOutput = y;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const name = this.constructor.name;
+    const input = this.input, output = this.lastOutput;
+    if (!input || !output) throw new StateError(`${name}.backward: called before forward()`);
+    checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
+    if (gradOutput.shape.join() !== input.shape.join()) {
+      throw new ShapeError(`${name}.backward: gradOutput must have the shape of the last output ${formatShape(input.shape)}, got ${formatShape(gradOutput.shape)}`);
+    }
+    input._check(`${name}.backward: the input of the last forward()`);
+    const dx = this.gradInput.next(input.shape);
+    ops.activationBackward(this.kernelPair.backward, input, output, gradOutput, dx, this.p0, this.p1);
+    return dx;
+  }
+}
+
+/** ReLU(x) = max(x, 0). */
+export class ReLU extends ElementwiseActivation {
+  constructor() {
+    super({ forward: 'reluForward', backward: 'reluBackward' });
+  }
+}
+
+/** LeakyReLU(x) = x if x > 0 else negativeSlope·x. Default negativeSlope 0.01 (PyTorch). */
+export class LeakyReLU extends ElementwiseActivation {
+  constructor(readonly negativeSlope = 0.01) {
+    super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
+  }
+  override extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`;
+  }
+}
+
+/** Tanh(x), computed in WASM by a rational approximation accurate to a few float32 ulp. */
+export class Tanh extends ElementwiseActivation {
+  constructor() {
+    super({ forward: 'tanhForward', backward: 'tanhBackward' });
+  }
+}
+
+/** Sigmoid(x) = 1 / (1 + e^-x). */
+export class Sigmoid extends ElementwiseActivation {
+  constructor() {
+    super({ forward: 'sigmoidForward', backward: 'sigmoidBackward' });
+  }
+}
+
+/** ELU(x) = x if x > 0 else alpha·(e^x - 1). Default alpha 1. */
+export class ELU extends ElementwiseActivation {
+  constructor(readonly alpha = 1) {
+    super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/**
+ * GELU with the tanh approximation (PyTorch's GELU(approximate='tanh')):
+ * ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). It differs from the exact erf form by < 5e-4.
+ */
+export class GELU extends ElementwiseActivation {
+  constructor() {
+    super({ forward: 'geluForward', backward: 'geluBackward' });
+  }
+  override extraRepr(): string {
+    return "approximate='tanh'";
+  }
+}
+
+/** Options of Softplus. */
+export interface SoftplusOptions {
+  /** Default 1. */
+  beta?: number;
+  /** Above beta·x > threshold the function is linear. Default 20. */
+  threshold?: number;
+}
+
+/** Softplus(x) = log(1 + e^(beta·x)) / beta, linear above the threshold (as PyTorch). */
+export class Softplus extends ElementwiseActivation {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(options: SoftplusOptions = {}) {
+    checkOptions('Softplus', options, ['beta', 'threshold']);
+    const beta = checkNumber('Softplus', 'beta', options.beta ?? 1, { min: 0, minExclusive: true });
+    const threshold = checkNumber('Softplus', 'threshold', options.threshold ?? 20);
+    super({ forward: 'softplusForward', backward: 'softplusBackward' }, beta, threshold);
+    this.beta = beta;
+    this.threshold = threshold;
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** Softmax over the last axis of a [batch, classes] input: each row sums to 1. */
+export class Softmax extends Module {
+  private readonly output = this.registerWorkspace(new Workspace('Softmax.forward'));
+  private readonly gradInput = this.registerWorkspace(new Workspace('Softmax.backward'));
+  private lastOutput: Tensor | null = null;
+
+  constructor(readonly dim = -1) {
+    super();
+    if (dim !== -1 && dim !== 1) throw new ShapeError(`Softmax: only dim = -1 (the last axis of [batch, classes]) is supported, got ${dim}`);
+  }
+
+  forward(input: Tensor): Tensor {
+    checkTensor('Softmax.forward', 'input', input);
+    check2d('Softmax.forward', 'input', input);
+    const y = this.output.next(input.shape);
+    ops.softmaxForward(input, y);
+    this.lastOutput = y;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const y = this.lastOutput;
+    if (!y) throw new StateError('Softmax.backward: called before forward()');
+    checkTensor('Softmax.backward', 'gradOutput', gradOutput);
+    if (gradOutput.shape.join() !== y.shape.join()) {
+      throw new ShapeError(`Softmax.backward: gradOutput must have shape ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);
+    }
+    const dx = this.gradInput.next(y.shape);
+    ops.softmaxBackward(y, gradOutput, dx);
+    return dx;
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}

@@ -1,0 +1,7 @@
+/** The `nn` namespace, as torch.nn: modules, and `nn.init` for initialisation. */
+export * as init from './init.js';
+export { Module } from './module.js';
+export { Parameter } from './parameter.js';
+export { Linear } from './linear.js';
+export { Sequential } from './sequential.js';
+export { ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax } from './activations.js';

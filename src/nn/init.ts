@@ -1,0 +1,138 @@
+/**
+ * Parameter initialisation, after torch.nn.init. Each function fills a tensor in place (and
+ * returns it), drawing from `generator` or the default generator seeded by manualSeed().
+ */
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { Generator, defaultGenerator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkChoice, checkNumber, checkOptions } from '../validate.js';
+
+/** Nonlinearities known to calculateGain. */
+export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+
+/** Gain of each nonlinearity (PyTorch's table); leaky_relu takes its negative slope. */
+const GAINS: Record<Nonlinearity, (param: number) => number> = {
+  linear: () => 1,
+  sigmoid: () => 1,
+  tanh: () => 5 / 3,
+  relu: () => Math.SQRT2,
+  leaky_relu: (slope) => Math.sqrt(2 / (1 + slope * slope)),
+  selu: () => 3 / 4,
+};
+const NONLINEARITIES = Object.keys(GAINS) as Nonlinearity[];
+
+/** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
+export function calculateGain(nonlinearity: Nonlinearity, param = 0.01): number {
+  checkChoice('calculateGain', 'nonlinearity', nonlinearity, NONLINEARITIES);
+  return GAINS[nonlinearity](param);
+}
+
+/** fan_in and fan_out of a weight [out, in, ...]. */
+export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) {
+    throw new ShapeError(`init: fan in and fan out need a tensor with at least 2 dimensions, got ${formatShape(t.shape)}`);
+  }
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
+}
+
+function fillWith(t: Tensor, draw: () => number): Tensor {
+  const data = t.data;
+  for (let i = 0; i < data.length; i++) data[i] = draw();
+  return t;
+}
+
+/** Fills with U(low, high). */
+export function uniform(t: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
+  checkNumber('init.uniform', 'low', low);
+  checkNumber('init.uniform', 'high', high);
+  if (!(low <= high)) throw new ValueError(`init.uniform: low (${low}) must be ≤ high (${high})`);
+  return fillWith(t, () => generator.uniform(low, high));
+}
+
+/** Fills with N(mean, std²). */
+export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  checkNumber('init.normal', 'mean', mean);
+  checkNumber('init.normal', 'std', std, { min: 0 });
+  return fillWith(t, () => generator.normal(mean, std));
+}
+
+/** Fills with one value. */
+export function constant(t: Tensor, value: number): Tensor {
+  checkNumber('init.constant', 'value', value);
+  t.data.fill(value);
+  return t;
+}
+
+/** Fills with zeros. */
+export function zeros(t: Tensor): Tensor {
+  return constant(t, 0);
+}
+
+/** Fills with ones. */
+export function ones(t: Tensor): Tensor {
+  return constant(t, 1);
+}
+
+/** Options of the Kaiming (He) initialisers. */
+export interface KaimingOptions {
+  /** Negative slope of the rectifier after this layer (leaky_relu only). Default 0. */
+  a?: number;
+  /** 'fanIn' keeps the forward variance, 'fanOut' the backward one. Default 'fanIn'. */
+  mode?: 'fanIn' | 'fanOut';
+  /** Default 'leaky_relu' (with a = 0 this is ReLU's gain √2). */
+  nonlinearity?: Nonlinearity;
+  generator?: Generator;
+}
+
+function kaimingStd(where: string, t: Tensor, options: KaimingOptions): number {
+  checkOptions(where, options, ['a', 'mode', 'nonlinearity', 'generator']);
+  const a = checkNumber(where, 'a', options.a ?? 0);
+  const mode = checkChoice(where, 'mode', options.mode ?? 'fanIn', ['fanIn', 'fanOut']);
+  const gain = calculateGain(options.nonlinearity ?? 'leaky_relu', a);
+  const { fanIn, fanOut } = computeFans(t);
+  const fan = mode === 'fanIn' ? fanIn : fanOut;
+  return fan === 0 ? 0 : gain / Math.sqrt(fan);
+}
+
+/** He initialisation, uniform: U(-b, b) with b = gain·√(3 / fan). */
+export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd('init.kaimingUniform', t, options);
+  const g = options.generator ?? defaultGenerator;
+  return fillWith(t, () => g.uniform(-bound, bound));
+}
+
+/** He initialisation, normal: N(0, std²) with std = gain / √fan. */
+export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const std = kaimingStd('init.kaimingNormal', t, options);
+  const g = options.generator ?? defaultGenerator;
+  return fillWith(t, () => g.normal(0, std));
+}
+
+/** Options of the Xavier (Glorot) initialisers. */
+export interface XavierOptions {
+  /** Scaling factor, e.g. calculateGain('tanh'). Default 1. */
+  gain?: number;
+  generator?: Generator;
+}
+
+function xavierStd(where: string, t: Tensor, options: XavierOptions): number {
+  checkOptions(where, options, ['gain', 'generator']);
+  const gain = checkNumber(where, 'gain', options.gain ?? 1);
+  const { fanIn, fanOut } = computeFans(t);
+  return fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(2 / (fanIn + fanOut));
+}
+
+/** Glorot initialisation, uniform: U(-b, b) with b = gain·√(6 / (fanIn + fanOut)). */
+export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * xavierStd('init.xavierUniform', t, options);
+  const g = options.generator ?? defaultGenerator;
+  return fillWith(t, () => g.uniform(-bound, bound));
+}
+
+/** Glorot initialisation, normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
+export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
+  const std = xavierStd('init.xavierNormal', t, options);
+  const g = options.generator ?? defaultGenerator;
+  return fillWith(t, () => g.normal(0, std));
+}

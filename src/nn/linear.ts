@@ -1,0 +1,100 @@
+import * as ops from '../backend/ops.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { check2d, checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Workspace } from '../workspace.js';
+import * as init from './init.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+
+/** Options of Linear. */
+export interface LinearOptions {
+  /** Learn an additive bias. Default true. */
+  bias?: boolean;
+  /** Generator for the initial weights. Default: the generator seeded by manualSeed(). */
+  generator?: Generator;
+}
+
+/**
+ * Fully connected layer: y = x·Wᵀ + b, after torch.nn.Linear.
+ *
+ * Args: inFeatures, outFeatures, options.bias.
+ * Shape: input [batch, inFeatures] → output [batch, outFeatures]; weight [outFeatures,
+ * inFeatures]; bias [outFeatures].
+ * Init (PyTorch's default): weight and bias ~ U(-1/√inFeatures, 1/√inFeatures).
+ *
+ * @example
+ * const layer = new Linear(2, 8);
+ * const y = layer.forward(Tensor.from([[0.5, -1]]));   // shape [1, 8]
+ */
+export class Linear extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  private readonly weightT: Workspace;
+  private readonly output: Workspace;
+  private readonly gradInput: Workspace;
+  private input: Tensor | null = null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
+    super();
+    checkNumber('Linear', 'inFeatures', inFeatures, { integer: true, min: 1 });
+    checkNumber('Linear', 'outFeatures', outFeatures, { integer: true, min: 1 });
+    checkOptions('Linear', options, ['bias', 'generator']);
+    const useBias = checkBoolean('Linear', 'bias', options.bias ?? true);
+    const name = `Linear(${inFeatures}, ${outFeatures})`;
+    this.weight = this.registerParameter('weight', new Parameter([outFeatures, inFeatures], name));
+    this.bias = useBias ? this.registerParameter('bias', new Parameter([outFeatures], name)) : null;
+    this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight)`));
+    this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
+    this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
+    this.resetParameters(options.generator ?? defaultGenerator);
+  }
+
+  /** Re-draws weight and bias with PyTorch's default initialisation. */
+  resetParameters(generator: Generator = defaultGenerator): void {
+    // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
+    init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(this.inFeatures);
+      init.uniform(this.bias, -bound, bound, generator);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    checkTensor('Linear.forward', 'input', input);
+    check2d('Linear.forward', 'input', input, this.inFeatures);
+    const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
+    ops.transpose(this.weight, wT);
+    const y = this.output.next([input.shape[0]!, this.outFeatures]);
+    ops.matmulBias(input, wT, this.bias, y);
+    this.input = input;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const input = this.input;
+    if (!input) throw new StateError('Linear.backward: called before forward()');
+    checkTensor('Linear.backward', 'gradOutput', gradOutput);
+    const batch = input.shape[0]!;
+    if (gradOutput.ndim !== 2 || gradOutput.shape[0] !== batch || gradOutput.shape[1] !== this.outFeatures) {
+      throw new ShapeError(
+        `Linear.backward: gradOutput must have shape ${formatShape([batch, this.outFeatures])} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
+      );
+    }
+    input._check('Linear.backward: the input of the last forward()');
+    ops.matmulTransposedAAccumulate(gradOutput, input, this.weight.grad);
+    if (this.bias) ops.addColumnSums(gradOutput, this.bias.grad);
+    const dx = this.gradInput.next([batch, this.inFeatures]);
+    ops.matmul(gradOutput, this.weight, dx);
+    return dx;
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}

@@ -1,0 +1,89 @@
+import * as ops from '../backend/ops.js';
+import { ValueError } from '../errors.js';
+import type { Parameter } from '../nn/parameter.js';
+import { checkBoolean, checkNumber, checkOptions } from '../validate.js';
+import { Optimizer, type Hyperparameters } from './optimizer.js';
+
+/** Options of Adam and AdamW (torch.optim's, in camelCase). */
+export interface AdamOptions {
+  /** Learning rate. Default 1e-3. */
+  lr?: number;
+  /** Decay rates [β1, β2] of the moment estimates, each in [0, 1). Default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Added to the denominator: θ -= lr·m̂ / (√v̂ + eps). Default 1e-8. */
+  eps?: number;
+  /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay (default 1e-2). */
+  weightDecay?: number;
+  /** Use the running maximum of v (AMSGrad). Default false. */
+  amsgrad?: boolean;
+  /** Maximise the objective instead of minimising it. Default false. */
+  maximize?: boolean;
+}
+
+const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
+
+/**
+ * Adam, exactly torch.optim.Adam: g = ∇ + λθ; m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
+ * (AMSGrad: v = max(vmax, v)); θ -= lr/(1-β1^t) · m / (√v/√(1-β2^t) + eps).
+ *
+ * @example
+ * const opt = new Adam(model.parameters(), { lr: 1e-2, amsgrad: true });
+ */
+export class Adam extends Optimizer {
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  readonly maximize: boolean;
+  /** Weight decay applied to θ directly (AdamW) rather than through the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: readonly Parameter[], options: AdamOptions = {}, defaultWeightDecay = 0) {
+    const name = new.target.name;
+    checkOptions(name, options, ADAM_OPTIONS);
+    super(params, options.lr ?? 1e-3);
+    const betas = options.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β1, β2], got ${JSON.stringify(betas)}`);
+    checkNumber(name, 'betas[0]', betas[0], { min: 0, max: 1, maxExclusive: true });
+    checkNumber(name, 'betas[1]', betas[1], { min: 0, max: 1, maxExclusive: true });
+    this.betas = [betas[0], betas[1]];
+    this.eps = checkNumber(name, 'eps', options.eps ?? 1e-8, { min: 0 });
+    this.weightDecay = checkNumber(name, 'weightDecay', options.weightDecay ?? defaultWeightDecay, { min: 0 });
+    this.amsgrad = checkBoolean(name, 'amsgrad', options.amsgrad ?? false);
+    this.maximize = checkBoolean(name, 'maximize', options.maximize ?? false);
+  }
+
+  hyperparameters(): Hyperparameters {
+    const { lr, eps, weightDecay, amsgrad, maximize } = this;
+    return { lr, betas: [...this.betas], eps, weightDecay, amsgrad, maximize };
+  }
+
+  protected stateNames(): readonly string[] {
+    return this.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'];
+  }
+
+  protected update(): void {
+    const [beta1, beta2] = this.betas;
+    const t = this.stepCount;
+    ops.adamStep(
+      this.block.values, this.block.grads, this.buffer('expAvg'), this.buffer('expAvgSq'),
+      this.amsgrad ? this.buffer('maxExpAvgSq') : null,
+      {
+        lr: this.lr, beta1, beta2, eps: this.eps, weightDecay: this.weightDecay,
+        decoupled: this.decoupled, amsgrad: this.amsgrad, maximize: this.maximize,
+        stepSize: this.lr / (1 - beta1 ** t), bias2Sqrt: Math.sqrt(1 - beta2 ** t),
+      },
+    );
+  }
+}
+
+/**
+ * AdamW, exactly torch.optim.AdamW: Adam whose weight decay shrinks θ directly,
+ * θ ← θ·(1 - lr·λ), instead of adding λθ to the gradient. Default weightDecay 1e-2.
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+    super(params, options, 1e-2);
+  }
+}

@@ -1,0 +1,65 @@
+import * as ops from '../backend/ops.js';
+import type { Parameter } from '../nn/parameter.js';
+import { checkBoolean, checkNumber, checkOptions } from '../validate.js';
+import { Optimizer, type Hyperparameters } from './optimizer.js';
+
+/** Options of RMSprop (torch.optim.RMSprop's, in camelCase). */
+export interface RMSpropOptions {
+  /** Learning rate. Default 1e-2. */
+  lr?: number;
+  /** Smoothing constant of the squared-gradient average. Default 0.99. */
+  alpha?: number;
+  /** Added to the denominator. Default 1e-8. */
+  eps?: number;
+  /** L2 penalty added to the gradient. Default 0. */
+  weightDecay?: number;
+  /** Momentum factor. Default 0. */
+  momentum?: number;
+  /** Normalise by the estimated variance of the gradient instead of its second moment. Default false. */
+  centered?: boolean;
+  /** Maximise the objective instead of minimising it. Default false. */
+  maximize?: boolean;
+}
+
+/**
+ * RMSprop, exactly torch.optim.RMSprop: v = αv + (1-α)g²; centered: ḡ = αḡ + (1-α)g and
+ * avg = √(v - ḡ²) + eps, else avg = √v + eps; with momentum b = μb + g/avg, θ -= lr·b;
+ * without, θ -= lr·g/avg.
+ */
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  readonly maximize: boolean;
+
+  constructor(params: readonly Parameter[], options: RMSpropOptions = {}) {
+    checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
+    super(params, options.lr ?? 1e-2);
+    this.alpha = checkNumber('RMSprop', 'alpha', options.alpha ?? 0.99, { min: 0 });
+    this.eps = checkNumber('RMSprop', 'eps', options.eps ?? 1e-8, { min: 0 });
+    this.weightDecay = checkNumber('RMSprop', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
+    this.momentum = checkNumber('RMSprop', 'momentum', options.momentum ?? 0, { min: 0 });
+    this.centered = checkBoolean('RMSprop', 'centered', options.centered ?? false);
+    this.maximize = checkBoolean('RMSprop', 'maximize', options.maximize ?? false);
+  }
+
+  hyperparameters(): Hyperparameters {
+    const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = this;
+    return { lr, alpha, eps, weightDecay, momentum, centered, maximize };
+  }
+
+  protected stateNames(): readonly string[] {
+    return ['squareAvg', ...(this.momentum > 0 ? ['momentumBuffer'] : []), ...(this.centered ? ['gradAvg'] : [])];
+  }
+
+  protected update(): void {
+    ops.rmspropStep(
+      this.block.values, this.block.grads, this.buffer('squareAvg'),
+      this.centered ? this.buffer('gradAvg') : null,
+      this.momentum > 0 ? this.buffer('momentumBuffer') : null,
+      this,
+    );
+  }
+}

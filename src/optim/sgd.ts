@@ -1,0 +1,60 @@
+import * as ops from '../backend/ops.js';
+import { ValueError } from '../errors.js';
+import type { Parameter } from '../nn/parameter.js';
+import { checkBoolean, checkNumber, checkOptions } from '../validate.js';
+import { Optimizer, type Hyperparameters } from './optimizer.js';
+
+/** Options of SGD (torch.optim.SGD's, in camelCase). */
+export interface SGDOptions {
+  /** Learning rate. Default 1e-3. */
+  lr?: number;
+  /** Momentum factor μ. Default 0. */
+  momentum?: number;
+  /** Dampening for momentum. Default 0. */
+  dampening?: number;
+  /** L2 penalty λ added to the gradient. Default 0. */
+  weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0). Default false. */
+  nesterov?: boolean;
+  /** Maximise the objective instead of minimising it. Default false. */
+  maximize?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with optional momentum, exactly torch.optim.SGD:
+ * g = ∇ + λθ; b = g (first step) or μb + (1 - dampening)g; g = nesterov ? g + μb : b; θ -= lr·g.
+ */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+
+  constructor(params: readonly Parameter[], options: SGDOptions = {}) {
+    checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
+    super(params, options.lr ?? 1e-3);
+    this.momentum = checkNumber('SGD', 'momentum', options.momentum ?? 0, { min: 0 });
+    this.dampening = checkNumber('SGD', 'dampening', options.dampening ?? 0);
+    this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
+    this.nesterov = checkBoolean('SGD', 'nesterov', options.nesterov ?? false);
+    this.maximize = checkBoolean('SGD', 'maximize', options.maximize ?? false);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      throw new ValueError(`SGD: nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${this.momentum}, dampening ${this.dampening}`);
+    }
+  }
+
+  hyperparameters(): Hyperparameters {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = this;
+    return { lr, momentum, dampening, weightDecay, nesterov, maximize };
+  }
+
+  protected stateNames(): readonly string[] {
+    return this.momentum !== 0 ? ['momentumBuffer'] : [];
+  }
+
+  protected update(): void {
+    const buf = this.momentum !== 0 ? this.buffer('momentumBuffer') : null;
+    ops.sgdStep(this.block.values, this.block.grads, buf, this, this.stepCount === 1);
+  }
+}

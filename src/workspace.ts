@@ -1,0 +1,34 @@
+import { Storage } from './backend/storage.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * Memory a module re-uses on every call (its output, its input gradient, scratch space).
+ * Capacity only grows, so alternating batch sizes cause no re-allocation; each call hands out a
+ * new Tensor view and makes the previous views stale, so a result kept by a user across a later
+ * call fails loudly instead of silently changing.
+ */
+export class Workspace {
+  private storage: Storage | null = null;
+
+  constructor(
+    /** Named in error messages, e.g. "Linear(2, 8).forward". */
+    private readonly owner: string,
+  ) {}
+
+  /** A fresh view of `shape`; previous views of this workspace become stale. */
+  next(shape: readonly number[]): Tensor {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!this.storage) this.storage = new Storage(Math.max(size, 1));
+    else {
+      this.storage.ensureCapacity(size);
+      this.storage.generation++;
+    }
+    return new Tensor(this.storage, 0, shape, this.owner);
+  }
+
+  /** Frees the memory; views become unusable. */
+  dispose(): void {
+    this.storage?.release();
+    this.storage = null;
+  }
+}
