@@ -115,28 +115,27 @@ export function eluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0
 }
 
 // ---- GELU, tanh approximation (PyTorch's GELU(approximate='tanh')) --------------------------
-// u = √(2/π)·(x + 0.044715·x³), t = tanh(u), y = ½·x·(1 + t)
-// dy/dx = ½·(1 + t) + ½·x·(1 - t²)·√(2/π)·(1 + 3·0.044715·x²)   (reads x)
+// u = √(2/π)·(x + 0.044715·x³); y = ½·x·(1 + tanh u), computed as the identical x·σ(2u), which
+// avoids the cancellation in 1 + tanh u for negative x.
+// dy/dx = σ(2u) + 2·x·σ(2u)·(1 - σ(2u))·√(2/π)·(1 + 3·0.044715·x²)   (reads x)
 const GELU_C: f32 = 0.7978845608028654;
 const GELU_K: f32 = 0.044715;
 // @ts-ignore: decorator
-@inline function geluInner(x: v128): v128 {
+@inline function geluGate(x: v128): v128 {
   const x3 = f32x4.mul(f32x4.mul(x, x), x);
-  return f32x4.mul(f32x4.splat(GELU_C), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_K), x3)));
+  const u = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_K), x3)));
+  return sigmoid4(f32x4.add(u, u));
 }
 // @ts-ignore: decorator
 @inline function gelu4(x: v128): v128 {
-  const half = f32x4.splat(0.5);
-  return f32x4.mul(f32x4.mul(half, x), f32x4.add(ONE, tanh4(geluInner(x))));
+  return f32x4.mul(x, geluGate(x));
 }
 // @ts-ignore: decorator
 @inline function geluGrad4(x: v128, dy: v128): v128 {
-  const half = f32x4.splat(0.5);
-  const t = tanh4(geluInner(x));
-  const du = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(ONE, f32x4.mul(f32x4.splat(3 * GELU_K), f32x4.mul(x, x))));
-  const left = f32x4.mul(half, f32x4.add(ONE, t));
-  const right = f32x4.mul(f32x4.mul(f32x4.mul(half, x), f32x4.sub(ONE, f32x4.mul(t, t))), du);
-  return f32x4.mul(dy, f32x4.add(left, right));
+  const s = geluGate(x);
+  const du = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(ONE, f32x4.mul(f32x4.splat(3 * GELU_K), f32x4.mul(x, x))));
+  const slope = f32x4.add(s, f32x4.mul(f32x4.mul(x, f32x4.mul(s, f32x4.sub(ONE, s))), du));
+  return f32x4.mul(dy, slope);
 }
 export function geluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
   let i = 0;

@@ -100,7 +100,8 @@ export class ELU extends ElementwiseActivation {
 
 /**
  * GELU with the tanh approximation (PyTorch's GELU(approximate='tanh')):
- * ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). It differs from the exact erf form by < 5e-4.
+ * ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as the identical x·σ(2u) to avoid
+ * cancellation for negative x. It differs from the exact erf form by < 5e-4.
  */
 export class GELU extends ElementwiseActivation {
   constructor() {

@@ -1,0 +1,91 @@
+// Optimizer kernels (assembly/optimizers.ts) against the float64 reference over several steps,
+// for every flag combination. Both sets start from the same state and are fed the same
+// gradients; states are compared after each step.
+import { afterEach, describe, it } from 'vitest';
+import type { Kernels } from '../../src/backend/kernels.js';
+import { Heap, expectClose, kernelSets, randomArray } from '../helpers/heap.js';
+
+const heap = new Heap();
+afterEach(() => heap.free());
+
+const N = 1023;
+const STEPS = 5;
+// Each step rounds to float32 where the reference keeps float64 until the store. After 5 steps
+// the states agree to rtol 2e-5, plus an absolute 1e-6·max|buffer| (≈ 8 float32 ulp of the
+// buffer's scale) for elements that pass near zero while their neighbours are O(1) or O(10).
+const RTOL = 2e-5;
+
+/** Runs `step(kernels, ptrs, t)` in both kernel sets on copies of the same buffers. */
+function compare(buffers: number, step: (k: Kernels, p: number[], t: number) => void, label: string): void {
+  const { wasm, reference } = kernelSets();
+  const init = Array.from({ length: buffers }, (_, i) => (i === 1 ? new Float32Array(N) : randomArray(N, 40 + i, i === 0 ? -1 : 0, 1)));
+  init[0] = randomArray(N, 1);
+  const pw = init.map((a) => heap.f32(a)), pr = init.map((a) => heap.f32(a));
+  for (let t = 1; t <= STEPS; t++) {
+    const grad = randomArray(N, 100 + t, -1, 1);
+    runtimeWrite(pw[1]!, grad);
+    runtimeWrite(pr[1]!, grad);
+    step(wasm, pw, t);
+    step(reference, pr, t);
+    for (let b = 0; b < buffers; b++) {
+      const want = heap.read(pr[b]!, N);
+      const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      expectClose(heap.read(pw[b]!, N), want, { rtol: RTOL, atol: 1e-6 * scale }, `${label} step ${t} buffer ${b}`);
+    }
+  }
+}
+
+function runtimeWrite(ptr: number, values: Float32Array): void {
+  const tmp = heap.f32(values);
+  kernelSets().wasm.copy(values.length, tmp, ptr);
+}
+
+describe('sgdStep', () => {
+  it.each([
+    { momentum: 0, dampening: 0, wd: 0, nesterov: 0, maximize: 0 },
+    { momentum: 0.9, dampening: 0, wd: 0, nesterov: 0, maximize: 0 },
+    { momentum: 0.9, dampening: 0.1, wd: 0.01, nesterov: 0, maximize: 1 },
+    { momentum: 0.8, dampening: 0, wd: 0.05, nesterov: 1, maximize: 0 },
+  ])('%o', (h) => {
+    // buffers: param, grad, momentum buffer
+    compare(3, (k, p, t) => k.sgdStep(N, p[0]!, p[1]!, p[2]!, 0.1, h.momentum, h.dampening, h.wd, h.nesterov, h.maximize, +(t === 1)), 'sgd');
+  });
+});
+
+describe('adamStep', () => {
+  it.each([
+    { wd: 0, decoupled: 0, amsgrad: 0, maximize: 0 },
+    { wd: 0.01, decoupled: 0, amsgrad: 1, maximize: 0 },
+    { wd: 0.01, decoupled: 1, amsgrad: 0, maximize: 1 },
+    { wd: 0.1, decoupled: 1, amsgrad: 1, maximize: 0 },
+  ])('%o', (h) => {
+    const lr = 0.01, b1 = 0.9, b2 = 0.999;
+    // buffers: param, grad, m, v, vmax (state starts at 0 like PyTorch's)
+    compare(5, (k, p, t) => {
+      if (t === 1) for (const b of [2, 3, 4]) k.fill(N, p[b]!, 0);
+      k.adamStep(N, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, lr, b1, b2, 1e-8, h.wd, h.decoupled, h.amsgrad, h.maximize,
+        lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t));
+    }, 'adam');
+  });
+});
+
+describe('adagradStep', () => {
+  it.each([{ wd: 0, maximize: 0 }, { wd: 0.1, maximize: 1 }])('%o', (h) => {
+    compare(3, (k, p, t) => k.adagradStep(N, p[0]!, p[1]!, p[2]!, 0.05 / (1 + (t - 1) * 0.01), h.wd, 1e-10, h.maximize), 'adagrad');
+  });
+});
+
+describe('rmspropStep', () => {
+  it.each([
+    { momentum: 0, centered: 0, wd: 0, maximize: 0 },
+    { momentum: 0.9, centered: 0, wd: 0.01, maximize: 0 },
+    { momentum: 0, centered: 1, wd: 0, maximize: 1 },
+    { momentum: 0.5, centered: 1, wd: 0.1, maximize: 0 },
+  ])('%o', (h) => {
+    // buffers: param, grad, squareAvg, gradAvg, momentum buffer
+    compare(5, (k, p, t) => {
+      if (t === 1) for (const b of [2, 3, 4]) k.fill(N, p[b]!, 0);
+      k.rmspropStep(N, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, 0.01, 0.99, 1e-8, h.wd, h.momentum, h.centered, h.maximize);
+    }, 'rmsprop');
+  });
+});
