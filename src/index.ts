@@ -29,4 +29,16 @@ export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 
-export { disk, oneHot, DISK_RADIUS, type Dataset } from './data/datasets.js';
+export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './optim/schedulers.js';
+export { clipGradNorm } from './optim/clip-grad.js';
+
+export {
+  disk, linear, xorEasy, spiral, moons, oneHot, trainTestSplit, DISK_RADIUS, type Dataset, type SplitOptions,
+} from './data/datasets.js';
+export { DataLoader, type DataLoaderOptions, type Batch } from './data/dataloader.js';
+
+export { fit, type FitOptions, type BatchLog } from './train/fit.js';
+export { evaluate, predict, type Evaluation, type EvaluateOptions } from './train/evaluate.js';
+export { accuracy, confusionMatrix } from './train/metrics.js';
+export { History, type EpochLog, type StopReason } from './train/history.js';
+export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/early-stopping.js';

@@ -48,11 +48,6 @@ export function addColumnSums(src: Tensor, dst: Tensor): void {
   kernels().columnSums(rows, cols, ptr(src, 'backward'), ptr(dst, 'backward'), 1);
 }
 
-/** Names of the activation kernel pairs. */
-export type ActivationKernelPair = {
-  [K in keyof Kernels]: Kernels[K] extends ActivationForwardKernel ? K : never;
-}[keyof Kernels];
-
 export function activationForward(kernel: keyof Kernels, x: Tensor, y: Tensor, p0: number, p1: number): void {
   (kernels()[kernel] as ActivationForwardKernel)(x.size, ptr(x, 'forward'), ptr(y, 'forward'), p0, p1);
 }
@@ -100,10 +95,10 @@ export function argmaxRows(x: Tensor, out: Storage): void {
   kernels().argmaxRows(rows, cols, ptr(x, 'argmax'), out.ptr());
 }
 
-/** dst[r] = src[index[r]] for the rows of a 2-D src; `index` holds int32 row numbers. */
-export function gatherRows(src: Tensor, index: Storage, count: number, dst: Tensor): void {
+/** dst[r] = src[index[first + r]] for r < count; `index` holds int32 row numbers of src. */
+export function gatherRows(src: Tensor, index: Storage, first: number, count: number, dst: Tensor): void {
   const rowLen = src.size / src.shape[0]!;
-  kernels().gatherRows(count, rowLen, ptr(src, 'gather'), index.ptr(), ptr(dst, 'gather'));
+  kernels().gatherRows(count, rowLen, ptr(src, 'gather'), index.ptr(first), ptr(dst, 'gather'));
 }
 
 export function fill(t: Tensor, value: number): void {

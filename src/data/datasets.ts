@@ -1,3 +1,4 @@
+import { ValueError } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber } from '../validate.js';
@@ -11,21 +12,75 @@ export interface Dataset {
 /** Radius of the disk whose area is half the unit square: 1/√(2π). */
 export const DISK_RADIUS = 1 / Math.sqrt(2 * Math.PI);
 
+/** Builds a 2-D data set from n draws of (x1, x2, label). */
+function points2d(n: number, draw: (i: number) => [number, number, number]): Dataset {
+  const xs = new Float32Array(2 * n);
+  const ys = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const [a, b, label] = draw(i);
+    xs[2 * i] = a;
+    xs[2 * i + 1] = b;
+    ys[i] = label;
+  }
+  return { x: Tensor.from(xs, [n, 2]), y: Tensor.from(ys, [n]) };
+}
+
 /**
  * n points uniform in [0, 1]², labelled 1 inside the disk of centre (0.5, 0.5) and radius
  * 1/√(2π) (area ½, so the classes are balanced in expectation), else 0.
  */
 export function disk(n: number, generator: Generator = defaultGenerator): Dataset {
   checkNumber('disk', 'n', n, { integer: true, min: 1 });
-  const xs = new Float32Array(2 * n);
-  const ys = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
+  return points2d(n, () => {
     const a = generator.random(), b = generator.random();
-    xs[2 * i] = a;
-    xs[2 * i + 1] = b;
-    ys[i] = (a - 0.5) ** 2 + (b - 0.5) ** 2 < DISK_RADIUS ** 2 ? 1 : 0;
-  }
-  return { x: Tensor.from(xs, [n, 2]), y: Tensor.from(ys, [n]) };
+    return [a, b, (a - 0.5) ** 2 + (b - 0.5) ** 2 < DISK_RADIUS ** 2 ? 1 : 0];
+  });
+}
+
+/** n points uniform in [0, 1]², labelled 0 if x1 > x2 else 1. */
+export function linear(n: number, generator: Generator = defaultGenerator): Dataset {
+  checkNumber('linear', 'n', n, { integer: true, min: 1 });
+  return points2d(n, () => {
+    const a = generator.random(), b = generator.random();
+    return [a, b, a > b ? 0 : 1];
+  });
+}
+
+/**
+ * The 21-point "easy XOR": (0.1i, 0.1i) labelled 0 for i = 0..10 and (0.1i, 1 - 0.1i) labelled 1
+ * for i = 0..10 except i = 5 (which would coincide with (0.5, 0.5)).
+ */
+export function xorEasy(): Dataset {
+  const pts: Array<[number, number, number]> = [];
+  for (let i = 0; i <= 10; i++) pts.push([0.1 * i, 0.1 * i, 0]);
+  for (let i = 0; i <= 10; i++) if (i !== 5) pts.push([0.1 * i, 1 - 0.1 * i, 1]);
+  return points2d(pts.length, (i) => pts[i]!);
+}
+
+/** Two interleaved spirals (classes 0 and 1) in [0, 1]², with Gaussian noise of std `noise`. */
+export function spiral(n: number, noise = 0, generator: Generator = defaultGenerator): Dataset {
+  checkNumber('spiral', 'n', n, { integer: true, min: 1 });
+  checkNumber('spiral', 'noise', noise, { min: 0 });
+  return points2d(n, (i) => {
+    const label = i % 2;
+    const t = generator.random();
+    const angle = 1.75 * t * 2 * Math.PI + label * Math.PI;
+    const r = 0.45 * t;
+    return [0.5 + r * Math.cos(angle) + generator.normal(0, noise), 0.5 + r * Math.sin(angle) + generator.normal(0, noise), label];
+  });
+}
+
+/** Two interleaving half circles ("two moons") scaled into [0, 1]², with Gaussian noise. */
+export function moons(n: number, noise = 0, generator: Generator = defaultGenerator): Dataset {
+  checkNumber('moons', 'n', n, { integer: true, min: 1 });
+  checkNumber('moons', 'noise', noise, { min: 0 });
+  return points2d(n, (i) => {
+    const label = i % 2;
+    const t = Math.PI * generator.random();
+    const [a, b] = label === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    // raw range: a in [-1, 2], b in [-0.5, 1]
+    return [(a + 1) / 3 + generator.normal(0, noise), (b + 0.5) / 1.5 + generator.normal(0, noise), label];
+  });
 }
 
 /** Turns integer labels [n] into one-hot rows [n, classes]. */
@@ -39,4 +94,34 @@ export function oneHot(labels: Tensor, classes: number): Tensor {
     data[i * classes + c] = 1;
   });
   return out;
+}
+
+/** Options of trainTestSplit. */
+export interface SplitOptions {
+  /** Fraction (0 < f < 1) or count of rows for the test part. Default 0.2. */
+  testSize?: number;
+  /** Shuffle before splitting. Default true. */
+  shuffle?: boolean;
+  generator?: Generator;
+}
+
+/** Splits rows of x and y (same first dimension) into train and test parts (new tensors). */
+export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): { train: Dataset; test: Dataset } {
+  const n = x.shape[0] ?? 0;
+  if (y.shape[0] !== n) throw new ValueError(`trainTestSplit: x has ${n} rows but y has ${y.shape[0]}`);
+  const size = options.testSize ?? 0.2;
+  const nTest = size < 1 ? Math.round(checkNumber('trainTestSplit', 'testSize', size, { min: 0, minExclusive: true }) * n)
+    : checkNumber('trainTestSplit', 'testSize', size, { integer: true, max: n - 1 });
+  if (nTest < 1 || nTest > n - 1) throw new ValueError(`trainTestSplit: testSize ${size} leaves an empty part of ${n} rows`);
+  const order = options.shuffle === false ? Array.from({ length: n }, (_, i) => i)
+    : Array.from((options.generator ?? defaultGenerator).permutation(n));
+  const take = (t: Tensor, rows: number[]): Tensor => {
+    const width = t.size / n;
+    const src = t.data;
+    const out = new Float32Array(rows.length * width);
+    rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
+    return Tensor.from(out, [rows.length, ...t.shape.slice(1)]);
+  };
+  const testRows = order.slice(0, nTest), trainRows = order.slice(nTest);
+  return { train: { x: take(x, trainRows), y: take(y, trainRows) }, test: { x: take(x, testRows), y: take(y, testRows) } };
 }

@@ -1,0 +1,98 @@
+import * as ops from '../backend/ops.js';
+import { Storage } from '../backend/storage.js';
+import { ShapeError } from '../errors.js';
+import { Generator, defaultGenerator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Workspace } from '../workspace.js';
+
+/** Options of DataLoader. */
+export interface DataLoaderOptions {
+  /** Rows per batch. Default 32. */
+  batchSize?: number;
+  /** Visit the rows in a new random order every epoch. Default false. */
+  shuffle?: boolean;
+  /** Skip the last batch when it is smaller than batchSize. Default false. */
+  dropLast?: boolean;
+  /** Seed of the shuffling generator (default: drawn from the manualSeed() generator). */
+  seed?: number;
+}
+
+/** One mini-batch: views valid until the loader produces the next batch. */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** Number of rows (the last batch may be smaller). */
+  size: number;
+  /** Index of the batch within the epoch. */
+  index: number;
+}
+
+/**
+ * Mini-batches of (x, y). The data set is copied into WASM memory once; each batch is gathered
+ * inside WASM into re-used buffers, so iterating allocates no memory. Iterate once per epoch:
+ *
+ *     for (const { x, y } of loader) { ... }
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  /** Number of rows. */
+  readonly length: number;
+  private readonly x: Tensor;
+  private readonly y: Tensor;
+  private readonly order: Storage;
+  private readonly xBatch = new Workspace('DataLoader batch x');
+  private readonly yBatch = new Workspace('DataLoader batch y');
+  private readonly generator: Generator;
+
+  constructor(x: Tensor, y: Tensor, options: DataLoaderOptions = {}) {
+    checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'seed']);
+    checkTensor('DataLoader', 'x', x);
+    checkTensor('DataLoader', 'y', y);
+    const n = x.shape[0] ?? 0;
+    if (x.ndim < 1 || n === 0) throw new ShapeError(`DataLoader: x must have at least one row, got shape [${x.shape.join(', ')}]`);
+    if (y.shape[0] !== n) throw new ShapeError(`DataLoader: x has ${n} rows but y has ${y.shape[0] ?? 0}`);
+    this.batchSize = checkNumber('DataLoader', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1 });
+    this.shuffle = checkBoolean('DataLoader', 'shuffle', options.shuffle ?? false);
+    this.dropLast = checkBoolean('DataLoader', 'dropLast', options.dropLast ?? false);
+    const seed = options.seed === undefined ? defaultGenerator.nextUint32() : checkNumber('DataLoader', 'seed', options.seed);
+    this.generator = new Generator(seed);
+    this.length = n;
+    this.x = x.clone();
+    this.y = y.clone();
+    this.order = new Storage(n);
+  }
+
+  /** Batches per epoch. */
+  get batchesPerEpoch(): number {
+    return this.dropLast ? Math.floor(this.length / this.batchSize) : Math.ceil(this.length / this.batchSize);
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const n = this.length;
+    const order = this.order.i32(0, n);
+    if (this.shuffle) this.generator.permutation(n, order);
+    else for (let i = 0; i < n; i++) order[i] = i;
+    const xRow = this.x.shape.slice(1), yRow = this.y.shape.slice(1);
+    for (let b = 0; b < this.batchesPerEpoch; b++) {
+      const first = b * this.batchSize;
+      const size = Math.min(this.batchSize, n - first);
+      const xb = this.xBatch.next([size, ...xRow]);
+      const yb = this.yBatch.next([size, ...yRow]);
+      ops.gatherRows(this.x, this.order, first, size, xb);
+      ops.gatherRows(this.y, this.order, first, size, yb);
+      yield { x: xb, y: yb, size, index: b };
+    }
+  }
+
+  /** Frees the loader's copy of the data now rather than at garbage collection. */
+  dispose(): void {
+    this.x.dispose();
+    this.y.dispose();
+    this.order.release();
+    this.xBatch.dispose();
+    this.yBatch.dispose();
+  }
+}

@@ -1,0 +1,130 @@
+import { checkChoice, checkNumber, checkOptions } from '../validate.js';
+import type { Optimizer } from './optimizer.js';
+
+/**
+ * Base of the learning-rate schedulers (torch.optim.lr_scheduler): call step() once per epoch,
+ * after the optimizer's steps; it sets optimizer.lr for the next epoch.
+ */
+export abstract class LRScheduler {
+  /** The learning rate the optimizer had when the scheduler was created. */
+  readonly baseLr: number;
+  /** Epochs completed (number of step() calls). */
+  epoch = 0;
+
+  protected constructor(readonly optimizer: Optimizer) {
+    this.baseLr = optimizer.lr;
+  }
+
+  /** Advances one epoch. `metric` is used by ReduceLROnPlateau only. */
+  step(metric?: number): void {
+    this.epoch++;
+    this.optimizer.lr = this.nextLr(metric);
+  }
+
+  protected abstract nextLr(metric?: number): number;
+}
+
+/** lr = baseLr · gamma^⌊epoch / stepSize⌋. */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    checkOptions('StepLR', options, ['stepSize', 'gamma']);
+    this.stepSize = checkNumber('StepLR', 'stepSize', options.stepSize, { integer: true, min: 1 });
+    this.gamma = checkNumber('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0 });
+  }
+  protected nextLr(): number {
+    return this.baseLr * this.gamma ** Math.floor(this.epoch / this.stepSize);
+  }
+}
+
+/** lr = baseLr · gamma^epoch. */
+export class ExponentialLR extends LRScheduler {
+  readonly gamma: number;
+  constructor(optimizer: Optimizer, options: { gamma: number }) {
+    super(optimizer);
+    checkOptions('ExponentialLR', options, ['gamma']);
+    this.gamma = checkNumber('ExponentialLR', 'gamma', options.gamma, { min: 0 });
+  }
+  protected nextLr(): number {
+    return this.baseLr * this.gamma ** this.epoch;
+  }
+}
+
+/** lr = etaMin + (baseLr - etaMin)·(1 + cos(π·epoch/tMax))/2 (the closed form of PyTorch's). */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
+    super(optimizer);
+    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
+    this.tMax = checkNumber('CosineAnnealingLR', 'tMax', options.tMax, { integer: true, min: 1 });
+    this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, { min: 0 });
+  }
+  protected nextLr(): number {
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * this.epoch) / this.tMax))) / 2;
+  }
+}
+
+/** Options of ReduceLROnPlateau (PyTorch's, camelCase). */
+export interface ReduceLROnPlateauOptions {
+  mode?: 'min' | 'max';
+  /** Multiplier applied on a plateau. Default 0.1. */
+  factor?: number;
+  /** Epochs without improvement before reducing. Default 10. */
+  patience?: number;
+  /** Relative improvement that counts. Default 1e-4. */
+  threshold?: number;
+  /** Epochs to wait after a reduction. Default 0. */
+  cooldown?: number;
+  /** Lower bound of lr. Default 0. */
+  minLr?: number;
+}
+
+/** Multiplies lr by `factor` when the metric passed to step() stops improving. */
+export class ReduceLROnPlateau extends LRScheduler {
+  readonly mode: 'min' | 'max';
+  readonly factor: number;
+  readonly patience: number;
+  readonly threshold: number;
+  readonly cooldown: number;
+  readonly minLr: number;
+  private best: number;
+  private bad = 0;
+  private cooling = 0;
+
+  constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
+    super(optimizer);
+    const w = 'ReduceLROnPlateau';
+    checkOptions(w, options, ['mode', 'factor', 'patience', 'threshold', 'cooldown', 'minLr']);
+    this.mode = checkChoice(w, 'mode', options.mode ?? 'min', ['min', 'max']);
+    this.factor = checkNumber(w, 'factor', options.factor ?? 0.1, { min: 0, max: 1, maxExclusive: true });
+    this.patience = checkNumber(w, 'patience', options.patience ?? 10, { integer: true, min: 0 });
+    this.threshold = checkNumber(w, 'threshold', options.threshold ?? 1e-4, { min: 0 });
+    this.cooldown = checkNumber(w, 'cooldown', options.cooldown ?? 0, { integer: true, min: 0 });
+    this.minLr = checkNumber(w, 'minLr', options.minLr ?? 0, { min: 0 });
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  protected nextLr(metric?: number): number {
+    const value = checkNumber('ReduceLROnPlateau.step', 'metric', metric);
+    const better = this.mode === 'min' ? value < this.best * (1 - this.threshold) : value > this.best * (1 + this.threshold);
+    if (better) {
+      this.best = value;
+      this.bad = 0;
+    } else {
+      this.bad++;
+    }
+    if (this.cooling > 0) {
+      this.cooling--;
+      this.bad = 0;
+    }
+    if (this.bad > this.patience) {
+      this.cooling = this.cooldown;
+      this.bad = 0;
+      return Math.max(this.optimizer.lr * this.factor, this.minLr);
+    }
+    return this.optimizer.lr;
+  }
+}

@@ -1,0 +1,94 @@
+import * as ops from '../backend/ops.js';
+import { Storage } from '../backend/storage.js';
+import { ShapeError, formatShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkTensor } from '../validate.js';
+
+/**
+ * Turns outputs or targets into one class number per row, re-using its own WASM buffer:
+ *   [n, k > 1] → argmax of each row (scores, probabilities, one-hot)
+ *   [n, 1] or [n] outputs → 1 if value > threshold else 0
+ *   [n] targets → the value itself (integer labels)
+ */
+export class ClassReader {
+  private readonly buffer = new Storage(1);
+
+  /** Class per row of a model output; `threshold` applies to single-output models. */
+  fromOutput(output: Tensor, threshold: number): Int32Array {
+    const n = output.shape[0] ?? 0;
+    const cols = output.size / Math.max(n, 1);
+    if (cols > 1 && output.ndim === 2) return this.argmax(output, n);
+    this.buffer.ensureCapacity(n);
+    const data = output.data, out = this.buffer.i32(0, n);
+    for (let i = 0; i < n; i++) out[i] = data[i]! > threshold ? 1 : 0;
+    return out;
+  }
+
+  /** Class per row of targets: labels [n], 0/1 targets [n, 1], one-hot or probabilities [n, k]. */
+  fromTarget(target: Tensor): Int32Array {
+    const n = target.shape[0] ?? 0;
+    if (target.ndim === 2 && target.shape[1]! > 1) return this.argmax(target, n);
+    this.buffer.ensureCapacity(n);
+    const data = target.data, out = this.buffer.i32(0, n);
+    const binary = target.ndim === 2;
+    for (let i = 0; i < n; i++) out[i] = binary ? (data[i]! > 0.5 ? 1 : 0) : Math.round(data[i]!);
+    return out;
+  }
+
+  private argmax(t: Tensor, n: number): Int32Array {
+    this.buffer.ensureCapacity(n);
+    ops.argmaxRows(t, this.buffer);
+    return this.buffer.i32(0, n);
+  }
+
+  dispose(): void {
+    this.buffer.release();
+  }
+}
+
+const sharedReader = (): ClassReader => (readerInstance ??= new ClassReader());
+let readerInstance: ClassReader | null = null;
+
+function checkPair(where: string, output: Tensor, target: Tensor): number {
+  checkTensor(where, 'output', output);
+  checkTensor(where, 'target', target);
+  const n = output.shape[0] ?? 0;
+  if (target.shape[0] !== n) {
+    throw new ShapeError(`${where}: output ${formatShape(output.shape)} and target ${formatShape(target.shape)} have different numbers of rows`);
+  }
+  return n;
+}
+
+/** Number of rows whose predicted class equals the target class. */
+export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5, reader: ClassReader = sharedReader()): number {
+  const n = checkPair('accuracy', output, target);
+  const predicted = Int32Array.from(reader.fromOutput(output, threshold));
+  const actual = reader.fromTarget(target);
+  let correct = 0;
+  for (let i = 0; i < n; i++) if (predicted[i] === actual[i]) correct++;
+  return correct;
+}
+
+/**
+ * Fraction of rows classified correctly. Multi-output models are scored by argmax, single-output
+ * models by `output > threshold` (0.5 for probabilities; use 0 for logits). Targets may be class
+ * labels [n], 0/1 values [n, 1], or one-hot / probability rows [n, k].
+ */
+export function accuracy(output: Tensor, target: Tensor, threshold = 0.5): number {
+  const n = output.shape[0] ?? 0;
+  return n === 0 ? 0 : countCorrect(output, target, threshold) / n;
+}
+
+/** matrix[actual][predicted] counts, for `classes` classes. */
+export function confusionMatrix(output: Tensor, target: Tensor, classes: number, threshold = 0.5): number[][] {
+  const n = checkPair('confusionMatrix', output, target);
+  const reader = sharedReader();
+  const predicted = Int32Array.from(reader.fromOutput(output, threshold));
+  const actual = reader.fromTarget(target);
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < n; i++) {
+    const a = actual[i]!, p = predicted[i]!;
+    if (a >= 0 && a < classes && p >= 0 && p < classes) matrix[a]![p]!++;
+  }
+  return matrix;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Adam, BCELoss, CrossEntropyLoss, Generator, Linear, MSELoss, ReLU, SGD, Sequential, Sigmoid, Tensor,
+  StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, clipGradNorm,
+  accuracy, confusionMatrix, disk, evaluate, fit, linear, oneHot, predict, ValueError,
+} from '../../src/index.js';
+
+function net(gen: Generator, out = 2): Sequential {
+  return new Sequential(new Linear(2, 16, { generator: gen }), new ReLU(), new Linear(16, 16, { generator: gen }), new ReLU(), new Linear(16, out, { generator: gen }));
+}
+
+describe('fit / evaluate / predict', () => {
+  it('trains the disk to high accuracy and reports per-epoch figures', () => {
+    const gen = new Generator(1);
+    const { x, y } = disk(600, gen);
+    const model = net(gen);
+    const history = fit(model, {
+      loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
+      x, y, epochs: 60, batchSize: 50, seed: 2, validation: { split: 0.25 },
+    });
+    expect(history.epochs).toHaveLength(60);
+    expect(history.stopReason).toBe('completed');
+    const last = history.last!;
+    expect(last.loss).toBeLessThan(history.epochs[0]!.loss);
+    expect(last.valAccuracy).toBeGreaterThan(0.9);
+    const test = disk(500, gen);
+    const ev = evaluate(model, { x: test.x, y: test.y, loss: new CrossEntropyLoss() });
+    expect(ev.accuracy).toBeGreaterThan(0.9);
+    expect(ev.errors).toBe(Math.round(ev.error * 500));
+    expect(ev.count).toBe(500);
+    const out = predict(model, test.x, { batchSize: 64 });
+    expect(out.shape).toEqual([500, 2]);
+    expect(accuracy(out, test.y)).toBeCloseTo(ev.accuracy, 10);
+    const cm = confusionMatrix(out, test.y, 2);
+    expect(cm[0]![0]! + cm[1]![1]!).toBe(500 - ev.errors);
+  });
+
+  it('is reproducible for the same seed', () => {
+    const run = (): number[] => {
+      const gen = new Generator(4);
+      const { x, y } = disk(200, gen);
+      const model = net(gen);
+      return fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), x, y, epochs: 5, batchSize: 20, seed: 9 }).series('loss');
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('early stopping: target accuracy and patience', () => {
+    const gen = new Generator(5);
+    const { x, y } = linear(100, gen);
+    const model = new Sequential(new Linear(2, 4, { generator: gen }), new ReLU(), new Linear(4, 1, { generator: gen }), new Sigmoid());
+    const labels = Tensor.from(y.data, [100, 1]);
+    const h = fit(model, {
+      loss: new BCELoss(), optimizer: new Adam(model.parameters(), { lr: 0.05 }), x, y: labels,
+      epochs: 2000, batchSize: 100, earlyStopping: { monitor: 'accuracy', target: 0.97, patience: 5000 },
+    });
+    expect(h.stopReason).toBe('target-reached');
+    expect(h.last!.accuracy).toBeGreaterThanOrEqual(0.97);
+    expect(h.epochs.length).toBeLessThan(2000);
+
+    const m2 = net(new Generator(6));
+    const h2 = fit(m2, {
+      loss: new CrossEntropyLoss(), optimizer: new SGD(m2.parameters(), { lr: 0 }), x, y, epochs: 50, batchSize: 100,
+      earlyStopping: { monitor: 'loss', patience: 3 },
+    });
+    expect(h2.stopReason).toBe('early-stopping');
+    expect(h2.epochs).toHaveLength(5); // epoch 1 sets the best, then 4 epochs without improvement
+  });
+
+  it('stops with an error naming the epoch and batch when the loss becomes NaN', () => {
+    const gen = new Generator(7);
+    const { x, y } = disk(100, gen);
+    const bad = x.clone();
+    bad.data[2 * 57] = NaN; // row 57 → with batch 10 and no shuffle: epoch 1, batch 6
+    const model = net(gen);
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: bad, y, epochs: 3, batchSize: 10, shuffle: false }))
+      .toThrow(/training diverged at epoch 1, batch 6: .*loss is NaN/);
+  });
+
+  it('callbacks, abort signal and one-hot MSE targets', () => {
+    const gen = new Generator(8);
+    const { x, y } = disk(100, gen);
+    const model = net(gen);
+    const epochs: number[] = [];
+    let batches = 0;
+    const h = fit(model, {
+      loss: new MSELoss(), optimizer: new Adam(model.parameters()), x, y: oneHot(y, 2), epochs: 10, batchSize: 25,
+      callbacks: { onEpochEnd: (log) => { epochs.push(log.epoch); return log.epoch < 3; }, onBatchEnd: () => { batches++; } },
+    });
+    expect(h.stopReason).toBe('callback');
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(batches).toBe(12);
+    const controller = new AbortController();
+    controller.abort();
+    const h2 = fit(model, { loss: new MSELoss(), optimizer: new Adam(model.parameters()), x, y: oneHot(y, 2), signal: controller.signal });
+    expect(h2.stopReason).toBe('aborted');
+    expect(h2.epochs).toHaveLength(0);
+  });
+
+  it('rejects bad options', () => {
+    const gen = new Generator(9);
+    const { x, y } = disk(20, gen);
+    const model = net(gen);
+    const base = { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters()), x, y };
+    expect(() => fit(model, { ...base, epochs: 0 })).toThrow(/epochs must be ≥ 1/);
+    expect(() => fit(model, { ...base, epoch: 3 } as never)).toThrow(/unknown option 'epoch'/);
+    expect(() => fit(model, { ...base, validation: { split: 1.5 } })).toThrow(ValueError);
+    expect(() => fit(model, { ...base, earlyStopping: { monitor: 'valLoss' } })).toThrow(/needs validation data/);
+  });
+});
+
+describe('learning-rate schedulers and gradient clipping', () => {
+  const opt = (): SGD => new SGD(new Linear(2, 2).parameters(), { lr: 1 });
+  it('StepLR, ExponentialLR, CosineAnnealingLR follow their closed forms', () => {
+    const a = opt(), s = new StepLR(a, { stepSize: 2, gamma: 0.5 });
+    const lrs = Array.from({ length: 5 }, () => { s.step(); return a.lr; });
+    expect(lrs).toEqual([1, 0.5, 0.5, 0.25, 0.25]);
+    const b = opt(), e = new ExponentialLR(b, { gamma: 0.9 });
+    e.step(); e.step();
+    expect(b.lr).toBeCloseTo(0.81, 12);
+    const c = opt(), cos = new CosineAnnealingLR(c, { tMax: 10, etaMin: 0.1 });
+    for (let i = 0; i < 5; i++) cos.step();
+    expect(c.lr).toBeCloseTo(0.55, 12);
+    for (let i = 0; i < 5; i++) cos.step();
+    expect(c.lr).toBeCloseTo(0.1, 12);
+  });
+
+  it('ReduceLROnPlateau reduces after patience epochs without improvement', () => {
+    const a = opt(), r = new ReduceLROnPlateau(a, { patience: 2, factor: 0.5 });
+    for (const metric of [1, 0.9, 0.9, 0.9]) r.step(metric);
+    expect(a.lr).toBe(1); // two bad epochs: not more than patience yet
+    r.step(0.9);
+    expect(a.lr).toBe(0.5);
+    expect(() => r.step()).toThrow(/metric must be a finite number/);
+  });
+
+  it('clipGradNorm scales gradients to the max norm and returns the norm before', () => {
+    const layer = new Linear(2, 2);
+    const ps = layer.parameters();
+    ps[0]!.grad.data.set([3, 0, 0, 0]);
+    ps[1]!.grad.data.set([0, 4]);
+    expect(clipGradNorm(ps, 1)).toBeCloseTo(5, 6);
+    expect(ps[0]!.grad.data[0]).toBeCloseTo(0.6, 5);
+    expect(ps[1]!.grad.data[1]).toBeCloseTo(0.8, 5);
+    expect(clipGradNorm(ps, 10)).toBeCloseTo(1, 5);
+    expect(ps[1]!.grad.data[1]).toBeCloseTo(0.8, 5);
+  });
+});
