@@ -1,12 +1,23 @@
 import { defineConfig } from 'tsup';
 
-// One entry, ESM (.js + .d.ts) and CommonJS (.cjs + .d.cts); the wasm is embedded in both.
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2020',
-  treeshake: true,
-});
+export default defineConfig([
+  // The library: one entry, ESM (.js + .d.ts) and CommonJS (.cjs + .d.cts); the wasm is embedded.
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2020',
+    treeshake: true,
+  },
+  // The `wasmnn` command: ESM for Node, with its tooling packages left as imports.
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node18',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js'],
+  },
+]);

@@ -44,3 +44,15 @@ describe('dist/', () => {
     expect(out.loss).toBeLessThan(0.05);
   });
 });
+
+describe('import graph', () => {
+  it('the library bundles import nothing: the CLI tooling (vega, resvg, cli-progress) stays out', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['index.js', 'index.cjs']) {
+      const code = readFileSync(`${root}/dist/${f}`, 'utf8');
+      expect(code).not.toMatch(/\bfrom\s*["'][^"'.]/);
+      expect(code).not.toMatch(/\brequire\(\s*["'][^"'.]/);
+      expect(code).not.toMatch(/vega|resvg|cli-progress/);
+    }
+  });
+});

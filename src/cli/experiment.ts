@@ -1,0 +1,92 @@
+// One `wasmnn train` round: data, model, loss and optimizer from the config, trained with fit().
+import {
+  Generator, Linear, Sequential, Tensor, evaluate, fit, oneHot,
+  type Dataset, type EpochLog, type Evaluation, type History, type Loss,
+} from '../index.js';
+import { UsageError, type TrainConfig } from './options.js';
+import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS } from './registry.js';
+
+/** What one round produced. */
+export interface RoundResult {
+  seed: number;
+  history: History;
+  train: Evaluation;
+  test: Evaluation;
+  seconds: number;
+  stepsPerSecond: number;
+  model: Sequential;
+  data: { train: Dataset; test: Dataset };
+  /** The decision threshold used for single-output accuracy. */
+  threshold: number;
+  lossName: string;
+}
+
+/** Output units for the config (2 for cross-entropy and one-hot regression, 1 for BCE). */
+export function outputUnits(config: TrainConfig): number {
+  const auto = config.loss === 'bce' || config.loss === 'bce_logits' ? 1 : 2;
+  const units = config.outputs === 'auto' ? auto : config.outputs;
+  if (config.loss === 'ce' && units < 2) throw new UsageError('--loss ce needs --outputs 2 (one score per class)');
+  if ((config.loss === 'bce' || config.loss === 'bce_logits') && units !== 1) throw new UsageError(`--loss ${config.loss} needs --outputs 1`);
+  return units;
+}
+
+/** The output activation actually used: 'auto' is sigmoid for bce, none otherwise. */
+export function outputActivation(config: TrainConfig): string {
+  if (config.outputActivation !== 'auto') return config.outputActivation;
+  return config.loss === 'bce' ? 'sigmoid' : 'none';
+}
+
+/** 2 → hidden… → outputs, the activation after each hidden layer, initialised per config. */
+export function buildModel(config: TrainConfig, generator: Generator): Sequential {
+  const sizes = [2, ...config.hidden, outputUnits(config)];
+  const model = new Sequential();
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const layer = new Linear(sizes[i]!, sizes[i + 1]!, { generator });
+    INITS[config.init]!(layer, i + 2 < sizes.length ? config.activation : outputActivation(config), generator);
+    model.append(layer);
+    if (i + 2 < sizes.length) model.append(ACTIVATIONS[config.activation]!());
+  }
+  const out = outputActivation(config);
+  if (out !== 'none') model.append(ACTIVATIONS[out]!());
+  return model;
+}
+
+/** Targets in the form the loss trains on. */
+function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
+  if (LOSSES[config.loss]!.targets === 'labels') return labels;
+  return outputUnits(config) === 1 ? Tensor.from(labels.data, [labels.size, 1]) : oneHot(labels, 2);
+}
+
+/** Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. */
+export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void): RoundResult {
+  const generator = new Generator(seed);
+  const makeData = DATASETS[config.dataset]!;
+  const train = makeData(config.nTrain, generator);
+  const test = config.dataset === 'xor' ? train : makeData(config.nTest, generator);
+  const model = buildModel(config, generator);
+  const loss: Loss = LOSSES[config.loss]!.make();
+  const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
+  const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
+  let steps = 0;
+  const start = performance.now();
+  const history = fit(model, {
+    loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
+    validation: { x: test.x, y: yTest },
+    ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
+    callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const threshold = config.loss === 'bce_logits' ? 0 : 0.5;
+  return {
+    seed, history, seconds, stepsPerSecond: steps / seconds, model, data: { train, test }, threshold, lossName: config.loss,
+    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold }),
+    test: evaluate(model, { x: test.x, y: yTest, loss, threshold }),
+  };
+}
+
+/** Mean and sample standard deviation. */
+export function meanStd(values: number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
