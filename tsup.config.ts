@@ -20,4 +20,11 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     external: ['vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js'],
   },
+
+  // bench/ only: kernels and allocator, for timing kernels directly (not part of the package API).
+  {
+    entry: { 'bench-internal': 'src/backend/bench-entry.ts' },
+    format: ['esm'],
+    target: 'es2020',
+  },
 ]);

@@ -64,14 +64,14 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
   const train = makeData(config.nTrain, generator);
   const test = config.dataset === 'xor' ? train : makeData(config.nTest, generator);
   const model = buildModel(config, generator);
-  const loss: Loss = LOSSES[config.loss]!.make();
+  const loss: Loss = LOSSES[config.loss]!.make(config.reduction);
   const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
   const history = fit(model, {
     loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
-    validation: { x: test.x, y: yTest },
+    validation: { x: test.x, y: yTest }, evaluateTrain: true,
     ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });

@@ -18,7 +18,7 @@ const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
 function describe(config: TrainConfig): string {
   const arch = [2, ...config.hidden, outputUnits(config)].join('-');
   const out = outputActivation(config);
-  return `${config.dataset}, ${arch} ${config.activation}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss, ` +
+  return `${config.dataset}, ${arch} ${config.activation}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
     `${config.optim} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}${config.weightDecay ? ` weight decay ${config.weightDecay}` : ''}` +
     `${config.amsgrad ? ' amsgrad' : ''}, ${config.epochs} epochs × batch ${config.batchSize}, init ${config.init}`;
 }

@@ -13,6 +13,7 @@ export interface TrainConfig {
   outputActivation: string;
   outputs: number | 'auto';
   loss: string;
+  reduction: 'mean' | 'sum';
   optim: string;
   lr: number;
   momentum: number;
@@ -68,6 +69,7 @@ export const FLAGS: Record<string, Flag> = {
   'output-activation': { key: 'outputActivation', type: 'string', default: 'auto', help: `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (auto: sigmoid for bce)`, parse: choice(OUTPUT_ACTIVATIONS) },
   outputs: { key: 'outputs', type: 'string', default: 'auto', help: 'output units: 1, 2 or auto (ce, mse, mae, huber: 2; bce, bce_logits: 1)', parse: (t, f) => (t === 'auto' ? 'auto' : number({ integer: true, min: 1, max: 2 })(t, f)) },
   loss: { key: 'loss', type: 'string', default: 'ce', help: `loss: ${Object.keys(LOSSES).join('|')}`, parse: choice(Object.keys(LOSSES)) },
+  reduction: { key: 'reduction', type: 'string', default: 'mean', help: 'loss reduction over the batch: mean|sum', parse: choice(['mean', 'sum']) },
   optim: { key: 'optim', type: 'string', default: 'adam', help: `optimizer: ${Object.keys(OPTIMIZERS).join('|')}`, parse: choice(Object.keys(OPTIMIZERS)) },
   lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate', parse: number({ min: 0 }) },
   momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }) },

@@ -3,7 +3,7 @@
 import {
   Adagrad, Adam, AdamW, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, ELU, GELU, HuberLoss, L1Loss, LeakyReLU,
   Linear, MSELoss, RMSprop, ReLU, SGD, Sigmoid, Softplus, Tanh, disk, linear, moons, nn, spiral, xorEasy,
-  type Dataset, type Generator, type Loss, type Module, type Optimizer, type Parameter,
+  type Dataset, type Generator, type Loss, type Module, type Optimizer, type Parameter, type Reduction,
 } from '../index.js';
 
 export const ACTIVATIONS: Record<string, () => Module> = {
@@ -22,13 +22,13 @@ export const GAIN_OF: Record<string, 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' 
 };
 
 /** Each loss, and the target form it trains on. */
-export const LOSSES: Record<string, { make: () => Loss; targets: 'labels' | 'values' }> = {
-  mse: { make: () => new MSELoss(), targets: 'values' },
-  mae: { make: () => new L1Loss(), targets: 'values' },
-  huber: { make: () => new HuberLoss(), targets: 'values' },
-  bce: { make: () => new BCELoss(), targets: 'values' },
-  bce_logits: { make: () => new BCEWithLogitsLoss(), targets: 'values' },
-  ce: { make: () => new CrossEntropyLoss(), targets: 'labels' },
+export const LOSSES: Record<string, { make: (reduction: Reduction) => Loss; targets: 'labels' | 'values' }> = {
+  mse: { make: (reduction) => new MSELoss({ reduction }), targets: 'values' },
+  mae: { make: (reduction) => new L1Loss({ reduction }), targets: 'values' },
+  huber: { make: (reduction) => new HuberLoss({ reduction }), targets: 'values' },
+  bce: { make: (reduction) => new BCELoss({ reduction }), targets: 'values' },
+  bce_logits: { make: (reduction) => new BCEWithLogitsLoss({ reduction }), targets: 'values' },
+  ce: { make: (reduction) => new CrossEntropyLoss({ reduction }), targets: 'labels' },
 };
 
 /** Hyper-parameters the command passes to optimizers. */

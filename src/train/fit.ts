@@ -49,6 +49,11 @@ export interface FitOptions {
   clipGradNorm?: number;
   /** Decision threshold for single-output accuracy (default 0 for BCEWithLogitsLoss, else 0.5). */
   threshold?: number;
+  /**
+   * Report loss and accuracy of the whole training set after each epoch (one extra forward pass)
+   * instead of the running figures measured on each batch before its update. Default false.
+   */
+  evaluateTrain?: boolean;
   callbacks?: {
     /** Called after every epoch; return false to stop training. */
     onEpochEnd?: (log: EpochLog) => void | boolean;
@@ -59,7 +64,7 @@ export interface FitOptions {
 }
 
 const FIT_OPTIONS = ['loss', 'optimizer', 'x', 'y', 'epochs', 'batchSize', 'shuffle', 'seed', 'validation',
-  'earlyStopping', 'scheduler', 'clipGradNorm', 'threshold', 'callbacks', 'signal'];
+  'earlyStopping', 'scheduler', 'clipGradNorm', 'threshold', 'evaluateTrain', 'callbacks', 'signal'];
 
 /**
  * Trains `model` for a number of epochs of shuffled mini-batches and returns the per-epoch loss
@@ -81,6 +86,7 @@ export function fit(model: Module, options: FitOptions): History {
   const seed = options.seed ?? defaultGenerator.nextUint32();
   const maxNorm = options.clipGradNorm === undefined ? undefined : checkNumber('fit', 'clipGradNorm', options.clipGradNorm, { min: 0, minExclusive: true });
   const threshold = options.threshold ?? defaultThreshold(loss);
+  const evaluateTrain = checkBoolean('fit', 'evaluateTrain', options.evaluateTrain ?? false);
 
   let x = options.x, y = options.y;
   let validation: { x: Tensor; y: Tensor } | undefined;
@@ -132,6 +138,11 @@ export function fit(model: Module, options: FitOptions): History {
         options.callbacks?.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: value });
       }
       const log: EpochLog = { epoch, loss: lossSum / seen, accuracy: correct / seen, lr, seconds: 0 };
+      if (evaluateTrain) {
+        const t = evaluate(model, { x, y, loss, threshold });
+        log.loss = t.loss;
+        log.accuracy = t.accuracy;
+      }
       if (validation) {
         const v = evaluate(model, { ...validation, loss, threshold });
         log.valLoss = v.loss;

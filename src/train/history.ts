@@ -2,9 +2,9 @@
 export interface EpochLog {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean training loss over the epoch's batches. */
+  /** Training loss: mean over the epoch's batches, or of the whole set after it (evaluateTrain). */
   loss: number;
-  /** Training accuracy over the epoch's batches (measured before each update). */
+  /** Training accuracy: over the epoch's batches before each update, or after it (evaluateTrain). */
   accuracy: number;
   valLoss?: number;
   valAccuracy?: number;

@@ -58,6 +58,15 @@ describe('fit / evaluate / predict', () => {
     expect(h.last!.accuracy).toBeGreaterThanOrEqual(0.97);
     expect(h.epochs.length).toBeLessThan(2000);
 
+    // With evaluateTrain the target is checked on the model as it is after the epoch.
+    const m3 = new Sequential(new Linear(2, 4, { generator: new Generator(5) }), new ReLU(), new Linear(4, 1, { generator: new Generator(6) }), new Sigmoid());
+    const h3 = fit(m3, {
+      loss: new BCELoss(), optimizer: new Adam(m3.parameters(), { lr: 0.05 }), x, y: labels, epochs: 2000, batchSize: 100,
+      evaluateTrain: true, earlyStopping: { monitor: 'accuracy', target: 0.97, patience: 5000 },
+    });
+    expect(h3.stopReason).toBe('target-reached');
+    expect(evaluate(m3, { x, y: labels, loss: new BCELoss() }).accuracy).toBe(h3.last!.accuracy);
+
     const m2 = net(new Generator(6));
     const h2 = fit(m2, {
       loss: new CrossEntropyLoss(), optimizer: new SGD(m2.parameters(), { lr: 0 }), x, y, epochs: 50, batchSize: 100,

@@ -1,0 +1,22 @@
+// Timing helpers: warm-up, repetitions, medians with min–max, calibrated inner loops.
+
+/** Milliseconds per call of fn: median/min/max over `reps` repetitions of `inner` calls. */
+export async function measure(fn, { reps = 5, warmup = 2, targetMs = 150, maxInner = 10_000 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  // Calibrate: enough calls per repetition to last about targetMs.
+  const t0 = performance.now();
+  await fn();
+  const one = Math.max(performance.now() - t0, 1e-3);
+  const inner = Math.max(1, Math.min(maxInner, Math.round(targetMs / one)));
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    for (let i = 0; i < inner; i++) await fn();
+    times.push((performance.now() - start) / inner);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], inner, reps };
+}
+
+export const fmt = (v, digits = 3) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v.toPrecision(digits)));
+export const range = (m) => `${fmt(m.min)}–${fmt(m.max)}`;

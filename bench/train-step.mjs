@@ -1,0 +1,99 @@
+// Training-step benchmark: forward + loss + backward + update, median ms per step.
+import { Adam, CrossEntropyLoss, Linear, MSELoss, ReLU, SGD, Sequential, Tensor, Generator, setBackend } from '../dist/index.js';
+import { NaiveMLP } from './lib/naive-mlp.mjs';
+import { measure, fmt, range } from './lib/stats.mjs';
+
+export const NETWORKS = {
+  seed: { sizes: [2, 25, 25, 25, 2], batch: 100, loss: 'mse', optim: 'adam' },
+  mid: { sizes: [64, 128, 128, 10], batch: 64, loss: 'ce', optim: 'adam' },
+  mnist: { sizes: [784, 512, 512, 10], batch: 128, loss: 'ce', optim: 'adam' },
+  wide: { sizes: [1024, 2048, 1024], batch: 256, loss: 'mse', optim: 'sgd' },
+};
+
+/** 6·batch·Σ in·out: multiply-adds of forward (1×) and backward (2×), two flops each. */
+export const modelFlops = (net) => 6 * net.batch * net.sizes.slice(1).reduce((s, out, l) => s + net.sizes[l] * out, 0);
+
+function inputs(net) {
+  const g = new Generator(1);
+  const n = net.batch, classes = net.sizes[net.sizes.length - 1];
+  const x = Float32Array.from({ length: n * net.sizes[0] }, () => g.uniform(-1, 1));
+  const labels = Array.from({ length: n }, () => g.randint(classes));
+  const onehot = new Float32Array(n * classes);
+  labels.forEach((c, i) => { onehot[i * classes + c] = 1; });
+  return { x, labels, onehot };
+}
+
+/** wasmnn with the given kernels ('wasm' or 'reference'). */
+function wasmnnStep(net, backend) {
+  setBackend(backend);
+  const g = new Generator(2);
+  const layers = [];
+  net.sizes.slice(1).forEach((out, l) => {
+    layers.push(new Linear(net.sizes[l], out, { generator: g }));
+    if (l < net.sizes.length - 2) layers.push(new ReLU());
+  });
+  const model = new Sequential(...layers);
+  const opt = net.optim === 'adam' ? new Adam(model.parameters(), { lr: 1e-3 }) : new SGD(model.parameters(), { lr: 1e-3 });
+  const { x, labels, onehot } = inputs(net);
+  const xt = Tensor.from(x, [net.batch, net.sizes[0]]);
+  const classes = net.sizes[net.sizes.length - 1];
+  const target = net.loss === 'ce' ? Tensor.from(labels) : Tensor.from(onehot, [net.batch, classes]);
+  const loss = net.loss === 'ce' ? new CrossEntropyLoss() : new MSELoss();
+  return {
+    step: () => {
+      opt.zeroGrad();
+      loss.forward(model.forward(xt), target);
+      model.backward(loss.backward());
+      opt.step();
+    },
+    dispose: () => { model.dispose(); opt.dispose(); setBackend('wasm'); },
+  };
+}
+
+function naiveStep(net) {
+  const mlp = new NaiveMLP(net.sizes, { optimizer: net.optim, loss: net.loss });
+  const { x, onehot } = inputs(net);
+  return { step: () => mlp.step(x, onehot, net.batch), dispose: () => {} };
+}
+
+/** Runs every implementation on the chosen networks; returns table rows. */
+export async function benchTrainStep({ networks, reps, withTf, slowLimitMs }) {
+  const peers = withTf ? await import('./lib/tfjs-peers.mjs') : null;
+  const rows = [];
+  for (const name of networks) {
+    const net = NETWORKS[name];
+    const flops = modelFlops(net);
+    const impls = [
+      ['wasmnn (WASM SIMD)', () => wasmnnStep(net, 'wasm')],
+      ['wasmnn reference (pure TS)', () => wasmnnStep(net, 'reference')],
+      ['naive pure-JS MLP', () => naiveStep(net)],
+    ];
+    if (peers) {
+      for (const backend of ['cpu', 'wasm']) {
+        impls.push([`TF.js ${backend} trainOnBatch`, async () => { await peers.useBackend(backend); return peers.layersStep(net); }]);
+        impls.push([`TF.js ${backend} minimize`, async () => { await peers.useBackend(backend); return peers.minimizeStep(net); }]);
+      }
+      impls.push(['TF.js wasm customGrad workaround', async () => { await peers.useBackend('wasm'); return peers.customGradStep(net); }]);
+    }
+    const results = [];
+    for (const [impl, make] of impls) {
+      const runner = await make();
+      // Slow peers on big networks: one warm-up step, fewer inner steps (still ≥ reps repetitions).
+      const m = await measure(runner.step, { reps, warmup: 1, targetMs: slowLimitMs });
+      runner.dispose();
+      results.push({ impl, m });
+    }
+    const ours = results[0].m.median;
+    const byName = Object.fromEntries(results.map((r) => [r.impl, r.m.median]));
+    for (const { impl, m } of results) {
+      rows.push({
+        network: name, implementation: impl, 'ms/step (median)': fmt(m.median), 'min–max': range(m),
+        'samples/s': Math.round((net.batch * 1000) / m.median), 'model GFLOP/s': fmt(flops / m.median / 1e6),
+        'wasmnn speed-up': fmt(m.median / ours),
+      });
+    }
+    rows.push({ network: name, implementation: '—', 'ms/step (median)': '', 'min–max': '', 'samples/s': '', 'model GFLOP/s': '', 'wasmnn speed-up': '' });
+    void byName;
+  }
+  return rows;
+}

@@ -1,0 +1,7 @@
+/**
+ * @internal Entry point for bench/ only (built to dist/bench-internal.js, not exported by the
+ * package): direct access to the kernel sets and the allocator, to time kernels without the
+ * module layer.
+ */
+export { runtime } from './runtime.js';
+export { setBackend } from './runtime.js';
