@@ -37,7 +37,7 @@ export {
 } from './data/datasets.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './data/dataloader.js';
 
-export { fit, type FitOptions, type BatchLog } from './train/fit.js';
+export { fit, fitAsync, type FitOptions, type BatchLog } from './train/fit.js';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './train/evaluate.js';
 export { accuracy, confusionMatrix } from './train/metrics.js';
 export { History, type EpochLog, type StopReason } from './train/history.js';

@@ -7,7 +7,7 @@ import { clipGradNorm } from '../optim/clip-grad.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
 import { ReduceLROnPlateau } from '../optim/schedulers.js';
-import { Generator, defaultGenerator } from '../random.js';
+import { Generator as RandomGenerator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
@@ -66,16 +66,8 @@ export interface FitOptions {
 const FIT_OPTIONS = ['loss', 'optimizer', 'x', 'y', 'epochs', 'batchSize', 'shuffle', 'seed', 'validation',
   'earlyStopping', 'scheduler', 'clipGradNorm', 'threshold', 'evaluateTrain', 'callbacks', 'signal'];
 
-/**
- * Trains `model` for a number of epochs of shuffled mini-batches and returns the per-epoch loss
- * and accuracy (training and validation). A loss that becomes NaN or infinite stops training with
- * an error naming the epoch and batch.
- *
- * @example
- * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),
- *   x, y, epochs: 100, batchSize: 100, validation: { split: 0.2 } });
- */
-export function fit(model: Module, options: FitOptions): History {
+/** The training loop, one epoch per iteration: fit() runs it to the end, fitAsync() yields between epochs. */
+function* epochs(model: Module, options: FitOptions): Generator<EpochLog, History> {
   checkOptions('fit', options, FIT_OPTIONS);
   const { loss, optimizer, scheduler } = options;
   checkTensor('fit', 'x', options.x);
@@ -93,7 +85,7 @@ export function fit(model: Module, options: FitOptions): History {
   const owned: Tensor[] = [];
   if (options.validation && 'split' in options.validation) {
     const split = checkNumber('fit', 'validation.split', options.validation.split, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    const parts = trainTestSplit(x, y, { testSize: split, generator: new Generator(seed + 1) });
+    const parts = trainTestSplit(x, y, { testSize: split, generator: new RandomGenerator(seed + 1) });
     ({ x, y } = parts.train);
     validation = parts.test;
     owned.push(x, y, validation.x, validation.y);
@@ -150,6 +142,7 @@ export function fit(model: Module, options: FitOptions): History {
       }
       log.seconds = (performance.now() - start) / 1000;
       history.epochs.push(log);
+      yield log;
       if (scheduler) scheduler.step(scheduler instanceof ReduceLROnPlateau ? log.valLoss ?? log.loss : undefined);
       if (options.callbacks?.onEpochEnd?.(log) === false) {
         history.stopReason = 'callback';
@@ -166,5 +159,40 @@ export function fit(model: Module, options: FitOptions): History {
     loader.dispose();
     reader.dispose();
     for (const t of owned) t.dispose();
+  }
+}
+
+/**
+ * Trains `model` for a number of epochs of shuffled mini-batches and returns the per-epoch loss
+ * and accuracy (training and validation). A loss that becomes NaN or infinite stops training with
+ * an error naming the epoch and batch.
+ *
+ * @example
+ * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),
+ *   x, y, epochs: 100, batchSize: 100, validation: { split: 0.2 } });
+ */
+export function fit(model: Module, options: FitOptions): History {
+  const run = epochs(model, options);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * fit() that returns to the event loop after every epoch (at most every `yieldMs`, default 16 ms),
+ * so a page stays responsive and a Worker can receive messages — e.g. one that aborts `signal`.
+ */
+export async function fitAsync(model: Module, options: FitOptions & { yieldMs?: number }): Promise<History> {
+  const { yieldMs = 16, ...rest } = options;
+  const run = epochs(model, rest);
+  let last = performance.now();
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    if (performance.now() - last >= yieldMs) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Adam, BCELoss, CrossEntropyLoss, Generator, Linear, MSELoss, ReLU, SGD, Sequential, Sigmoid, Tensor,
   StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, clipGradNorm,
-  accuracy, confusionMatrix, disk, evaluate, fit, linear, oneHot, predict, ValueError,
+  accuracy, confusionMatrix, disk, evaluate, fit, fitAsync, linear, oneHot, predict, ValueError,
 } from '../../src/index.js';
 
 function net(gen: Generator, out = 2): Sequential {
@@ -104,6 +104,23 @@ describe('fit / evaluate / predict', () => {
     const h2 = fit(model, { loss: new MSELoss(), optimizer: new Adam(model.parameters()), x, y: oneHot(y, 2), signal: controller.signal });
     expect(h2.stopReason).toBe('aborted');
     expect(h2.epochs).toHaveLength(0);
+  });
+
+  it('fitAsync yields between epochs, so a message (here a timer) can abort it', async () => {
+    const gen = new Generator(10);
+    const { x, y } = disk(200, gen);
+    const model = net(gen);
+    const controller = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => { if (++ticks === 3) controller.abort(); }, 0);
+    const h = await fitAsync(model, {
+      loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()), x, y, epochs: 100_000, batchSize: 50,
+      signal: controller.signal, yieldMs: 0,
+    });
+    clearInterval(timer);
+    expect(h.stopReason).toBe('aborted');
+    expect(h.epochs.length).toBeGreaterThan(0);
+    expect(h.epochs.length).toBeLessThan(100_000);
   });
 
   it('rejects bad options', () => {
