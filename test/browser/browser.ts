@@ -1,0 +1,47 @@
+// Shared by the browser tests: a static file server over the repository (no bundler) and
+// Debian's Chromium driven by playwright-core. Without Chromium the tests are skipped with one
+// line saying why — except under CI, where a missing browser is a failure.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const hasChromium = existsSync(CHROMIUM);
+
+if (!hasChromium) {
+  if (process.env.CI) throw new Error(`browser tests: ${CHROMIUM} is missing, and CI is set (.ci/run installs it with apt-get)`);
+  console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium to run them)`);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm',
+};
+
+/** Serves the repository read-only on 127.0.0.1; resolves with the base URL. */
+export function serve(): Promise<{ url: string; close: () => void }> {
+  const server: Server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const address = server.address() as { port: number };
+    resolve({ url: `http://127.0.0.1:${address.port}`, close: () => server.close() });
+  }));
+}
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
