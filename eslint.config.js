@@ -16,4 +16,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Browser code: pages, workers and the playground.
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: {
+        self: 'readonly', window: 'readonly', document: 'readonly', AbortController: 'readonly', Worker: 'readonly',
+        requestAnimationFrame: 'readonly', setTimeout: 'readonly', location: 'readonly', URLSearchParams: 'readonly',
+      },
+    },
+  },
 );
