@@ -33,7 +33,7 @@ export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlatea
 export { clipGradNorm } from './optim/clip-grad.js';
 
 export {
-  disk, linear, xorEasy, spiral, moons, oneHot, trainTestSplit, DISK_RADIUS, type Dataset, type SplitOptions,
+  disk, linear, xorEasy, xorQuadrants, spiral, moons, oneHot, trainTestSplit, DISK_RADIUS, type Dataset, type SplitOptions,
 } from './data/datasets.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './data/dataloader.js';
 

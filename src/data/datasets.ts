@@ -57,6 +57,15 @@ export function xorEasy(): Dataset {
   return points2d(pts.length, (i) => pts[i]!);
 }
 
+/** n points uniform in [0, 1]², labelled 1 where exactly one coordinate exceeds 0.5 (quadrant XOR). */
+export function xorQuadrants(n: number, generator: Generator = defaultGenerator): Dataset {
+  checkNumber('xorQuadrants', 'n', n, { integer: true, min: 1 });
+  return points2d(n, () => {
+    const a = generator.random(), b = generator.random();
+    return [a, b, (a > 0.5) !== (b > 0.5) ? 1 : 0];
+  });
+}
+
 /** Two interleaved spirals (classes 0 and 1) in [0, 1]², with Gaussian noise of std `noise`. */
 export function spiral(n: number, noise = 0, generator: Generator = defaultGenerator): Dataset {
   checkNumber('spiral', 'n', n, { integer: true, min: 1 });

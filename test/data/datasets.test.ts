@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISK_RADIUS, Generator, Tensor, disk, linear, moons, oneHot, spiral, trainTestSplit, xorEasy, ValueError } from '../../src/index.js';
+import { DISK_RADIUS, Generator, Tensor, disk, linear, moons, oneHot, spiral, trainTestSplit, xorEasy, xorQuadrants, ValueError } from '../../src/index.js';
 
 const rows = (t: Tensor): number[][] => t.toArray() as number[][];
 
@@ -26,6 +26,11 @@ describe('data sets', () => {
   it('linear: label 0 iff x1 > x2', () => {
     const { x, y } = linear(500, new Generator(2));
     rows(x).forEach(([a, b], i) => expect(y.data[i]).toBe(a! > b! ? 0 : 1));
+  });
+
+  it('xorQuadrants: label 1 where exactly one coordinate exceeds 0.5', () => {
+    const { x, y } = xorQuadrants(300, new Generator(9));
+    rows(x).forEach(([a, b], i) => expect(y.data[i]).toBe((a! > 0.5) !== (b! > 0.5) ? 1 : 0));
   });
 
   it('xorEasy: the 21 points of the report', () => {

@@ -1,0 +1,64 @@
+// The playground driven through its UI in Chromium: Start, wait, read the accuracy it shows.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launch, root, serve } from './browser.js';
+
+describe.skipIf(!hasChromium)('playground', () => {
+  let browser: Browser;
+  let server: { url: string; close: () => void };
+  beforeAll(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('trains the disk to ≥ 95 % test accuracy from the UI, draws the boundary, and shows steps/s', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/examples/playground/index.html`);
+    await page.waitForFunction(() => document.getElementById('test-acc')?.textContent !== '–');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('test-acc')?.textContent) >= 0.95, null, { timeout: 60_000 });
+    await page.click('#start'); // pause
+    const shown = await page.evaluate(() => ({
+      acc: Number(document.getElementById('test-acc')!.textContent),
+      epoch: Number(document.getElementById('epoch')!.textContent),
+      stepsPerSecond: Number(document.getElementById('steps-per-sec')!.textContent!.replace(/,/g, '')),
+      button: document.getElementById('start')!.textContent,
+    }));
+    expect(shown.acc).toBeGreaterThanOrEqual(0.95);
+    expect(shown.epoch).toBeGreaterThan(0);
+    expect(shown.stepsPerSecond).toBeGreaterThan(0);
+    expect(shown.button).toBe('Start');
+    // The canvas is not blank: many distinct colours (heat map gradient + points).
+    const colours = await page.evaluate(() => {
+      const c = document.getElementById('boundary') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const set = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 7) set.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+      return set.size;
+    });
+    expect(colours).toBeGreaterThan(50);
+    const dir = join(root, 'test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'playground.png') });
+    console.log(`playground: test accuracy ${shown.acc} after ${shown.epoch} epochs, ${shown.stepsPerSecond} steps/s`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reports bad settings in the page instead of failing silently', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/examples/playground/index.html`);
+    await page.fill('#hidden', '16,abc');
+    await page.dispatchEvent('#hidden', 'change');
+    await expect.poll(() => page.textContent('#error')).toMatch(/Hidden layers/);
+    await page.close();
+  });
+});
