@@ -2,14 +2,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'assembly/', 'src/backend/wasm-binary.generated.ts'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'assembly/', 'bench/assembly/', 'bench/.build/', 'test-artifacts/', 'wasmnn-out/', 'src/backend/wasm-binary.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
       globals: {
         console: 'readonly', process: 'readonly', performance: 'readonly', URL: 'readonly',
-        atob: 'readonly', WebAssembly: 'readonly', FinalizationRegistry: 'readonly',
+        atob: 'readonly', WebAssembly: 'readonly', FinalizationRegistry: 'readonly', Buffer: 'readonly',
       },
     },
     rules: {

@@ -1,5 +1,6 @@
 // Every ```js block of README.md that imports 'wasmnn' runs, as written, against the built
-// package (the file is placed inside the package so that 'wasmnn' resolves to it).
+// package (the file is placed inside the package so that 'wasmnn' resolves to it). Fragments that
+// cannot run on their own (the Worker pattern) are fenced as ```javascript instead.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
