@@ -42,3 +42,6 @@ export { evaluate, predict, type Evaluation, type EvaluateOptions } from './trai
 export { accuracy, confusionMatrix } from './train/metrics.js';
 export { History, type EpochLog, type StopReason } from './train/history.js';
 export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/early-stopping.js';
+
+export { saveModel, loadModel, modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { encodeSafetensors, decodeSafetensors, type NamedArray } from './io/safetensors.js';

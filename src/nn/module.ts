@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Parameter } from './parameter.js';
 
 /**
@@ -72,6 +73,49 @@ export abstract class Module {
   /** [name, module] pairs of the direct children. */
   namedChildren(): Array<[string, Module]> {
     return [...this.children];
+  }
+
+  /**
+   * Copies of every parameter under its PyTorch name ("0.weight": shape [out, in], …), the
+   * layout torch.nn.Module.state_dict() uses.
+   */
+  stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
+    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.data.slice() };
+    return out;
+  }
+
+  /**
+   * Loads parameters saved by stateDict() (or converted from PyTorch). Every name, shape and
+   * value is checked first; on any problem it throws naming the key, and the module is unchanged.
+   */
+  loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (!dict || typeof dict !== 'object') throw new ValueError(`${where}: expected an object of named tensors, got ${typeof dict}`);
+    const params = this.namedParameters();
+    const names = new Set(params.map(([n]) => n));
+    const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
+    const unexpected = Object.keys(dict).filter((k) => !names.has(k));
+    if (missing.length || unexpected.length) {
+      throw new ValueError(`${where}: ${missing.length ? `missing keys ${missing.map((k) => `'${k}'`).join(', ')}` : ''}` +
+        `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}`);
+    }
+    for (const [name, p] of params) {
+      const entry = dict[name]!;
+      if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data.length !== 'number') {
+        throw new ValueError(`${where}: '${name}' must be { shape, data } with array data`);
+      }
+      if (entry.shape && entry.shape.join() !== p.shape.join()) {
+        throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
+      }
+      if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
+      for (let i = 0; i < entry.data.length; i++) {
+        const v = entry.data[i];
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: '${name}' has ${String(v)} at index ${i}`);
+      }
+    }
+    // Everything checked: commit.
+    for (const [name, p] of params) p.data.set(dict[name]!.data);
   }
 
   /** Sets every parameter gradient to zero. */

@@ -99,15 +99,39 @@ export abstract class Optimizer {
 
   /**
    * Restores state saved by stateDict() of an optimizer of the same kind over parameters of the
-   * same shapes. Everything is checked before anything changes.
+   * same shapes. Everything is checked before anything changes; the hyper-parameters other than
+   * lr must equal this optimizer's (construct it with the same options).
    */
   loadStateDict(dict: OptimizerStateDict): void {
+    this.checkStateDict(dict);
+    const lr = dict.paramGroups?.[0]?.lr;
+    if (lr !== undefined) this.lr = lr as number;
+    this.stepCount = dict.step;
+    dict.state.forEach((entry, i) => {
+      for (const [name, values] of Object.entries(entry)) {
+        this.buffer(name).data.set(values, this.block.offsets[i]!);
+      }
+    });
+  }
+
+  /** @internal Throws unless loadStateDict(dict) would succeed; changes nothing. */
+  checkStateDict(dict: OptimizerStateDict): void {
     const where = `${this.constructor.name}.loadStateDict`;
     if (!dict || typeof dict !== 'object' || !Array.isArray(dict.state)) throw new ValueError(`${where}: expected an object from stateDict()`);
     checkNumber(where, 'step', dict.step, { integer: true, min: 0 });
     const params = this.block.params;
     if (dict.state.length !== params.length) {
       throw new ValueError(`${where}: the state has ${dict.state.length} parameters, this optimizer has ${params.length}`);
+    }
+    const group = dict.paramGroups?.[0] ?? {};
+    if (group.lr !== undefined) checkNumber(where, 'paramGroups[0].lr', group.lr, { min: 0 });
+    const mine = this.hyperparameters();
+    for (const [key, value] of Object.entries(group)) {
+      if (key === 'lr') continue;
+      if (!(key in mine)) throw new ValueError(`${where}: unknown hyper-parameter '${key}' (is this state from another optimizer?)`);
+      if (JSON.stringify(value) !== JSON.stringify(mine[key])) {
+        throw new ValueError(`${where}: hyper-parameter ${key} is ${JSON.stringify(value)} in the state but ${JSON.stringify(mine[key])} in this optimizer`);
+      }
     }
     dict.state.forEach((entry, i) => {
       for (const [name, values] of Object.entries(entry)) {
@@ -117,14 +141,6 @@ export abstract class Optimizer {
         if (!(values instanceof Float32Array) || values.length !== params[i]!.size) {
           throw new ValueError(`${where}: state[${i}].${name} must be a Float32Array of ${params[i]!.size} values`);
         }
-      }
-    });
-    const lr = dict.paramGroups?.[0]?.lr;
-    if (lr !== undefined) this.lr = lr as number;
-    this.stepCount = dict.step;
-    dict.state.forEach((entry, i) => {
-      for (const [name, values] of Object.entries(entry)) {
-        this.buffer(name).data.set(values, this.block.offsets[i]!);
       }
     });
   }

@@ -1,0 +1,102 @@
+/**
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
+ * header {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}},
+ * then the tensor bytes (little-endian). wasmnn writes and reads F32 tensors; the reader checks
+ * everything the format promises before returning anything.
+ */
+import { ValueError } from '../errors.js';
+
+/** One tensor of a safetensors file. */
+export interface NamedArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+const MAX_HEADER = 100 * 1024 * 1024;
+
+/** Encodes float32 arrays (in key order) and optional string metadata. */
+export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (size !== t.data.length) throw new ValueError(`safetensors: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * size] };
+    offset += 4 * size;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8); // align the data to 8 bytes
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of Object.values(tensors)) {
+    const bytes = new Uint8Array(t.data.length * 4);
+    const dv = new DataView(bytes.buffer);
+    t.data.forEach((v, i) => dv.setFloat32(4 * i, v, true));
+    out.set(bytes, at);
+    at += bytes.length;
+  }
+  return out;
+}
+
+/** Decodes and validates a safetensors file; throws ValueError naming what is wrong. */
+export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, NamedArray>; metadata: Record<string, string> } {
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`safetensors: expected a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < 8) throw new ValueError(`safetensors: file too short (${bytes.length} bytes): no header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (n > MAX_HEADER || 8 + n > bytes.length) {
+    throw new ValueError(`safetensors: header length ${n} does not fit in a file of ${bytes.length} bytes (truncated or not safetensors)`);
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new ValueError(`safetensors: the header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new ValueError('safetensors: the header is not a JSON object');
+  const dataStart = 8 + n, dataLength = bytes.length - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors: Record<string, NamedArray> = {};
+  const ranges: Array<[number, number, string]> = [];
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (!entry || typeof entry !== 'object') throw new ValueError('safetensors: __metadata__ must be an object of strings');
+      for (const [k, v] of Object.entries(entry)) {
+        if (typeof v !== 'string') throw new ValueError(`safetensors: __metadata__.${k} must be a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (e?.dtype !== 'F32') throw new ValueError(`safetensors: '${name}' has dtype ${JSON.stringify(e?.dtype)}; wasmnn reads F32 only`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ValueError(`safetensors: '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    }
+    const offsets = e.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+      throw new ValueError(`safetensors: '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    }
+    const [begin, end] = offsets as [number, number];
+    const size = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== 4 * size) throw new ValueError(`safetensors: '${name}' has ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] (needs ${4 * size})`);
+    if (end > dataLength) throw new ValueError(`safetensors: '${name}' ends at byte ${end} but the data has ${dataLength} bytes (truncated file)`);
+    ranges.push([begin, end, name]);
+    const data = new Float32Array(size);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
+    for (let i = 0; i < size; i++) data[i] = dv.getFloat32(4 * i, true);
+    tensors[name] = { shape: e.shape as number[], data };
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  for (const [begin, end, name] of ranges) {
+    if (begin !== covered) throw new ValueError(`safetensors: '${name}' starts at byte ${begin}, expected ${covered} (overlapping or gapped data)`);
+    covered = end;
+  }
+  if (covered !== dataLength) throw new ValueError(`safetensors: ${dataLength - covered} trailing bytes after the last tensor`);
+  return { tensors, metadata };
+}
