@@ -13,7 +13,12 @@
 // The micro-kernel keeps a 4×8 block of C in eight f32x4 registers and streams one row of B
 // (two vectors) and four broadcast elements of A per step of p. Edges use 4×4, 4×1, 1×4 and 1×1
 // blocks, so every m, n, k ≥ 1 works. Each C element is summed over p in increasing order in
-// float32, the same order in every block shape.
+// float32, the same order in every block shape and on both paths below.
+//
+// Large products pack B (GotoBLAS style): for each block of KC rows of B, the columns are copied
+// into contiguous panels of 8 (zero-padded), [panel][p][8], in a scratch buffer the caller
+// provides. The micro-kernel then reads B with unit stride from a panel that stays in L1, instead
+// of touching a new cache line for every p.
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -34,8 +39,8 @@
 
 // @ts-ignore: decorator
 @inline function block4x8(
-  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  i: usize, j: usize, n: usize, k: usize, aRow: usize, ars: usize, acs: usize,
+  b: usize, ldb: usize, c: usize, bias: usize, accumulate: i32,
 ): void {
   const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
   const bj = bias ? at(bias, j) : 0;
@@ -43,9 +48,9 @@
   let r10 = init4(c1, bj, accumulate), r11 = init4(c1 + 16, bj ? bj + 16 : 0, accumulate);
   let r20 = init4(c2, bj, accumulate), r21 = init4(c2 + 16, bj ? bj + 16 : 0, accumulate);
   let r30 = init4(c3, bj, accumulate), r31 = init4(c3 + 16, bj ? bj + 16 : 0, accumulate);
-  let ap = at(a, i * ars);
-  let bp = at(b, j);
-  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  let ap = aRow;
+  let bp = b;
+  const aStep = ars << 2, apStep = acs << 2, bpStep = ldb << 2;
   for (let p: usize = 0; p < k; p++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     const a0 = f32x4.splat(load<f32>(ap));
@@ -67,16 +72,16 @@
 
 // @ts-ignore: decorator
 @inline function block4x4(
-  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  i: usize, j: usize, n: usize, k: usize, aRow: usize, ars: usize, acs: usize,
+  b: usize, ldb: usize, c: usize, bias: usize, accumulate: i32,
 ): void {
   const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
   const bj = bias ? at(bias, j) : 0;
   let r0 = init4(c0, bj, accumulate), r1 = init4(c1, bj, accumulate);
   let r2 = init4(c2, bj, accumulate), r3 = init4(c3, bj, accumulate);
-  let ap = at(a, i * ars);
-  let bp = at(b, j);
-  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  let ap = aRow;
+  let bp = b;
+  const aStep = ars << 2, apStep = acs << 2, bpStep = ldb << 2;
   for (let p: usize = 0; p < k; p++) {
     const b0 = v128.load(bp);
     r0 = f32x4.add(r0, f32x4.mul(f32x4.splat(load<f32>(ap)), b0));
@@ -92,16 +97,16 @@
 /** One column j of four rows, scalar (the n % 4 tail of a 4-row band). */
 // @ts-ignore: decorator
 @inline function block4x1(
-  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  i: usize, j: usize, n: usize, k: usize, aRow: usize, ars: usize, acs: usize,
+  b: usize, ldb: usize, c: usize, bias: usize, accumulate: i32,
 ): void {
   const c0 = at(c, i * n + j), c1 = c0 + (n << 2), c2 = c1 + (n << 2), c3 = c2 + (n << 2);
   const bj = bias ? at(bias, j) : 0;
   let r0 = init1(c0, bj, accumulate), r1 = init1(c1, bj, accumulate);
   let r2 = init1(c2, bj, accumulate), r3 = init1(c3, bj, accumulate);
-  let ap = at(a, i * ars);
-  let bp = at(b, j);
-  const aStep = ars << 2, apStep = acs << 2, bpStep = n << 2;
+  let ap = aRow;
+  let bp = b;
+  const aStep = ars << 2, apStep = acs << 2, bpStep = ldb << 2;
   for (let p: usize = 0; p < k; p++) {
     const bv = load<f32>(bp);
     r0 += load<f32>(ap) * bv;
@@ -116,14 +121,14 @@
 
 // @ts-ignore: decorator
 @inline function block1x4(
-  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  i: usize, j: usize, n: usize, k: usize, aRow: usize, ars: usize, acs: usize,
+  b: usize, ldb: usize, c: usize, bias: usize, accumulate: i32,
 ): void {
   const c0 = at(c, i * n + j);
   let r = init4(c0, bias ? at(bias, j) : 0, accumulate);
-  let ap = at(a, i * ars);
-  let bp = at(b, j);
-  const apStep = acs << 2, bpStep = n << 2;
+  let ap = aRow;
+  let bp = b;
+  const apStep = acs << 2, bpStep = ldb << 2;
   for (let p: usize = 0; p < k; p++) {
     r = f32x4.add(r, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
     ap += apStep;
@@ -134,14 +139,14 @@
 
 // @ts-ignore: decorator
 @inline function block1x1(
-  i: usize, j: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  i: usize, j: usize, n: usize, k: usize, aRow: usize, ars: usize, acs: usize,
+  b: usize, ldb: usize, c: usize, bias: usize, accumulate: i32,
 ): void {
   const c0 = at(c, i * n + j);
   let r = init1(c0, bias ? at(bias, j) : 0, accumulate);
-  let ap = at(a, i * ars);
-  let bp = at(b, j);
-  const apStep = acs << 2, bpStep = n << 2;
+  let ap = aRow;
+  let bp = b;
+  const apStep = acs << 2, bpStep = ldb << 2;
   for (let p: usize = 0; p < k; p++) {
     r += load<f32>(ap) * load<f32>(bp);
     ap += apStep;
@@ -150,26 +155,138 @@
   store<f32>(c0, r);
 }
 
+/** Rows of B per packed block: a 4×8 micro-kernel's panel is KC·32 bytes (8 KiB), well inside L1. */
+const KC: usize = 256;
+
+/** Scratch floats gemm() needs for packing (0 when it will not pack): B panels, then A bands. */
+export function gemmPackSize(m: i32, n: i32, k: i32): i32 {
+  if (!usePacking(<usize>m, <usize>n, <usize>k)) return 0;
+  const kb = min<usize>(<usize>k, KC);
+  return <i32>(kb * (((<usize>n + 7) & ~7) + ((<usize>m + 3) & ~3)));
+}
+
+// @ts-ignore: decorator
+@inline function usePacking(m: usize, n: usize, k: usize): bool {
+  // Pack when B is larger than L1 would hold and enough rows of A re-use each panel.
+  return m >= 8 && k * n * 4 > 65536;
+}
+
+/** Copies rows [p0, p0 + kb) of B (row stride n) into panels [n/8][kb][8] at pack, zero-padded. */
+function packB(n: usize, kb: usize, b: usize, p0: usize, pack: usize): void {
+  const panels = (n + 7) >> 3;
+  for (let jp: usize = 0; jp < panels; jp++) {
+    const j = jp << 3;
+    let dst = pack + ((jp * kb) << 5);
+    let src = at(b, p0 * n + j);
+    if (j + 8 <= n) {
+      for (let p: usize = 0; p < kb; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += 32;
+        src += n << 2;
+      }
+    } else {
+      const cols = n - j;
+      for (let p: usize = 0; p < kb; p++) {
+        for (let q: usize = 0; q < 8; q++) store<f32>(dst + (q << 2), q < cols ? load<f32>(src + (q << 2)) : 0);
+        dst += 32;
+        src += n << 2;
+      }
+    }
+  }
+}
+
+/**
+ * Copies columns [p0, p0 + kb) of a transposed A (element (i, p) at a + 4·(i + p·m)) into bands
+ * [m/4][kb][4] at pack, zero-padded: the 4 rows a micro-kernel reads per step become adjacent.
+ */
+function packA(m: usize, kb: usize, a: usize, p0: usize, pack: usize): void {
+  const bands = (m + 3) >> 2;
+  for (let bi: usize = 0; bi < bands; bi++) {
+    const i = bi << 2;
+    let dst = pack + ((bi * kb) << 4);
+    let src = at(a, p0 * m + i);
+    if (i + 4 <= m) {
+      for (let p: usize = 0; p < kb; p++) {
+        v128.store(dst, v128.load(src));
+        dst += 16;
+        src += m << 2;
+      }
+    } else {
+      const rows = m - i;
+      for (let p: usize = 0; p < kb; p++) {
+        for (let r: usize = 0; r < 4; r++) store<f32>(dst + (r << 2), r < rows ? load<f32>(src + (r << 2)) : 0);
+        dst += 16;
+        src += m << 2;
+      }
+    }
+  }
+}
+
+/**
+ * The blocked loops over C. B is read directly (row stride n) or from packed panels; A directly
+ * (strides ars, acs) or from packed bands.
+ */
+// @ts-ignore: decorator
+@inline function sweep(
+  m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, aPacked: bool,
+  b: usize, bPacked: bool, c: usize, bias: usize, accumulate: i32,
+): void {
+  const ldb = bPacked ? <usize>8 : n;
+  const rs = aPacked ? <usize>1 : ars, cs = aPacked ? <usize>4 : acs;
+  let i: usize = 0;
+  for (; i + 4 <= m; i += 4) {
+    const ar = arow(a, i, k, ars, aPacked);
+    let j: usize = 0;
+    for (; j + 8 <= n; j += 8) block4x8(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+    for (; j + 4 <= n; j += 4) block4x4(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+    for (; j < n; j++) block4x1(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+  }
+  for (; i < m; i++) {
+    const ar = arow(a, i, k, ars, aPacked);
+    let j: usize = 0;
+    for (; j + 4 <= n; j += 4) block1x4(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+    for (; j < n; j++) block1x1(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+  }
+}
+
+/** Address of column j's first element in B (packed: panels of k rows × 8). */
+// @ts-ignore: decorator
+@inline function bcol(b: usize, j: usize, k: usize, packed: bool): usize {
+  return packed ? b + (((j >> 3) * k) << 5) + ((j & 7) << 2) : at(b, j);
+}
+
+/** Address of row i's first element in A (packed: bands of k steps × 4 rows). */
+// @ts-ignore: decorator
+@inline function arow(a: usize, i: usize, k: usize, ars: usize, packed: bool): usize {
+  return packed ? a + (((i >> 2) * k) << 4) + ((i & 3) << 2) : at(a, i * ars);
+}
+
 /**
  * C[m, n] (+)= A·B (+ bias). A's element (i, p) is at a + 4·(i·aRowStride + p·aColStride).
  * bias (n floats) is added when non-zero and accumulate is 0; with accumulate = 1, C is added to.
+ * pack: scratch of gemmPackSize(m, n, k) floats, or 0 to never pack. A is packed too when it is
+ * stored transposed (aRowStride 1, aColStride m, as in dW += dYᵀ·X).
  */
 export function gemm(
   m: i32, n: i32, k: i32, a: usize, aRowStride: i32, aColStride: i32,
-  b: usize, c: usize, bias: usize, accumulate: i32,
+  b: usize, c: usize, bias: usize, accumulate: i32, pack: usize,
 ): void {
   const um = <usize>m, un = <usize>n, uk = <usize>k, ars = <usize>aRowStride, acs = <usize>aColStride;
-  let i: usize = 0;
-  for (; i + 4 <= um; i += 4) {
-    let j: usize = 0;
-    for (; j + 8 <= un; j += 8) block4x8(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
-    for (; j + 4 <= un; j += 4) block4x4(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
-    for (; j < un; j++) block4x1(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+  if (pack == 0 || !usePacking(um, un, uk)) {
+    sweep(um, un, uk, a, ars, acs, false, b, false, c, bias, accumulate);
+    return;
   }
-  for (; i < um; i++) {
-    let j: usize = 0;
-    for (; j + 4 <= un; j += 4) block1x4(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
-    for (; j < un; j++) block1x1(i, j, un, uk, a, ars, acs, b, c, bias, accumulate);
+  const transposedA = ars == 1 && acs == um && um > 1;
+  const aPack = pack + ((min<usize>(uk, KC) * ((un + 7) & ~7)) << 2);
+  for (let p0: usize = 0; p0 < uk; p0 += KC) {
+    const kb = min<usize>(KC, uk - p0);
+    packB(un, kb, b, p0, pack);
+    if (transposedA) packA(um, kb, a, p0, aPack);
+    // The first block starts from bias / zero / C; later blocks add to C.
+    const first = p0 == 0;
+    const ablock = transposedA ? aPack : at(a, p0 * acs);
+    sweep(um, un, kb, ablock, ars, acs, transposedA, pack, true, c, first ? bias : 0, first ? accumulate : 1);
   }
 }
 

@@ -35,13 +35,15 @@ export async function benchGemm({ quick, reps, peak }) {
   const rows = [];
   for (const s of gemmShapes(quick)) {
     const { m, k, n } = s;
-    const { ptrs: [a, b, bt, c], free } = arrays([m * k, k * n, k * n, m * n]);
+    const { ptrs: [a, b, bt, c, packBuffer], free } = arrays([m * k, k * n, k * n, m * n, Math.max(1, rt.wasm.gemmPackSize(m, n, k))]);
+    // Scratch for packing B, as src/backend/ops.ts passes it (0 where the kernel would not pack).
+    const scratch = (kern, mm, nn, kk) => (kern.gemmPackSize(mm, nn, kk) ? packBuffer : 0);
     const run = (kern) => {
       if (s.kind === 'forward') {
         kern.transpose(n, k, b, bt); // W [n, k] → Wᵀ [k, n], as Linear.forward does
-        kern.gemm(m, n, k, a, k, 1, bt, c, 0, 0);
-      } else if (s.kind === 'nn') kern.gemm(m, n, k, a, k, 1, b, c, 0, 0);
-      else kern.gemm(m, n, k, a, 1, m, b, c, 0, 1); // A stored [k, m]
+        kern.gemm(m, n, k, a, k, 1, bt, c, 0, 0, scratch(kern, m, n, k));
+      } else if (s.kind === 'nn') kern.gemm(m, n, k, a, k, 1, b, c, 0, 0, scratch(kern, m, n, k));
+      else kern.gemm(m, n, k, a, 1, m, b, c, 0, 1, scratch(kern, m, n, k)); // A stored [k, m]
     };
     const flops = 2 * m * n * k;
     const w = await measure(() => run(rt.wasm), { reps });

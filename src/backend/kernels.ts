@@ -7,7 +7,9 @@
 export interface Kernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
-    b: number, c: number, bias: number, accumulate: number): void;
+    b: number, c: number, bias: number, accumulate: number, pack: number): void;
+  /** Scratch floats gemm needs to pack B (0: it will not pack). */
+  gemmPackSize(m: number, n: number, k: number): number;
   transpose(rows: number, cols: number, src: number, dst: number): void;
 
   // activations.ts — forward (n, x, y, p0, p1), backward (n, x, y, dy, dx, p0, p1)

@@ -4,9 +4,21 @@
  * functions assume valid arguments but still refuse disposed or stale tensors.
  */
 import type { Tensor } from '../tensor.js';
-import type { Storage } from './storage.js';
+import { Storage } from './storage.js';
 import { kernels } from './runtime.js';
 import type { ActivationBackwardKernel, ActivationForwardKernel, ElementwiseLossKernel, Kernels } from './kernels.js';
+
+/** Scratch for packing B in large products: allocated on first need, grown, never freed. */
+let packScratch: Storage | null = null;
+
+/** Pointer to scratch for gemm(m, n, k), or 0 when the product will not pack. */
+function pack(m: number, n: number, k: number): number {
+  const floats = kernels().gemmPackSize(m, n, k);
+  if (floats === 0) return 0;
+  packScratch ??= new Storage(floats);
+  packScratch.ensureCapacity(floats);
+  return packScratch.ptr();
+}
 
 /** Pointer of a usable tensor. */
 function ptr(t: Tensor, what: string): number {
@@ -18,22 +30,25 @@ function ptr(t: Tensor, what: string): number {
 export function matmulBias(x: Tensor, wT: Tensor, bias: Tensor | null, y: Tensor): void {
   const [m, k] = x.shape as [number, number];
   const n = wT.shape[1]!;
+  const scratch = pack(m, n, k);
   kernels().gemm(m, n, k, ptr(x, 'forward'), k, 1, ptr(wT, 'forward'), ptr(y, 'forward'),
-    bias ? ptr(bias, 'forward') : 0, 0);
+    bias ? ptr(bias, 'forward') : 0, 0, scratch);
 }
 
 /** c[m, n] = a[m, k]·b[k, n]. */
 export function matmul(a: Tensor, b: Tensor, c: Tensor): void {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
-  kernels().gemm(m, n, k, ptr(a, 'matmul'), k, 1, ptr(b, 'matmul'), ptr(c, 'matmul'), 0, 0);
+  const scratch = pack(m, n, k);
+  kernels().gemm(m, n, k, ptr(a, 'matmul'), k, 1, ptr(b, 'matmul'), ptr(c, 'matmul'), 0, 0, scratch);
 }
 
 /** c[m, n] += a[k, m]ᵀ·b[k, n] (the weight gradient dW += dYᵀ·X). */
 export function matmulTransposedAAccumulate(a: Tensor, b: Tensor, c: Tensor): void {
   const [k, m] = a.shape as [number, number];
   const n = b.shape[1]!;
-  kernels().gemm(m, n, k, ptr(a, 'backward'), 1, m, ptr(b, 'backward'), ptr(c, 'backward'), 0, 1);
+  const scratch = pack(m, n, k);
+  kernels().gemm(m, n, k, ptr(a, 'backward'), 1, m, ptr(b, 'backward'), ptr(c, 'backward'), 0, 1, scratch);
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ. */

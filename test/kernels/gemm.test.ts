@@ -24,9 +24,12 @@ function bound(a: Float32Array, b: Float32Array, m: number, n: number, k: number
   return out;
 }
 
+// The last shapes are large enough for the packed path (B over 64 KiB, m ≥ 8): k over one
+// 256-row block, n not a multiple of 8, m not a multiple of 4.
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1], [3, 5, 4], [4, 4, 4], [5, 3, 17], [17, 17, 17], [64, 64, 64], [8, 16, 2],
   [100, 25, 2], [100, 2, 25], [1023, 5, 3], [3, 1023, 5], [5, 3, 1023], [13, 40, 9],
+  [17, 1023, 17], [33, 130, 300], [9, 67, 600], [8, 129, 257],
 ];
 
 describe.each([
@@ -43,10 +46,12 @@ describe.each([
     const tol = bound(a, b, m, n, k, aAt);
     for (const mode of ['plain', 'bias', 'accumulate'] as const) {
       const pa = heap.f32(a), pb = heap.f32(b), pbias = heap.f32(bias);
+      const packFloats = wasm.gemmPackSize(m, n, k);
+      const scratch = packFloats ? heap.f32(new Float32Array(packFloats).fill(NaN)) : 0; // NaN: stale scratch must not leak
       const outW = heap.f32(c0), outR = heap.f32(c0);
       const biasPtr = mode === 'bias' ? pbias : 0, acc = mode === 'accumulate' ? 1 : 0;
-      wasm.gemm(m, n, k, pa, ars, acs, pb, outW, biasPtr, acc);
-      reference.gemm(m, n, k, pa, ars, acs, pb, outR, biasPtr, acc);
+      wasm.gemm(m, n, k, pa, ars, acs, pb, outW, biasPtr, acc, scratch);
+      reference.gemm(m, n, k, pa, ars, acs, pb, outR, biasPtr, acc, 0);
       const got = heap.read(outW, m * n), want = heap.read(outR, m * n);
       for (let i = 0; i < m * n; i++) {
         const scale = mode === 'accumulate' ? Math.abs(c0[i]!) : mode === 'bias' ? Math.abs(bias[i % n]!) : 0;
@@ -65,10 +70,29 @@ describe('gemm', () => {
     const pa = heap.f32(randomArray(m * k, 1)), pb = heap.f32(randomArray(k * n, 2));
     const guarded = heap.f32(new Float32Array(m * n + 8).fill(42));
     const c = guarded + 16; // 4 guard floats before and after
-    wasm.gemm(m, n, k, pa, k, 1, pb, c, 0, 0);
+    wasm.gemm(m, n, k, pa, k, 1, pb, c, 0, 0, 0);
     const all = heap.read(guarded, m * n + 8);
     expect(Array.from(all.slice(0, 4))).toEqual([42, 42, 42, 42]);
     expect(Array.from(all.slice(4 + m * n))).toEqual([42, 42, 42, 42]);
+  });
+
+  it('packs exactly when B is large and the packed and direct paths agree bit for bit', () => {
+    const { wasm } = kernelSets();
+    expect(wasm.gemmPackSize(64, 64, 64)).toBe(0);
+    expect(wasm.gemmPackSize(4, 1024, 1024)).toBe(0);
+    expect(wasm.gemmPackSize(33, 130, 300)).toBe(256 * (136 + 36));
+    const [m, n, k] = [21, 77, 530];
+    const pa = heap.f32(randomArray(m * k, 1)), pb = heap.f32(randomArray(k * n, 2));
+    const direct = heap.zeros(m * n), packed = heap.zeros(m * n);
+    wasm.gemm(m, n, k, pa, k, 1, pb, direct, 0, 0, 0);
+    wasm.gemm(m, n, k, pa, k, 1, pb, packed, 0, 0, heap.zeros(wasm.gemmPackSize(m, n, k)));
+    expect(heap.read(packed, m * n)).toEqual(heap.read(direct, m * n));
+    // Transposed A (the weight-gradient layout) packs A's bands too.
+    const pt = heap.f32(randomArray(k * m, 3));
+    const directT = heap.zeros(m * n), packedT = heap.zeros(m * n);
+    wasm.gemm(m, n, k, pt, 1, m, pb, directT, 0, 0, 0);
+    wasm.gemm(m, n, k, pt, 1, m, pb, packedT, 0, 0, heap.f32(new Float32Array(wasm.gemmPackSize(m, n, k)).fill(NaN)));
+    expect(heap.read(packedT, m * n)).toEqual(heap.read(directT, m * n));
   });
 
   it('transpose matches the reference for every tile remainder', () => {
