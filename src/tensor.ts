@@ -65,12 +65,15 @@ export class Tensor {
   /** @internal Who owns the storage when it is not this tensor (for messages). */ _owner: string | null;
   private disposedFlag = false;
 
-  /** @internal Use Tensor.from / zeros / full; modules make views through Workspace. */
+  /**
+   * @internal Use Tensor.from / zeros / full; modules make views through Workspace. A frozen
+   * `shape` is used as is (workspaces pass the same frozen array on every call).
+   */
   constructor(storage: Storage, offset: number, shape: readonly number[], owner: string | null) {
     this._storage = storage;
     this._offset = offset;
-    this.shape = Object.freeze([...shape]);
-    this.size = product(shape);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.size = product(this.shape);
     this._generation = storage.generation;
     this._owner = owner;
   }

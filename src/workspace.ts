@@ -9,6 +9,8 @@ import { Tensor } from './tensor.js';
  */
 export class Workspace {
   private storage: Storage | null = null;
+  /** The last shape handed out, frozen, re-used while callers ask for the same dimensions. */
+  private lastShape: readonly number[] = Object.freeze([]);
 
   constructor(
     /** Named in error messages, e.g. "Linear(2, 8).forward". */
@@ -17,13 +19,14 @@ export class Workspace {
 
   /** A fresh view of `shape`; previous views of this workspace become stale. */
   next(shape: readonly number[]): Tensor {
-    const size = shape.reduce((a, b) => a * b, 1);
+    if (!sameDims(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
+    const size = this.lastShape.reduce((a, b) => a * b, 1);
     if (!this.storage) this.storage = new Storage(Math.max(size, 1));
     else {
       this.storage.ensureCapacity(size);
       this.storage.generation++;
     }
-    return new Tensor(this.storage, 0, shape, this.owner);
+    return new Tensor(this.storage, 0, this.lastShape, this.owner);
   }
 
   /** Frees the memory; views become unusable. */
@@ -31,4 +34,10 @@ export class Workspace {
     this.storage?.release();
     this.storage = null;
   }
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
