@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -44,4 +45,22 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/** Starts the server and Chromium before the suite and stops them after; read the fields in tests. */
+export function useBrowser(before?: () => Promise<void>): { browser: Browser; url: string } {
+  const fixture = {} as { browser: Browser; url: string };
+  let close = (): void => {};
+  beforeAll(async () => {
+    await before?.();
+    const server = await serve();
+    close = server.close;
+    fixture.url = server.url;
+    fixture.browser = await launch();
+  });
+  afterAll(async () => {
+    await fixture.browser?.close();
+    close();
+  });
+  return fixture;
 }

@@ -1,27 +1,17 @@
 // The published build in real Chromium: a plain <script type="module"> page, a Worker that trains
 // and streams progress, and bit-identical weights in Node and in the browser for the same seed.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { hasChromium, launch, serve } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowser } from './browser.js';
 
 describe.skipIf(!hasChromium)('in Chromium', () => {
-  let browser: Browser;
-  let server: { url: string; close: () => void };
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const ctx = useBrowser();
 
   it('a plain ES-module page imports dist/ (no bundler, no .wasm to serve) and learns XOR to 100 %', async () => {
-    const page = await browser.newPage();
+    const page = await ctx.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/examples/browser/xor.html`);
+    await page.goto(`${ctx.url}/examples/browser/xor.html`);
     const result = await page.waitForFunction(() => (window as unknown as { wasmnnResult?: unknown }).wasmnnResult, null, { timeout: 30_000 });
     const value = (await result.jsonValue()) as { accuracy: number; loss: number; backend: string };
     expect(errors).toEqual([]);
@@ -32,8 +22,8 @@ describe.skipIf(!hasChromium)('in Chromium', () => {
   });
 
   it('trains in a Web Worker, streams progress, and stops when asked', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/examples/browser/worker.html?epochs=100`);
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.url}/examples/browser/worker.html?epochs=100`);
     await page.click('#start');
     await page.waitForFunction(() => (window as unknown as { finished: unknown }).finished, null, { timeout: 60_000 });
     const { progress, finished } = await page.evaluate(() => {
@@ -44,7 +34,7 @@ describe.skipIf(!hasChromium)('in Chromium', () => {
     expect(finished.testAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(finished.history.stopReason).toBe('completed');
 
-    await page.goto(`${server.url}/examples/browser/worker.html?epochs=100000`);
+    await page.goto(`${ctx.url}/examples/browser/worker.html?epochs=100000`);
     await page.click('#start');
     await page.waitForFunction(() => (window as unknown as { progress: unknown[] }).progress.length >= 3, null, { timeout: 30_000 });
     await page.click('#stop');
@@ -61,8 +51,8 @@ describe.skipIf(!hasChromium)('in Chromium', () => {
     const nodeBytes = determinismRun(nodeWasmnn);
     expect(nodeBytes.length).toBe(4 * (2 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2));
     const nodeHash = createHash('sha256').update(nodeBytes).digest('hex');
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/examples/browser/xor.html`);
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.url}/examples/browser/xor.html`);
     // A string, so that vitest's transform leaves the browser's own import() alone.
     const browserHash = await page.evaluate(`(async () => {
       const lib = await import('/dist/index.js');

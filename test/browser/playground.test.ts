@@ -1,27 +1,17 @@
 // The playground driven through its UI in Chromium: Start, wait, read the accuracy it shows.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { hasChromium, launch, root, serve } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, root, useBrowser } from './browser.js';
 
 describe.skipIf(!hasChromium)('playground', () => {
-  let browser: Browser;
-  let server: { url: string; close: () => void };
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const ctx = useBrowser();
 
   it('trains the disk to ≥ 95 % test accuracy from the UI, draws the boundary, and shows steps/s', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/examples/playground/index.html`);
+    await page.goto(`${ctx.url}/examples/playground/index.html`);
     await page.waitForFunction(() => document.getElementById('test-acc')?.textContent !== '–');
     await page.click('#start');
     await page.waitForFunction(() => Number(document.getElementById('test-acc')?.textContent) >= 0.95, null, { timeout: 60_000 });
@@ -54,8 +44,8 @@ describe.skipIf(!hasChromium)('playground', () => {
   });
 
   it('reports bad settings in the page instead of failing silently', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/examples/playground/index.html`);
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.url}/examples/playground/index.html`);
     await page.fill('#hidden', '16,abc');
     await page.dispatchEvent('#hidden', 'change');
     await expect.poll(() => page.textContent('#error')).toMatch(/Hidden layers/);
