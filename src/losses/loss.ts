@@ -33,6 +33,7 @@ export abstract class Loss {
   forward(prediction: Tensor, target: unknown): number {
     const name = this.constructor.name;
     checkTensor(`${name}.forward`, 'prediction', prediction);
+    if (prediction.size === 0) throw new ShapeError(`${name}.forward: the prediction is empty (shape ${formatShape(prediction.shape)})`);
     this.checkTarget(prediction, target);
     const grad = this.gradWorkspace.next(prediction.shape);
     const value = this.compute(prediction, target, grad);

@@ -49,6 +49,7 @@ describe.each(CASES)('$name', ({ make, pred, target, term }) => {
     expect(() => loss.forward(Tensor.from(pred, [3, 4]), Tensor.from(target, [4, 3]))).toThrow(/target must have the prediction's shape \[3, 4\], got \[4, 3\]/);
     expect(() => loss.forward(Tensor.from(pred, [3, 4]), [1, 2] as never)).toThrow(/target must be a Tensor/);
     expect(() => make('avg' as never)).toThrow(/reduction must be one of 'mean', 'sum'/);
+    expect(() => loss.forward(Tensor.zeros([0, 4]), Tensor.zeros([0, 4]))).toThrow(/the prediction is empty \(shape \[0, 4\]\)/);
   });
 
   it('throws on NaN input, naming where it is', () => {
