@@ -4,7 +4,7 @@
 // enough live vectors (10 + 4) to stay in x64's 16 SIMD registers (more spill and measure less).
 // Compiled twice by bench/peak.mjs: with `--enable simd` the step is a multiply then an add; with
 // `--enable simd,relaxed-simd` (ASC_FEATURE_RELAXED_SIMD) it is one relaxed fused multiply-add.
-// Compiled by bench/peak.mjs. FLOPs counted: 10 accumulators × 4 lanes × 2 per iteration.
+// FLOPs counted: 10 accumulators × 4 lanes × 2 per iteration.
 
 // @ts-ignore: decorator
 @inline function step(acc: v128, x: v128, b: v128): v128 {
