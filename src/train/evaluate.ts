@@ -47,20 +47,22 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
   const wasTraining = model.training;
   model.eval();
   const loader = new DataLoader(x, y, { batchSize, seed: 0 });
-  const reader = new ClassReader();
+  const predictedReader = new ClassReader(), targetReader = new ClassReader();
   let total = 0, correct = 0;
   try {
     for (const batch of loader) {
       const out = model.forward(batch.x);
       const value = loss.forward(out, batch.y);
       total += loss.reduction === 'mean' ? value * batch.size : value;
-      const predicted = Int32Array.from(reader.fromOutput(out, threshold));
-      const actual = reader.fromTarget(batch.y);
+      predictedReader.fromOutput(out, threshold);
+      const actual = targetReader.fromTarget(batch.y); // may allocate: take the predicted view after it
+      const predicted = predictedReader.view(batch.size);
       for (let i = 0; i < batch.size; i++) if (predicted[i] === actual[i]) correct++;
     }
   } finally {
     loader.dispose();
-    reader.dispose();
+    predictedReader.dispose();
+    targetReader.dispose();
     model.train(wasTraining);
   }
   const count = loader.length;

@@ -94,7 +94,8 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
   }
   const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping, validation !== undefined) : null;
   const loader = new DataLoader(x, y, { batchSize, shuffle, seed });
-  const reader = new ClassReader();
+  // Two readers: predicted and target classes live in separate buffers, so nothing is copied per batch.
+  const predictedReader = new ClassReader(), targetReader = new ClassReader();
   const history = new History();
 
   try {
@@ -119,8 +120,9 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
           }
           throw e;
         }
-        const predicted = reader.fromOutput(out, threshold).slice();
-        const actual = reader.fromTarget(batch.y);
+        predictedReader.fromOutput(out, threshold);
+        const actual = targetReader.fromTarget(batch.y); // may allocate: take the predicted view after it
+        const predicted = predictedReader.view(batch.size);
         for (let i = 0; i < batch.size; i++) if (predicted[i] === actual[i]) correct++;
         model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
@@ -157,7 +159,8 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
     return history;
   } finally {
     loader.dispose();
-    reader.dispose();
+    predictedReader.dispose();
+    targetReader.dispose();
     for (const t of owned) t.dispose();
   }
 }

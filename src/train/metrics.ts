@@ -35,6 +35,11 @@ export class ClassReader {
     return out;
   }
 
+  /** A fresh view of the classes last read (n of them); allocates nothing. */
+  view(n: number): Int32Array {
+    return this.buffer.i32(0, n);
+  }
+
   private argmax(t: Tensor, n: number): Int32Array {
     this.buffer.ensureCapacity(n);
     ops.argmaxRows(t, this.buffer);
