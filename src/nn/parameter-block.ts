@@ -65,6 +65,9 @@ export class ParameterBlock {
 
   /** Throws if a parameter has since been moved into another block (by another optimizer). */
   assertIntact(where: string): void {
+    if (this.params.some((p) => p.isDisposed)) {
+      throw new StateError(`${where}: some of this optimizer's parameters have been disposed (model.dispose()); create a new optimizer for a new model`);
+    }
     if (this.members !== this.params.length || this.params.some((p) => p._block !== this)) {
       throw new StateError(
         `${where}: some of this optimizer's parameters were moved by another optimizer created over an ` +

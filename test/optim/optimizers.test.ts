@@ -135,6 +135,13 @@ describe('optimizer bookkeeping', () => {
     expect(() => a.step()).toThrow(StateError);
   });
 
+  it('refuses to step once its model was disposed, saying so', () => {
+    const model = new Sequential(new Linear(2, 2));
+    const opt = new SGD(model.parameters(), { lr: 0.1 });
+    model.dispose();
+    expect(() => opt.step()).toThrow(/parameters have been disposed/);
+  });
+
   it('stateDict / loadStateDict resume bit-identically', () => {
     const run = (steps: number, ps: Parameter[], opt: Optimizer, from = 1): void => {
       for (let t = from; t < from + steps; t++) {
