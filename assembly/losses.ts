@@ -139,15 +139,18 @@ export function bceWithLogitsLoss(n: i32, pred: usize, target: usize, grad: usiz
 // ---- Cross-entropy over softmax of [rows, cols] logits ---------------------------------------
 
 /**
- * Class-index targets (int32, each in [0, cols)): loss_r = logsumexp(x_r) - x_r[t_r];
- * grad_r = scale · (softmax(x_r) - onehot(t_r)).
+ * Class-index targets, stored as float32 like every tensor (one per row, each an integer in
+ * [0, cols)): loss_r = logsumexp(x_r) - x_r[t_r]; grad_r = scale · (softmax(x_r) - onehot(t_r)).
+ * Returns NaN, leaving grad partly written, at the first target that is not such an integer.
  */
 export function crossEntropyLoss(rows: i32, cols: i32, logits: usize, targets: usize, grad: usize, scale: f32): f64 {
   let total: f64 = 0;
   const stride = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const x = logits + <usize>r * stride, g = grad + <usize>r * stride;
-    const t = load<i32>(targets + (<usize>r << 2));
+    const tf = load<f32>(targets + (<usize>r << 2));
+    if (!(tf >= 0 && tf < <f32>cols && tf == Mathf.floor(tf))) return NaN;
+    const t = <i32>tf;
     const lse = softmaxRow(cols, x, g);
     total += <f64>(lse - load<f32>(at(x, t)));
     store<f32>(at(g, t), load<f32>(at(g, t)) - 1);

@@ -170,6 +170,17 @@ export class Tensor {
     return t;
   }
 
+  /**
+   * @internal Rows [start, start + count) as a view sharing this tensor's memory (no copy). The
+   * view never frees the memory, and is unusable once this tensor is disposed or goes stale.
+   */
+  _rows(start: number, count: number): Tensor {
+    const width = this.size / this.shape[0]!;
+    const view = new Tensor(this._storage, this._offset + start * width, [count, ...this.shape.slice(1)], this._owner ?? 'the tensor it was sliced from');
+    view._generation = this._generation;
+    return view;
+  }
+
   /** Whether dispose() was called (or the owning module was disposed). */
   get isDisposed(): boolean {
     return this.disposedFlag || this._storage.isReleased;

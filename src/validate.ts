@@ -73,3 +73,18 @@ export function check2d(where: string, what: string, t: Tensor, cols?: number): 
     throw new ShapeError(`${where}: ${what} must have shape ${want} with batch ≥ 1, got ${formatShape(t.shape)}`);
   }
 }
+
+/** Whether two shapes have the same dimensions (no allocation, unlike comparing join() strings). */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Throws ShapeError unless x has at least one row and y the same number of rows; returns it. */
+export function checkRows(where: string, x: Tensor, y: Tensor): number {
+  const n = x.shape[0] ?? 0;
+  if (x.ndim < 1 || n === 0) throw new ShapeError(`${where}: x must have at least one row, got shape ${formatShape(x.shape)}`);
+  if (y.shape[0] !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${y.shape[0] ?? 0}`);
+  return n;
+}

@@ -1,5 +1,6 @@
 import { Storage } from './backend/storage.js';
 import { Tensor } from './tensor.js';
+import { sameShape } from './validate.js';
 
 /**
  * Memory a module re-uses on every call (its output, its input gradient, scratch space).
@@ -19,7 +20,7 @@ export class Workspace {
 
   /** A fresh view of `shape`; previous views of this workspace become stale. */
   next(shape: readonly number[]): Tensor {
-    if (!sameDims(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
+    if (!sameShape(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
     const size = this.lastShape.reduce((a, b) => a * b, 1);
     if (!this.storage) this.storage = new Storage(Math.max(size, 1));
     else {
@@ -36,8 +37,3 @@ export class Workspace {
   }
 }
 
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -36,6 +36,7 @@ export interface Kernels {
   huberLoss: ElementwiseLossKernel;
   bceLoss: ElementwiseLossKernel;
   bceWithLogitsLoss: ElementwiseLossKernel;
+  /** targets: float32 class indices, one per row; NaN when one is not an integer in [0, cols). */
   crossEntropyLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
   crossEntropySoftLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
 

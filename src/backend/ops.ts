@@ -26,29 +26,32 @@ function ptr(t: Tensor, what: string): number {
   return t._storage.ptr(t._offset);
 }
 
+/**
+ * c[m, n] (+)= op(a)·b (+ bias): op(a) is a [m, k] itself, or a [k, m] transposed. One place
+ * picks the strides and the packing scratch for the three products of a dense layer.
+ */
+function gemm(a: Tensor, transposeA: boolean, b: Tensor, c: Tensor, bias: Tensor | null, accumulate: boolean, what: string): void {
+  const [rows, cols] = a.shape as [number, number];
+  const [m, k] = transposeA ? [cols, rows] : [rows, cols];
+  const n = b.shape[1]!;
+  const scratch = pack(m, n, k);
+  kernels().gemm(m, n, k, ptr(a, what), transposeA ? 1 : k, transposeA ? m : 1, ptr(b, what), ptr(c, what),
+    bias ? ptr(bias, what) : 0, +accumulate, scratch);
+}
+
 /** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */
 export function matmulBias(x: Tensor, wT: Tensor, bias: Tensor | null, y: Tensor): void {
-  const [m, k] = x.shape as [number, number];
-  const n = wT.shape[1]!;
-  const scratch = pack(m, n, k);
-  kernels().gemm(m, n, k, ptr(x, 'forward'), k, 1, ptr(wT, 'forward'), ptr(y, 'forward'),
-    bias ? ptr(bias, 'forward') : 0, 0, scratch);
+  gemm(x, false, wT, y, bias, false, 'forward');
 }
 
 /** c[m, n] = a[m, k]·b[k, n]. */
 export function matmul(a: Tensor, b: Tensor, c: Tensor): void {
-  const [m, k] = a.shape as [number, number];
-  const n = b.shape[1]!;
-  const scratch = pack(m, n, k);
-  kernels().gemm(m, n, k, ptr(a, 'matmul'), k, 1, ptr(b, 'matmul'), ptr(c, 'matmul'), 0, 0, scratch);
+  gemm(a, false, b, c, null, false, 'matmul');
 }
 
 /** c[m, n] += a[k, m]ᵀ·b[k, n] (the weight gradient dW += dYᵀ·X). */
 export function matmulTransposedAAccumulate(a: Tensor, b: Tensor, c: Tensor): void {
-  const [k, m] = a.shape as [number, number];
-  const n = b.shape[1]!;
-  const scratch = pack(m, n, k);
-  kernels().gemm(m, n, k, ptr(a, 'backward'), 1, m, ptr(b, 'backward'), ptr(c, 'backward'), 0, 1, scratch);
+  gemm(a, true, b, c, null, true, 'backward');
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ. */
@@ -92,10 +95,10 @@ export function elementwiseLoss(
     pred.size, ptr(pred, 'loss'), ptr(target, 'loss'), ptr(grad, 'loss'), scale, p0);
 }
 
-/** Cross-entropy with int32 class indices held in `targets` (one per row). */
-export function crossEntropyIndices(logits: Tensor, targets: Storage, grad: Tensor, scale: number): number {
+/** Cross-entropy with class indices (float32, one per row); NaN when an index is invalid. */
+export function crossEntropyIndices(logits: Tensor, targets: Tensor, grad: Tensor, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
-  return kernels().crossEntropyLoss(rows, cols, ptr(logits, 'loss'), targets.ptr(), ptr(grad, 'loss'), scale);
+  return kernels().crossEntropyLoss(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
 }
 
 /** Cross-entropy with probability targets of the logits' shape. */
@@ -118,10 +121,6 @@ export function gatherRows(src: Tensor, index: Storage, first: number, count: nu
 
 export function fill(t: Tensor, value: number): void {
   kernels().fill(t.size, ptr(t, 'fill'), value);
-}
-
-export function copy(src: Tensor, dst: Tensor): void {
-  kernels().copy(src.size, ptr(src, 'copy'), ptr(dst, 'copy'));
 }
 
 export function scale(t: Tensor, factor: number): void {

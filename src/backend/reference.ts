@@ -117,10 +117,11 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       (x, t) => sigmoid(x) - t,
     ),
     crossEntropyLoss(rows, cols, logits, targets, grad, scale) {
-      const h = f(), idx = heap.i32();
+      const h = f();
       let total = 0;
       for (let r = 0; r < rows; r++) {
-        const t = idx[at(targets) + r]!;
+        const t = h[at(targets) + r]!;
+        if (!(t >= 0 && t < cols && Number.isInteger(t))) return NaN;
         const lse = softmaxRow(h, cols, logits + 4 * r * cols, grad + 4 * r * cols);
         total += lse - h[at(logits) + r * cols + t]!;
         h[at(grad) + r * cols + t] = h[at(grad) + r * cols + t]! - 1;

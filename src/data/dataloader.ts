@@ -1,9 +1,8 @@
 import * as ops from '../backend/ops.js';
 import { Storage } from '../backend/storage.js';
-import { ShapeError } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 
 /** Options of DataLoader. */
@@ -51,9 +50,7 @@ export class DataLoader implements Iterable<Batch> {
     checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'seed']);
     checkTensor('DataLoader', 'x', x);
     checkTensor('DataLoader', 'y', y);
-    const n = x.shape[0] ?? 0;
-    if (x.ndim < 1 || n === 0) throw new ShapeError(`DataLoader: x must have at least one row, got shape [${x.shape.join(', ')}]`);
-    if (y.shape[0] !== n) throw new ShapeError(`DataLoader: x has ${n} rows but y has ${y.shape[0] ?? 0}`);
+    const n = checkRows('DataLoader', x, y);
     this.batchSize = checkNumber('DataLoader', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1 });
     this.shuffle = checkBoolean('DataLoader', 'shuffle', options.shuffle ?? false);
     this.dropLast = checkBoolean('DataLoader', 'dropLast', options.dropLast ?? false);

@@ -1,8 +1,8 @@
 import * as ops from '../backend/ops.js';
-import { Storage } from '../backend/storage.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d } from '../validate.js';
+import { check2d, sameShape } from '../validate.js';
+import { Workspace } from '../workspace.js';
 import { Loss, type LossOptions } from './loss.js';
 
 /** Class targets: a Tensor [batch] of class numbers, or [batch, classes] probabilities; or an array of class numbers. */
@@ -15,7 +15,12 @@ export type CrossEntropyTarget = Tensor | ArrayLike<number>;
  * (e.g. one-hot). 'mean' divides by the batch size.
  */
 export class CrossEntropyLoss extends Loss {
-  private indices: Storage | null = null;
+  /** Class-index targets of the current call: the caller's Tensor itself, or `arrayTargets`. */
+  private indices: Tensor | null = null;
+  /** Arrays given as targets, as the float32 class indices the kernel reads. */
+  private readonly arrayTargets = new Workspace('CrossEntropyLoss targets');
+  /** The caller's array, kept for error messages. */
+  private lastArray: ArrayLike<unknown> | null = null;
   private probabilities: Tensor | null = null;
 
   constructor(options: LossOptions = {}) {
@@ -24,13 +29,13 @@ export class CrossEntropyLoss extends Loss {
 
   protected checkTarget(logits: Tensor, target: unknown): void {
     check2d('CrossEntropyLoss.forward', 'prediction (logits)', logits);
-    const [batch, classes] = logits.shape as [number, number];
-    this.probabilities = null;
+    const [batch] = logits.shape as [number, number];
+    this.probabilities = this.indices = this.lastArray = null;
     if (target && typeof target === 'object' && '_check' in target) {
       const t = target as Tensor;
       t._check('CrossEntropyLoss.forward: target');
       if (t.ndim === 2) {
-        if (t.shape[0] !== batch || t.shape[1] !== classes) {
+        if (!sameShape(t.shape, logits.shape)) {
           throw new ShapeError(`CrossEntropyLoss.forward: probability targets must have the logits' shape ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
         }
         this.probabilities = t;
@@ -39,34 +44,27 @@ export class CrossEntropyLoss extends Loss {
       if (t.ndim !== 1) {
         throw new ShapeError(`CrossEntropyLoss.forward: target must be class indices [${batch}] or probabilities ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
       }
-      this.storeIndices(() => t.data, batch, classes);
+      this.checkCount(t.size, batch);
+      this.indices = t; // read in place by the kernel, which also checks every index
       return;
     }
     if (Array.isArray(target) || ArrayBuffer.isView(target)) {
-      this.storeIndices(() => target as ArrayLike<number>, batch, classes);
+      const values = target as ArrayLike<number>;
+      this.checkCount(values.length, batch);
+      const t = this.arrayTargets.next([batch]);
+      // Read the array only now: allocating may grow memory and detach a view the caller passed.
+      t.data.set(target as ArrayLike<number>);
+      this.indices = t;
+      this.lastArray = target as ArrayLike<unknown>;
       return;
     }
     throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${target === null ? 'null' : typeof target}`);
   }
 
-  /**
-   * Validates class indices and copies them (as int32) into WASM memory. `source` is read only
-   * after the index buffer exists, because allocating may grow memory and detach earlier views.
-   */
-  private storeIndices(source: () => ArrayLike<number>, batch: number, classes: number): void {
-    this.indices ??= new Storage(batch);
-    this.indices.ensureCapacity(batch);
-    const values = source();
-    if (values.length !== batch) {
-      throw new ShapeError(`CrossEntropyLoss.forward: expected ${batch} class indices (one per row of the logits), got ${values.length}`);
+  private checkCount(count: number, batch: number): void {
+    if (count !== batch) {
+      throw new ShapeError(`CrossEntropyLoss.forward: expected ${batch} class indices (one per row of the logits), got ${count}`);
     }
-    for (let i = 0; i < batch; i++) {
-      const c = values[i]!;
-      if (!Number.isInteger(c) || c < 0 || c >= classes) {
-        throw new ValueError(`CrossEntropyLoss.forward: target[${i}] = ${c} is not a class index in [0, ${classes - 1}]`);
-      }
-    }
-    this.indices.i32(0, batch).set(values);
   }
 
   protected compute(logits: Tensor, _target: unknown, grad: Tensor): number {
@@ -76,9 +74,23 @@ export class CrossEntropyLoss extends Loss {
     return ops.crossEntropyIndices(logits, this.indices!, grad, scale);
   }
 
+  /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
+  protected override diagnose(logits: Tensor, target: unknown): string {
+    if (this.indices) {
+      const classes = logits.shape[1]!;
+      const values = this.lastArray ?? this.indices.data;
+      for (let i = 0; i < values.length; i++) {
+        const c = values[i];
+        if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {
+          throw new ValueError(`CrossEntropyLoss.forward: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}]`);
+        }
+      }
+    }
+    return super.diagnose(logits, target);
+  }
+
   override dispose(): void {
     super.dispose();
-    this.indices?.release();
-    this.indices = null;
+    this.arrayTargets.dispose();
   }
 }

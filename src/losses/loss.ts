@@ -1,7 +1,7 @@
 import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkChoice, checkOptions, checkTensor } from '../validate.js';
+import { checkChoice, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 
 /** How per-element losses are combined: their mean (default) or their sum. */
@@ -89,7 +89,7 @@ export abstract class ElementwiseLoss extends Loss {
   protected checkTarget(prediction: Tensor, target: unknown): void {
     const name = this.constructor.name;
     const t = checkTensor(`${name}.forward`, 'target', target);
-    if (t.shape.join() !== prediction.shape.join()) {
+    if (!sameShape(t.shape, prediction.shape)) {
       throw new ShapeError(`${name}.forward: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);
     }
   }

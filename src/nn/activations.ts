@@ -2,7 +2,7 @@ import * as ops from '../backend/ops.js';
 import type { Kernels } from '../backend/kernels.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { check2d, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { Module } from './module.js';
 
@@ -47,7 +47,7 @@ export abstract class ElementwiseActivation extends Module {
     const input = this.input, output = this.lastOutput;
     if (!input || !output) throw new StateError(`${name}.backward: called before forward()`);
     checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
-    if (gradOutput.shape.join() !== input.shape.join()) {
+    if (!sameShape(gradOutput.shape, input.shape)) {
       throw new ShapeError(`${name}.backward: gradOutput must have the shape of the last output ${formatShape(input.shape)}, got ${formatShape(gradOutput.shape)}`);
     }
     input._check(`${name}.backward: the input of the last forward()`);
@@ -161,7 +161,7 @@ export class Softmax extends Module {
     const y = this.lastOutput;
     if (!y) throw new StateError('Softmax.backward: called before forward()');
     checkTensor('Softmax.backward', 'gradOutput', gradOutput);
-    if (gradOutput.shape.join() !== y.shape.join()) {
+    if (!sameShape(gradOutput.shape, y.shape)) {
       throw new ShapeError(`Softmax.backward: gradOutput must have shape ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);
     }
     const dx = this.gradInput.next(y.shape);

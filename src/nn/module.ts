@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
+import { sameShape } from '../validate.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Parameter } from './parameter.js';
 
@@ -105,7 +106,7 @@ export abstract class Module {
       if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data.length !== 'number') {
         throw new ValueError(`${where}: '${name}' must be { shape, data } with array data`);
       }
-      if (entry.shape && entry.shape.join() !== p.shape.join()) {
+      if (entry.shape && !sameShape(entry.shape, p.shape)) {
         throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
       }
       if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);

@@ -1,10 +1,10 @@
 import type { Loss } from '../losses/loss.js';
 import { BCEWithLogitsLoss } from '../losses/binary.js';
 import type { Module } from '../nn/module.js';
+import { ShapeError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { DataLoader } from '../data/dataloader.js';
-import { checkNumber, checkOptions, checkTensor } from '../validate.js';
-import { ClassReader } from './metrics.js';
+import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
+import { ClassComparer } from './metrics.js';
 
 /** Results of evaluate(). */
 export interface Evaluation {
@@ -44,28 +44,25 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
   checkTensor('evaluate', 'y', y);
   const batchSize = checkNumber('evaluate', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 });
   const threshold = options.threshold ?? defaultThreshold(loss);
+  const count = checkRows('evaluate', x, y);
   const wasTraining = model.training;
   model.eval();
-  const loader = new DataLoader(x, y, { batchSize, seed: 0 });
-  const predictedReader = new ClassReader(), targetReader = new ClassReader();
+  // Batches are row views of x and y: nothing is copied.
+  const comparer = new ClassComparer();
   let total = 0, correct = 0;
   try {
-    for (const batch of loader) {
-      const out = model.forward(batch.x);
-      const value = loss.forward(out, batch.y);
-      total += loss.reduction === 'mean' ? value * batch.size : value;
-      predictedReader.fromOutput(out, threshold);
-      const actual = targetReader.fromTarget(batch.y); // may allocate: take the predicted view after it
-      const predicted = predictedReader.view(batch.size);
-      for (let i = 0; i < batch.size; i++) if (predicted[i] === actual[i]) correct++;
+    for (let start = 0; start < count; start += batchSize) {
+      const rows = Math.min(batchSize, count - start);
+      const yb = y._rows(start, rows);
+      const out = model.forward(x._rows(start, rows));
+      const value = loss.forward(out, yb);
+      total += loss.reduction === 'mean' ? value * rows : value;
+      correct += comparer.countCorrect(out, yb, threshold);
     }
   } finally {
-    loader.dispose();
-    predictedReader.dispose();
-    targetReader.dispose();
+    comparer.dispose();
     model.train(wasTraining);
   }
-  const count = loader.length;
   const accuracy = correct / count;
   return { loss: loss.reduction === 'mean' ? total / count : total, accuracy, error: 1 - accuracy, errors: count - correct, count };
 }
@@ -76,21 +73,17 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
   checkTensor('predict', 'x', x);
   const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 });
   const n = x.shape[0] ?? 0;
+  if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);
   const wasTraining = model.training;
   model.eval();
-  const dummy = Tensor.zeros([n]);
-  const loader = new DataLoader(x, dummy, { batchSize, seed: 0 });
   let result: Tensor | null = null;
   try {
-    for (const batch of loader) {
-      const out = model.forward(batch.x);
-      const width = out.size / batch.size;
+    for (let start = 0; start < n; start += batchSize) {
+      const out = model.forward(x._rows(start, Math.min(batchSize, n - start)));
       result ??= Tensor.zeros([n, ...out.shape.slice(1)]);
-      result.data.set(out.data, batch.index * batchSize * width);
+      result.data.set(out.data, start * (out.size / out.shape[0]!));
     }
   } finally {
-    loader.dispose();
-    dummy.dispose();
     model.train(wasTraining);
   }
   return result!;

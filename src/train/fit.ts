@@ -13,7 +13,7 @@ import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validat
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 import { defaultThreshold, evaluate } from './evaluate.js';
 import { History, type EpochLog } from './history.js';
-import { ClassReader } from './metrics.js';
+import { ClassComparer } from './metrics.js';
 
 /** Progress of one batch, for onBatchEnd. */
 export interface BatchLog {
@@ -94,8 +94,7 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
   }
   const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping, validation !== undefined) : null;
   const loader = new DataLoader(x, y, { batchSize, shuffle, seed });
-  // Two readers: predicted and target classes live in separate buffers, so nothing is copied per batch.
-  const predictedReader = new ClassReader(), targetReader = new ClassReader();
+  const comparer = new ClassComparer();
   const history = new History();
 
   try {
@@ -120,10 +119,7 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
           }
           throw e;
         }
-        predictedReader.fromOutput(out, threshold);
-        const actual = targetReader.fromTarget(batch.y); // may allocate: take the predicted view after it
-        const predicted = predictedReader.view(batch.size);
-        for (let i = 0; i < batch.size; i++) if (predicted[i] === actual[i]) correct++;
+        correct += comparer.countCorrect(out, batch.y, threshold);
         model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
@@ -159,8 +155,7 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
     return history;
   } finally {
     loader.dispose();
-    predictedReader.dispose();
-    targetReader.dispose();
+    comparer.dispose();
     for (const t of owned) t.dispose();
   }
 }

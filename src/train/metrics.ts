@@ -51,8 +51,46 @@ export class ClassReader {
   }
 }
 
-const sharedReader = (): ClassReader => (readerInstance ??= new ClassReader());
-let readerInstance: ClassReader | null = null;
+/**
+ * Compares predicted and target classes row by row. Two readers keep the two class arrays in
+ * separate buffers; the predicted view is taken after the target read, which may allocate (and
+ * so detach earlier views). The one place that counts correct predictions.
+ */
+export class ClassComparer {
+  private readonly predicted = new ClassReader();
+  private readonly actual = new ClassReader();
+
+  /** Rows of `output` whose class equals the target's. */
+  countCorrect(output: Tensor, target: Tensor, threshold: number): number {
+    const n = output.shape[0] ?? 0;
+    this.predicted.fromOutput(output, threshold);
+    const actual = this.actual.fromTarget(target);
+    const predicted = this.predicted.view(n);
+    let correct = 0;
+    for (let i = 0; i < n; i++) if (predicted[i] === actual[i]) correct++;
+    return correct;
+  }
+
+  /** Adds each row's (actual, predicted) pair to `matrix[actual][predicted]`. */
+  tally(output: Tensor, target: Tensor, threshold: number, matrix: number[][]): void {
+    const n = output.shape[0] ?? 0;
+    this.predicted.fromOutput(output, threshold);
+    const actual = this.actual.fromTarget(target);
+    const predicted = this.predicted.view(n);
+    for (let i = 0; i < n; i++) {
+      const row = matrix[actual[i]!];
+      if (row && predicted[i]! < row.length) row[predicted[i]!]!++;
+    }
+  }
+
+  dispose(): void {
+    this.predicted.dispose();
+    this.actual.dispose();
+  }
+}
+
+/** The comparer of the free functions below (single-threaded: each call finishes before the next). */
+let shared: ClassComparer | null = null;
 
 function checkPair(where: string, output: Tensor, target: Tensor): number {
   checkTensor(where, 'output', output);
@@ -65,13 +103,9 @@ function checkPair(where: string, output: Tensor, target: Tensor): number {
 }
 
 /** Number of rows whose predicted class equals the target class. */
-export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5, reader: ClassReader = sharedReader()): number {
-  const n = checkPair('accuracy', output, target);
-  const predicted = Int32Array.from(reader.fromOutput(output, threshold));
-  const actual = reader.fromTarget(target);
-  let correct = 0;
-  for (let i = 0; i < n; i++) if (predicted[i] === actual[i]) correct++;
-  return correct;
+export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5): number {
+  checkPair('accuracy', output, target);
+  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold);
 }
 
 /**
@@ -86,14 +120,8 @@ export function accuracy(output: Tensor, target: Tensor, threshold = 0.5): numbe
 
 /** matrix[actual][predicted] counts, for `classes` classes. */
 export function confusionMatrix(output: Tensor, target: Tensor, classes: number, threshold = 0.5): number[][] {
-  const n = checkPair('confusionMatrix', output, target);
-  const reader = sharedReader();
-  const predicted = Int32Array.from(reader.fromOutput(output, threshold));
-  const actual = reader.fromTarget(target);
+  checkPair('confusionMatrix', output, target);
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < n; i++) {
-    const a = actual[i]!, p = predicted[i]!;
-    if (a >= 0 && a < classes && p >= 0 && p < classes) matrix[a]![p]!++;
-  }
+  (shared ??= new ClassComparer()).tally(output, target, threshold, matrix);
   return matrix;
 }

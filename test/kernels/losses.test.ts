@@ -43,12 +43,22 @@ describe('bceLoss', () => {
 });
 
 describe('cross-entropy', () => {
+  it('returns NaN for a class index that is fractional, negative, out of range or NaN', () => {
+    const { wasm, reference } = kernelSets();
+    const logits = heap.f32(randomArray(6, 1)), g = heap.zeros(6);
+    expect(wasm.crossEntropyLoss(2, 3, logits, heap.f32([0, 2]), g, 1)).not.toBeNaN();
+    for (const bad of [1.5, -1, 3, NaN]) {
+      expect(wasm.crossEntropyLoss(2, 3, logits, heap.f32([0, bad]), g, 1)).toBeNaN();
+      expect(reference.crossEntropyLoss(2, 3, logits, heap.f32([0, bad]), g, 1)).toBeNaN();
+    }
+  });
+
   it.each([[1, 2], [3, 3], [4, 5], [17, 10], [64, 2], [5, 1023]])('class indices and probabilities, rows=%i cols=%i', (rows, cols) => {
     const { wasm, reference } = kernelSets();
     const n = rows * cols;
     const logits = heap.f32(randomArray(n, n, -10, 10));
     const classes = Array.from(randomArray(rows, rows + 1, 0, cols), Math.floor);
-    const idx = heap.i32(classes);
+    const idx = heap.f32(classes);
     const probsRaw = randomArray(n, n + 3, 0, 1);
     for (let r = 0; r < rows; r++) {
       let s = 0;

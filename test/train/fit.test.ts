@@ -86,6 +86,21 @@ describe('fit / evaluate / predict', () => {
       .toThrow(/training diverged at epoch 1, batch 6: .*loss is NaN/);
   });
 
+  it('names an invalid class label instead of calling it a divergence', () => {
+    const gen = new Generator(11);
+    const { x, y } = disk(30, gen);
+    const labels = y.clone();
+    labels.data[17] = 2; // two outputs: classes 0 and 1 only
+    const model = net(gen);
+    let message = '';
+    try {
+      fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters()), x, y: labels, batchSize: 30, shuffle: false });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^CrossEntropyLoss.forward: target\[17\] = 2 is not a class index in \[0, 1\]$/);
+  });
+
   it('callbacks, abort signal and one-hot MSE targets', () => {
     const gen = new Generator(8);
     const { x, y } = disk(100, gen);
