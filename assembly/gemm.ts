@@ -171,54 +171,27 @@ export function gemmPackSize(m: i32, n: i32, k: i32): i32 {
   return m >= 8 && k * n * 4 > 65536;
 }
 
-/** Copies rows [p0, p0 + kb) of B (row stride n) into panels [n/8][kb][8] at pack, zero-padded. */
-function packB(n: usize, kb: usize, b: usize, p0: usize, pack: usize): void {
-  const panels = (n + 7) >> 3;
-  for (let jp: usize = 0; jp < panels; jp++) {
-    const j = jp << 3;
-    let dst = pack + ((jp * kb) << 5);
-    let src = at(b, p0 * n + j);
-    if (j + 8 <= n) {
-      for (let p: usize = 0; p < kb; p++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        dst += 32;
-        src += n << 2;
-      }
-    } else {
-      const cols = n - j;
-      for (let p: usize = 0; p < kb; p++) {
-        for (let q: usize = 0; q < 8; q++) store<f32>(dst + (q << 2), q < cols ? load<f32>(src + (q << 2)) : 0);
-        dst += 32;
-        src += n << 2;
-      }
-    }
-  }
-}
-
 /**
- * Copies columns [p0, p0 + kb) of a transposed A (element (i, p) at a + 4·(i + p·m)) into bands
- * [m/4][kb][4] at pack, zero-padded: the 4 rows a micro-kernel reads per step become adjacent.
+ * Copies rows [0, kb) of a row-major matrix (cols wide, row stride ld) into panels of `width`
+ * (4 or 8) columns, [cols/width][kb][width], zero-padded past the last column. For B this makes
+ * each 8-column panel of a k-block contiguous; for a transposed A (element (i, p) at i + p·m),
+ * whose "rows" are steps of p, it makes the 4 rows a micro-kernel reads per step adjacent.
  */
-function packA(m: usize, kb: usize, a: usize, p0: usize, pack: usize): void {
-  const bands = (m + 3) >> 2;
-  for (let bi: usize = 0; bi < bands; bi++) {
-    const i = bi << 2;
-    let dst = pack + ((bi * kb) << 4);
-    let src = at(a, p0 * m + i);
-    if (i + 4 <= m) {
-      for (let p: usize = 0; p < kb; p++) {
-        v128.store(dst, v128.load(src));
-        dst += 16;
-        src += m << 2;
+function packPanels(cols: usize, kb: usize, src: usize, ld: usize, dst: usize, width: usize): void {
+  const panels = (cols + width - 1) / width;
+  for (let jp: usize = 0; jp < panels; jp++) {
+    const j = jp * width;
+    let out = dst + ((jp * kb * width) << 2);
+    let row = at(src, j);
+    const full = j + width <= cols, valid = full ? width : cols - j;
+    for (let p: usize = 0; p < kb; p++) {
+      if (full) {
+        for (let q: usize = 0; q < width; q += 4) v128.store(out + (q << 2), v128.load(row + (q << 2)));
+      } else {
+        for (let q: usize = 0; q < width; q++) store<f32>(out + (q << 2), q < valid ? load<f32>(row + (q << 2)) : 0);
       }
-    } else {
-      const rows = m - i;
-      for (let p: usize = 0; p < kb; p++) {
-        for (let r: usize = 0; r < 4; r++) store<f32>(dst + (r << 2), r < rows ? load<f32>(src + (r << 2)) : 0);
-        dst += 16;
-        src += m << 2;
-      }
+      out += width << 2;
+      row += ld << 2;
     }
   }
 }
@@ -281,8 +254,8 @@ export function gemm(
   const aPack = pack + ((min<usize>(uk, KC) * ((un + 7) & ~7)) << 2);
   for (let p0: usize = 0; p0 < uk; p0 += KC) {
     const kb = min<usize>(KC, uk - p0);
-    packB(un, kb, b, p0, pack);
-    if (transposedA) packA(um, kb, a, p0, aPack);
+    packPanels(un, kb, at(b, p0 * un), un, pack, 8);
+    if (transposedA) packPanels(um, kb, at(a, p0 * um), um, aPack, 4);
     // The first block starts from bias / zero / C; later blocks add to C.
     const first = p0 == 0;
     const ablock = transposedA ? aPack : at(a, p0 * acs);
