@@ -48,7 +48,7 @@ export function saveCheckpoint(model: Module, optimizer: Optimizer): Uint8Array 
     for (const [name, data] of Object.entries(entry)) tensors[`${OPTIM}${i}.${name}`] = { shape: [data.length], data };
   });
   return encodeSafetensors(tensors, {
-    format: 'wasmnn-checkpoint', optimizer: optimizer.constructor.name,
+    format: 'wasmnn-checkpoint', optimizer: optimizer.typeName,
     step: String(state.step), paramGroups: JSON.stringify(state.paramGroups), parameters: String(state.state.length),
   });
 }
@@ -60,8 +60,8 @@ export function saveCheckpoint(model: Module, optimizer: Optimizer): Uint8Array 
 export function loadCheckpoint(bytes: Uint8Array, model: Module, optimizer: Optimizer): void {
   const { tensors, metadata } = decodeSafetensors(bytes);
   if (metadata.format !== 'wasmnn-checkpoint') throw new ValueError(`loadCheckpoint: not a wasmnn checkpoint (format ${JSON.stringify(metadata.format)})`);
-  if (metadata.optimizer !== optimizer.constructor.name) {
-    throw new ValueError(`loadCheckpoint: the checkpoint holds ${metadata.optimizer} state, the optimizer is ${optimizer.constructor.name}`);
+  if (metadata.optimizer !== optimizer.typeName) {
+    throw new ValueError(`loadCheckpoint: the checkpoint holds ${metadata.optimizer} state, the optimizer is ${optimizer.typeName}`);
   }
   const modelDict: Record<string, NamedArray> = {};
   const count = Number(metadata.parameters);

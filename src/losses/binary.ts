@@ -6,6 +6,7 @@ import { ElementwiseLoss, type LossOptions } from './loss.js';
  * clamped at -100 so that p = 0 or 1 gives a finite loss. Predictions must lie in [0, 1].
  */
 export class BCELoss extends ElementwiseLoss {
+  static override readonly typeName: string = 'BCELoss';
   protected readonly kernel = 'bceLoss';
   constructor(options: LossOptions = {}) {
     super(options);
@@ -26,6 +27,7 @@ export class BCELoss extends ElementwiseLoss {
  * max(x, 0) - x·t + log(1 + e^-|x|), as torch.nn.BCEWithLogitsLoss.
  */
 export class BCEWithLogitsLoss extends ElementwiseLoss {
+  static override readonly typeName: string = 'BCEWithLogitsLoss';
   protected readonly kernel = 'bceWithLogitsLoss';
   constructor(options: LossOptions = {}) {
     super(options);

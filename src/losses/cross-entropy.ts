@@ -15,6 +15,7 @@ export type CrossEntropyTarget = Tensor | ArrayLike<number>;
  * (e.g. one-hot). 'mean' divides by the batch size.
  */
 export class CrossEntropyLoss extends Loss {
+  static override readonly typeName: string = 'CrossEntropyLoss';
   /** Class-index targets of the current call: the caller's Tensor itself, or `arrayTargets`. */
   private indices: Tensor | null = null;
   /** Arrays given as targets, as the float32 class indices the kernel reads. */

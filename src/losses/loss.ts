@@ -18,20 +18,27 @@ export interface LossOptions {
  * passed to `model.backward()`. A NaN or infinite loss throws, naming its cause.
  */
 export abstract class Loss {
+  /** The loss's name in messages and toString(), written out (minifiers rename classes). */
+  static readonly typeName: string = 'Loss';
   readonly reduction: Reduction;
   private readonly gradWorkspace: Workspace;
   private lastGrad: Tensor | null = null;
 
   protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
-    const name = new.target.name;
+    const name = (new.target as typeof Loss).typeName;
     checkOptions(name, options, ['reduction', ...extraOptions]);
     this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
     this.gradWorkspace = new Workspace(`${name}.backward`);
   }
 
+  /** This loss's class name (its class's static `typeName`). */
+  get typeName(): string {
+    return (this.constructor as typeof Loss).typeName;
+  }
+
   /** The loss of `prediction` against `target`. */
   forward(prediction: Tensor, target: unknown): number {
-    const name = this.constructor.name;
+    const name = this.typeName;
     checkTensor(`${name}.forward`, 'prediction', prediction);
     if (prediction.size === 0) throw new ShapeError(`${name}.forward: the prediction is empty (shape ${formatShape(prediction.shape)})`);
     this.checkTarget(prediction, target);
@@ -47,7 +54,7 @@ export abstract class Loss {
 
   /** ∂loss/∂prediction of the last forward(). */
   backward(): Tensor {
-    if (!this.lastGrad) throw new StateError(`${this.constructor.name}.backward: called before a successful forward()`);
+    if (!this.lastGrad) throw new StateError(`${this.typeName}.backward: called before a successful forward()`);
     return this.lastGrad;
   }
 
@@ -58,7 +65,7 @@ export abstract class Loss {
   }
 
   toString(): string {
-    return `${this.constructor.name}(reduction='${this.reduction}')`;
+    return `${this.typeName}(reduction='${this.reduction}')`;
   }
 
   /** Throws unless target fits prediction. */
@@ -87,7 +94,7 @@ export abstract class ElementwiseLoss extends Loss {
   protected param = 0;
 
   protected checkTarget(prediction: Tensor, target: unknown): void {
-    const name = this.constructor.name;
+    const name = this.typeName;
     const t = checkTensor(`${name}.forward`, 'target', target);
     if (!sameShape(t.shape, prediction.shape)) {
       throw new ShapeError(`${name}.forward: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);

@@ -4,6 +4,7 @@ import { ElementwiseLoss, type LossOptions } from './loss.js';
 
 /** Mean squared error: (prediction - target)², averaged (or summed) over all elements. */
 export class MSELoss extends ElementwiseLoss {
+  static override readonly typeName: string = 'MSELoss';
   protected readonly kernel = 'mseLoss';
   constructor(options: LossOptions = {}) {
     super(options);
@@ -12,6 +13,7 @@ export class MSELoss extends ElementwiseLoss {
 
 /** Mean absolute error (L1): |prediction - target|. Its gradient at 0 is 0, as in PyTorch. */
 export class L1Loss extends ElementwiseLoss {
+  static override readonly typeName: string = 'L1Loss';
   protected readonly kernel = 'l1Loss';
   constructor(options: LossOptions = {}) {
     super(options);
@@ -26,6 +28,7 @@ export interface HuberLossOptions extends LossOptions {
 
 /** Huber loss: ½d² for |d| < delta, delta·(|d| - ½delta) beyond (torch.nn.HuberLoss). */
 export class HuberLoss extends ElementwiseLoss {
+  static override readonly typeName: string = 'HuberLoss';
   protected readonly kernel = 'huberLoss';
   readonly delta: number;
   constructor(options: HuberLossOptions = {}) {
@@ -43,6 +46,7 @@ export interface SmoothL1LossOptions extends LossOptions {
 
 /** Smooth L1: ½d²/beta for |d| < beta, |d| - ½beta beyond (torch.nn.SmoothL1Loss) = Huber / beta. */
 export class SmoothL1Loss extends ElementwiseLoss {
+  static override readonly typeName: string = 'SmoothL1Loss';
   protected readonly kernel = 'huberLoss';
   readonly beta: number;
   constructor(options: SmoothL1LossOptions = {}) {

@@ -28,12 +28,12 @@ export abstract class ElementwiseActivation extends Module {
     private readonly p1 = 0,
   ) {
     super();
-    this.output = this.registerWorkspace(new Workspace(`${new.target.name}.forward`));
-    this.gradInput = this.registerWorkspace(new Workspace(`${new.target.name}.backward`));
+    this.output = this.registerWorkspace(new Workspace(`${this.typeName}.forward`));
+    this.gradInput = this.registerWorkspace(new Workspace(`${this.typeName}.backward`));
   }
 
   forward(input: Tensor): Tensor {
-    const name = this.constructor.name;
+    const name = this.typeName;
     checkTensor(`${name}.forward`, 'input', input);
     const y = this.output.next(input.shape);
     ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
@@ -43,7 +43,7 @@ export abstract class ElementwiseActivation extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
-    const name = this.constructor.name;
+    const name = this.typeName;
     const input = this.input, output = this.lastOutput;
     if (!input || !output) throw new StateError(`${name}.backward: called before forward()`);
     checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
@@ -59,6 +59,7 @@ export abstract class ElementwiseActivation extends Module {
 
 /** ReLU(x) = max(x, 0). */
 export class ReLU extends ElementwiseActivation {
+  static override readonly typeName: string = 'ReLU';
   constructor() {
     super({ forward: 'reluForward', backward: 'reluBackward' });
   }
@@ -66,6 +67,7 @@ export class ReLU extends ElementwiseActivation {
 
 /** LeakyReLU(x) = x if x > 0 else negativeSlope·x. Default negativeSlope 0.01 (PyTorch). */
 export class LeakyReLU extends ElementwiseActivation {
+  static override readonly typeName: string = 'LeakyReLU';
   constructor(readonly negativeSlope = 0.01) {
     super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
   }
@@ -76,6 +78,7 @@ export class LeakyReLU extends ElementwiseActivation {
 
 /** Tanh(x), computed in WASM by a rational approximation accurate to a few float32 ulp. */
 export class Tanh extends ElementwiseActivation {
+  static override readonly typeName: string = 'Tanh';
   constructor() {
     super({ forward: 'tanhForward', backward: 'tanhBackward' });
   }
@@ -83,6 +86,7 @@ export class Tanh extends ElementwiseActivation {
 
 /** Sigmoid(x) = 1 / (1 + e^-x). */
 export class Sigmoid extends ElementwiseActivation {
+  static override readonly typeName: string = 'Sigmoid';
   constructor() {
     super({ forward: 'sigmoidForward', backward: 'sigmoidBackward' });
   }
@@ -90,6 +94,7 @@ export class Sigmoid extends ElementwiseActivation {
 
 /** ELU(x) = x if x > 0 else alpha·(e^x - 1). Default alpha 1. */
 export class ELU extends ElementwiseActivation {
+  static override readonly typeName: string = 'ELU';
   constructor(readonly alpha = 1) {
     super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
   }
@@ -104,6 +109,7 @@ export class ELU extends ElementwiseActivation {
  * cancellation for negative x. It differs from the exact erf form by < 5e-4.
  */
 export class GELU extends ElementwiseActivation {
+  static override readonly typeName: string = 'GELU';
   constructor() {
     super({ forward: 'geluForward', backward: 'geluBackward' });
   }
@@ -122,6 +128,7 @@ export interface SoftplusOptions {
 
 /** Softplus(x) = log(1 + e^(beta·x)) / beta, linear above the threshold (as PyTorch). */
 export class Softplus extends ElementwiseActivation {
+  static override readonly typeName: string = 'Softplus';
   readonly beta: number;
   readonly threshold: number;
   constructor(options: SoftplusOptions = {}) {
@@ -139,6 +146,7 @@ export class Softplus extends ElementwiseActivation {
 
 /** Softmax over the last axis of a [batch, classes] input: each row sums to 1. */
 export class Softmax extends Module {
+  static override readonly typeName: string = 'Softmax';
   private readonly output = this.registerWorkspace(new Workspace('Softmax.forward'));
   private readonly gradInput = this.registerWorkspace(new Workspace('Softmax.backward'));
   private lastOutput: Tensor | null = null;

@@ -29,6 +29,7 @@ export interface LinearOptions {
  * const y = layer.forward(Tensor.from([[0.5, -1]]));   // shape [1, 8]
  */
 export class Linear extends Module {
+  static override readonly typeName: string = 'Linear';
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   private readonly weightT: Workspace;

@@ -16,11 +16,21 @@ import { Parameter } from './parameter.js';
  * every call (no allocation per step); clone() a result to keep it across calls.
  */
 export abstract class Module {
+  /**
+   * The layer's name in toString(), messages and saved files. Written out on every class
+   * because minifiers rename classes (a class's own name is not stable); custom layers set their own.
+   */
+  static readonly typeName: string = 'Module';
   /** True in training mode (the default), false after eval(). */
   training = true;
   private readonly ownParams: Array<[string, Parameter]> = [];
   private readonly children: Array<[string, Module]> = [];
   private readonly workspaces: Workspace[] = [];
+
+  /** This module's class name (its class's static `typeName`). */
+  get typeName(): string {
+    return (this.constructor as typeof Module).typeName;
+  }
 
   /** Computes the output for a [batch, features] input. */
   abstract forward(input: Tensor): Tensor;
@@ -91,7 +101,7 @@ export abstract class Module {
    * value is checked first; on any problem it throws naming the key, and the module is unchanged.
    */
   loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
-    const where = `${this.constructor.name}.loadStateDict`;
+    const where = `${this.typeName}.loadStateDict`;
     if (!dict || typeof dict !== 'object') throw new ValueError(`${where}: expected an object of named tensors, got ${typeof dict}`);
     const params = this.namedParameters();
     const names = new Set(params.map(([n]) => n));
@@ -143,7 +153,7 @@ export abstract class Module {
 
   /** PyTorch-style description of the module tree. */
   toString(): string {
-    const name = this.constructor.name;
+    const name = this.typeName;
     if (this.children.length === 0) return `${name}(${this.extraRepr()})`;
     const lines = this.children.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
     return `${name}(\n${lines.join('\n')}\n)`;

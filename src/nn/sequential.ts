@@ -10,6 +10,7 @@ import { Module } from './module.js';
  * const model = new Sequential(new Linear(2, 25), new ReLU(), new Linear(25, 2));
  */
 export class Sequential extends Module {
+  static override readonly typeName: string = 'Sequential';
   private readonly layers: Module[] = [];
   private forwarded = false;
 

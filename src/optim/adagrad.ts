@@ -24,6 +24,7 @@ export interface AdagradOptions {
  * θ -= lr/(1 + (t-1)·lrDecay) · g / (√s + eps).
  */
 export class Adagrad extends Optimizer {
+  static override readonly typeName: string = 'Adagrad';
   readonly lrDecay: number;
   readonly weightDecay: number;
   readonly initialAccumulatorValue: number;

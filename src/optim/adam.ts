@@ -30,6 +30,7 @@ const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'
  * const opt = new Adam(model.parameters(), { lr: 1e-2, amsgrad: true });
  */
 export class Adam extends Optimizer {
+  static override readonly typeName: string = 'Adam';
   readonly betas: readonly [number, number];
   readonly eps: number;
   readonly weightDecay: number;
@@ -39,7 +40,7 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
 
   constructor(params: readonly Parameter[], options: AdamOptions = {}, defaultWeightDecay = 0) {
-    const name = new.target.name;
+    const name = (new.target as typeof Adam).typeName;
     checkOptions(name, options, ADAM_OPTIONS);
     super(params, options.lr ?? 1e-3);
     const betas = options.betas ?? [0.9, 0.999];
@@ -82,6 +83,7 @@ export class Adam extends Optimizer {
  * θ ← θ·(1 - lr·λ), instead of adding λθ to the gradient. Default weightDecay 1e-2.
  */
 export class AdamW extends Adam {
+  static override readonly typeName: string = 'AdamW';
   protected override readonly decoupled = true;
   constructor(params: readonly Parameter[], options: AdamOptions = {}) {
     super(params, options, 1e-2);

@@ -25,6 +25,8 @@ export interface OptimizerStateDict {
  * implement update(), called by step() with `stepCount` already incremented.
  */
 export abstract class Optimizer {
+  /** The optimizer's name in messages and checkpoints, written out (minifiers rename classes). */
+  static readonly typeName: string = 'Optimizer';
   protected readonly block: ParameterBlock;
   /** Steps taken so far (PyTorch's state['step']). */
   protected stepCount = 0;
@@ -32,9 +34,14 @@ export abstract class Optimizer {
   private learningRate: number;
 
   protected constructor(params: readonly Parameter[], lr: number) {
-    const name = new.target.name;
+    const name = (new.target as typeof Optimizer).typeName;
     this.learningRate = checkNumber(name, 'lr', lr, { min: 0 });
     this.block = ParameterBlock.of(params, name);
+  }
+
+  /** This optimizer's class name (its class's static `typeName`), as stored in checkpoints. */
+  get typeName(): string {
+    return (this.constructor as typeof Optimizer).typeName;
   }
 
   /** The learning rate; may be changed between steps (schedulers do). */
@@ -42,7 +49,7 @@ export abstract class Optimizer {
     return this.learningRate;
   }
   set lr(value: number) {
-    this.learningRate = checkNumber(`${this.constructor.name}.lr`, 'lr', value, { min: 0 });
+    this.learningRate = checkNumber(`${this.typeName}.lr`, 'lr', value, { min: 0 });
   }
 
   /** Number of steps taken. */
@@ -57,7 +64,7 @@ export abstract class Optimizer {
 
   /** Applies one update to every parameter from its `.grad`. */
   step(): void {
-    this.block.assertIntact(`${this.constructor.name}.step`);
+    this.block.assertIntact(`${this.typeName}.step`);
     this.stepCount++;
     this.update();
   }
@@ -116,7 +123,7 @@ export abstract class Optimizer {
 
   /** @internal Throws unless loadStateDict(dict) would succeed; changes nothing. */
   checkStateDict(dict: OptimizerStateDict): void {
-    const where = `${this.constructor.name}.loadStateDict`;
+    const where = `${this.typeName}.loadStateDict`;
     if (!dict || typeof dict !== 'object' || !Array.isArray(dict.state)) throw new ValueError(`${where}: expected an object from stateDict()`);
     checkNumber(where, 'step', dict.step, { integer: true, min: 0 });
     const params = this.block.params;

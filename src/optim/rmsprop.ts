@@ -27,6 +27,7 @@ export interface RMSpropOptions {
  * without, θ -= lr·g/avg.
  */
 export class RMSprop extends Optimizer {
+  static override readonly typeName: string = 'RMSprop';
   readonly alpha: number;
   readonly eps: number;
   readonly weightDecay: number;

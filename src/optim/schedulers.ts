@@ -6,6 +6,8 @@ import type { Optimizer } from './optimizer.js';
  * after the optimizer's steps; it sets optimizer.lr for the next epoch.
  */
 export abstract class LRScheduler {
+  /** The scheduler's name, written out (minifiers rename classes). */
+  static readonly typeName: string = 'LRScheduler';
   /** The learning rate the optimizer had when the scheduler was created. */
   readonly baseLr: number;
   /** Epochs completed (number of step() calls). */
@@ -26,6 +28,7 @@ export abstract class LRScheduler {
 
 /** lr = baseLr · gamma^⌊epoch / stepSize⌋. */
 export class StepLR extends LRScheduler {
+  static override readonly typeName: string = 'StepLR';
   readonly stepSize: number;
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
@@ -41,6 +44,7 @@ export class StepLR extends LRScheduler {
 
 /** lr = baseLr · gamma^epoch. */
 export class ExponentialLR extends LRScheduler {
+  static override readonly typeName: string = 'ExponentialLR';
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { gamma: number }) {
     super(optimizer);
@@ -54,6 +58,7 @@ export class ExponentialLR extends LRScheduler {
 
 /** lr = etaMin + (baseLr - etaMin)·(1 + cos(π·epoch/tMax))/2 (the closed form of PyTorch's). */
 export class CosineAnnealingLR extends LRScheduler {
+  static override readonly typeName: string = 'CosineAnnealingLR';
   readonly tMax: number;
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
@@ -84,6 +89,7 @@ export interface ReduceLROnPlateauOptions {
 
 /** Multiplies lr by `factor` when the metric passed to step() stops improving. */
 export class ReduceLROnPlateau extends LRScheduler {
+  static override readonly typeName: string = 'ReduceLROnPlateau';
   readonly mode: 'min' | 'max';
   readonly factor: number;
   readonly patience: number;

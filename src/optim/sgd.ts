@@ -25,6 +25,7 @@ export interface SGDOptions {
  * g = ∇ + λθ; b = g (first step) or μb + (1 - dampening)g; g = nesterov ? g + μb : b; θ -= lr·g.
  */
 export class SGD extends Optimizer {
+  static override readonly typeName: string = 'SGD';
   readonly momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
