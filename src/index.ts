@@ -12,6 +12,7 @@ export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';
 export { Linear, type LinearOptions } from './nn/linear.js';
 export { Sequential } from './nn/sequential.js';
+export { Scale } from './nn/scale.js';
 export {
   ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
 } from './nn/activations.js';

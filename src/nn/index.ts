@@ -4,4 +4,5 @@ export { Module } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear } from './linear.js';
 export { Sequential } from './sequential.js';
+export { Scale } from './scale.js';
 export { ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax } from './activations.js';

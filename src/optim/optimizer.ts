@@ -94,6 +94,20 @@ export abstract class Optimizer {
     return t;
   }
 
+  /**
+   * For update rules written in TypeScript (a user's own optimizer): live views of all parameter
+   * values, their gradients and the named state buffers (created on first use, zero-filled),
+   * element i of each belonging to the same scalar. Valid only until the next allocation: take
+   * them inside update() and use them at once. Padding between parameters has value and
+   * gradient 0; an elementwise rule that maps (0, 0, zero state) to 0 keeps it so.
+   */
+  protected views<N extends string>(...names: N[]): { values: Float32Array; grads: Float32Array } & Record<N, Float32Array> {
+    for (const name of names) this.buffer(name); // allocate first, then take the views
+    const out: Record<string, Float32Array> = { values: this.block.values.data, grads: this.block.grads.data };
+    for (const name of names) out[name] = this.buffer(name).data;
+    return out as { values: Float32Array; grads: Float32Array } & Record<N, Float32Array>;
+  }
+
   /** A copy of the step count, hyper-parameters and state buffers, per parameter. */
   stateDict(): OptimizerStateDict {
     const state = this.block.params.map((p, i) => {
