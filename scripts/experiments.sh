@@ -51,7 +51,7 @@ if wants 001; then
   # batch, seed 42, training accuracy checked every 100 epochs, stop at 100 %, at most 30 000 epochs
   for ds in xor linear; do
     n=""; [ $ds = linear ] && n="--n-train 100 --n-test 100"
-    c="--dataset $ds $n --loss bce --init report001 --batch-size 100 --seed 42 --rounds 10 --early-stop-accuracy 1 --check-every 100 --epochs 30000"
+    c="--dataset $ds $n --loss bce --init report001 --batch-size 100 --seed 42 --rounds 10 --early-stop-accuracy 1 --check-every 100 --epochs 30000 --running-metrics"
     shown 001-$ds-adam   $c --hidden 4,4   --activation leaky_relu --optim adam --lr 1e-2
     shown 001-$ds-sgd    $c --hidden 4,4   --activation leaky_relu --optim sgd  --lr 1e-2
     run 001-$ds-relu     $c --hidden 4,4   --activation relu       --optim adam --lr 1e-2 --no-plots
@@ -86,7 +86,7 @@ if wants 004; then
   for ds in xor linear; do
     n=""; [ $ds = linear ] && n="--n-train 100 --n-test 100"
     shown 004-$ds --dataset $ds $n --hidden 8,8 --activation sigmoid --output-activation sigmoid --loss mse --outputs 1 --init default \
-      --optim sgd --lr 1 --batch-size 100 --early-stop-loss 0.005 --epochs 100000 --rounds 10
+      --optim sgd --lr 1 --batch-size 100 --early-stop-loss 0.005 --epochs 100000 --rounds 10 --running-metrics
   done
   # its Adam variant (docs/experiments/report004-adam.mjs), same network and stopping rule
   node scripts/adam-report004.mjs > "$RESULTS/004-adam-variant.json"

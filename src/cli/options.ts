@@ -37,6 +37,8 @@ export interface TrainConfig {
   earlyStopAccuracy: number | undefined;
   earlyStopLoss: number | undefined;
   checkEvery: number;
+  /** Training loss/accuracy from each batch before its update (fit's default) instead of the whole set after each epoch. */
+  runningMetrics: boolean;
   out: string;
   json: boolean;
   quiet: boolean;
@@ -135,6 +137,10 @@ export const FLAGS: Record<string, Flag> = {
   'check-every': {
     key: 'checkEvery', type: 'string', default: '1', help: 'check the early-stop rule only every N epochs (e.g. 100)', parse: number({ integer: true, min: 1 }),
     refuse: (c) => (c.earlyStopAccuracy === undefined && c.earlyStopLoss === undefined ? '--check-every needs --early-stop-accuracy or --early-stop-loss' : null),
+  },
+  'running-metrics': {
+    key: 'runningMetrics', type: 'boolean', default: false,
+    help: 'training loss and accuracy as measured on each batch before its update (with one full batch: the forward pass of that epoch, as reports 001 and 004 checked them) instead of the whole training set re-evaluated after each epoch; faster',
   },
   out: { key: 'out', type: 'string', default: './wasmnn-out', help: 'output folder for history.json and plots' },
   json: { key: 'json', type: 'boolean', default: false, help: 'print the result as JSON only' },
