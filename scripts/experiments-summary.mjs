@@ -41,6 +41,7 @@ for (const f of readdirSync(dir).filter((f) => f.endsWith('.json') && /^\d{3}-/.
     const h = JSON.parse(readFileSync(historyFile, 'utf8'));
     epochMean = num(meanStd(h.rounds.map((x) => meanStd(x.history.epochs.map((e) => e.loss)).m)));
   }
+  if (!Array.isArray(r.rounds)) continue; // an interrupted run
   const rounds = r.rounds, first = rounds[0];
   out.push(`| ${name} | ${pct(meanStd(rounds.map((x) => x.test.accuracy)))} | ${pct(meanStd(rounds.map((x) => x.train.accuracy)))} | ` +
     `${num(meanStd(rounds.map((x) => x.train.loss)))} | ${epochMean} | ${epochsText(rounds)} | ` +

@@ -23,13 +23,14 @@ run() {
     echo "   failed: $(cat "$RESULTS/$name.err")" >&2
   fi
 }
-# A run whose plots the doc shows: the PNGs are copied to docs/experiments/<name>/ (the SVGs of
-# the decision boundary are 1.5 MB each and stay in $RESULTS).
+# A run whose plots the doc shows: `shown <name> <plot,plot> <flags>` copies those PNGs to
+# docs/experiments/<name>/ (all plots, SVG and PNG, stay in $RESULTS/<name>/).
 shown() {
-  local name=$1
-  run "$@"
+  local name=$1 plots=$2
+  shift 2
+  run "$name" "$@"
   mkdir -p "$PLOTS/$name"
-  cp "$RESULTS/$name"/*.png "$PLOTS/$name/" 2>/dev/null || true
+  for p in ${plots//,/ }; do cp "$RESULTS/$name/$p.png" "$PLOTS/$name/" 2>/dev/null || true; done
 }
 start=$(date +%s)
 
@@ -37,8 +38,8 @@ if wants 000; then
   # Report 000: disk, 2-25-25-25-2, tanh(10x), MSE on one-hot targets, "uniform distribution + He"
   # for all parameters, 100 epochs, batch 100, 10 rounds
   c="--dataset disk --hidden 25,25,25 --activation tanh --activation-scale 10 --loss mse --outputs 2 --init he-uniform --epochs 100 --batch-size 100 --rounds 10"
-  shown 000-sgd  $c --bias-init same --optim sgd  --lr 1e-3
-  shown 000-adam $c --bias-init same --optim adam --lr 1e-2
+  shown 000-sgd  learning-curve,decision-boundary $c --bias-init same --optim sgd  --lr 1e-3
+  shown 000-adam learning-curve,decision-boundary $c --bias-init same --optim adam --lr 1e-2
   # what changes the result: zero biases; a summed loss; a 10x larger SGD step
   run 000-sgd-zero-bias  $c --optim sgd  --lr 1e-3 --no-plots
   run 000-adam-zero-bias $c --optim adam --lr 1e-2 --no-plots
@@ -52,8 +53,8 @@ if wants 001; then
   for ds in xor linear; do
     n=""; [ $ds = linear ] && n="--n-train 100 --n-test 100"
     c="--dataset $ds $n --loss bce --init report001 --batch-size 100 --seed 42 --rounds 10 --early-stop-accuracy 1 --check-every 100 --epochs 30000 --running-metrics"
-    shown 001-$ds-adam   $c --hidden 4,4   --activation leaky_relu --optim adam --lr 1e-2
-    shown 001-$ds-sgd    $c --hidden 4,4   --activation leaky_relu --optim sgd  --lr 1e-2
+    shown 001-$ds-adam learning-curve $c --hidden 4,4   --activation leaky_relu --optim adam --lr 1e-2
+    shown 001-$ds-sgd  learning-curve $c --hidden 4,4   --activation leaky_relu --optim sgd  --lr 1e-2
     run 001-$ds-relu     $c --hidden 4,4   --activation relu       --optim adam --lr 1e-2 --no-plots
     run 001-$ds-lr1e-4   $c --hidden 4,4   --activation leaky_relu --optim adam --lr 1e-4 --no-plots
     run 001-$ds-hidden16 $c --hidden 16,16 --activation leaky_relu --optim adam --lr 1e-2 --no-plots
@@ -64,8 +65,8 @@ if wants 002; then
   # Report 002: disk, 2-25-25-25-1 ReLU, MSE on 0/1 targets, weights and biases drawn from a normal
   # distribution (std not stated: He's), one sample per update
   c="--dataset disk --hidden 25,25,25 --activation relu --loss mse --outputs 1 --init he-normal --bias-init same --batch-size 1 --rounds 10"
-  shown 002-sgd  $c --optim sgd  --lr 5e-5 --epochs 500
-  shown 002-adam $c --optim adam --lr 5e-3 --epochs 100
+  shown 002-sgd  learning-curve,decision-boundary $c --optim sgd  --lr 5e-5 --epochs 500
+  shown 002-adam learning-curve,decision-boundary $c --optim adam --lr 5e-3 --epochs 100
 fi
 
 if wants 003; then
@@ -85,11 +86,22 @@ if wants 004; then
   # loss is < 0.005, at most 100 000 epochs; init not stated (PyTorch's default)
   for ds in xor linear; do
     n=""; [ $ds = linear ] && n="--n-train 100 --n-test 100"
-    shown 004-$ds --dataset $ds $n --hidden 8,8 --activation sigmoid --output-activation sigmoid --loss mse --outputs 1 --init default \
+    shown 004-$ds learning-curve,comparison --dataset $ds $n --hidden 8,8 --activation sigmoid --output-activation sigmoid --loss mse --outputs 1 --init default \
       --optim sgd --lr 1 --batch-size 100 --early-stop-loss 0.005 --epochs 100000 --rounds 10 --running-metrics
   done
   # its Adam variant (docs/experiments/report004-adam.mjs), same network and stopping rule
   node scripts/adam-report004.mjs > "$RESULTS/004-adam-variant.json"
+fi
+
+if wants best; then
+  # The best settings we found per task (10 seeds each; not the reports' settings)
+  run best-disk-ce       --dataset disk --hidden 25,25,25 --activation relu --loss ce --init he-normal --optim adam --lr 1e-2 --epochs 100 --batch-size 100 --rounds 10 --no-plots
+  run best-disk-tanh-mse --dataset disk --hidden 25,25,25 --activation tanh --loss mse --outputs 2 --init he-uniform --bias-init same --optim adam --lr 1e-2 --epochs 100 --batch-size 100 --rounds 10 --no-plots
+  for ds in xor linear; do
+    n=""; [ $ds = linear ] && n="--n-train 100 --n-test 100"
+    run best-$ds --dataset $ds $n --hidden 16,16 --activation leaky_relu --loss bce --init report001 --optim adam --lr 1e-2 --batch-size 100 \
+      --early-stop-accuracy 1 --epochs 30000 --running-metrics --seed 42 --rounds 10 --no-plots
+  done
 fi
 
 node scripts/experiments-summary.mjs "$RESULTS" > "$PLOTS/results.md"

@@ -35,11 +35,13 @@ function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; 
     if (results.length < 2) continue;
     for (let epoch = 1; epoch <= longest; epoch++) {
       if (!keep(epoch, longest)) continue;
-      const values = results.map((r) => r.history.epochs[epoch - 1]?.[key]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      // a round that stopped early counts with its last value (where it stopped)
+      const values = results.map((r) => (r.history.epochs[epoch - 1] ?? r.history.last)?.[key]).filter((v): v is number => v !== undefined && Number.isFinite(v));
       if (values.length < 2) continue;
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-      bands.push({ epoch, metric, split, mean, lo: mean - std, hi: mean + std });
+      const [lo, hi] = metric === 'accuracy' ? [Math.max(0, mean - std), Math.min(1, mean + std)] : [mean - std, mean + std];
+      bands.push({ epoch, metric, split, mean, lo, hi });
     }
   }
   return { lines, bands };
@@ -53,7 +55,7 @@ function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; 
 export function learningCurvesSpec(results: RoundResult[], title: string, sameTestSet: boolean): Spec {
   const { lines, bands } = curveRows(results, !sameTestSet);
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' };
-  const color = { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLORS };
+  const color = { field: 'split', type: 'nominal', title: null, scale: sameTestSet ? { domain: ['train'], range: [SPLIT_COLORS.range[0]] } : SPLIT_COLORS };
   const panel = (metric: string): Spec => {
     const filter = [{ filter: `datum.metric === '${metric}'` }];
     const layers: Spec[] = [{
@@ -67,8 +69,11 @@ export function learningCurvesSpec(results: RoundResult[], title: string, sameTe
     }
     return { width: 380, height: 260, title: metric, layer: layers };
   };
-  const rounds = results.length > 1 ? `${results.length} rounds (seeds ${results[0]!.seed}–${results[results.length - 1]!.seed}): thin lines, bold mean, band mean ± std` : `seed ${results[0]!.seed}`;
-  const subtitle = sameTestSet ? `${rounds}; the test set is the training set, so one curve per round` : rounds;
+  const stopped = results.some((r) => r.history.epochs.length < Math.max(...results.map((q) => q.history.epochs.length)));
+  const rounds = results.length > 1
+    ? `${results.length} rounds (seeds ${results[0]!.seed}–${results[results.length - 1]!.seed}): thin lines, bold mean, band mean ± std${stopped ? ' (a stopped round counts with its last value)' : ''}`
+    : `seed ${results[0]!.seed}`;
+  const subtitle = sameTestSet ? [rounds, 'the test set is the training set (its fixed points), so only the training curves are drawn'] : rounds;
   return { $schema: SCHEMA, title: { text: title, subtitle }, hconcat: [panel('accuracy'), panel('loss')], config: CONFIG };
 }
 
@@ -141,7 +146,7 @@ export function decisionBoundarySpec(result: RoundResult, config: TrainConfig, t
       encoding: {
         x: { field: 'x0', type: 'quantitative', scale, title: 'x₁' }, x2: { field: 'x1' },
         y: { field: 'y0', type: 'quantitative', scale, title: 'x₂' }, y2: { field: 'y1' },
-        color: { field: 'p', type: 'quantitative', title: read.label, scale: { domain: [read.domain[0], read.midpoint, read.domain[1]], range: ['#9ecae1', '#ffffff', '#fdae6b'] } },
+        color: { field: 'p', type: 'quantitative', title: read.label, legend: { titleLimit: 320 }, scale: { domain: [read.domain[0], read.midpoint, read.domain[1]], range: ['#9ecae1', '#ffffff', '#fdae6b'] } },
       },
     },
     {
