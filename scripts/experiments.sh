@@ -59,6 +59,8 @@ if wants 001; then
     run 001-$ds-lr1e-4   $c --hidden 4,4   --activation leaky_relu --optim adam --lr 1e-4 --no-plots
     run 001-$ds-hidden16 $c --hidden 16,16 --activation leaky_relu --optim adam --lr 1e-2 --no-plots
   done
+  # the previous doc's seed-42 XOR failures (PyTorch's default init): what the network ends as
+  node scripts/probe-seed42.mjs > "$RESULTS/001-seed42-probe.txt"
 fi
 
 if wants 002; then
