@@ -13,14 +13,14 @@ type Spec = Record<string, unknown>;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CONFIG = { font: 'DejaVu Sans, Arial, sans-serif', view: { stroke: '#ccc' }, axis: { gridColor: '#eee' }, background: 'white' };
 const SPLIT_COLORS = { domain: ['train', 'test'], range: ['#1f77b4', '#e4572e'] };
-/** Points per curve at most: longer runs are thinned to every k-th epoch (the last one kept). */
+/** Points per curve at most (after the first 100 epochs): longer runs are thinned to every k-th epoch (the last one kept). */
 const MAX_POINTS = 400;
 
 /** Curve rows of every round plus mean and std per epoch (over the rounds still running). */
 function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; bands: Spec[] } {
   const longest = Math.max(...results.map((r) => r.history.epochs.length));
   const stride = Math.max(1, Math.ceil(longest / MAX_POINTS));
-  const keep = (epoch: number, last: number): boolean => epoch % stride === 0 || epoch === 1 || epoch === last;
+  const keep = (epoch: number, last: number): boolean => epoch <= 100 || epoch % stride === 0 || epoch === last;
   const series: Array<[string, string, 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy']> = [['loss', 'train', 'loss'], ['accuracy', 'train', 'accuracy']];
   if (withTest) series.push(['loss', 'test', 'valLoss'], ['accuracy', 'test', 'valAccuracy']);
   const lines: Spec[] = [], bands: Spec[] = [];
@@ -54,7 +54,9 @@ function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; 
  */
 export function learningCurvesSpec(results: RoundResult[], title: string, sameTestSet: boolean): Spec {
   const { lines, bands } = curveRows(results, !sameTestSet);
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch' };
+  // long runs (report 001: up to 30 000 epochs) on a log axis, so that the first hundred epochs show
+  const longest = Math.max(...results.map((r) => r.history.epochs.length));
+  const x = { field: 'epoch', type: 'quantitative', title: longest > 2000 ? 'epoch (log scale)' : 'epoch', ...(longest > 2000 ? { scale: { type: 'log' } } : {}) };
   const color = { field: 'split', type: 'nominal', title: null, scale: sameTestSet ? { domain: ['train'], range: [SPLIT_COLORS.range[0]] } : SPLIT_COLORS };
   const panel = (metric: string): Spec => {
     const filter = [{ filter: `datum.metric === '${metric}'` }];
