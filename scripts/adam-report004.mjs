@@ -20,7 +20,7 @@ for (const dataset of ['xor', 'linear']) {
       const g = new Generator(seed);
       const data = dataset === 'xor' ? xorEasy() : linear(100, g);
       const model = new Sequential(new Linear(2, 8, { generator: g }), new Sigmoid(), new Linear(8, 8, { generator: g }), new Sigmoid(), new Linear(8, 1, { generator: g }), new Sigmoid());
-      const y = Tensor.from(data.y.data, [data.y.size, 1]);
+      const y = Tensor.from(data.y.toFloat32Array(), [data.y.size, 1]);
       const history = fit(model, {
         loss: new MSELoss(), optimizer: make(model), x: data.x, y, epochs: MAX_EPOCHS, batchSize: data.y.size, shuffle: false, evaluateTrain: true,
         earlyStopping: { monitor: 'loss', target: 0.005, patience: MAX_EPOCHS },

@@ -16,7 +16,7 @@ for (const Act of [LeakyReLU, ReLU]) {
     layers.push(o === 1 ? new Sigmoid() : new Act());
   }
   const model = new Sequential(...layers);
-  const y = Tensor.from(data.y.data, [21, 1]);
+  const y = Tensor.from(data.y.toFloat32Array(), [21, 1]);
   const h = fit(model, { loss: new BCELoss(), optimizer: new SGD(model.parameters(), { lr: 0.01 }), x: data.x, y, epochs: 20000, batchSize: 100, seed: 42, evaluateTrain: true,
     earlyStopping: { monitor: 'accuracy', target: 1, patience: 20000 } });
   // activations of each hidden layer on the 21 points

@@ -14,7 +14,7 @@ const INIT = {
 };
 
 function counts(model, x, labels) {
-  const out = predict(model, x), o = out.data;
+  const out = predict(model, x), o = out.toFloat32Array();
   let misclassified = 0, sumAbsRounded = 0;
   for (let i = 0; i < labels.length; i++) {
     if ((o[i] > 0.5 ? 1 : 0) !== labels[i]) misclassified++;
@@ -40,19 +40,19 @@ for (const act of (process.env.ACTS ?? 'relu,tanh,sigmoid').split(',')) {
       const model = new Sequential(...layers);
       const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.15 });
       const loss = new MSELoss();
-      const labels = train.y.data.slice();
-      const xs = train.x.data.slice();
+      const labels = train.y.toFloat32Array();
+      const xs = train.x.toFloat32Array();
       const xi = Tensor.zeros([1, 2]), yi = Tensor.zeros([1, 1]);
       const epochs = [];
       let diverged = false;
       for (let epoch = 1; epoch <= 7 && !diverged; epoch++) {
         let runningSumAbsRounded = 0; // the same count on each sample's output before its update
         for (let i = 0; i < 1000; i++) {
-          xi.data.set(xs.subarray(2 * i, 2 * i + 2));
-          yi.data[0] = labels[i];
+          xi.set(xs.subarray(2 * i, 2 * i + 2));
+          yi.set([labels[i]]);
           optimizer.zeroGrad();
           const out = model.forward(xi);
-          runningSumAbsRounded += Math.abs(Math.round(out.data[0]) - labels[i]);
+          runningSumAbsRounded += Math.abs(Math.round(out.item()) - labels[i]);
           try {
             loss.forward(out, yi);
           } catch {
@@ -64,7 +64,7 @@ for (const act of (process.env.ACTS ?? 'relu,tanh,sigmoid').split(',')) {
         }
         epochs.push(diverged ? { diverged: true, runningSumAbsRounded } : { ...counts(model, train.x, labels), runningSumAbsRounded });
       }
-      results.push({ activation: act, init, seed, epochs, test: diverged ? null : counts(model, test.x, test.y.data) });
+      results.push({ activation: act, init, seed, epochs, test: diverged ? null : counts(model, test.x, test.y.toFloat32Array()) });
       model.dispose();
     }
   }

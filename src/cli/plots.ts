@@ -106,9 +106,9 @@ export function readout(config: TrainConfig): Readout {
 /** Test points with their true and predicted classes. */
 function classified(result: RoundResult): Array<{ x: number; y: number; label: string; predicted: string; mistake: boolean }> {
   const { test } = result.data;
-  const xs = test.x.data, labels = test.y.data;
+  const xs = test.x.toFloat32Array(), labels = test.y.toFloat32Array();
   const out = predict(result.model, test.x);
-  const o = out.data, width = out.size / labels.length;
+  const o = out.toFloat32Array(), width = out.size / labels.length;
   const points = [];
   for (let i = 0; i < labels.length; i++) {
     const cls = width >= 2 ? (o[i * width + 1]! > o[i * width]! ? 1 : 0) : o[i]! > result.threshold ? 1 : 0;
@@ -132,7 +132,7 @@ export function decisionBoundarySpec(result: RoundResult, config: TrainConfig, t
   }
   const gridT = Tensor.from(grid, [cells * cells, 2]);
   const out = predict(result.model, gridT);
-  const read = readout(config), o = out.data;
+  const read = readout(config), o = out.toFloat32Array();
   const heat = [];
   for (let k = 0; k < cells * cells; k++) {
     const x = grid[2 * k]!, y = grid[2 * k + 1]!;

@@ -31,7 +31,7 @@ export class Scale extends Module {
   forward(input: Tensor): Tensor {
     checkTensor('Scale.forward', 'input', input);
     const y = this.output.next(input.shape);
-    y.data.set(input.data);
+    y.set(input._view('Scale.forward'));
     ops.scale(y, this.factor);
     this.lastShape = y.shape;
     return y;
@@ -44,7 +44,7 @@ export class Scale extends Module {
       throw new ShapeError(`Scale.backward: gradOutput must have the shape of the last output ${formatShape(this.lastShape)}, got ${formatShape(gradOutput.shape)}`);
     }
     const dx = this.gradInput.next(gradOutput.shape);
-    dx.data.set(gradOutput.data);
+    dx.set(gradOutput._view('Scale.backward'));
     ops.scale(dx, this.factor);
     return dx;
   }

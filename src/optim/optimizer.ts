@@ -103,8 +103,8 @@ export abstract class Optimizer {
    */
   protected views<N extends string>(...names: N[]): { values: Float32Array; grads: Float32Array } & Record<N, Float32Array> {
     for (const name of names) this.buffer(name); // allocate first, then take the views
-    const out: Record<string, Float32Array> = { values: this.block.values.data, grads: this.block.grads.data };
-    for (const name of names) out[name] = this.buffer(name).data;
+    const out: Record<string, Float32Array> = { values: this.block.values._view(), grads: this.block.grads._view() };
+    for (const name of names) out[name] = this.buffer(name)._view();
     return out as { values: Float32Array; grads: Float32Array } & Record<N, Float32Array>;
   }
 
@@ -112,7 +112,7 @@ export abstract class Optimizer {
   stateDict(): OptimizerStateDict {
     const state = this.block.params.map((p, i) => {
       const entry: Record<string, Float32Array> = {};
-      for (const [name, t] of this.buffers) entry[name] = t.data.slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
+      for (const [name, t] of this.buffers) entry[name] = t._view().slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
       return entry;
     });
     return { step: this.stepCount, paramGroups: [this.hyperparameters()], state };
@@ -130,7 +130,7 @@ export abstract class Optimizer {
     this.stepCount = dict.step;
     dict.state.forEach((entry, i) => {
       for (const [name, values] of Object.entries(entry)) {
-        this.buffer(name).data.set(values, this.block.offsets[i]!);
+        this.buffer(name)._view().set(values, this.block.offsets[i]!);
       }
     });
   }

@@ -108,25 +108,25 @@ describe('init schemes (registry)', () => {
     expect(Object.keys(expectedStd).sort()).toEqual(Object.keys(INITS).sort());
     for (const [name, std] of Object.entries(expectedStd)) {
       for (const act of ['relu', 'leaky_relu', 'tanh']) {
-        const w = sample(layer(name, act).weight.data);
+        const w = sample(layer(name, act).weight.toFloat32Array());
         expect(Math.abs(w.std / std(act) - 1), `${name} ${act}`).toBeLessThan(0.01);
         expect(Math.abs(w.mean), `${name} ${act}`).toBeLessThan(0.01 * std(act));
       }
-      expect(Array.from(layer(name, 'relu', 'auto', 3).weight.data)).toEqual(Array.from(layer(name, 'relu', 'auto', 3).weight.data));
+      expect(Array.from(layer(name, 'relu', 'auto', 3).weight.toFloat32Array())).toEqual(Array.from(layer(name, 'relu', 'auto', 3).weight.toFloat32Array()));
     }
-    const u = sample(layer('uniform', 'relu').weight.data);
+    const u = sample(layer('uniform', 'relu').weight.toFloat32Array());
     expect(u.max).toBeLessThanOrEqual(0.2);
     expect(u.min).toBeGreaterThanOrEqual(-0.2);
   });
 
   it("each scheme has its own bias rule, and --bias-init overrides it", () => {
-    expect(sample(layer('he-normal', 'relu').bias!.data)).toMatchObject({ min: 0, max: 0 });
+    expect(sample(layer('he-normal', 'relu').bias!.toFloat32Array())).toMatchObject({ min: 0, max: 0 });
     // report 001 draws the biases from the weights' normal distribution; PyTorch's default from U(±1/√fan_in)
     // a 4 → 20 000 layer: 20 000 bias draws
     const big = (init: string, biasInit = 'auto'): Float32Array => {
       const l = new Linear(4, 20000, { generator: new Generator(1) });
       initLayer(l, settings(init, biasInit), 'relu', new Generator(9));
-      return l.bias!.data;
+      return l.bias!.toFloat32Array();
     };
     expect(Math.abs(sample(big('report001')).std / Math.sqrt(2 / ((1 + 6 / 20004) * 4)) - 1)).toBeLessThan(0.02);
     const d = sample(big('default'));

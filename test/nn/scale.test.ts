@@ -22,15 +22,15 @@ describe('Scale', () => {
     f();
     model.backward(Tensor.from([[1]]));
     const w = model.parameters()[0]!;
-    const analytic = Array.from(w.grad.data);
+    const analytic = Array.from(w.grad.toFloat32Array());
     const h = 1e-3;
     for (let i = 0; i < w.size; i++) {
-      const old = w.data[i]!;
-      w.data[i] = old + h;
+      const old = w.toFloat32Array()[i]!;
+      w.set([old + h], i);
       const up = f();
-      w.data[i] = old - h;
+      w.set([old - h], i);
       const down = f();
-      w.data[i] = old;
+      w.set([old], i);
       expect(analytic[i]).toBeCloseTo((up - down) / (2 * h), 2);
     }
   });
