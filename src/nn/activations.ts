@@ -46,7 +46,7 @@ export abstract class ElementwiseActivation extends Module {
   backward(gradOutput: Tensor): Tensor {
     const name = this.typeName;
     const input = this.input, output = this.lastOutput;
-    if (!input || !output) throw new StateError(`${name}.backward: called before forward()`);
+    if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
     checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, input.shape)) {
       throw new ShapeError(`${name}.backward: gradOutput must have the shape of the last output ${formatShape(input.shape)}, got ${formatShape(gradOutput.shape)}`);
@@ -176,7 +176,7 @@ export class Softmax extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const y = this.lastOutput;
-    if (!y) throw new StateError('Softmax.backward: called before forward()');
+    if (!y) throw new StateError('Softmax.backward: called before a successful forward()');
     checkTensor('Softmax.backward', 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, y.shape)) {
       throw new ShapeError(`Softmax.backward: gradOutput must have shape ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);

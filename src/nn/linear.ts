@@ -89,7 +89,7 @@ export class Linear extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
-    if (!input) throw new StateError('Linear.backward: called before forward()');
+    if (!input) throw new StateError('Linear.backward: called before a successful forward()');
     checkTensor('Linear.backward', 'gradOutput', gradOutput);
     const batch = input.shape[0]!;
     if (gradOutput.ndim !== 2 || gradOutput.shape[0] !== batch || gradOutput.shape[1] !== this.outFeatures) {
