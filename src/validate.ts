@@ -57,7 +57,10 @@ export function checkBoolean(where: string, name: string, value: unknown): boole
   return value;
 }
 
-/** Throws ValueError when `options` has a key not in `allowed` (catches typos like `weight_decay`). */
+/**
+ * Throws ValueError when `options` has a key not in `allowed` (catches typos like `weight_decay`),
+ * or a key set to null: only a missing key (or undefined) means "the default".
+ */
 export function checkOptions(where: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
@@ -68,13 +71,16 @@ export function checkOptions(where: string, options: object | undefined, allowed
     if (!allowed.includes(key)) {
       throw new ValueError(`${where}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
     }
+    if ((options as Record<string, unknown>)[key] === null) {
+      throw new ValueError(`${where}: option '${key}' is null; leave it out (or pass undefined) for the default`);
+    }
   }
 }
 
 /** Throws ValueError unless value is one of `choices`. */
 export function checkChoice<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
   if (!choices.includes(value as T)) {
-    throw new ValueError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new ValueError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
 }

@@ -76,6 +76,14 @@ export abstract class Module {
     if ((module as Module) === this || module.contains(this)) {
       throw new ValueError(`${this.typeName}: child '${name}' (${module.typeName}) contains this module: a module cannot be its own descendant`);
     }
+    // backward() keeps one input per module: a module used twice in one tree would get the
+    // gradient of its last use only (silently wrong). Weight sharing needs two modules.
+    const mine = this.descendants();
+    const shared = [...module.descendants()].find((m) => mine.has(m));
+    if (shared) {
+      throw new ValueError(`${this.typeName}: child '${name}' would make ${shared.typeName} appear twice in this model; ` +
+        'explicit backward keeps one input per module, so use a separate instance for each position');
+    }
     this.children.push([name, module]);
     return module;
   }
@@ -84,6 +92,13 @@ export abstract class Module {
   protected registerWorkspace(workspace: Workspace): Workspace {
     this.workspaces.push(workspace);
     return workspace;
+  }
+
+  /** This module and all its descendants. */
+  private descendants(into = new Set<Module>()): Set<Module> {
+    into.add(this);
+    for (const [, c] of this.children) c.descendants(into);
+    return into;
   }
 
   /** Whether `module` is this module or one of its descendants. */

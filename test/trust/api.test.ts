@@ -316,6 +316,7 @@ describe('trust: no raw JavaScript errors, every argument named', () => {
 
   it('Sequential.at refuses a string index instead of returning a layer', () => {
     rejects(() => mlp().at('1' as unknown as number), ValueError, /Sequential\.at: index must be a finite number, got '1'/);
+    rejects(() => mlp().at(1.5), ValueError, /Sequential\.at: index must be an integer, got 1\.5/);
   });
 
   it('a Sequential cannot contain itself (no endless recursion in parameters())', () => {
@@ -324,6 +325,22 @@ describe('trust: no raw JavaScript errors, every argument named', () => {
     rejects(() => model.append(outer), ValueError, /contains this module/);
     rejects(() => model.append(model), ValueError, /contains this module/);
     expect(model.parameters()).toHaveLength(4);
+  });
+
+  it('a module used twice in one model is refused (backward would see only its last input)', () => {
+    const shared = new Linear(3, 3);
+    rejects(() => new Sequential(shared, new ReLU(), shared), ValueError, /would make Linear appear twice in this model/);
+    const inner = new Sequential(shared);
+    rejects(() => new Sequential(shared, inner), ValueError, /appear twice/);
+  });
+
+  it('an option set to null is refused instead of silently meaning the default', () => {
+    rejects(() => new Linear(2, 3, { bias: null as unknown as boolean }), ValueError, /Linear: option 'bias' is null/);
+    const model = mlp();
+    const before = snapshot(model.parameters());
+    rejects(() => new Adam(model.parameters(), { lr: null as unknown as number }), ValueError, /Adam: option 'lr' is null/);
+    rejects(() => new MSELoss({ reduction: null as unknown as 'sum' }), ValueError, /MSELoss: option 'reduction' is null/);
+    expect(snapshot(model.parameters())).toEqual(before);
   });
 
   it('Softmax(dim = 1.5) is a ValueError naming dim', () => {
