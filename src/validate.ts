@@ -48,6 +48,11 @@ export function checkNumber(where: string, name: string, value: unknown, rule: N
   if (max !== undefined && (rule.maxExclusive ? value >= max : value > max)) {
     throw new ValueError(`${where}: ${name} must be ${rule.maxExclusive ? '<' : '≤'} ${max}, got ${value}`);
   }
+  // The kernels see Math.fround(value): 0.999999999 becomes 1 and 1e-46 becomes 0 there.
+  const f = Math.fround(value);
+  if ((min !== undefined && (rule.minExclusive ? f <= min : f < min)) || (max !== undefined && (rule.maxExclusive ? f >= max : f > max))) {
+    throw new ValueError(`${where}: ${name} = ${value} rounds to ${f} in float32, outside the allowed range`);
+  }
   return value;
 }
 

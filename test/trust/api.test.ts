@@ -178,6 +178,14 @@ describe('trust: a rejected call changes nothing', () => {
     expect(snapshot(model.parameters())).toEqual(before);
   });
 
+  it('a hyper-parameter that rounds out of range in float32 is refused (β2 = 1 - 1e-9 is 1 in the kernel)', () => {
+    const model = mlp();
+    const before = snapshot(model.parameters());
+    rejects(() => new Adam(model.parameters(), { betas: [0.9, 1 - 1e-9] }), ValueError, /Adam: betas\[1\] = 0\.999999999 rounds to 1 in float32/);
+    rejects(() => new lib.Softplus({ beta: 1e-46 }), ValueError, /Softplus: beta = 1e-46 rounds to 0 in float32/);
+    expect(snapshot(model.parameters())).toEqual(before);
+  });
+
   it('a Sequential forward rejected half-way makes backward a StateError, gradients untouched', () => {
     const model = new Sequential(new ReLU(), new Linear(3, 2));
     model.forward(Tensor.from([[1, 2, 3], [4, 5, 6], [7, 8, 9]]));
