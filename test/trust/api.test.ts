@@ -133,6 +133,24 @@ describe('trust: a disposed object refuses to be used', () => {
     expect(model.length).toBe(1);
   });
 
+  it('`using` frees a model, its optimizer and its loss at the end of the block: memory back to the baseline', () => {
+    const x = Tensor.from([[1, 2, 3], [4, 5, 6]]), y = Tensor.from([[0, 1], [1, 0]]);
+    const baseline = memoryStats().bytesInUse;
+    {
+      using model = new Sequential(new Linear(3, 8), new lib.Tanh(), new Linear(8, 2), new lib.Softmax());
+      using opt = new Adam(model.parameters(), { amsgrad: true });
+      using loss = new MSELoss();
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        loss.forward(model.forward(x), y);
+        model.backward(loss.backward());
+        opt.step();
+      }
+      expect(memoryStats().bytesInUse).toBeGreaterThan(baseline);
+    }
+    expect(memoryStats().bytesInUse).toBe(baseline);
+  });
+
   it('Module, Loss and Optimizer implement Symbol.dispose (`using model = …`)', () => {
     const model = mlp();
     const opt = new SGD(model.parameters());
