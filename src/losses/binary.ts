@@ -14,7 +14,7 @@ export class BCELoss extends ElementwiseLoss {
   }
 
   protected override diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
-    const data = prediction.data;
+    const data = prediction._view();
     const bad = data.findIndex((p) => Number.isFinite(p) && !(p >= 0 && p <= 1));
     if (bad >= 0) {
       throw new ValueError(`BCELoss.forward: the prediction must be probabilities in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss on raw scores); element ${bad} is ${data[bad]}`);

@@ -115,11 +115,11 @@ export abstract class Loss {
    */
   protected diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
     const bad = ops.firstNonFinite(prediction);
-    if (bad >= 0) return { source: 'prediction', index: bad, message: `the prediction has ${prediction.data[bad]} at flat index ${bad}` };
+    if (bad >= 0) return { source: 'prediction', index: bad, message: `the prediction has ${prediction._view()[bad]} at flat index ${bad}` };
     if (target && typeof target === 'object' && '_check' in target) {
       const t = target as Tensor;
       const badT = ops.firstNonFinite(t);
-      if (badT >= 0) return { source: 'target', index: badT, message: `the target has ${t.data[badT]} at flat index ${badT}` };
+      if (badT >= 0) return { source: 'target', index: badT, message: `the target has ${t._view()[badT]} at flat index ${badT}` };
     }
     return { source: 'overflow', index: -1, message: 'the values overflowed float32' };
   }

@@ -142,7 +142,7 @@ export abstract class Module {
   stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
     this.checkUsable('stateDict');
     const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.data.slice() };
+    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.toFloat32Array() };
     return out;
   }
 
@@ -177,7 +177,7 @@ export abstract class Module {
       checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
     }
     // Everything checked: commit.
-    for (const [name, p] of params) p.data.set(dict[name]!.data);
+    for (const [name, p] of params) p._view().set(dict[name]!.data);
   }
 
   /** Sets every parameter gradient to zero. */

@@ -124,7 +124,7 @@ export abstract class Optimizer {
     this._checkUsable('stateDict');
     const state = this.block.params.map((p, i) => {
       const entry: Record<string, Float32Array> = {};
-      for (const [name, t] of this.buffers) entry[name] = t.data.slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
+      for (const [name, t] of this.buffers) entry[name] = t._view().slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
       return entry;
     });
     return { step: this.stepCount, paramGroups: [this.hyperparameters()], state };
@@ -145,7 +145,7 @@ export abstract class Optimizer {
     const names = Object.keys(dict.state[0] ?? {});
     if (names.length === 0) this.disposeBuffers(); // re-created from their initial value on the next step
     dict.state.forEach((entry, i) => {
-      for (const name of names) this.buffer(name).data.set(entry[name]!, this.block.offsets[i]!);
+      for (const name of names) this.buffer(name)._view().set(entry[name]!, this.block.offsets[i]!);
     });
   }
 
