@@ -11,11 +11,11 @@ import { checkNumber, describe } from '../validate.js';
  */
 export function clipGradNorm(params: readonly Parameter[], maxNorm: number): number {
   if (!Array.isArray(params)) throw new ValueError(`clipGradNorm: params must be an array of parameters (model.parameters()), got ${describe(params)}`);
-  params.forEach((p: unknown, i) => {
+  for (let i = 0; i < params.length; i++) {
+    const p: unknown = params[i];
     if (!(p instanceof Parameter)) throw new ValueError(`clipGradNorm: params[${i}] must be a Parameter, got ${describe(p)}`);
-    p._check(`clipGradNorm: params[${i}]`);
-    p.grad._check(`clipGradNorm: params[${i}].grad`);
-  });
+    if (p.isDisposed) p._check(`clipGradNorm: params[${i}]`); // messages built only on failure
+  }
   checkNumber('clipGradNorm', 'maxNorm', maxNorm, { min: 0, minExclusive: true });
   let total = 0;
   for (const p of params) total += ops.sumOfSquares(p.grad);
