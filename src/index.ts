@@ -43,5 +43,9 @@ export { accuracy, confusionMatrix } from './train/metrics.js';
 export { History, type EpochLog, type StopReason } from './train/history.js';
 export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/early-stopping.js';
 
-export { saveModel, loadModel, modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { saveModel, loadModel, readModelFile, type SaveModelOptions } from './io/model-file.js';
+export { ARCHITECTURE_LIMITS } from './io/architecture.js';
+export { registerLayer, layerClass, registeredLayers, type LayerClass } from './nn/registry.js';
+export type { JsonValue, LayerConfig, LayerSpec } from './nn/config.js';
 export { encodeSafetensors, decodeSafetensors, type NamedArray } from './io/safetensors.js';

@@ -4,6 +4,7 @@ import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /** The forward/backward kernel pair of an elementwise activation. */
@@ -30,6 +31,16 @@ export abstract class ElementwiseActivation extends Module {
     super();
     this.output = this.registerWorkspace(new Workspace(`${this.typeName}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${this.typeName}.backward`));
+  }
+
+  /** No arguments; activations with settings override this. */
+  override toConfig(): LayerConfig {
+    return { args: [] };
+  }
+
+  /** Activations hold no parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 
   forward(input: Tensor): Tensor {
@@ -71,6 +82,9 @@ export class LeakyReLU extends ElementwiseActivation {
   constructor(readonly negativeSlope = 0.01) {
     super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
   }
+  override toConfig(): LayerConfig {
+    return { args: [this.negativeSlope] };
+  }
   override extraRepr(): string {
     return `negative_slope=${this.negativeSlope}`;
   }
@@ -97,6 +111,9 @@ export class ELU extends ElementwiseActivation {
   static override readonly typeName: string = 'ELU';
   constructor(readonly alpha = 1) {
     super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
+  }
+  override toConfig(): LayerConfig {
+    return { args: [this.alpha] };
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
@@ -139,6 +156,9 @@ export class Softplus extends ElementwiseActivation {
     this.beta = beta;
     this.threshold = threshold;
   }
+  override toConfig(): LayerConfig {
+    return { args: [{ beta: this.beta, threshold: this.threshold }] };
+  }
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
@@ -175,6 +195,14 @@ export class Softmax extends Module {
     const dx = this.gradInput.next(y.shape);
     ops.softmaxBackward(y, gradOutput, dx);
     return dx;
+  }
+
+  override toConfig(): LayerConfig {
+    return { args: [this.dim] };
+  }
+
+  static override parameterCount(): number {
+    return 0;
   }
 
   override extraRepr(): string {
