@@ -28,7 +28,7 @@ export class TabularModel {
 
   /** Predictions for raw rows: class labels, or numbers in the target's units. */
   predict(rows: TableInput): Label[] {
-    const { x } = this.preprocessor.transform(rows);
+    const x = this.preprocessor.transformFeatures(rows);
     try {
       const out = predict(this.model, x);
       const width = out.size / x.shape[0]!;

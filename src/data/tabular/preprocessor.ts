@@ -106,10 +106,32 @@ export class TabularPreprocessor {
     return this;
   }
 
-  /** The rows as tensors (x, and y when every row has the target). */
+  /** The rows as tensors: x, and y when the rows have the target column. */
   transform(data: TableInput): TabularTensors {
     const f = this.state('transform');
     const table = toTable('TabularPreprocessor.transform', data);
+    const out: TabularTensors = { x: this.featureTensor(table) };
+    if (table.columns.includes(this.options.target)) {
+      const values = table.column(this.options.target);
+      try {
+        out.y = f.labels ? Tensor.from(f.labels.encode(values, this.options.target), [table.count])
+          : Tensor.from(f.targetScaler ? f.targetScaler.transform(regressionTarget(values, this.options.target)) : Float32Array.from(regressionTarget(values, this.options.target)), [table.count, 1]);
+      } catch (e) {
+        out.x.dispose();
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** The feature inputs of rows [rows, featureCount]; a target column, if present, is ignored. */
+  transformFeatures(data: TableInput): Tensor {
+    this.state('transformFeatures');
+    return this.featureTensor(toTable('TabularPreprocessor.transformFeatures', data));
+  }
+
+  private featureTensor(table: Table): Tensor {
+    const f = this.state('transform');
     if (table.count === 0) throw new ValueError('TabularPreprocessor.transform: no rows');
     for (const c of f.columns) this.requireColumn(table, c.name, 'feature');
     const { data: x, width } = encode(f.columns, table);
@@ -119,13 +141,7 @@ export class TabularPreprocessor {
         for (let r = 0; r < table.count; r++) x[r * width + col] = scaled[r * f.numeric.length + j]!;
       });
     }
-    const out: TabularTensors = { x: Tensor.from(Float32Array.from(x), [table.count, width]) };
-    if (table.columns.includes(this.options.target)) {
-      const values = table.column(this.options.target);
-      out.y = f.labels ? Tensor.from(f.labels.encode(values, this.options.target), [table.count])
-        : Tensor.from(f.targetScaler ? f.targetScaler.transform(regressionTarget(values, this.options.target)) : Float32Array.from(regressionTarget(values, this.options.target)), [table.count, 1]);
-    }
-    return out;
+    return Tensor.from(Float32Array.from(x), [table.count, width]);
   }
 
   /** fit(data) then transform(data). */
