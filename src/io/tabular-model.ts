@@ -36,7 +36,7 @@ export class TabularModel {
         out.dispose();
         throw new ValueError(`TabularModel.predict: the model gives ${width} outputs per row, the preprocessing expects ${this.preprocessor.outputCount}`);
       }
-      const labels = this.preprocessor.decode(out.data, x.shape[0]!);
+      const labels = this.preprocessor.decode(out._view('TabularModel.predict'), x.shape[0]!);
       out.dispose();
       return labels;
     } finally {

@@ -84,8 +84,8 @@ describe('cars (vega-datasets)', () => {
 
     // The baseline: ordinary least squares on the same preprocessed inputs, in float64.
     const trainTruth = prep.targetValues(train) as number[];
-    const ols = linearRegression(x.data, trainTruth, train.length, prep.featureCount);
-    const xt = prep.transform(test).x.data, truth = prep.targetValues(test) as number[];
+    const ols = linearRegression(x.toFloat32Array(), trainTruth, train.length, prep.featureCount);
+    const xt = prep.transform(test).x.toFloat32Array(), truth = prep.targetValues(test) as number[];
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     let sse = 0, sst = 0;
     truth.forEach((t, i) => { sse += (ols(xt.subarray(i * prep.featureCount, (i + 1) * prep.featureCount)) - t) ** 2; sst += (t - mean) ** 2; });

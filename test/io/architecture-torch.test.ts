@@ -58,6 +58,6 @@ describe.skipIf(!hasTorch)('docs/MODEL-FILES.md Python snippet', () => {
     const lines = r.stdout.trim().split('\n');
     expect(r.stdout).toContain('(10): Sequential(');
     const torchOut = JSON.parse(lines[lines.length - 1]!) as number[][];
-    expectClose(model.forward(Tensor.from(X)).data, torchOut.flat(), { rtol: 1e-5, atol: 1e-6 }, 'outputs');
+    expectClose(model.forward(Tensor.from(X)).toFloat32Array(), torchOut.flat(), { rtol: 1e-5, atol: 1e-6 }, 'outputs');
   });
 });

@@ -29,7 +29,7 @@ class Scale extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return Tensor.from(Array.from(input.data, (v) => v * this.factor), input.shape);
+    return Tensor.from(Array.from(input.toFloat32Array(), (v) => v * this.factor), input.shape);
   }
   backward(gradOutput: Tensor): Tensor {
     return gradOutput;
@@ -44,7 +44,7 @@ describe('architecture in the file', () => {
     const model = everyLayer();
     const copy = loadModel(saveModel(model));
     expect(copy.toString()).toBe(model.toString());
-    expect(Array.from(copy.forward(x).data)).toEqual(Array.from(model.forward(x).data));
+    expect(Array.from(copy.forward(x).toFloat32Array())).toEqual(Array.from(model.forward(x).toFloat32Array()));
     expect(copy).toBeInstanceOf(Sequential);
   });
 
@@ -60,11 +60,11 @@ describe('architecture in the file', () => {
     const bytes = saveModel(everyLayer());
     const target = everyLayer();
     loadModel(target, bytes);
-    expect(Array.from(target.forward(x).data)).toEqual(Array.from(loadModel(bytes).forward(x).data));
+    expect(Array.from(target.forward(x).toFloat32Array())).toEqual(Array.from(loadModel(bytes).forward(x).toFloat32Array()));
     const other = new Sequential(new Linear(3, 2));
-    const before = Array.from(other.parameters()[0]!.data);
+    const before = Array.from(other.parameters()[0]!.toFloat32Array());
     expect(() => loadModel(other, bytes)).toThrow(ValueError);
-    expect(Array.from(other.parameters()[0]!.data)).toEqual(before);
+    expect(Array.from(other.parameters()[0]!.toFloat32Array())).toEqual(before);
   });
 
   it('a custom layer saves and loads once registered; unregistered or without toConfig it is refused at save time', () => {
@@ -91,7 +91,7 @@ describe('architecture in the file', () => {
     expect(registeredLayers()).toContain('Scale');
     const copy = loadModel(bytes);
     const input = Tensor.from([[1, 2]]);
-    expect(Array.from(copy.forward(input).data)).toEqual(Array.from(model.forward(input).data));
+    expect(Array.from(copy.forward(input).toFloat32Array())).toEqual(Array.from(model.forward(input).toFloat32Array()));
   });
 
   it('registerLayer refuses what is not a layer, an inherited name and a taken name', () => {

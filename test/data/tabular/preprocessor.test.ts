@@ -2,7 +2,7 @@
 // and column or imputed, scaling fitted on the training rows only, and a saved form that is
 // checked like any file.
 import { describe, expect, it } from 'vitest';
-import { TabularDataError, TabularPreprocessor, ValueError } from '../../../src/index.js';
+import { TabularDataError, TabularPreprocessor, Tensor, ValueError } from '../../../src/index.js';
 
 const rows = [
   { size: 1, colour: 'red', ok: 'yes' },
@@ -10,7 +10,7 @@ const rows = [
   { size: 3, colour: 'red', ok: 'yes' },
   { size: 6, colour: 'green', ok: 'no' },
 ];
-const values = (t: { data: Float32Array }): number[] => Array.from(t.data, (v) => Math.round(v * 1e6) / 1e6);
+const values = (t: Tensor): number[] => Array.from(t.toFloat32Array(), (v) => Math.round(v * 1e6) / 1e6);
 
 describe('TabularPreprocessor', () => {
   it('numeric columns standardised, categorical ones one-hot (sorted categories), a text target as class indices', () => {
@@ -23,7 +23,7 @@ describe('TabularPreprocessor', () => {
     // size: mean 3, population std √3.5
     const s = Math.sqrt(3.5);
     expect(values(x)).toEqual([-2 / s, 0, 0, 1, -1 / s, 1, 0, 0, 0, 0, 0, 1, 3 / s, 0, 1, 0].map((v) => Math.round(Math.fround(v) * 1e6) / 1e6));
-    expect(Array.from(y!.data)).toEqual([1, 0, 1, 0]);
+    expect(Array.from(y!.toFloat32Array())).toEqual([1, 0, 1, 0]);
   });
 
   it('the same from { columns, rows } arrays; ragged rows and bad headers are refused', () => {
@@ -41,9 +41,9 @@ describe('TabularPreprocessor', () => {
     const { y } = p.fitTransform(rows);
     expect(p.task).toBe('regression');
     expect(y!.shape).toEqual([4, 1]);
-    expect(p.decode(y!.data, 4).map((v) => Math.round(Number(v) * 1e5) / 1e5)).toEqual([1, 2, 3, 6]);
+    expect(p.decode(y!.toFloat32Array(), 4).map((v) => Math.round(Number(v) * 1e5) / 1e5)).toEqual([1, 2, 3, 6]);
     const raw = new TabularPreprocessor({ target: 'size', scaleTarget: false }).fitTransform(rows);
-    expect(Array.from(raw.y!.data)).toEqual([1, 2, 3, 6]);
+    expect(Array.from(raw.y!.toFloat32Array())).toEqual([1, 2, 3, 6]);
     expect(new TabularPreprocessor({ target: 'size', task: 'classification' }).fit(rows).classes).toEqual([1, 2, 3, 6]);
   });
 
