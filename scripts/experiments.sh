@@ -108,5 +108,13 @@ if wants best; then
   done
 fi
 
+if wants cars; then
+  # Tabular regression: the cars data (vega-datasets), miles per gallon from the other columns (README plot)
+  node scripts/cars-csv.mjs "$RESULTS/cars.csv"
+  run cars --data "$RESULTS/cars.csv" --target Miles_per_Gallon --exclude Name --impute median --hidden 16 --lr 0.003 --epochs 100
+  mkdir -p "$PLOTS/cars"
+  cp "$RESULTS/cars"/{history.json,learning-curve.png,learning-curve.svg,predicted-vs-true.png,predicted-vs-true.svg} "$PLOTS/cars/"
+fi
+
 node scripts/experiments-summary.mjs "$RESULTS" > "$PLOTS/results.md"
 echo "done in $(( $(date +%s) - start )) s: $RESULTS, $PLOTS/results.md" >&2

@@ -215,13 +215,16 @@ export function trainHelp(): string {
   return ['usage: wasmnn train [flags]', '', 'Trains a fully connected network on a 2-D data set and reports train/test error.', '', ...rows].join('\n');
 }
 
-/** `wasmnn <version>`, read from the package.json above this file (dist/ or src/cli/). */
+/**
+ * `wasmnn <version>` (in this repository) or `wasmnn-cli <version>` (the published command), read
+ * from the nearest package.json of either name above this file (dist/ or src/cli/).
+ */
 export function versionText(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++, dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'wasmnn') return `wasmnn ${pkg.version}`;
+      if (pkg.name === 'wasmnn' || pkg.name === 'wasmnn-cli') return `${pkg.name} ${pkg.version}`;
     } catch { /* not here: look one folder up */ }
   }
   return 'wasmnn (version unknown)';

@@ -4,7 +4,7 @@
 // resvg; loaded only by the command (never by the library).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISK_RADIUS, Tensor, predict } from '../index.js';
+import { DISK_RADIUS, Tensor, predict, type History } from '../index.js';
 import { outputActivation, outputUnits, type RoundResult } from './experiment.js';
 import type { TrainConfig } from './options.js';
 import { DATASETS } from './registry.js';
@@ -17,7 +17,13 @@ const SPLIT_COLORS = { domain: ['train', 'test'], range: ['#1f77b4', '#e4572e'] 
 const MAX_POINTS = 400;
 
 /** Curve rows of every round plus mean and std per epoch (over the rounds still running). */
-function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; bands: Spec[] } {
+/** What the learning curves need of a round. */
+export interface CurveRound {
+  seed: number;
+  history: History;
+}
+
+function curveRows(results: CurveRound[], withTest: boolean): { lines: Spec[]; bands: Spec[] } {
   const longest = Math.max(...results.map((r) => r.history.epochs.length));
   const stride = Math.max(1, Math.ceil(longest / MAX_POINTS));
   const keep = (epoch: number, last: number): boolean => epoch <= 100 || epoch % stride === 0 || epoch === last;
@@ -52,7 +58,7 @@ function curveRows(results: RoundResult[], withTest: boolean): { lines: Spec[]; 
  * their mean (bold) and mean ± std (band). `sameTestSet`: the test set is the training set, so
  * only one curve per round is drawn and the subtitle says so.
  */
-export function learningCurvesSpec(results: RoundResult[], title: string, sameTestSet: boolean): Spec {
+export function learningCurvesSpec(results: CurveRound[], title: string, sameTestSet: boolean): Spec {
   const { lines, bands } = curveRows(results, !sameTestSet);
   // long runs (report 001: up to 30 000 epochs) on a log axis, so that the first hundred epochs show
   const longest = Math.max(...results.map((r) => r.history.epochs.length));
@@ -76,7 +82,9 @@ export function learningCurvesSpec(results: RoundResult[], title: string, sameTe
     ? `${results.length} rounds (seeds ${results[0]!.seed}–${results[results.length - 1]!.seed}): thin lines, bold mean, band mean ± std${stopped ? ' (a stopped round counts with its last value)' : ''}`
     : `seed ${results[0]!.seed}`;
   const subtitle = sameTestSet ? [rounds, 'the test set is the training set (its fixed points), so only the training curves are drawn'] : rounds;
-  return { $schema: SCHEMA, title: { text: title, subtitle }, hconcat: [panel('accuracy'), panel('loss')], config: CONFIG };
+  // regression histories have no accuracy: only the panels with data
+  const metrics = ['accuracy', 'loss'].filter((m) => lines.some((r) => r.metric === m));
+  return { $schema: SCHEMA, title: { text: title, subtitle }, hconcat: metrics.map(panel), config: CONFIG };
 }
 
 /** How to read a model's output row as a class score, and what to call it. */

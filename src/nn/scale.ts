@@ -3,6 +3,7 @@ import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /**
@@ -50,8 +51,13 @@ export class Scale extends Module {
   }
 
   /** Constructor arguments that rebuild this module: `new Scale(...toConfig().args)`. */
-  toConfig(): { args: number[] } {
+  override toConfig(): LayerConfig {
     return { args: [this.factor] };
+  }
+
+  /** No parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 
   override extraRepr(): string {

@@ -88,7 +88,7 @@ describe('wasmnn --version and the report setups', () => {
   it('prints the version', () => {
     const r = run(['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^wasmnn \d+\.\d+\.\d+/);
+    expect(r.stdout.trim()).toMatch(/^wasmnn(-cli)? \d+\.\d+\.\d+/);
   });
 
   it("runs report 004's setup: stops on the loss target, checked every N epochs, and draws the comparison", () => {
