@@ -9,9 +9,9 @@ import { ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { checkChoice, checkOptions } from '../../validate.js';
 import {
-  columnFromJSON, encodeColumn, fitCategorical, fitNumeric, looksNumeric, toNumber, widthOf,
-  type ColumnJSON, type UnknownCategory,
+  columnFromJSON, fitCategorical, fitNumeric, looksNumeric, widthOf, type ColumnJSON, type UnknownCategory,
 } from './columns.js';
+import { encode, numericOffsets, pick, regressionTarget } from './encode.js';
 import { LabelEncoder, type Label } from './label-encoder.js';
 import { TabularDataError, checkStrategy, isMissing, type ImputeStrategy } from './missing.js';
 import { MinMaxScaler, StandardScaler, scalerFromJSON, type Scaler } from './scalers.js';
@@ -259,45 +259,4 @@ export class TabularPreprocessor {
     const strategy = checkStrategy(`TabularPreprocessor (column '${name}')`, s);
     return !perColumn && categorical && (strategy === 'mean' || strategy === 'median') ? 'mostFrequent' : strategy;
   }
-}
-
-/** Offsets of the numeric inputs among all inputs. */
-function numericOffsets(columns: ColumnJSON[]): number[] {
-  const out: number[] = [];
-  let at = 0;
-  for (const c of columns) {
-    if (c.kind === 'numeric') out.push(at);
-    at += widthOf(c);
-  }
-  return out;
-}
-
-/** Every feature input of every row, unscaled, as float64. */
-function encode(columns: ColumnJSON[], table: Table): { data: Float64Array; width: number } {
-  const width = columns.reduce((n, c) => n + widthOf(c), 0);
-  const data = new Float64Array(table.count * width);
-  let offset = 0;
-  for (const c of columns) {
-    encodeColumn(c, table.column(c.name), data, width, offset);
-    offset += widthOf(c);
-  }
-  return { data, width };
-}
-
-/** The listed inputs of each row, packed. */
-function pick(data: Float64Array, width: number, offsets: number[]): Float64Array {
-  const rows = data.length / width;
-  const out = new Float64Array(rows * offsets.length);
-  for (let r = 0; r < rows; r++) offsets.forEach((o, j) => { out[r * offsets.length + j] = data[r * width + o]!; });
-  return out;
-}
-
-/** A regression target as numbers; missing or non-numeric values are refused with the row. */
-function regressionTarget(values: readonly unknown[], column: string): Float64Array {
-  return Float64Array.from(values, (v, row) => {
-    if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : String(v)}); drop the row first`, row, column);
-    const n = toNumber(v);
-    if (n === undefined) throw new TabularDataError(`row ${row}, column '${column}': ${JSON.stringify(v)} is not a number (regression target); use task: 'classification' for labels`, row, column);
-    return n;
-  });
 }
