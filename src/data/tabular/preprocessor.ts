@@ -114,8 +114,13 @@ export class TabularPreprocessor {
     if (table.columns.includes(this.options.target)) {
       const values = table.column(this.options.target);
       try {
-        out.y = f.labels ? Tensor.from(f.labels.encode(values, this.options.target), [table.count])
-          : Tensor.from(f.targetScaler ? f.targetScaler.transform(regressionTarget(values, this.options.target)) : Float32Array.from(regressionTarget(values, this.options.target)), [table.count, 1]);
+        if (f.labels) out.y = Tensor.from(f.labels.encode(values, this.options.target), [table.count]);
+        else {
+          const raw = regressionTarget(values, this.options.target);
+          const y = f.targetScaler ? f.targetScaler.transform(raw) : Float32Array.from(raw);
+          checkFloat32(y, 1, [this.options.target]);
+          out.y = Tensor.from(y, [table.count, 1]);
+        }
       } catch (e) {
         out.x.dispose();
         throw e;
@@ -141,7 +146,9 @@ export class TabularPreprocessor {
         for (let r = 0; r < table.count; r++) x[r * width + col] = scaled[r * f.numeric.length + j]!;
       });
     }
-    return Tensor.from(Float32Array.from(x), [table.count, width]);
+    const values = Float32Array.from(x);
+    checkFloat32(values, width, this.featureNames);
+    return Tensor.from(values, [table.count, width]);
   }
 
   /** fit(data) then transform(data). */
@@ -258,5 +265,15 @@ export class TabularPreprocessor {
     if (s === undefined) return undefined;
     const strategy = checkStrategy(`TabularPreprocessor (column '${name}')`, s);
     return !perColumn && categorical && (strategy === 'mean' || strategy === 'median') ? 'mostFrequent' : strategy;
+  }
+}
+
+/** A value that overflowed float32 (|x| > 3.4e38 after scaling) is refused with its row and input. */
+function checkFloat32(values: Float32Array, width: number, names: string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const row = Math.floor(i / width), name = names[i % width]!;
+      throw new TabularDataError(`row ${row}, column '${name}': the value does not fit in float32 after scaling (|x| > 3.4e38)`, row, name);
+    }
   }
 }
