@@ -3,7 +3,7 @@
  * PyTorch-like modules, losses and optimizers; explicit backward; Node and browsers.
  */
 export { Tensor, type NestedArray, type TensorData } from './tensor.js';
-export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError } from './errors.js';
+export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
 export type { MemoryStats } from './backend/memory.js';
