@@ -118,10 +118,10 @@ export class Linear extends Module {
     return { args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
   }
 
-  /** inFeatures·outFeatures (+ outFeatures with a bias); undefined for arguments the constructor will refuse. */
+  /** inFeatures·outFeatures (+ outFeatures with a bias), however large; undefined for arguments the constructor refuses anyway. */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
     const [inF, outF, options] = args;
-    if (!Number.isSafeInteger(inF) || !Number.isSafeInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
+    if (!Number.isInteger(inF) || !Number.isInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
     const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
     return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
