@@ -62,7 +62,7 @@ export function learningCurvesSpec(results: CurveRound[], title: string, sameTes
   const { lines, bands } = curveRows(results, !sameTestSet);
   // long runs (report 001: up to 30 000 epochs) on a log axis, so that the first hundred epochs show
   const longest = Math.max(...results.map((r) => r.history.epochs.length));
-  const x = { field: 'epoch', type: 'quantitative', title: longest > 2000 ? 'epoch (log scale)' : 'epoch', ...(longest > 2000 ? { scale: { type: 'log' } } : {}) };
+  const x = { field: 'epoch', type: 'quantitative', title: longest > 2000 ? 'epoch (log scale)' : 'epoch', ...(longest > 2000 ? { scale: { type: 'log', domain: [1, longest], nice: false } } : {}) };
   const color = { field: 'split', type: 'nominal', title: null, scale: sameTestSet ? { domain: ['train'], range: [SPLIT_COLORS.range[0]] } : SPLIT_COLORS };
   const panel = (metric: string): Spec => {
     const filter = [{ filter: `datum.metric === '${metric}'` }];
