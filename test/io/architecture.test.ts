@@ -23,8 +23,8 @@ function withArchitecture(bytes: Uint8Array, architecture: string): Uint8Array {
   return encodeSafetensors(tensors, { ...metadata, architecture });
 }
 
-class Scale extends Module {
-  static override readonly typeName: string = 'Scale';
+class Times extends Module {
+  static override readonly typeName: string = 'Times';
   constructor(readonly factor: number) {
     super();
   }
@@ -68,7 +68,7 @@ describe('architecture in the file', () => {
   });
 
   it('a custom layer saves and loads once registered; unregistered or without toConfig it is refused at save time', () => {
-    class Unregistered extends Scale {
+    class Unregistered extends Times {
       static override readonly typeName: string = 'Unregistered';
     }
     expect(() => saveModel(new Sequential(new Linear(2, 2), new Unregistered(2)))).toThrow(/registerLayer\(Unregistered\)/);
@@ -81,14 +81,14 @@ describe('architecture in the file', () => {
     expect(() => saveModel(new Sequential(new NoConfig()))).toThrow(/implement toConfig\(\)/);
     expect(() => saveModel(new Sequential(new NoConfig()), { architecture: false })).not.toThrow();
 
-    const model = new Sequential(new Linear(2, 2, { generator: g }), new Scale(3));
-    expect(() => saveModel(model)).toThrow(/registerLayer\(Scale\)/);
+    const model = new Sequential(new Linear(2, 2, { generator: g }), new Times(3));
+    expect(() => saveModel(model)).toThrow(/registerLayer\(Times\)/);
     const unknown = withArchitecture(saveModel(model, { architecture: false }), JSON.stringify(
-      { type: 'Sequential', args: [{ type: 'Linear', args: [2, 2, { bias: true }] }, { type: 'Scale', args: [3] }] }));
-    expect(() => loadModel(unknown)).toThrow(/unknown layer type 'Scale'.*registerLayer/);
-    registerLayer(Scale);
+      { type: 'Sequential', args: [{ type: 'Linear', args: [2, 2, { bias: true }] }, { type: 'Times', args: [3] }] }));
+    expect(() => loadModel(unknown)).toThrow(/unknown layer type 'Times'.*registerLayer/);
+    registerLayer(Times);
     const bytes = saveModel(model);
-    expect(registeredLayers()).toContain('Scale');
+    expect(registeredLayers()).toContain('Times');
     const copy = loadModel(bytes);
     const input = Tensor.from([[1, 2]]);
     expect(Array.from(copy.forward(input).toFloat32Array())).toEqual(Array.from(model.forward(input).toFloat32Array()));
