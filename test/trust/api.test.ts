@@ -382,6 +382,16 @@ describe('trust: divergence is an error class', () => {
     expect((e as InstanceType<typeof lib.NonFiniteLossError>).index).toBe(1);
   });
 
+  it('fit reports divergence as a NonFiniteLossError too (not a plain ValueError matched by message)', () => {
+    manualSeed(3);
+    const model = new Sequential(new Linear(1, 1));
+    const x = Tensor.from([[1e3], [2e3]]), y = Tensor.from([[1], [2]]);
+    const e = rejects(() => lib.fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 1e6 }), x, y, epochs: 50, batchSize: 2 }),
+      ValueError, /fit: training diverged at epoch \d+, batch 1: MSELoss\.forward: the loss is (NaN|Infinity)/);
+    expect(e).toBeInstanceOf(lib.NonFiniteLossError);
+    expect((e as InstanceType<typeof lib.NonFiniteLossError>).source).toMatch(/prediction|overflow/);
+  });
+
   it('an infinite target is reported as the target', () => {
     const e = rejects(() => new MSELoss().forward(Tensor.from([1, 2]), Tensor.from([0, -Infinity])), ValueError, /the target has -Infinity at flat index 1/);
     expect((e as InstanceType<typeof lib.NonFiniteLossError>).source).toBe('target');
