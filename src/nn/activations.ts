@@ -4,6 +4,7 @@ import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /** The forward/backward kernel pair of an elementwise activation. */
@@ -30,6 +31,16 @@ export abstract class ElementwiseActivation extends Module {
     super();
     this.output = this.registerWorkspace(new Workspace(`${this.typeName}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${this.typeName}.backward`));
+  }
+
+  /** No arguments; activations with settings override this. */
+  override toConfig(): LayerConfig {
+    return { args: [] };
+  }
+
+  /** Activations hold no parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 
   forward(input: Tensor): Tensor {
@@ -79,6 +90,9 @@ export class LeakyReLU extends ElementwiseActivation {
   constructor(readonly negativeSlope = 0.01) {
     super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
   }
+  override toConfig(): LayerConfig {
+    return { args: [this.negativeSlope] };
+  }
   override extraRepr(): string {
     return `negative_slope=${this.negativeSlope}`;
   }
@@ -105,6 +119,9 @@ export class ELU extends ElementwiseActivation {
   static override readonly typeName: string = 'ELU';
   constructor(readonly alpha = 1) {
     super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
+  }
+  override toConfig(): LayerConfig {
+    return { args: [this.alpha] };
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
@@ -146,6 +163,9 @@ export class Softplus extends ElementwiseActivation {
     super({ forward: 'softplusForward', backward: 'softplusBackward' }, beta, threshold);
     this.beta = beta;
     this.threshold = threshold;
+  }
+  override toConfig(): LayerConfig {
+    return { args: [{ beta: this.beta, threshold: this.threshold }] };
   }
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
@@ -191,6 +211,14 @@ export class Softmax extends Module {
     super._checkBackwardReady(where);
     if (!this.lastOutput) throw new StateError(`Softmax.${where}: called before a successful forward()`);
     this.lastOutput._check(`Softmax.${where}: the output of the last forward()`);
+  }
+
+  override toConfig(): LayerConfig {
+    return { args: [this.dim] };
+  }
+
+  static override parameterCount(): number {
+    return 0;
   }
 
   override extraRepr(): string {

@@ -4,6 +4,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { check2d, checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -110,6 +111,19 @@ export class Linear extends Module {
     super._checkBackwardReady(where);
     if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward()`);
     this.input._check(`Linear.${where}: the input of the last forward()`);
+  }
+
+  /** `[inFeatures, outFeatures, { bias }]`. */
+  override toConfig(): LayerConfig {
+    return { args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
+  }
+
+  /** inFeatures·outFeatures (+ outFeatures with a bias); undefined for arguments the constructor will refuse. */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    const [inF, outF, options] = args;
+    if (!Number.isSafeInteger(inF) || !Number.isSafeInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
+    const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
+    return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
 
   override extraRepr(): string {

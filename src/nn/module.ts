@@ -3,6 +3,7 @@ import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
 import { checkBoolean, checkFloat32Values, describe, sameShape } from '../validate.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
 
 /**
@@ -197,6 +198,38 @@ export abstract class Module {
   /** Sets evaluation mode; same as train(false). */
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * The constructor arguments that rebuild this module: `new Class(...toConfig().args)` (without
+   * a generator; the weights come from the file). saveModel() writes them with the `typeName`,
+   * and loadModel(bytes) finds the class again in the layer registry (registerLayer). Built-in
+   * layers implement it; a custom layer overrides it and calls registerLayer(MyLayer) once.
+   */
+  toConfig(): LayerConfig {
+    throw new ValueError(`${this.typeName}.toConfig: this layer does not describe its constructor arguments, so its architecture cannot be saved; ` +
+      `implement toConfig() returning { args } such that new ${this.typeName}(...args) rebuilds it and call registerLayer(${this.typeName}), ` +
+      'or save the weights only with saveModel(model, { architecture: false })');
+  }
+
+  /**
+   * Rebuilds a module from toConfig() arguments read from a file; `build` turns a child's
+   * { type, args } into a module (containers use it). The default calls the constructor.
+   */
+  static fromConfig(this: new (...args: never[]) => Module, args: readonly JsonValue[], build: (spec: LayerSpec) => Module): Module {
+    void build;
+    return new this(...(args as never[]));
+  }
+
+  /**
+   * The number of parameter values a module built from `args` would hold, if the class can tell
+   * without building it (loadModel compares it with the file before allocating anything);
+   * undefined when it cannot (the default). Built-in layers implement it.
+   */
+  static parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined {
+    void args;
+    void count;
+    return undefined;
   }
 
   /** The module's own settings for toString(), e.g. "in_features=2, out_features=8, bias=true". */

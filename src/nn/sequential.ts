@@ -1,6 +1,7 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, describe } from '../validate.js';
+import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
 
 /**
@@ -48,6 +49,34 @@ export class Sequential extends Module {
   /** Number of modules. */
   get length(): number {
     return this.layers.length;
+  }
+
+  /** The children's `{ type, args }`, in order. */
+  override toConfig(): LayerConfig {
+    return { args: this.layers.map((m) => ({ type: m.typeName, args: m.toConfig().args })) };
+  }
+
+  /** Builds each child from its `{ type, args }` (already validated by the loader). */
+  static override fromConfig(args: readonly JsonValue[], build: (spec: LayerSpec) => Module): Module {
+    const children: Module[] = [];
+    try {
+      for (const spec of args) children.push(build(spec as unknown as LayerSpec));
+    } catch (e) {
+      children.forEach((c) => c.dispose());
+      throw e;
+    }
+    return new Sequential(...children);
+  }
+
+  /** The sum over the children, if each can tell. */
+  static override parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined {
+    let total = 0;
+    for (const spec of args) {
+      const n = count(spec as unknown as LayerSpec);
+      if (n === undefined) return undefined;
+      total += n;
+    }
+    return total;
   }
 
   forward(input: Tensor): Tensor {
