@@ -153,13 +153,15 @@ export abstract class Optimizer {
    */
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkStateDict(dict);
+    const names = Object.keys(dict.state[0] ?? {});
+    // Allocate first (an OutOfMemoryError then changes nothing), then commit everything.
+    const buffers = names.map((name) => this.buffer(name));
     const lr = dict.paramGroups?.[0]?.lr;
     if (lr !== undefined) this.lr = lr as number;
     this.stepCount = dict.step;
-    const names = Object.keys(dict.state[0] ?? {});
     if (names.length === 0) this.disposeBuffers(); // re-created from their initial value on the next step
     dict.state.forEach((entry, i) => {
-      for (const name of names) this.buffer(name)._view().set(entry[name]!, this.block.offsets[i]!);
+      names.forEach((name, b) => buffers[b]!._view().set(entry[name]!, this.block.offsets[i]!));
     });
   }
 
