@@ -7,7 +7,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    target: 'es2020',
+    target: 'es2022',
     treeshake: true,
   },
   // The `wasmnn` command: ESM for Node, with its tooling packages left as imports.
@@ -25,6 +25,6 @@ export default defineConfig([
   {
     entry: { 'bench-internal': 'src/backend/bench-entry.ts' },
     format: ['esm'],
-    target: 'es2020',
+    target: 'es2022',
   },
 ]);

@@ -28,7 +28,7 @@ export abstract class Loss {
     const name = (new.target as typeof Loss).typeName;
     checkOptions(name, options, ['reduction', ...extraOptions]);
     this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
-    this.gradWorkspace = new Workspace(`${name}.backward`);
+    this.gradWorkspace = new Workspace(`${name}.backward`, 'loss');
   }
 
   /** This loss's class name (its class's static `typeName`). */

@@ -1,7 +1,7 @@
 import * as ops from '../backend/ops.js';
 import { ValueError } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
-import { ParameterBlock } from '../nn/parameter-block.js';
+import { ParameterBlock } from './parameter-block.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber } from '../validate.js';
 
@@ -87,7 +87,7 @@ export abstract class Optimizer {
   protected buffer(name: string, initial = 0): Tensor {
     let t = this.buffers.get(name);
     if (!t) {
-      t = Tensor.owned(this.block.values.shape);
+      t = Tensor.owned(this.block.values.shape, 'optimizer');
       ops.fill(t, initial);
       this.buffers.set(name, t);
     }
