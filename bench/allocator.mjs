@@ -16,7 +16,7 @@ function lcg(seed) {
 }
 
 /** Runs `ops` operations of `pattern` on a fresh allocator from `make`; returns ms. */
-function run(make, pattern, ops) {
+export function run(make, pattern, ops) {
   const a = make();
   const t0 = performance.now();
   if (pattern === 'interleaved') {
@@ -49,8 +49,8 @@ function run(make, pattern, ops) {
   return performance.now() - t0;
 }
 
-const wasmnnAllocator = () => new Allocator(new WebAssembly.Memory({ initial: 1 }), 16);
-const firstFit = () => new FirstFitAllocator(16, 65536);
+export const wasmnnAllocator = () => new Allocator(new WebAssembly.Memory({ initial: 1 }), 16);
+export const firstFit = () => new FirstFitAllocator(16, 65536);
 
 export async function benchAllocator({ quick, reps }) {
   const ops = quick ? 200_000 : 1_000_000;

@@ -73,7 +73,11 @@ export function getBackend(): BackendName {
   return runtime().name;
 }
 
-/** The allocator's figures: bytes and blocks in use, peak, memory size, growth count. */
+/**
+ * The allocator's figures: bytes and blocks in use, peak, memory size, growth count, and bytes and
+ * blocks per kind of owner (`byKind`: parameters, module workspaces, optimizer state, losses, data
+ * loaders, tensors, internal scratch).
+ */
 export function memoryStats(): MemoryStats {
   return runtime().allocator.stats();
 }

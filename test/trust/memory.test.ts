@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Allocator } from '../../src/backend/memory.js';
 import {
-  Adam, CrossEntropyLoss, Linear, Module, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, ShapeError, StateError,
+  Adam, CrossEntropyLoss, fit, Linear, Module, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, ShapeError, StateError,
   Tensor, ValueError, WasmnnError, memoryStats,
 } from '../../src/index.js';
 
@@ -267,5 +267,38 @@ describe('memory a user can reason about', () => {
     expect(() => new Parameter([2 ** 31], 'x')).toThrow(/Parameter: cannot allocate shape/);
     expect(memoryStats().bytesInUse).toBe(bytesInUse);
     expect(memoryStats().growCount).toBe(growCount);
+  });
+});
+
+describe('figures: memory before and after dispose', () => {
+  it('a synchronous sweep that disposes model, optimizer and loss returns to the same bytes every iteration', () => {
+    const x = Tensor.zeros([64, 30]), y = Tensor.from(Array.from({ length: 64 }, (_, i) => i % 3));
+    const iteration = (): { model: Sequential; optimizer: Adam; loss: CrossEntropyLoss } => {
+      const model = new Sequential(new Linear(30, 40), new ReLU(), new Linear(40, 3));
+      const optimizer = new Adam(model.parameters());
+      const loss = new CrossEntropyLoss();
+      fit(model, { loss, optimizer, x, y, epochs: 1, batchSize: 16 });
+      return { model, optimizer, loss };
+    };
+    const warm = iteration(); // internal scratch allocated once, kept for the process
+    warm.model.dispose();
+    warm.optimizer.dispose();
+    warm.loss.dispose();
+    const baseline = bytes();
+    const k0 = memoryStats().byKind;
+    const held: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { model, optimizer, loss } = iteration();
+      held.push(bytes() - baseline);
+      model.dispose();
+      // What the model's dispose leaves: exactly the optimizer's state and the loss's workspace.
+      const k = memoryStats().byKind;
+      expect(k.optimizer.bytes - k0.optimizer.bytes).toBe(2 * 4 * (30 * 40 + 40 + 40 * 3 + 4)); // Adam's two moments (bias padded to 4)
+      expect(bytes() - baseline).toBe(k.optimizer.bytes - k0.optimizer.bytes + k.loss.bytes - k0.loss.bytes);
+      optimizer.dispose();
+      loss.dispose();
+      expect(bytes(), `iteration ${i}`).toBe(baseline);
+    }
+    expect(held.every((h) => h === held[0] && h > 0)).toBe(true);
   });
 });
