@@ -95,10 +95,16 @@ export class Tensor {
    * already be checked (checkShape) and fit in the storage from `offset`.
    */
   constructor(storage: Storage, offset: number, shape: readonly number[], owner: string | null) {
+    // Cheap enough for every workspace view, and no forged offset or shape reaches a kernel.
+    if (!(storage instanceof Storage)) throw new ValueError('Tensor: storage must be a Storage (use Tensor.from / zeros / full)');
+    const size = checkShape(shape, 'Tensor');
+    if (!Number.isInteger(offset) || offset < 0 || offset + size > storage.capacity) {
+      throw new ShapeError(`Tensor: ${size} elements from offset ${String(offset)} do not fit a storage of ${storage.capacity} elements`);
+    }
     this._storage = storage;
     this._offset = offset;
     this.#shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    this.#size = sizeOf(this.#shape);
+    this.#size = size;
     this._generation = storage.generation;
     this._owner = owner;
   }

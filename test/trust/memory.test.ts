@@ -81,6 +81,18 @@ describe('memory safety: no public path reaches a kernel with an unchecked lengt
     expect(Array.from(other.toFloat32Array())).toEqual([7, 7, 7, 7]);
   });
 
+  it('the Tensor constructor refuses a forged offset, shape or storage (no pointer past the block)', () => {
+    const t = Tensor.zeros([4]);
+    const neighbour = Tensor.full([4], 5);
+    const storage = t._storage;
+    expect(() => new Tensor(storage, 2, [4], null)).toThrow(/4 elements from offset 2 do not fit a storage of 4 elements/);
+    expect(() => new Tensor(storage, -8, [4], null)).toThrow(ShapeError);
+    expect(() => new Tensor(storage, 0, [-2, -2], null)).toThrow(/invalid dimension -2/);
+    expect(() => new Tensor({} as never, 0, [1], null)).toThrow(ValueError);
+    expect(Array.from(neighbour.toFloat32Array())).toEqual([5, 5, 5, 5]);
+    expect(new Tensor(storage, 1, [3], 'a view').size).toBe(3);
+  });
+
   it('new Parameter refuses an owner that is not a string (ValueError naming owner)', () => {
     expect(() => new Parameter([2], 42 as never)).toThrow(ValueError);
     expect(() => new Parameter([2], 42 as never)).toThrow(/owner must be a string/);
@@ -300,5 +312,25 @@ describe('figures: memory before and after dispose', () => {
       expect(bytes(), `iteration ${i}`).toBe(baseline);
     }
     expect(held.every((h) => h === held[0] && h > 0)).toBe(true);
+  });
+});
+
+// Last on purpose: WASM memory never shrinks, so after this test the memory of this worker
+// stays 3.6 GB (virtual; nothing is written), which the growth tests above must not see.
+describe('a constructor that runs out of memory', () => {
+  it('new Linear(30000, 30000) throws OutOfMemoryError naming what holds memory, and keeps nothing', () => {
+    const before = memoryStats();
+    let error: unknown;
+    try {
+      new Linear(30000, 30000);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OutOfMemoryError);
+    expect((error as Error).message).toMatch(/for model parameters and gradients/);
+    expect((error as Error).message).toMatch(/dispose\(\)/);
+    expect(memoryStats().bytesInUse).toBe(before.bytesInUse);
+    expect(memoryStats().blocksInUse).toBe(before.blocksInUse);
+    expect(Tensor.from([1, 2]).toArray()).toEqual([1, 2]); // and the library keeps working
   });
 });
