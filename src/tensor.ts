@@ -135,7 +135,12 @@ export class Tensor {
     // A view of WASM memory would be detached by the allocation below: copy it first.
     if (ArrayBuffer.isView(values) && Storage.inLinearMemory(values)) values = (values as unknown as Float32Array).slice();
     const t = Tensor.owned(finalShape);
-    t._storage.f32(0, t.size).set(values);
+    try {
+      t._storage.f32(0, t.size).set(values);
+    } catch (e) {
+      t.dispose(); // a hostile array-like can still throw while being read: keep nothing
+      throw e;
+    }
     return t;
   }
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Allocator } from '../../src/backend/memory.js';
 import {
   Adam, CrossEntropyLoss, fit, Linear, Module, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, ShapeError, StateError,
-  Tensor, ValueError, WasmnnError, memoryStats,
+  Tensor, ValueError, WasmnnError, getBackend, memoryStats, setBackend,
 } from '../../src/index.js';
 
 const bytes = (): number => memoryStats().bytesInUse;
@@ -279,6 +279,17 @@ describe('memory a user can reason about', () => {
     expect(() => new Parameter([2 ** 31], 'x')).toThrow(/Parameter: cannot allocate shape/);
     expect(memoryStats().bytesInUse).toBe(bytesInUse);
     expect(memoryStats().growCount).toBe(growCount);
+  });
+});
+
+describe('runtime', () => {
+  it("setBackend with an unknown name is a ValueError naming the argument, and the backend stays", () => {
+    const before = getBackend();
+    for (const bad of ['gpu', null, 42, undefined]) {
+      expect(() => setBackend(bad as never)).toThrow(ValueError);
+      expect(() => setBackend(bad as never)).toThrow(/setBackend: name must be 'wasm' or 'reference'/);
+    }
+    expect(getBackend()).toBe(before);
   });
 });
 
