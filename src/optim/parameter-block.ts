@@ -35,7 +35,13 @@ export class ParameterBlock implements ParameterHome {
     this.offsets = offsets;
     this.members = params.length;
     const valueStorage = new Storage(Math.max(total, 1), 'parameter');
-    const gradStorage = new Storage(Math.max(total, 1), 'parameter');
+    let gradStorage: Storage;
+    try {
+      gradStorage = new Storage(Math.max(total, 1), 'parameter');
+    } catch (e) {
+      valueStorage.release(); // out of memory: the parameters stay where they were, nothing is kept
+      throw e;
+    }
     this.values = new Tensor(valueStorage, 0, [total], 'a parameter block');
     this.grads = new Tensor(gradStorage, 0, [total], 'a parameter block');
     ops.fill(this.values, 0);

@@ -260,6 +260,24 @@ describe('memory a user can reason about', () => {
     expect(bytes()).toBe(before);
   });
 
+  it('an optimizer whose flat block cannot be allocated frees what it allocated; the model keeps working', () => {
+    const model = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
+    const weights = model.parameters().map((p) => Array.from(p.toFloat32Array()));
+    const before = bytes();
+    const alloc = Allocator.prototype.alloc;
+    let calls = 0;
+    vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, n: number, kind) {
+      if (++calls === 2) throw new OutOfMemoryError('cannot allocate (simulated)');
+      return alloc.call(this, n, kind);
+    });
+    expect(() => new SGD(model.parameters(), { lr: 0.1 })).toThrow(OutOfMemoryError);
+    vi.restoreAllMocks();
+    expect(bytes()).toBe(before);
+    expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(weights);
+    const opt = new SGD(model.parameters(), { lr: 0.1 }); // and an optimizer can still be made
+    opt.step();
+  });
+
   it('a tensor declared with `using` is freed at the end of its block', () => {
     const before = bytes();
     {
