@@ -12,6 +12,8 @@ const SL_BITS = 4;
 const SL_COUNT = 1 << SL_BITS;
 /** First-level classes: u up to 2^28 (4 GiB / 16) has log2 28 → first level 25. */
 const FL_COUNT = 26;
+/** Runs of the request's own class examined before larger classes are searched. */
+const OWN_CLASS_FIRST_LOOK = 4;
 /** Runs examined in the request's own class before memory is grown instead. */
 const OWN_CLASS_SCAN = 64;
 
@@ -98,18 +100,17 @@ export class FreeRuns {
    */
   take(bytes: number): number {
     const u = bytes / 16;
-    let run: Run | undefined;
-    const c = this.findClass(classAtLeast(u));
-    if (c >= 0) {
-      const list = this.classes[c]!;
-      run = list[list.length - 1]!;
-    } else {
-      const list = this.classes[classOf(u)]!;
-      for (let i = list.length - 1, n = 0; i >= 0 && n < OWN_CLASS_SCAN; i--, n++) {
-        if (list[i]!.bytes >= bytes) {
-          run = list[i]!;
-          break;
-        }
+    // A run of the request's own class that was just freed often fits (a tensor of the same size
+    // allocated again): look at a few first, which keeps re-use local; then any run of a larger
+    // class (constant time); then more of the own class before memory has to grow.
+    let run = this.fitInOwnClass(u, bytes, OWN_CLASS_FIRST_LOOK);
+    if (!run) {
+      const c = this.findClass(classAtLeast(u));
+      if (c >= 0) {
+        const list = this.classes[c]!;
+        run = list[list.length - 1]!;
+      } else {
+        run = this.fitInOwnClass(u, bytes, OWN_CLASS_SCAN);
       }
     }
     if (!run) return -1;
@@ -127,6 +128,15 @@ export class FreeRuns {
       this.reclass(run);
     }
     return start;
+  }
+
+  /** The most recently listed run of u's class (among the last `limit`) that holds `bytes`. */
+  private fitInOwnClass(u: number, bytes: number, limit: number): Run | undefined {
+    const list = this.classes[classOf(u)]!;
+    for (let i = list.length - 1, n = 0; i >= 0 && n < limit; i--, n++) {
+      if (list[i]!.bytes >= bytes) return list[i]!;
+    }
+    return undefined;
   }
 
   /** Adds a free run, merging it with the free runs that touch it. */
