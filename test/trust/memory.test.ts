@@ -93,6 +93,21 @@ describe('memory safety: no public path reaches a kernel with an unchecked lengt
     expect(new Tensor(storage, 1, [3], 'a view').size).toBe(3);
   });
 
+  it('any value as a shape (bigint, symbol, null-prototype object, nested arrays …) is a ShapeError, never a raw error', () => {
+    const hostile = [2n, Symbol('d'), Object.create(null), { toString: () => { throw new Error('boom'); } }, [2], () => 2];
+    const dim = fc.oneof(fc.anything(), fc.constantFrom(...hostile), fc.nat({ max: 3 }));
+    fc.assert(fc.property(fc.oneof(fc.array(dim, { maxLength: 3 }), fc.anything()), (shape) => {
+      for (const call of [() => Tensor.zeros(shape as never), () => new Parameter(shape as never, 'x'), () => Tensor.from([1], shape as never), () => Tensor.zeros([1]).reshape(shape as never)]) {
+        try {
+          call();
+        } catch (e) {
+          expect(e).toBeInstanceOf(WasmnnError);
+          expect((e as Error).message).toMatch(/shape|data/);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
   it('new Parameter refuses an owner that is not a string (ValueError naming owner)', () => {
     expect(() => new Parameter([2], 42 as never)).toThrow(ValueError);
     expect(() => new Parameter([2], 42 as never)).toThrow(/owner must be a string/);
