@@ -6,7 +6,7 @@ export { Tensor, type NestedArray, type TensorData } from './tensor.js';
 export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
-export type { MemoryStats } from './backend/memory.js';
+export type { MemoryStats, MemoryKind, KindUsage } from './backend/memory.js';
 
 export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';

@@ -5,3 +5,4 @@
  */
 export { runtime } from './runtime.js';
 export { setBackend } from './runtime.js';
+export { Allocator } from './memory.js';

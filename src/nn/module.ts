@@ -1,3 +1,4 @@
+import { disposeSymbol } from '../dispose.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
@@ -274,7 +275,7 @@ export abstract class Module {
   }
 
   /** Same as dispose(), for `using model = …` (explicit resource management). */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 }

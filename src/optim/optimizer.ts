@@ -1,7 +1,8 @@
+import { disposeSymbol } from '../dispose.js';
 import * as ops from '../backend/ops.js';
 import { StateError, ValueError } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
-import { ParameterBlock } from '../nn/parameter-block.js';
+import { ParameterBlock } from './parameter-block.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat32Values, checkNumber, describe } from '../validate.js';
 
@@ -112,7 +113,7 @@ export abstract class Optimizer {
   protected buffer(name: string, initial = 0): Tensor {
     let t = this.buffers.get(name);
     if (!t) {
-      t = Tensor.owned(this.block.values.shape);
+      t = Tensor.owned(this.block.values.shape, 'optimizer');
       ops.fill(t, initial);
       this.buffers.set(name, t);
     }
@@ -237,7 +238,7 @@ export abstract class Optimizer {
   }
 
   /** Same as dispose(), for `using opt = new Adam(…)`. */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 }
