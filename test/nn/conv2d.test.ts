@@ -32,7 +32,7 @@ describe('Conv2d', () => {
     const conv = new Conv2d(cin, cout, k as number, { ...(options as object), generator: new Generator(5) });
     const r = gradcheck(conv, rand([...shape], 9));
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);
-    expect(r.checked).toBe(shape.reduce((a, b) => a * b, 1) + conv.parameters().reduce((a, p) => a + p.size, 0));
+    expect(r.checked).toBe((shape as readonly number[]).reduce((a, b) => a * b, 1) + conv.parameters().reduce((a, p) => a + p.size, 0));
   });
 
   it('accumulates parameter gradients over calls, as every module does', () => {
