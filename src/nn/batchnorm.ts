@@ -53,7 +53,7 @@ export abstract class BatchNorm extends Module {
     const name = `${where}(${numFeatures})`;
     this.weight = affine ? this.registerParameter('weight', new Parameter([numFeatures], name)) : null;
     this.bias = affine ? this.registerParameter('bias', new Parameter([numFeatures], name)) : null;
-    this.weight?.data.fill(1);
+    this.weight?.fill(1);
     this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1)) : null;
     this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64') : null;
@@ -93,13 +93,13 @@ export abstract class BatchNorm extends Module {
     if (batchStatistics) {
       let running: { mean: Tensor; var: Tensor; momentum: number } | null = null;
       if (this.training && this.runningMean) {
-        const count = this.numBatchesTracked!.data;
+        const count = this.numBatchesTracked!._view();
         count[0] = count[0]! + 1;
         running = { mean: this.runningMean, var: this.runningVar!, momentum: this.momentum ?? 1 / count[0]! };
       }
       batchNormStats(x, N, C, L, this.eps, mean, invstd, running);
     } else {
-      const m = mean.data, s = invstd.data, rm = this.runningMean!.data, rv = this.runningVar!.data;
+      const m = mean._view(), s = invstd._view(), rm = this.runningMean!._view(), rv = this.runningVar!._view();
       for (let c = 0; c < C; c++) {
         m[c] = rm[c]!;
         s[c] = 1 / Math.sqrt(rv[c]! + this.eps);

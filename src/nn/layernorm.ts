@@ -57,7 +57,7 @@ export class LayerNorm extends Module {
     const name = `LayerNorm(${formatShape(dims)})`;
     this.weight = affine ? this.registerParameter('weight', new Parameter(dims, name)) : null;
     this.bias = affine ? this.registerParameter('bias', new Parameter(dims, name)) : null;
-    this.weight?.data.fill(1);
+    this.weight?.fill(1);
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));

@@ -2,7 +2,6 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Tensor as TensorClass } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
@@ -78,7 +77,7 @@ export class Linear extends Module {
     const y = this.output.next([rows, this.outFeatures]);
     ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
     this.input = input;
-    return input.ndim === 2 ? y : view(y, [...input.shape.slice(0, -1), this.outFeatures]);
+    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
   }
 
   backward(gradOutput: Tensor): Tensor {
@@ -98,7 +97,7 @@ export class Linear extends Module {
     if (this.bias) ops.addColumnSums(dy, this.bias.grad);
     const dx = this.gradInput.next([rows, this.inFeatures]);
     ops.matmul(dy, this.weight, dx);
-    return input.ndim === 2 ? dx : view(dx, input.shape);
+    return input.ndim === 2 ? dx : dx.view(input.shape);
   }
 
   override extraRepr(): string {
@@ -106,14 +105,7 @@ export class Linear extends Module {
   }
 }
 
-/** The same memory seen with another shape (valid while `t` is). */
-function view(t: Tensor, shape: readonly number[]): Tensor {
-  const v = new TensorClass(t._storage, t._offset, shape, t._owner ?? 'the tensor it views');
-  v._generation = t._generation;
-  return v;
-}
-
 /** t as a [rows, cols] matrix (itself when it already is one). */
 function matrix(t: Tensor, rows: number, cols: number): Tensor {
-  return t.ndim === 2 ? t : view(t, [rows, cols]);
+  return t.ndim === 2 ? t : t.view([rows, cols]);
 }

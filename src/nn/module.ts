@@ -149,7 +149,7 @@ export abstract class Module {
   stateDict(): Record<string, StateEntry> {
     const out: Record<string, StateEntry> = {};
     for (const [name, t, , dtype] of this.namedState()) {
-      out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.data.slice() } : { shape: [...t.shape], data: t.data.slice(), dtype };
+      out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.toFloat32Array() } : { shape: [...t.shape], data: t.toFloat32Array(), dtype };
     }
     return out;
   }
@@ -189,7 +189,7 @@ export abstract class Module {
       }
     }
     // Everything checked: commit.
-    for (const [name, p] of params) p.data.set(dict[name]!.data);
+    for (const [name, p] of params) p._view().set(dict[name]!.data);
   }
 
   /** Sets every parameter gradient to zero. */

@@ -15,10 +15,10 @@ describe('Conv2d', () => {
       const x = rand([N, C, H, W], 3);
       const y = conv.forward(x);
       expect(y.shape).toEqual([N, O, ...outSize(g)]);
-      const want = conv64(x.data, conv.weight.data, conv.bias?.data ?? null, N, O, g);
+      const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
       // float32 sums of K = C·KH·KW products of |x|, |w| ≤ 1: error ≤ K·2⁻²⁴·Σ|x·w| ≤ K²·6e-8.
       const K = C * KH * KW;
-      expectClose(y.data, want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+      expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
     }
   });
 
@@ -40,17 +40,17 @@ describe('Conv2d', () => {
     const x = rand([2, 1, 4, 4], 1), dy = rand([2, 2, 2, 2], 2);
     conv.forward(x);
     conv.backward(dy);
-    const once = conv.weight.grad.data.slice();
+    const once = conv.weight.grad.toFloat32Array();
     conv.forward(x);
     conv.backward(dy);
-    expectClose(conv.weight.grad.data, once.map((v) => 2 * v), { rtol: 1e-6, atol: 1e-7 }, 'twice');
+    expectClose(conv.weight.grad.toFloat32Array(), once.map((v) => 2 * v), { rtol: 1e-6, atol: 1e-7 }, 'twice');
   });
 
   it('has torch default init bounds, parameter names, repr and config', () => {
     const conv = new Conv2d(6, 16, 5, { generator: new Generator(2) });
     const bound = 1 / Math.sqrt(6 * 25);
-    expect(Math.max(...conv.weight.data.map(Math.abs))).toBeLessThanOrEqual(bound);
-    expect(Math.max(...conv.bias!.data.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...conv.weight.toFloat32Array().map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...conv.bias!.toFloat32Array().map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(conv.namedParameters().map(([n, p]) => [n, p.shape])).toEqual([['weight', [16, 6, 5, 5]], ['bias', [16]]]);
     expect(conv.toString()).toBe('Conv2d(6, 16, kernel_size=(5, 5), stride=(1, 1))');
     const other = new Conv2d(1, 6, [5, 3], { padding: 2, stride: [1, 2], dilation: 2, bias: false });
