@@ -1,4 +1,4 @@
-import { conv2dBackward, conv2dForward, colSize, type ConvGeometry } from '../backend/ops-conv.js';
+import { conv2dBackward, conv2dForward, scratchSize, type ConvGeometry } from '../backend/ops-conv.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -105,7 +105,7 @@ export class Conv2d extends Module {
     }
     const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
     const y = this.output.next([N, this.outChannels, OH, OW]);
-    const col = this.col.next([colSize(g)]);
+    const col = this.col.next([scratchSize(g)]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
     this.input = x;
     this.geometry = g;
@@ -122,7 +122,7 @@ export class Conv2d extends Module {
     }
     input._check('Conv2d.backward: the input of the last forward()');
     const dx = this.gradInput.next(input.shape);
-    const col = this.col.next([colSize(g)]);
+    const col = this.col.next([scratchSize(g)]);
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
     return dx;
   }
