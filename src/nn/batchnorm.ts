@@ -45,7 +45,8 @@ export abstract class BatchNorm extends Module {
     super();
     const where = this.typeName;
     checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });
-    checkOptions(where, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    // momentum: null is meaningful (torch's None: a cumulative average), so it is checked apart.
+    checkOptions(where, { ...options, momentum: undefined }, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
     this.momentum = options.momentum === null ? null : checkNumber(where, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = checkBoolean(where, 'affine', options.affine ?? true);
@@ -78,6 +79,8 @@ export abstract class BatchNorm extends Module {
 
   forward(input: Tensor): Tensor {
     const where = `${this.typeName}.forward`;
+    this.saved = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
     const C = this.numFeatures;
     const dims = this.split(x.shape);
@@ -113,17 +116,22 @@ export abstract class BatchNorm extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const where = `${this.typeName}.backward`;
-    const saved = this.saved;
-    if (!saved) throw new StateError(`${where}: called before forward()`);
+    this._checkBackwardReady('backward');
+    const saved = this.saved!;
     checkTensor(where, 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, saved.x.shape)) {
       throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
     }
-    saved.x._check(`${where}: the input of the last forward()`);
     const dx = this.gradInput.next(saved.x.shape);
     batchNormBackward(saved.x, gradOutput, saved.N, this.numFeatures, saved.L, saved.mean, saved.invstd,
       this.weight, dx, this.weight?.grad ?? null, this.bias?.grad ?? null, saved.batchStatistics);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.saved) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
+    this.saved.x._check(`${this.typeName}.${where}: the input of the last forward()`);
   }
 
   override extraRepr(): string {
@@ -132,7 +140,7 @@ export abstract class BatchNorm extends Module {
   }
 
   /** Constructor arguments that rebuild this layer. */
-  toConfig(): { args: [number, { eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean }] } {
+  override toConfig(): { args: [number, { eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean }] } {
     return { args: [this.numFeatures, { eps: this.eps, momentum: this.momentum, affine: this.weight !== null, trackRunningStats: this.runningMean !== null }] };
   }
 }

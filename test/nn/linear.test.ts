@@ -87,7 +87,7 @@ describe('Linear', () => {
     expect(() => new Linear(2, 3, { biass: true } as never)).toThrow(/unknown option 'biass'/);
     const layer = new Linear(2, 3);
     expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(ShapeError);
-    expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(/input must have shape \[..., 2\].*got \[1, 3\]/);
+    expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(/input must have shape \[batch, 2\] \(or any rank \[\.\.\., 2\]\).*got \[1, 3\]/);
     expect(() => layer.forward([[1, 2]] as never)).toThrow(/input must be a Tensor/);
     expect(() => layer.backward(Tensor.zeros([1, 3]))).toThrow(StateError);
     layer.forward(Tensor.from([[1, 2]]));
