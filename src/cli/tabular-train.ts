@@ -51,6 +51,7 @@ export async function trainTabular(args: string[]): Promise<void> {
 
   const prep = new TabularPreprocessor(preprocessorOptions(config, csv.columns));
   withFileLines(config.data, at(trainIdx), () => prep.fit(trainRows));
+  if (!config.json) warnIdentifiers(prep, trainRows.length);
   const train = withFileLines(config.data, at(trainIdx), () => prep.transform(trainRows));
   const test = withFileLines(config.data, at(testIdx), () => prep.transform(testRows));
   const lossName = config.loss === 'auto' ? (prep.task === 'classification' ? 'ce' : 'mse') : config.loss;
@@ -98,6 +99,15 @@ export async function trainTabular(args: string[]): Promise<void> {
   if (!config.quiet) console.log(`wrote ${summary.files.join(', ')}`);
 }
 
+/** A text column with nearly one category per row is probably a name or an id: say so (it still trains). */
+function warnIdentifiers(prep: TabularPreprocessor, rows: number): void {
+  const columns = prep.toJSON().columns as Array<{ name: string; kind: string; categories?: string[] }>;
+  for (const c of columns) {
+    const n = c.categories?.length ?? 0;
+    if (n > 20 && n > 0.5 * rows) console.error(`wasmnn: column '${c.name}' has ${n} distinct values in ${rows} training rows (${n} one-hot inputs); if it is a name or an id, leave it out with --exclude ${c.name}`);
+  }
+}
+
 function preprocessorOptions(config: TabularTrainConfig, columns: string[]): TabularOptions {
   for (const c of [...(config.features ?? []), ...config.exclude, ...config.categorical]) {
     if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columns.join(', ')}`);
@@ -105,7 +115,7 @@ function preprocessorOptions(config: TabularTrainConfig, columns: string[]): Tab
   const features = (config.features ?? columns.filter((c) => c !== config.target)).filter((c) => !config.exclude.includes(c));
   if (features.includes(config.target)) throw new UsageError(`--features: the target '${config.target}' cannot be a feature`);
   if (features.length === 0) throw new UsageError('no feature columns left (check --features / --exclude)');
-  const options: TabularOptions = { target: config.target, features, scale: config.scale };
+  const options: TabularOptions = { target: config.target, features, scale: config.scale, unknownCategory: config.unknownCategory };
   if (config.task !== 'auto') options.task = config.task;
   if (config.categorical.length) options.categorical = config.categorical;
   if (config.impute !== 'none') options.impute = config.impute;

@@ -5,4 +5,8 @@ export { Parameter } from './parameter.js';
 export { Linear } from './linear.js';
 export { Sequential } from './sequential.js';
 export { Scale } from './scale.js';
+export { Conv2d } from './conv2d.js';
+export { MaxPool2d, AvgPool2d } from './pool.js';
+export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
+export { LayerNorm } from './layernorm.js';
 export { ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax } from './activations.js';

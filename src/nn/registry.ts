@@ -10,6 +10,10 @@ import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh } from './
 import type { JsonValue, LayerSpec } from './config.js';
 import { Linear } from './linear.js';
 import { Scale } from './scale.js';
+import { Conv2d } from './conv2d.js';
+import { AvgPool2d, MaxPool2d } from './pool.js';
+import { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
+import { LayerNorm } from './layernorm.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 
@@ -20,7 +24,10 @@ export type LayerClass = (abstract new (...args: never[]) => Module) & {
   parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined;
 };
 
-const BUILT_IN: LayerClass[] = [Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Scale, Sequential];
+const BUILT_IN: LayerClass[] = [
+  Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Scale, Sequential,
+  Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+];
 
 const registry = new Map<string, LayerClass>(BUILT_IN.map((c) => [c.typeName, c]));
 

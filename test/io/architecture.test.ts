@@ -148,6 +148,8 @@ describe('hostile architecture metadata', () => {
     const before = memoryStats();
     const huge = '{"type":"Sequential","args":[{"type":"Linear","args":[2,3]},{"type":"ReLU","args":[]},{"type":"Linear","args":[100000,100000]}]}';
     expect(load(huge)).toThrow(/needs 10000100009 parameter values but the file holds 13/);
+    const beyondSafe = '{"type":"Sequential","args":[{"type":"Linear","args":[9007199254740992,1]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}';
+    expect(load(beyondSafe)).toThrow(/parameter values but the file holds 13/);
     const after = memoryStats();
     expect(after.memoryBytes).toBe(before.memoryBytes);
     expect(after.bytesInUse).toBe(before.bytesInUse);

@@ -2,7 +2,7 @@ import { Storage } from '../backend/storage.js';
 import * as ops from '../backend/ops.js';
 import { StateError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { Parameter } from './parameter.js';
+import { Parameter, type ParameterHome } from '../nn/parameter.js';
 
 /** Each parameter starts on a 16-byte boundary inside the block. */
 const ALIGN_ELEMENTS = 4;
@@ -14,7 +14,7 @@ const alignUp = (n: number): number => Math.ceil(n / ALIGN_ELEMENTS) * ALIGN_ELE
  * PyTorch's fused optimizers). Padding between parameters is zero in both blocks and stays
  * zero under every update rule.
  */
-export class ParameterBlock {
+export class ParameterBlock implements ParameterHome {
   /** All values, as one flat tensor. */
   readonly values: Tensor;
   /** All gradients, parallel to values. */
@@ -30,10 +30,18 @@ export class ParameterBlock {
       offsets.push(total);
       total += alignUp(p.size);
     }
+    // Every member fits inside the block: shapes are checked by Parameter, sizes are read-only.
+    if (params.some((p, i) => offsets[i]! + p.size > total)) throw new StateError('internal: a parameter does not fit its block');
     this.offsets = offsets;
     this.members = params.length;
-    const valueStorage = new Storage(Math.max(total, 1));
-    const gradStorage = new Storage(Math.max(total, 1));
+    const valueStorage = new Storage(Math.max(total, 1), 'parameter');
+    let gradStorage: Storage;
+    try {
+      gradStorage = new Storage(Math.max(total, 1), 'parameter');
+    } catch (e) {
+      valueStorage.release(); // out of memory: the parameters stay where they were, nothing is kept
+      throw e;
+    }
     this.values = new Tensor(valueStorage, 0, [total], 'a parameter block');
     this.grads = new Tensor(gradStorage, 0, [total], 'a parameter block');
     ops.fill(this.values, 0);
@@ -58,7 +66,8 @@ export class ParameterBlock {
       p._check(`${where}: params[${i}]`);
     });
     if (new Set(params).size !== params.length) throw new ValueError(`${where}: the parameter list contains duplicates`);
-    const block: ParameterBlock | null = params[0]!._block;
+    const home = params[0]!._block;
+    const block = home instanceof ParameterBlock ? home : null;
     if (block && block.params.length === params.length && block.params.every((p, i) => p === params[i])) return block;
     return new ParameterBlock(params);
   }
