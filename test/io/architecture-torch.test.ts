@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ELU, GELU, Generator, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh, Tensor, saveModel,
+  ELU, GELU, Generator, LeakyReLU, Linear, ReLU, Scale, Sequential, Sigmoid, Softmax, Softplus, Tanh, Tensor, saveModel,
 } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
 
@@ -47,7 +47,7 @@ describe.skipIf(!hasTorch)('docs/MODEL-FILES.md Python snippet', () => {
   it('rebuilds every built-in layer in torch from the file alone, same outputs', () => {
     const g = new Generator(11);
     const model = new Sequential(new Linear(3, 6, { generator: g }), new ReLU(), new Linear(6, 5, { bias: false, generator: g }), new LeakyReLU(0.2),
-      new Linear(5, 5, { generator: g }), new Tanh(), new ELU(0.7), new GELU(), new Softplus({ beta: 2, threshold: 10 }), new Sigmoid(),
+      new Linear(5, 5, { generator: g }), new Scale(10), new Tanh(), new ELU(0.7), new GELU(), new Softplus({ beta: 2, threshold: 10 }), new Sigmoid(),
       new Sequential(new Linear(5, 4, { generator: g })), new Softmax());
     const X = [[0.3, -1.2, 0.5], [2, 0.1, -0.7], [-0.4, 0.9, 1.3]];
     const file = join(dir, 'model.safetensors');
@@ -56,7 +56,7 @@ describe.skipIf(!hasTorch)('docs/MODEL-FILES.md Python snippet', () => {
     const r = spawnSync(PYTHON, ['-c', program, file], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: dir } });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(r.stdout).toContain('(10): Sequential(');
+    expect(r.stdout).toContain('(11): Sequential(');
     const torchOut = JSON.parse(lines[lines.length - 1]!) as number[][];
     expectClose(model.forward(Tensor.from(X)).toFloat32Array(), torchOut.flat(), { rtol: 1e-5, atol: 1e-6 }, 'outputs');
   });
