@@ -1,7 +1,7 @@
 import { layerNormBackward, layerNormForward } from '../backend/ops-norm.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat, pyRepr } from './layer-args.js';
 import { Module } from './module.js';
@@ -45,7 +45,7 @@ export class LayerNorm extends Module {
     const where = 'LayerNorm';
     const dims = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(dims) || dims.length === 0) {
-      throw new ValueError(`${where}: normalizedShape must be a positive integer or a non-empty array of them, got ${JSON.stringify(normalizedShape) ?? String(normalizedShape)}`);
+      throw new ValueError(`${where}: normalizedShape must be a positive integer or a non-empty array of them, got ${describe(normalizedShape)}`);
     }
     dims.forEach((d, i) => checkNumber(where, `normalizedShape[${i}]`, d, { integer: true, min: 1, max: MAX_DIM }));
     checkOptions(where, options, ['eps', 'elementwiseAffine']);

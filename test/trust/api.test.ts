@@ -487,7 +487,7 @@ describe('trust: properties (fast-check)', () => {
   });
 });
 
-describe('trust: a scan of every export in nn/, losses/, optim/, nn.init and random', () => {
+describe('trust: a scan of every export in nn/ (with the convolution and normalisation layers), losses/, optim/, nn.init and random', () => {
   /** Hostile arguments: wrong types, non-finite and out-of-float32 numbers, unusable tensors. */
   function hostile(): Array<[string, unknown]> {
     const disposed = Tensor.zeros([2, 3]);
@@ -513,6 +513,17 @@ describe('trust: a scan of every export in nn/, losses/, optim/, nn.init and ran
     const losses = { MSELoss, L1Loss: lib.L1Loss, HuberLoss: lib.HuberLoss, SmoothL1Loss: lib.SmoothL1Loss, BCELoss: lib.BCELoss, BCEWithLogitsLoss: lib.BCEWithLogitsLoss, CrossEntropyLoss };
     for (const [name, C] of Object.entries({ ...modules, ...losses, Generator })) out.push([`new ${name}(v)`, ctor(C)]);
     out.push(['new Linear(3, v)', (v) => new Linear(3, v)], ['new Linear(3, 2, { bias: v })', (v) => new Linear(3, 2, { bias: v })]);
+    const spatial = { Conv2d: lib.Conv2d, MaxPool2d: lib.MaxPool2d, AvgPool2d: lib.AvgPool2d, BatchNorm1d: lib.BatchNorm1d, BatchNorm2d: lib.BatchNorm2d, LayerNorm: lib.LayerNorm };
+    for (const [name, C] of Object.entries(spatial)) out.push([`new ${name}(v)`, ctor(C)]);
+    out.push(
+      ['new Conv2d(2, 2, v)', (v) => new lib.Conv2d(2, 2, v)], ['new Conv2d(2, 2, 3, v)', (v) => new lib.Conv2d(2, 2, 3, v)],
+      ['new BatchNorm2d(2, v)', (v) => new lib.BatchNorm2d(2, v)], ['new LayerNorm(3, v)', (v) => new lib.LayerNorm(3, v)],
+      ['new AvgPool2d(2, v)', (v) => new lib.AvgPool2d(2, v)],
+    );
+    const layers = [() => new lib.Conv2d(2, 2, 3), () => new lib.MaxPool2d(2), () => new lib.BatchNorm2d(2), () => new lib.LayerNorm(3)];
+    layers.forEach((make, i) => {
+      out.push([`layer${i}.forward(v)`, (v) => make().forward(v)], [`layer${i}.backward(v)`, (v) => make().backward(v)]);
+    });
     const optimizers = { SGD, Adam, AdamW: lib.AdamW, Adagrad: lib.Adagrad, RMSprop: lib.RMSprop };
     for (const [name, C] of Object.entries(optimizers)) {
       const O = C as unknown as new (p: unknown, o?: unknown) => Optimizer;
