@@ -21,9 +21,9 @@ function data(g: Generator, rows: number, cols: number): Tensor {
  * Two trainings that touch every split kernel: GEMMs (all three products, packed and not),
  * GELU / Tanh / ReLU, softmax cross-entropy, an MSE over more than one reduction chunk, Adam,
  * SGD with momentum, clipGradNorm (sum of squares) and the DataLoader's gather. Returns every
- * parameter's values after the last step.
+ * parameter's values after the last step and every loss value.
  */
-function train(): Float32Array[] {
+function train(): { params: Float32Array[]; losses: number[] } {
   const g = new Generator(11);
   const x = data(g, 600, 96);
   const classes = Tensor.from(Array.from({ length: 600 }, () => g.randint(10)));
@@ -36,27 +36,28 @@ function train(): Float32Array[] {
   const ce = new CrossEntropyLoss(), mse = new MSELoss();
   const loaderA = new DataLoader(x, classes, { batchSize: 300, shuffle: true, seed: 5 });
   const loaderB = new DataLoader(x, targets, { batchSize: 300, shuffle: true, seed: 6 });
+  const losses: number[] = [];
   for (let epoch = 0; epoch < 3; epoch++) {
     for (const batch of loaderA) {
       optA.zeroGrad();
-      ce.forward(a.forward(batch.x), batch.y);
+      losses.push(ce.forward(a.forward(batch.x), batch.y));
       a.backward(ce.backward());
       optA.step();
     }
     for (const batch of loaderB) {
       optB.zeroGrad();
-      mse.forward(b.forward(batch.x), batch.y);
+      losses.push(mse.forward(b.forward(batch.x), batch.y));
       b.backward(mse.backward());
       clipGradNorm(b.parameters(), 0.5);
       optB.step();
     }
   }
-  const out = [...a.parameters(), ...b.parameters()].map((p) => p.data.slice());
+  const params = [...a.parameters(), ...b.parameters()].map((p) => p.data.slice());
   a.dispose();
   b.dispose();
   optA.dispose();
   optB.dispose();
-  return out;
+  return { params, losses };
 }
 
 /** Chunks run by workers (threads other than the caller) so far. */
