@@ -92,8 +92,9 @@ function gemm(a: Tensor, transposeA: boolean, b: Tensor, c: Tensor, bias: Tensor
   const byRows = n < 8 * threads || (transposeA && m > n && m >= 4 * threads);
   const scratch = pack(m, n, k, threads);
   const args = [m, n, k, pa, ars, acs, pb, pc, pbias, +accumulate, scratch, 0, m, 0, n];
+  // One chunk per thread: each chunk packs its own operands.
   parallelFor('gemmRange', args, byRows ? m : n, byRows ? 4 : 8, byRows ? SPLIT_GEMM_ROWS : SPLIT_GEMM_COLS, ns,
-    kernels().gemmPackSize(m, n, k) * F);
+    kernels().gemmPackSize(m, n, k) * F, 1);
 }
 
 /** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */

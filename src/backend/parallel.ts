@@ -41,17 +41,19 @@ export function worthSplitting(ns: number): boolean {
 }
 
 /**
- * Runs `kernel(args)` over the units [0, units) split in one chunk per thread (chunk sizes a
- * multiple of `granule`), or as one call on the calling thread when `ns` (the estimated
- * single-thread time) is too small. `scratchBytes`: per-thread scratch (see Split.scratch).
+ * Runs `kernel(args)` over the units [0, units) split in `perThread` chunks per thread (sizes
+ * a multiple of `granule`; several per thread let the others finish a slow thread's share), or
+ * as one call on the calling thread when `ns` (the estimated single-thread time) is too small.
+ * `scratchBytes`: per-thread scratch (see Split.scratch).
  */
 export function parallelFor(
   kernel: KernelName, args: number[], units: number, granule: number, split: Split, ns: number, scratchBytes = 0,
+  perThread = 4,
 ): void {
   const rt = runtime();
   const threads = threadCount();
   if (threads > 1 && ns >= minParallelNs && units > granule) {
-    const chunk = Math.ceil(Math.ceil(units / threads) / granule) * granule;
+    const chunk = Math.ceil(Math.ceil(units / (threads * perThread)) / granule) * granule;
     rt.pool!.run(kernel, args, units, chunk, split, scratchBytes, false);
     return;
   }

@@ -30,10 +30,14 @@ export interface Split {
 export const MAX_CHUNKS = 4096;
 /** NEXT between jobs: beyond any TOTAL, so a late claim fails. */
 const IDLE = 1 << 30;
-/** How long an idle worker polls before it sleeps (ms); polling makes the next hand-off fast. */
-const WORKER_SPIN_MS = 2;
-/** Polls of the calling thread before it sleeps in Atomics.wait (where it may block). */
-const CALLER_SPINS = 1 << 16;
+/**
+ * How long an idle worker polls for the next job before it sleeps (ms): the gaps between the
+ * kernels of a training step are a few µs, so polling makes those hand-offs cheap, and a
+ * worker sleeps (costing nothing) soon after training stops.
+ */
+const WORKER_SPIN_MS = 0.5;
+/** How long the calling thread polls for the last chunks before it sleeps, where it may (ms). */
+const CALLER_SPIN_MS = 0.05;
 
 /** Writes a job description into `job` (the layout of pool-worker.ts); returns its chunk count. */
 export function writeJob(
@@ -191,11 +195,13 @@ export class Pool {
 
   private waitDone(chunks: number): void {
     const ctrl = this.ctrl;
-    let spins = 0;
+    let spins = 0, until = Infinity;
     for (;;) {
       const done = Atomics.load(ctrl, L.DONE);
       if (done >= chunks) return;
-      if (this.canBlock && ++spins > CALLER_SPINS) {
+      if (!this.canBlock || (++spins & 63) !== 0) continue;
+      if (until === Infinity) until = performance.now() + CALLER_SPIN_MS;
+      else if (performance.now() > until) {
         Atomics.store(ctrl, L.MAIN_WAITING, 1);
         Atomics.wait(ctrl, L.DONE, done, 20);
         Atomics.store(ctrl, L.MAIN_WAITING, 0);

@@ -1,6 +1,5 @@
 import { Allocator, type MemoryStats } from './memory.js';
 import type { Kernels } from './kernels.js';
-import type { Pool } from './pool.js';
 import { createReferenceKernels } from './reference.js';
 import { checkThreads, setThreads, type ThreadHost, type ThreadsInfo } from './threads.js';
 import { compileAsync, createSharedMemory, instantiateShared, instantiateSync, PAGE, wasmSupported } from './wasm.js';
