@@ -1,5 +1,5 @@
 /**
- * Tensor-level entry points to the kernels: the only code above the allocator that turns tensors
+ * TensorRef-level entry points to the kernels: the only code above the allocator that turns tensors
  * into pointers. Callers (nn/, losses/, optim/) validate shapes and options first; these
  * functions assume valid arguments but still refuse disposed or stale tensors.
  *
@@ -8,8 +8,7 @@
  * the shape, so results are bit-identical for every thread count. The `NS` figures estimate a
  * call's single-thread time (measured here, bench/RESULTS.md) to decide whether to split.
  */
-import type { Tensor } from '../tensor.js';
-import { Storage } from './storage.js';
+import { Storage, type TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import type { ActivationBackwardKernel, ActivationForwardKernel, ElementwiseLossKernel, KernelName } from './kernels.js';
 import { parallelFor, parallelSum, threadCount, worthSplitting, type Split } from './parallel.js';
@@ -27,7 +26,7 @@ function pack(m: number, n: number, k: number, threads: number): number {
 }
 
 /** Pointer of a usable tensor. */
-function ptr(t: Tensor, what: string): number {
+function ptr(t: TensorRef, what: string): number {
   t._check(what);
   return t._storage.ptr(t._offset);
 }
@@ -75,7 +74,7 @@ const GRANULE = 16;
  * c[m, n] (+)= op(a)·b (+ bias): op(a) is a [m, k] itself, or a [k, m] transposed. One place
  * picks the strides, the packing scratch and the split of the three products of a dense layer.
  */
-function gemm(a: Tensor, transposeA: boolean, b: Tensor, c: Tensor, bias: Tensor | null, accumulate: boolean, what: string): void {
+function gemm(a: TensorRef, transposeA: boolean, b: TensorRef, c: TensorRef, bias: TensorRef | null, accumulate: boolean, what: string): void {
   const [rows, cols] = a.shape as [number, number];
   const [m, k] = transposeA ? [cols, rows] : [rows, cols];
   const n = b.shape[1]!;
@@ -98,35 +97,35 @@ function gemm(a: Tensor, transposeA: boolean, b: Tensor, c: Tensor, bias: Tensor
 }
 
 /** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */
-export function matmulBias(x: Tensor, wT: Tensor, bias: Tensor | null, y: Tensor): void {
+export function matmulBias(x: TensorRef, wT: TensorRef, bias: TensorRef | null, y: TensorRef): void {
   gemm(x, false, wT, y, bias, false, 'forward');
 }
 
 /** c[m, n] = a[m, k]·b[k, n]. */
-export function matmul(a: Tensor, b: Tensor, c: Tensor): void {
+export function matmul(a: TensorRef, b: TensorRef, c: TensorRef): void {
   gemm(a, false, b, c, null, false, 'matmul');
 }
 
 /** c[m, n] += a[k, m]ᵀ·b[k, n] (the weight gradient dW += dYᵀ·X). */
-export function matmulTransposedAAccumulate(a: Tensor, b: Tensor, c: Tensor): void {
+export function matmulTransposedAAccumulate(a: TensorRef, b: TensorRef, c: TensorRef): void {
   gemm(a, true, b, c, null, true, 'backward');
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ. */
-export function transpose(src: Tensor, dst: Tensor): void {
+export function transpose(src: TensorRef, dst: TensorRef): void {
   const [rows, cols] = src.shape as [number, number];
   const args = [rows, cols, ptr(src, 'transpose'), ptr(dst, 'transpose'), 0, rows];
   parallelFor('transposeRange', args, rows, 8, SPLIT_RANGE_4, rows * cols * NS.move);
 }
 
 /** dst[n] += Σ_rows src[rows, n]. */
-export function addColumnSums(src: Tensor, dst: Tensor): void {
+export function addColumnSums(src: TensorRef, dst: TensorRef): void {
   const [rows, cols] = src.shape as [number, number];
   const args = [rows, cols, ptr(src, 'backward'), ptr(dst, 'backward'), 1, 0, cols];
   parallelFor('columnSumsRange', args, cols, 4, SPLIT_RANGE_5, rows * cols * NS.move);
 }
 
-export function activationForward(kernel: KernelName, x: Tensor, y: Tensor, p0: number, p1: number): void {
+export function activationForward(kernel: KernelName, x: TensorRef, y: TensorRef, p0: number, p1: number): void {
   const n = x.size, px = ptr(x, 'forward'), py = ptr(y, 'forward');
   const ns = n * (ACTIVATION_NS[kernel] ?? 0.1);
   if (worthSplitting(ns)) parallelFor(kernel, [n, px, py, p0, p1], n, GRANULE, SPLIT_1_2, ns);
@@ -134,7 +133,7 @@ export function activationForward(kernel: KernelName, x: Tensor, y: Tensor, p0: 
 }
 
 export function activationBackward(
-  kernel: KernelName, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, p0: number, p1: number,
+  kernel: KernelName, x: TensorRef, y: TensorRef, dy: TensorRef, dx: TensorRef, p0: number, p1: number,
 ): void {
   const n = x.size, px = ptr(x, 'backward'), py = ptr(y, 'backward'), pdy = ptr(dy, 'backward'), pdx = ptr(dx, 'backward');
   const ns = n * (ACTIVATION_NS[kernel] ?? 0.15);
@@ -142,13 +141,13 @@ export function activationBackward(
   else (kernels()[kernel] as ActivationBackwardKernel)(n, px, py, pdy, pdx, p0, p1);
 }
 
-export function softmaxForward(x: Tensor, y: Tensor): void {
+export function softmaxForward(x: TensorRef, y: TensorRef): void {
   const [rows, cols] = x.shape as [number, number];
   parallelFor('softmaxForward', [rows, cols, ptr(x, 'forward'), ptr(y, 'forward')], rows, 1, rowsSplit(cols, [2, 3]),
     rows * cols * NS.softmax);
 }
 
-export function softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor): void {
+export function softmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): void {
   const [rows, cols] = y.shape as [number, number];
   parallelFor('softmaxBackward', [rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward')], rows, 1,
     rowsSplit(cols, [2, 3, 4]), rows * cols * NS.move);
@@ -156,7 +155,7 @@ export function softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor): void {
 
 /** Runs an elementwise loss kernel; returns scale · Σ terms (summed per fixed chunk) and writes the gradient. */
 export function elementwiseLoss(
-  kernel: KernelName, pred: Tensor, target: Tensor, grad: Tensor, scale: number, p0: number,
+  kernel: KernelName, pred: TensorRef, target: TensorRef, grad: TensorRef, scale: number, p0: number,
 ): number {
   const n = pred.size, args = [n, ptr(pred, 'loss'), ptr(target, 'loss'), ptr(grad, 'loss'), scale, p0];
   if (n <= SUM_CHUNK) return (kernels()[kernel] as ElementwiseLossKernel)(n, args[1]!, args[2]!, args[3]!, scale, p0);
@@ -167,58 +166,58 @@ export function elementwiseLoss(
 const rowChunk = (cols: number): number => Math.max(1, Math.floor(SUM_CHUNK / cols));
 
 /** Cross-entropy with class indices (float32, one per row); NaN when an index is invalid. */
-export function crossEntropyIndices(logits: Tensor, targets: Tensor, grad: Tensor, scale: number): number {
+export function crossEntropyIndices(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropyLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 4], [3]), rows * cols * NS.softmax);
 }
 
 /** Cross-entropy with probability targets of the logits' shape. */
-export function crossEntropyProbabilities(logits: Tensor, targets: Tensor, grad: Tensor, scale: number): number {
+export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropySoftLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
 }
 
 /** Writes argmax of each row of x (int32) into `out`. */
-export function argmaxRows(x: Tensor, out: Storage): void {
+export function argmaxRows(x: TensorRef, out: Storage): void {
   const [rows, cols] = x.shape as [number, number];
   parallelFor('argmaxRows', [rows, cols, ptr(x, 'argmax'), out.ptr()], rows, 1, rowsSplit(cols, [2], [3]), rows * cols * NS.move);
 }
 
 /** dst[r] = src[index[first + r]] for r < count; `index` holds int32 row numbers of src. */
-export function gatherRows(src: Tensor, index: Storage, first: number, count: number, dst: Tensor): void {
+export function gatherRows(src: TensorRef, index: Storage, first: number, count: number, dst: TensorRef): void {
   const rowLen = src.size / src.shape[0]!;
   const args = [count, rowLen, ptr(src, 'gather'), index.ptr(first), ptr(dst, 'gather')];
   parallelFor('gatherRows', args, count, 1, { count: 0, offsets: [[3, F], [4, rowLen * F]] }, count * rowLen * NS.move);
 }
 
-export function fill(t: Tensor, value: number): void {
+export function fill(t: TensorRef, value: number): void {
   const n = t.size, p = ptr(t, 'fill');
   if (worthSplitting(n * NS.move)) parallelFor('fill', [n, p, value], n, GRANULE, SPLIT_1, n * NS.move);
   else kernels().fill(n, p, value);
 }
 
-export function scale(t: Tensor, factor: number): void {
+export function scale(t: TensorRef, factor: number): void {
   const n = t.size, p = ptr(t, 'scale');
   if (worthSplitting(n * NS.move)) parallelFor('scale', [n, p, factor], n, GRANULE, SPLIT_1, n * NS.move);
   else kernels().scale(n, p, factor);
 }
 
 /** Σ t², summed per fixed chunk (the same on every thread count). */
-export function sumOfSquares(t: Tensor): number {
+export function sumOfSquares(t: TensorRef): number {
   const n = t.size, p = ptr(t, 'sumOfSquares');
   if (n <= SUM_CHUNK) return kernels().sumOfSquares(n, p);
   return parallelSum('sumOfSquares', [n, p], n, SUM_CHUNK, SPLIT_1, n * NS.move);
 }
 
 /** Index of the first NaN/±Infinity element, or -1. */
-export function firstNonFinite(t: Tensor): number {
+export function firstNonFinite(t: TensorRef): number {
   return kernels().firstNonFinite(t.size, ptr(t, 'check'));
 }
 
 // ---- optimizer updates: each takes the flat parameter block and its parallel state ---------
-const p0 = (t: Tensor | null, what: string): number => (t ? ptr(t, what) : 0);
+const p0 = (t: TensorRef | null, what: string): number => (t ? ptr(t, what) : 0);
 
 /** An optimizer kernel over n parameters, split across threads when large. */
 function update(kernel: KernelName, split: Split, args: number[]): void {
@@ -226,14 +225,14 @@ function update(kernel: KernelName, split: Split, args: number[]): void {
   parallelFor(kernel, args, n, GRANULE, split, n * NS.optimizer);
 }
 
-export function sgdStep(param: Tensor, grad: Tensor, buf: Tensor | null, h: {
+export function sgdStep(param: TensorRef, grad: TensorRef, buf: TensorRef | null, h: {
   lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
 }, firstStep: boolean): void {
   update('sgdStep', SPLIT_1_3, [param.size, ptr(param, 'SGD.step'), ptr(grad, 'SGD.step'), p0(buf, 'SGD.step'), h.lr,
     h.momentum, h.dampening, h.weightDecay, +h.nesterov, +h.maximize, +firstStep]);
 }
 
-export function adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: {
+export function adamStep(param: TensorRef, grad: TensorRef, expAvg: TensorRef, expAvgSq: TensorRef, maxExpAvgSq: TensorRef | null, h: {
   lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean;
   amsgrad: boolean; maximize: boolean; stepSize: number; bias2Sqrt: number;
 }): void {
@@ -242,14 +241,14 @@ export function adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: 
     +h.decoupled, +h.amsgrad, +h.maximize, h.stepSize, h.bias2Sqrt]);
 }
 
-export function adagradStep(param: Tensor, grad: Tensor, stateSum: Tensor, h: {
+export function adagradStep(param: TensorRef, grad: TensorRef, stateSum: TensorRef, h: {
   clr: number; weightDecay: number; eps: number; maximize: boolean;
 }): void {
   update('adagradStep', SPLIT_1_3, [param.size, ptr(param, 'Adagrad.step'), ptr(grad, 'Adagrad.step'),
     ptr(stateSum, 'Adagrad.step'), h.clr, h.weightDecay, h.eps, +h.maximize]);
 }
 
-export function rmspropStep(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, buf: Tensor | null, h: {
+export function rmspropStep(param: TensorRef, grad: TensorRef, squareAvg: TensorRef, gradAvg: TensorRef | null, buf: TensorRef | null, h: {
   lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean;
 }): void {
   update('rmspropStep', SPLIT_1_5, [param.size, ptr(param, 'RMSprop.step'), ptr(grad, 'RMSprop.step'),

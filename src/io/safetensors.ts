@@ -5,6 +5,7 @@
  * everything the format promises before returning anything.
  */
 import { ValueError } from '../errors.js';
+import { sizeOf } from '../shape.js';
 
 /** One tensor of a safetensors file. */
 export interface NamedArray {
@@ -20,7 +21,7 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    const size = t.shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(t.shape);
     if (size !== t.data.length) throw new ValueError(`safetensors: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * size] };
     offset += 4 * size;
@@ -82,7 +83,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       throw new ValueError(`safetensors: '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
-    const size = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    const size = sizeOf(e.shape as number[]);
     if (end - begin !== 4 * size) throw new ValueError(`safetensors: '${name}' has ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] (needs ${4 * size})`);
     if (end > dataLength) throw new ValueError(`safetensors: '${name}' ends at byte ${end} but the data has ${dataLength} bytes (truncated file)`);
     ranges.push([begin, end, name]);

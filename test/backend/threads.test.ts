@@ -52,7 +52,7 @@ function train(): { params: Float32Array[]; losses: number[] } {
       optB.step();
     }
   }
-  const params = [...a.parameters(), ...b.parameters()].map((p) => p.data.slice());
+  const params = [...a.parameters(), ...b.parameters()].map((p) => p.toFloat32Array());
   a.dispose();
   b.dispose();
   optA.dispose();
@@ -89,7 +89,7 @@ describe('init({ threads })', () => {
     const result = await init({ threads });
     expect(result).toEqual({ backend: 'wasm', threads, requested: threads, reason: null });
     expect(getThreads()).toEqual({ threads, requested: threads, reason: null });
-    expect(Array.from(early.data)).toEqual([1, 2, 3]); // made before the memory became shared
+    expect(Array.from(early.toFloat32Array())).toEqual([1, 2, 3]); // made before the memory became shared
     const before = workerChunks();
     expect(train()).toEqual(reference);
     expect(workerChunks()).toBeGreaterThan(before);
