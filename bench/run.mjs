@@ -3,6 +3,8 @@
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
 //   --only NAME,…      families: peak, gemm, elementwise, train, threads (thread scaling and hand-off cost)
 //   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
+//   --browser          only the browser benchmark: Chromium, wasmnn 1 / N threads vs TF.js-wasm
+//                      threaded SIMD on mid and mnist (N = the last --threads value, default 2)
 //   --networks a,b     training networks: seed, mid, mnist, wide (default all; quick: seed, mid)
 //   --reps N           repetitions per measurement (default 7)
 //   --no-tf            leave out the TensorFlow.js peers
@@ -18,7 +20,7 @@ import { benchHandoff, benchThreadScaling } from './threads.mjs';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean' }, only: { type: 'string' }, networks: { type: 'string' },
-    reps: { type: 'string' }, 'no-tf': { type: 'boolean' }, json: { type: 'string' }, threads: { type: 'string' },
+    reps: { type: 'string' }, 'no-tf': { type: 'boolean' }, json: { type: 'string' }, threads: { type: 'string' }, browser: { type: 'boolean' },
   },
 });
 const quick = Boolean(values.quick);
@@ -28,6 +30,18 @@ const cores = os.availableParallelism?.() ?? os.cpus().length;
 const threadCounts = values.threads ? values.threads.split(',').map(Number) : Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
 const networks = (values.networks ?? (quick ? 'seed,mid' : 'seed,mid,mnist,wide')).split(',');
 
+if (values.browser) {
+  const { benchBrowser } = await import('./browser.mjs');
+  const t = values.threads ? Number(values.threads.split(',').pop()) : 2;
+  const nets = values.networks ? networks : quick ? ['mid'] : ['mid', 'mnist'];
+  console.log(`wasmnn browser benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
+    `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const result = await benchBrowser({ networks: nets, reps: Math.max(3, quick ? 2 : reps), threads: t, targetMs: quick ? 30 : 400 });
+  console.log(`${result.userAgent}\nTF.js wasm: ${JSON.stringify(result.tf)}; wasmnn after the run: ${JSON.stringify(result.threads)}`);
+  console.table(result.rows);
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  process.exit(0);
+}
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
   `${os.cpus().length} cores, Node ${process.version}, single thread unless a table says otherwise, ${reps} repetitions (medians)${quick ? ', --quick' : ''}, ` +
   `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
