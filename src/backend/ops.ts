@@ -114,15 +114,17 @@ export function matmulTransposedAAccumulate(a: TensorRef, b: TensorRef, c: Tenso
 /** dst[cols, rows] = src[rows, cols]ᵀ. */
 export function transpose(src: TensorRef, dst: TensorRef): void {
   const [rows, cols] = src.shape as [number, number];
-  const args = [rows, cols, ptr(src, 'transpose'), ptr(dst, 'transpose'), 0, rows];
-  parallelFor('transposeRange', args, rows, 8, SPLIT_RANGE_4, rows * cols * NS.move);
+  const ps = ptr(src, 'transpose'), pd = ptr(dst, 'transpose'), ns = rows * cols * NS.move;
+  if (worthSplitting(ns)) parallelFor('transposeRange', [rows, cols, ps, pd, 0, rows], rows, 8, SPLIT_RANGE_4, ns);
+  else kernels().transpose(rows, cols, ps, pd);
 }
 
 /** dst[n] += Σ_rows src[rows, n]. */
 export function addColumnSums(src: TensorRef, dst: TensorRef): void {
   const [rows, cols] = src.shape as [number, number];
-  const args = [rows, cols, ptr(src, 'backward'), ptr(dst, 'backward'), 1, 0, cols];
-  parallelFor('columnSumsRange', args, cols, 4, SPLIT_RANGE_5, rows * cols * NS.move);
+  const ps = ptr(src, 'backward'), pd = ptr(dst, 'backward'), ns = rows * cols * NS.move;
+  if (worthSplitting(ns)) parallelFor('columnSumsRange', [rows, cols, ps, pd, 1, 0, cols], cols, 4, SPLIT_RANGE_5, ns);
+  else kernels().columnSums(rows, cols, ps, pd, 1);
 }
 
 export function activationForward(kernel: KernelName, x: TensorRef, y: TensorRef, p0: number, p1: number): void {

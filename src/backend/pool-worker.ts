@@ -140,8 +140,9 @@ export function workerLoop(init: WorkerInit, ready: (message: string) => void): 
 /** The source text of a worker: the two functions above and a bootstrap for Node or browsers. */
 export function workerSource(platform: 'node' | 'browser'): string {
   const boot = platform === 'node'
-    // import(), not require: the eval'd source runs as ESM when the process was started so.
-    ? "import('node:worker_threads').then(({ parentPort }) =>\n" +
+    // import(), not require: the eval'd source runs as ESM when the process was started so; a
+    // computed specifier, as everywhere in the core, so that bundlers leave it alone.
+    ? "import(['node', 'worker_threads'].join(':')).then(({ parentPort }) =>\n" +
       '  parentPort.once("message", (init) => serve(init, (m) => parentPort.postMessage(m))));\n'
     : 'self.onmessage = (e) => { self.onmessage = null; serve(e.data, (m) => self.postMessage(m)); };\n';
   // runChunks keeps whatever name the bundler gave it (workerLoop calls it by that name);
