@@ -55,6 +55,6 @@ globalThis.runBench = async ({ networks, reps, threads, targetMs }) => {
     });
   }
   await wasmnn.init({ threads: 1 });
-  return { rows, tf: tfInfo, threads: wasmnn.getThreads(), userAgent: navigator.userAgent };
+  return { rows, tf: tfInfo, threads: wasmnn.getThreads(), userAgent: globalThis.navigator.userAgent };
 };
 globalThis.benchReady = true;
