@@ -75,11 +75,11 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   };
 
   return {
-    // The reference never packs: `pack` is ignored.
+    // The reference never packs: `pack` is ignored (declared so the arity matches the interface).
     gemm: (m, n, k, a, ars, acs, b, c, bias, accumulate, pack) =>
       gemmRange(m, n, k, a, ars, acs, b, c, bias, accumulate, pack, 0, m, 0, n),
     gemmRange,
-    gemmPackSize: () => 0,
+    gemmPackSize: (_m, _n, _k) => 0,
     transpose: (rows, cols, src, dst) => transposeRange(rows, cols, src, dst, 0, rows),
     transposeRange,
 
