@@ -93,3 +93,32 @@ describe('the pool: a kernel over [0, n) in chunks', () => {
       .toBe(parallelSum('sumOfSquares', [n, px], n, Math.ceil(n / MAX_CHUNKS), { count: 0, offsets: [[1, 4]] }, 0));
   });
 });
+
+/** A wasm binary's sections by id (the payload bytes; custom sections skipped). */
+function sections(bytes: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at++]!;
+    let size = 0, shift = 0, b: number;
+    do {
+      b = bytes[at++]!;
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (id !== 0) out.set(id, bytes.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+describe('the threads build', () => {
+  it('has the same code and data as the default build: only the memory is declared differently', async () => {
+    const { wasmBytes, wasmThreadsBytes } = await import('../../src/backend/wasm.js');
+    const single = sections(wasmBytes()), threads = sections(wasmThreadsBytes());
+    for (const id of [1, 3, 10, 11]) expect(threads.get(id), `section ${id}`).toEqual(single.get(id)); // types, functions, code, data
+    expect(single.has(5)).toBe(true); // its own memory …
+    expect(threads.has(5)).toBe(false);
+    expect(new TextDecoder().decode(threads.get(2))).toContain('memory'); // … the threads build imports env.memory
+  });
+});
