@@ -91,9 +91,12 @@ function gemm(a: TensorRef, transposeA: boolean, b: TensorRef, c: TensorRef, bia
   const byRows = n < 8 * threads || (transposeA && m > n && m >= 4 * threads);
   const scratch = pack(m, n, k, threads);
   const args = [m, n, k, pa, ars, acs, pb, pc, pbias, +accumulate, scratch, 0, m, 0, n];
-  // One chunk per thread: each chunk packs its own operands.
+  // Each chunk packs its own operands: column chunks of a plain A pack only their panels of B, so
+  // they can be small (4 per thread: a thread that is descheduled holds up less); chunks that
+  // would pack A or B again each time are one per thread.
+  const perThread = byRows || transposeA ? 1 : 4;
   parallelFor('gemmRange', args, byRows ? m : n, byRows ? 4 : 8, byRows ? SPLIT_GEMM_ROWS : SPLIT_GEMM_COLS, ns,
-    kernels().gemmPackSize(m, n, k) * F, 1);
+    kernels().gemmPackSize(m, n, k) * F, perThread);
 }
 
 /** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */
