@@ -173,3 +173,14 @@ describe('a Node process that called init({ threads })', () => {
     expect(JSON.parse(out.trim())).toEqual({ backend: 'wasm', threads: 2, requested: 2, reason: null });
   });
 });
+
+describe('init calls', () => {
+  it('are handled one after the other: the last one wins', async () => {
+    const results = await Promise.all([init({ threads: 2 }), init({ threads: 3 }), init({ threads: 1 }), init({ threads: 2 })]);
+    expect(results.map((r) => r.threads)).toEqual([2, 3, 1, 2]);
+    expect(getThreads().threads).toBe(2);
+    expect(runtime().pool?.threads).toBe(2);
+    await init({ threads: 1 });
+    expect(runtime().pool).toBeNull();
+  });
+});
