@@ -18,10 +18,14 @@ import { runtime } from './runtime.js';
 export type { Split } from './pool.js';
 
 /**
- * Work (estimated single-thread nanoseconds) below which a call stays on the calling thread: a
- * hand-off costs ≈ 2–5 µs here (publish, wake, claim, wait), measured with bench/threads.mjs.
+ * Work (estimated single-thread nanoseconds) below which a call stays on the calling thread.
+ * Splitting W on 2 threads pays once W/2 + hand-off < W; the hand-off (publish, wake, claim,
+ * wait) costs a few µs on an idle machine and far more on a loaded one (bench/threads.mjs
+ * measures it). 50 µs keeps every call of the seed and mid networks (≤ 48 µs) on one thread —
+ * they cannot get slower — while every GEMM of mnist and wide (≥ 1.5 ms) and their optimizer
+ * steps are split. To be tuned down from the hand-off table measured on a quiet machine.
  */
-export const MIN_PARALLEL_NS = 20_000;
+export const MIN_PARALLEL_NS = 50_000;
 let minParallelNs = MIN_PARALLEL_NS;
 
 /** @internal For tests and bench/: the threshold in ns (0 splits every call), or the default. */
