@@ -1,7 +1,7 @@
 // `npm run bench` — every benchmark family in one run, each printed as one table, with the SIMD
 // ceiling measured on this machine beside them. Flags:
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
-//   --only NAME,…      families: peak, gemm, elementwise, train, threads (thread scaling and hand-off cost)
+//   --only NAME,…      families: peak, gemm, conv, elementwise, train, allocator, threads (thread scaling and hand-off cost)
 //   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
 //   --browser          only the browser benchmark: Chromium, wasmnn 1 / N threads vs TF.js-wasm
 //                      threaded SIMD on mid and mnist (N = the last --threads value, default 2)
@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { benchPeak } from './peak.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
+import { benchAllocator } from './allocator.mjs';
+import { benchConv } from './conv.mjs';
 import { benchHandoff, benchThreadScaling } from './threads.mjs';
 
 const { values } = parseArgs({
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 });
 const quick = Boolean(values.quick);
 const reps = values.reps ? Number(values.reps) : quick ? 2 : 7;
-const only = new Set((values.only ?? 'peak,gemm,elementwise,train,threads').split(','));
+const only = new Set((values.only ?? 'peak,gemm,conv,elementwise,train,allocator,threads').split(','));
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const threadCounts = values.threads ? values.threads.split(',').map(Number) : Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
 const networks = (values.networks ?? (quick ? 'seed,mid' : 'seed,mid,mnist,wide')).split(',');
@@ -49,12 +51,14 @@ const all = {};
 const peak = await benchPeak({ reps });
 if (only.has('peak')) { console.log('\nSIMD ceiling (measured here)'); console.table(peak.rows); all.peak = peak.rows; }
 if (only.has('gemm')) { all.gemm = await benchGemm({ quick, reps, peak: peak.mulAddPeak }); console.log('\nGEMM'); console.table(all.gemm); }
+if (only.has('conv')) { all.conv = await benchConv({ reps, peak: peak.mulAddPeak }); console.log('\nConvolution (LeNet layers, batch 64)'); console.table(all.conv); }
 if (only.has('elementwise')) { all.elementwise = await benchElementwise({ quick, reps }); console.log('\nElementwise and optimizer kernels'); console.table(all.elementwise); }
 if (only.has('train')) {
   all.train = await benchTrainStep({ networks, reps: Math.max(5, quick ? 2 : reps), withTf: !values['no-tf'], slowLimitMs: quick ? 20 : 300 });
   console.log('\nTraining step (forward + loss + backward + update)');
   console.table(all.train);
 }
+if (only.has('allocator')) { all.allocator = await benchAllocator({ quick, reps }); console.log('\nAllocator (one alloc or free = one operation)'); console.table(all.allocator); }
 if (only.has('threads')) {
   all.threads = await benchThreadScaling({ networks, threads: threadCounts, reps: Math.max(5, quick ? 2 : reps), targetMs: quick ? 20 : 300 });
   console.log(`\nThread scaling (init({ threads }), same model, interleaved rounds; load average now ${os.loadavg()[0].toFixed(1)})`);

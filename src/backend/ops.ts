@@ -16,8 +16,8 @@ import { parallelFor, parallelSum, threadCount, worthSplitting, type Split } fro
 /** Scratch for packing B in large products (one slice per thread): allocated on need, grown, never freed. */
 let packScratch: Storage | null = null;
 
-/** Pointer to scratch for gemm(m, n, k) on `threads` threads, or 0 when the product will not pack. */
-function pack(m: number, n: number, k: number, threads: number): number {
+/** @internal Pointer to scratch for gemm(m, n, k) on `threads` threads (one slice each), or 0 when the product will not pack. */
+export function pack(m: number, n: number, k: number, threads = 1): number {
   const floats = kernels().gemmPackSize(m, n, k);
   if (floats === 0) return 0;
   packScratch ??= new Storage(floats * threads);
@@ -25,8 +25,8 @@ function pack(m: number, n: number, k: number, threads: number): number {
   return packScratch.ptr();
 }
 
-/** Pointer of a usable tensor. */
-function ptr(t: TensorRef, what: string): number {
+/** @internal Pointer of a usable tensor. */
+export function ptr(t: TensorRef, what: string): number {
   t._check(what);
   return t._storage.ptr(t._offset);
 }

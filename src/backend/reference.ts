@@ -1,4 +1,7 @@
 import type { Kernels } from './kernels.js';
+import { createConvReference } from './reference-conv.js';
+import { createNormReference } from './reference-norm.js';
+import { createPoolReference } from './reference-pool.js';
 
 /** Live views of linear memory (re-made after growth by the allocator). */
 export interface HeapViews {
@@ -75,6 +78,9 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   };
 
   return {
+    ...createConvReference(heap),
+    ...createPoolReference(heap),
+    ...createNormReference(heap),
     // The reference never packs: `pack` is ignored (declared so the arity matches the interface).
     gemm: (m, n, k, a, ars, acs, b, c, bias, accumulate, pack) =>
       gemmRange(m, n, k, a, ars, acs, b, c, bias, accumulate, pack, 0, m, 0, n),

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WasmnnError } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
-import { UsageError, parseTrainArgs, trainHelp, type TrainConfig } from './options.js';
+import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } from './options.js';
 import { createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
 import { trainTabular } from './tabular-train.js';
@@ -16,16 +16,18 @@ commands:
             or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
   predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
   evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
-  help      show this text`;
+  help      show this text
+  --version print the version`;
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
 
 function describe(config: TrainConfig): string {
   const arch = [2, ...config.hidden, outputUnits(config)].join('-');
   const out = outputActivation(config);
-  return `${config.dataset}, ${arch} ${config.activation}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
+  const act = config.activationScale === 1 ? config.activation : `${config.activation}(${config.activationScale}x)`;
+  return `${config.dataset}, ${arch} ${act}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
     `${config.optim} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}${config.weightDecay ? ` weight decay ${config.weightDecay}` : ''}` +
-    `${config.amsgrad ? ' amsgrad' : ''}, ${config.epochs} epochs × batch ${config.batchSize}, init ${config.init}`;
+    `${config.amsgrad ? ' amsgrad' : ''}, ${config.epochs} epochs × batch ${config.batchSize}, init ${config.init}${config.biasInit === 'auto' ? '' : ` bias ${config.biasInit}`}`;
 }
 
 function roundSummary(r: RoundResult): Record<string, unknown> {
@@ -58,10 +60,7 @@ async function writeOutputs(config: TrainConfig, results: RoundResult[], summary
   let plots: typeof import('./plots.js');
   try {
     plots = await import('./plots.js');
-    const first = results[0]!;
-    const title = `${config.dataset}: ${[2, ...config.hidden, outputUnits(config)].join('-')} ${config.activation}, ${config.optim} lr ${config.lr}, seed ${first.seed}`;
-    files.push(...await plots.writeSpec(plots.learningCurveSpec(first.history, title), dir, 'learning-curve'));
-    files.push(...await plots.writeSpec(plots.decisionBoundarySpec(first, title, config.dataset), dir, 'decision-boundary'));
+    files.push(...await plots.writePlots(config, results, dir));
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
       console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
@@ -121,6 +120,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      console.log(versionText());
+      return 0;
     }
     if (command === 'train') {
       await (rest.some((a) => a === '--data' || a.startsWith('--data=')) ? trainTabular(rest) : train(rest));

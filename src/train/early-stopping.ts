@@ -17,6 +17,8 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Stop as soon as the monitored value reaches this (e.g. accuracy 1.0). */
   target?: number;
+  /** Apply the rule only after epochs that are multiples of this (patience counts these checks). Default 1. */
+  every?: number;
 }
 
 /** Decides after each epoch whether training should stop (Keras / Lightning semantics). */
@@ -26,13 +28,14 @@ export class EarlyStopping {
   readonly patience: number;
   readonly minDelta: number;
   readonly target: number | undefined;
+  readonly every: number;
   private best: number;
   private wait = 0;
   /** Epoch (1-based) of the best value so far. */
   bestEpoch = 0;
 
   constructor(options: EarlyStoppingOptions, hasValidation: boolean) {
-    checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target']);
+    checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target', 'every']);
     this.monitor = checkChoice('earlyStopping', 'monitor', options.monitor ?? (hasValidation ? 'valLoss' : 'loss'),
       ['loss', 'accuracy', 'valLoss', 'valAccuracy']);
     if (this.monitor.startsWith('val') && !hasValidation) {
@@ -42,11 +45,13 @@ export class EarlyStopping {
     this.patience = checkNumber('earlyStopping', 'patience', options.patience ?? 10, { integer: true, min: 0 });
     this.minDelta = checkNumber('earlyStopping', 'minDelta', options.minDelta ?? 0, { min: 0 });
     this.target = options.target === undefined ? undefined : checkNumber('earlyStopping', 'target', options.target);
+    this.every = checkNumber('earlyStopping', 'every', options.every ?? 1, { integer: true, min: 1 });
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
   /** Records an epoch; returns why to stop, or null to go on. */
   update(log: EpochLog): 'target-reached' | 'early-stopping' | null {
+    if (log.epoch % this.every !== 0) return null;
     const value = log[this.monitor]!;
     const better = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
     if (better) {

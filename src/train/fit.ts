@@ -1,6 +1,6 @@
 import { DataLoader } from '../data/dataloader.js';
 import { trainTestSplit } from '../data/datasets.js';
-import { NonFiniteLossError, ValueError } from '../errors.js';
+import { NonFiniteLossError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { clipGradNorm } from '../optim/clip-grad.js';
@@ -115,7 +115,7 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
           value = loss.forward(out, batch.y);
         } catch (e) {
           if (e instanceof NonFiniteLossError) {
-            throw new ValueError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`);
+            throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`, e.value, e.source, e.index);
           }
           throw e;
         }
