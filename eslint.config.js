@@ -18,11 +18,12 @@ export default tseslint.config(
   },
   {
     // Browser code: pages, workers and the playground.
-    files: ['examples/**/*.js'],
+    files: ['examples/**/*.js', 'test/browser/fixtures/**/*.js'],
     languageOptions: {
       globals: {
         self: 'readonly', window: 'readonly', document: 'readonly', AbortController: 'readonly', Worker: 'readonly',
         requestAnimationFrame: 'readonly', setTimeout: 'readonly', location: 'readonly', URLSearchParams: 'readonly',
+        crypto: 'readonly',
       },
     },
   },

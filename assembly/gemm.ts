@@ -197,42 +197,44 @@ function packPanels(cols: usize, kb: usize, src: usize, ld: usize, dst: usize, w
 }
 
 /**
- * The blocked loops over C. B is read directly (row stride n) or from packed panels; A directly
- * (strides ars, acs) or from packed bands.
+ * The blocked loops over the tile [i0, i1) × [j0, j1) of C (row stride n). B is read directly
+ * (row stride n) or from panels packed from column j0; A directly (strides ars, acs) or from
+ * bands packed from row i0. Blocks start at (i0, j0), so a tile's edges are the same whether
+ * or not C is split: every element is summed over p in the same order either way.
  */
 // @ts-ignore: decorator
 @inline function sweep(
-  m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, aPacked: bool,
+  i0: usize, i1: usize, j0: usize, j1: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, aPacked: bool,
   b: usize, bPacked: bool, c: usize, bias: usize, accumulate: i32,
 ): void {
   const ldb = bPacked ? <usize>8 : n;
   const rs = aPacked ? <usize>1 : ars, cs = aPacked ? <usize>4 : acs;
-  let i: usize = 0;
-  for (; i + 4 <= m; i += 4) {
-    const ar = arow(a, i, k, ars, aPacked);
-    let j: usize = 0;
-    for (; j + 8 <= n; j += 8) block4x8(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
-    for (; j + 4 <= n; j += 4) block4x4(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
-    for (; j < n; j++) block4x1(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const ar = arow(a, i, i0, k, ars, aPacked);
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) block4x8(i, j, n, k, ar, rs, cs, bcol(b, j, j0, k, bPacked), ldb, c, bias, accumulate);
+    for (; j + 4 <= j1; j += 4) block4x4(i, j, n, k, ar, rs, cs, bcol(b, j, j0, k, bPacked), ldb, c, bias, accumulate);
+    for (; j < j1; j++) block4x1(i, j, n, k, ar, rs, cs, bcol(b, j, j0, k, bPacked), ldb, c, bias, accumulate);
   }
-  for (; i < m; i++) {
-    const ar = arow(a, i, k, ars, aPacked);
-    let j: usize = 0;
-    for (; j + 4 <= n; j += 4) block1x4(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
-    for (; j < n; j++) block1x1(i, j, n, k, ar, rs, cs, bcol(b, j, k, bPacked), ldb, c, bias, accumulate);
+  for (; i < i1; i++) {
+    const ar = arow(a, i, i0, k, ars, aPacked);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) block1x4(i, j, n, k, ar, rs, cs, bcol(b, j, j0, k, bPacked), ldb, c, bias, accumulate);
+    for (; j < j1; j++) block1x1(i, j, n, k, ar, rs, cs, bcol(b, j, j0, k, bPacked), ldb, c, bias, accumulate);
   }
 }
 
-/** Address of column j's first element in B (packed: panels of k rows × 8). */
+/** Address of column j's first element in B (packed from column j0: panels of k rows × 8). */
 // @ts-ignore: decorator
-@inline function bcol(b: usize, j: usize, k: usize, packed: bool): usize {
-  return packed ? b + (((j >> 3) * k) << 5) + ((j & 7) << 2) : at(b, j);
+@inline function bcol(b: usize, j: usize, j0: usize, k: usize, packed: bool): usize {
+  return packed ? b + ((((j - j0) >> 3) * k) << 5) + (((j - j0) & 7) << 2) : at(b, j);
 }
 
-/** Address of row i's first element in A (packed: bands of k steps × 4 rows). */
+/** Address of row i's first element in A (packed from row i0: bands of k steps × 4 rows). */
 // @ts-ignore: decorator
-@inline function arow(a: usize, i: usize, k: usize, ars: usize, packed: bool): usize {
-  return packed ? a + (((i >> 2) * k) << 4) + ((i & 3) << 2) : at(a, i * ars);
+@inline function arow(a: usize, i: usize, i0: usize, k: usize, ars: usize, packed: bool): usize {
+  return packed ? a + ((((i - i0) >> 2) * k) << 4) + (((i - i0) & 3) << 2) : at(a, i * ars);
 }
 
 /**
@@ -245,29 +247,50 @@ export function gemm(
   m: i32, n: i32, k: i32, a: usize, aRowStride: i32, aColStride: i32,
   b: usize, c: usize, bias: usize, accumulate: i32, pack: usize,
 ): void {
+  gemmRange(m, n, k, a, aRowStride, aColStride, b, c, bias, accumulate, pack, 0, m, 0, n);
+}
+
+/**
+ * gemm restricted to the tile rows [rowBegin, rowEnd) × columns [colBegin, colEnd) of C, for
+ * splitting one product across threads (each with its own `pack` scratch). Every element is
+ * bit-identical to the full product's. Tiles split at multiples of 4 rows / 8 columns keep the
+ * 4×8 blocks whole (any split is still correct).
+ */
+export function gemmRange(
+  m: i32, n: i32, k: i32, a: usize, aRowStride: i32, aColStride: i32,
+  b: usize, c: usize, bias: usize, accumulate: i32, pack: usize,
+  rowBegin: i32, rowEnd: i32, colBegin: i32, colEnd: i32,
+): void {
   const um = <usize>m, un = <usize>n, uk = <usize>k, ars = <usize>aRowStride, acs = <usize>aColStride;
+  const i0 = <usize>rowBegin, i1 = <usize>rowEnd, j0 = <usize>colBegin, j1 = <usize>colEnd;
+  if (i0 >= i1 || j0 >= j1) return;
   if (pack == 0 || !usePacking(um, un, uk)) {
-    sweep(um, un, uk, a, ars, acs, false, b, false, c, bias, accumulate);
+    sweep(i0, i1, j0, j1, un, uk, a, ars, acs, false, b, false, c, bias, accumulate);
     return;
   }
   const transposedA = ars == 1 && acs == um && um > 1;
-  const aPack = pack + ((min<usize>(uk, KC) * ((un + 7) & ~7)) << 2);
+  const aPack = pack + ((min<usize>(uk, KC) * ((j1 - j0 + 7) & ~7)) << 2);
   for (let p0: usize = 0; p0 < uk; p0 += KC) {
     const kb = min<usize>(KC, uk - p0);
-    packPanels(un, kb, at(b, p0 * un), un, pack, 8);
-    if (transposedA) packPanels(um, kb, at(a, p0 * um), um, aPack, 4);
+    packPanels(j1 - j0, kb, at(b, p0 * un + j0), un, pack, 8);
+    if (transposedA) packPanels(i1 - i0, kb, at(a, p0 * um + i0), um, aPack, 4);
     // The first block starts from bias / zero / C; later blocks add to C.
     const first = p0 == 0;
     const ablock = transposedA ? aPack : at(a, p0 * acs);
-    sweep(um, un, kb, ablock, ars, acs, transposedA, pack, true, c, first ? bias : 0, first ? accumulate : 1);
+    sweep(i0, i1, j0, j1, un, kb, ablock, ars, acs, transposedA, pack, true, c, first ? bias : 0, first ? accumulate : 1);
   }
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ, in 8×8 tiles so both sides stay in cache. */
 export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
-  const ur = <usize>rows, uc = <usize>cols;
-  for (let i0: usize = 0; i0 < ur; i0 += 8) {
-    const iEnd = i0 + 8 < ur ? i0 + 8 : ur;
+  transposeRange(rows, cols, src, dst, 0, rows);
+}
+
+/** transpose restricted to the source rows [begin, end) (destination columns), for threads. */
+export function transposeRange(rows: i32, cols: i32, src: usize, dst: usize, begin: i32, end: i32): void {
+  const ur = <usize>rows, uc = <usize>cols, ub = <usize>begin, ue = <usize>end;
+  for (let i0 = ub; i0 < ue; i0 += 8) {
+    const iEnd = i0 + 8 < ue ? i0 + 8 : ue;
     for (let j0: usize = 0; j0 < uc; j0 += 8) {
       const jEnd = j0 + 8 < uc ? j0 + 8 : uc;
       for (let i = i0; i < iEnd; i++) {

@@ -9,15 +9,23 @@ import { loadPartial, storePartial, sumLanes } from "./simdmath";
  * Four columns at a time, summed down the rows in order.
  */
 export function columnSums(rows: i32, cols: i32, src: usize, dst: usize, accumulate: i32): void {
-  const ur = <usize>rows, uc = <usize>cols;
-  let j: usize = 0;
-  for (; j + 4 <= uc; j += 4) {
+  columnSumsRange(rows, cols, src, dst, accumulate, 0, cols);
+}
+
+/**
+ * columnSums restricted to the columns [begin, end), for threads: each column is still summed
+ * down all rows in order by one thread, so the result does not depend on the split.
+ */
+export function columnSumsRange(rows: i32, cols: i32, src: usize, dst: usize, accumulate: i32, begin: i32, end: i32): void {
+  const ur = <usize>rows, uc = <usize>cols, ue = <usize>end;
+  let j = <usize>begin;
+  for (; j + 4 <= ue; j += 4) {
     let acc = accumulate ? v128.load(at(dst, j)) : f32x4.splat(0);
     for (let i: usize = 0; i < ur; i++) acc = f32x4.add(acc, v128.load(at(src, i * uc + j)));
     v128.store(at(dst, j), acc);
   }
-  if (j < uc) {
-    const k = <i32>(uc - j);
+  if (j < ue) {
+    const k = <i32>(ue - j);
     let acc = accumulate ? loadPartial(at(dst, j), k) : f32x4.splat(0);
     for (let i: usize = 0; i < ur; i++) acc = f32x4.add(acc, loadPartial(at(src, i * uc + j), k));
     storePartial(at(dst, j), acc, k);

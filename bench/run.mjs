@@ -1,7 +1,10 @@
 // `npm run bench` — every benchmark family in one run, each printed as one table, with the SIMD
 // ceiling measured on this machine beside them. Flags:
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
-//   --only NAME,…      families: peak, gemm, conv, elementwise, train, allocator
+//   --only NAME,…      families: peak, gemm, conv, elementwise, train, allocator, threads (thread scaling and hand-off cost)
+//   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
+//   --browser          only the browser benchmark: Chromium, wasmnn 1 / N threads vs TF.js-wasm
+//                      threaded SIMD on mid and mnist (N = the last --threads value, default 2)
 //   --networks a,b     training networks: seed, mid, mnist, wide (default all; quick: seed, mid)
 //   --reps N           repetitions per measurement (default 7)
 //   --no-tf            leave out the TensorFlow.js peers
@@ -14,20 +17,36 @@ import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
 import { benchAllocator } from './allocator.mjs';
 import { benchConv, benchLenetLayers } from './conv.mjs';
+import { benchHandoff, benchThreadScaling } from './threads.mjs';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean' }, only: { type: 'string' }, networks: { type: 'string' },
-    reps: { type: 'string' }, 'no-tf': { type: 'boolean' }, json: { type: 'string' },
+    reps: { type: 'string' }, 'no-tf': { type: 'boolean' }, json: { type: 'string' }, threads: { type: 'string' }, browser: { type: 'boolean' },
   },
 });
 const quick = Boolean(values.quick);
 const reps = values.reps ? Number(values.reps) : quick ? 2 : 7;
-const only = new Set((values.only ?? 'peak,gemm,conv,elementwise,train,allocator').split(','));
+const only = new Set((values.only ?? 'peak,gemm,conv,elementwise,train,allocator,threads').split(','));
+const cores = os.availableParallelism?.() ?? os.cpus().length;
+const threadCounts = values.threads ? values.threads.split(',').map(Number) : Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
 const networks = (values.networks ?? (quick ? 'seed,mid' : 'seed,mid,mnist,wide')).split(',');
 
+if (values.browser) {
+  const { benchBrowser } = await import('./browser.mjs');
+  const t = values.threads ? Number(values.threads.split(',').pop()) : 2;
+  const nets = values.networks ? networks : quick ? ['mid'] : ['mid', 'mnist'];
+  console.log(`wasmnn browser benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
+    `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const result = await benchBrowser({ networks: nets, reps: Math.max(3, quick ? 2 : reps), threads: t, targetMs: quick ? 30 : 400 });
+  console.log(`${result.userAgent}\nTF.js wasm: ${JSON.stringify(result.tf)}; wasmnn after the run: ${JSON.stringify(result.threads)}`);
+  console.table(result.rows);
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  process.exit(0);
+}
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
-  `${os.cpus().length} cores, Node ${process.version}, single thread, ${reps} repetitions (medians)${quick ? ', --quick' : ''}`);
+  `${os.cpus().length} cores, Node ${process.version}, single thread unless a table says otherwise, ${reps} repetitions (medians)${quick ? ', --quick' : ''}, ` +
+  `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const all = {};
 const peak = await benchPeak({ reps });
 if (only.has('peak')) { console.log('\nSIMD ceiling (measured here)'); console.table(peak.rows); all.peak = peak.rows; }
@@ -47,4 +66,12 @@ if (only.has('train')) {
   console.table(all.train);
 }
 if (only.has('allocator')) { all.allocator = await benchAllocator({ quick, reps }); console.log('\nAllocator (one alloc or free = one operation)'); console.table(all.allocator); }
+if (only.has('threads')) {
+  all.threads = await benchThreadScaling({ networks, threads: threadCounts, reps: Math.max(5, quick ? 2 : reps), targetMs: quick ? 20 : 300 });
+  console.log(`\nThread scaling (init({ threads }), same model, interleaved rounds; load average now ${os.loadavg()[0].toFixed(1)})`);
+  console.table(all.threads);
+  all.handoff = await benchHandoff({ reps });
+  console.log('\nHand-off cost: one call inline vs split across 2 threads (threshold forced to 0)');
+  console.table(all.handoff);
+}
 if (values.json) writeFileSync(values.json, JSON.stringify(all, null, 2));

@@ -24,7 +24,7 @@ function inputs(net) {
 }
 
 /** wasmnn with the given kernels ('wasm' or 'reference'). */
-function wasmnnStep(net, backend) {
+export function wasmnnStep(net, backend) {
   setBackend(backend);
   const g = new Generator(2);
   const layers = [];

@@ -5,7 +5,10 @@
 export { Tensor, type NestedArray, type TensorData } from './tensor.js';
 export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
-export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
+export {
+  init, getThreads, setBackend, getBackend, memoryStats, type BackendName, type InitOptions, type InitResult,
+} from './backend/runtime.js';
+export type { ThreadsInfo } from './backend/threads.js';
 export type { MemoryStats, MemoryKind, KindUsage } from './backend/memory.js';
 
 export { Module } from './nn/module.js';

@@ -7,7 +7,7 @@ import type { Kernels } from './kernels.js';
  * exports are no longer cast to Kernels unchecked.
  */
 export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K]>['length'] } = {
-  gemm: 11, gemmPackSize: 3, transpose: 4,
+  gemm: 11, gemmRange: 15, gemmPackSize: 3, transpose: 4, transposeRange: 6,
   reluForward: 5, reluBackward: 7, leakyReluForward: 5, leakyReluBackward: 7,
   tanhForward: 5, tanhBackward: 7, sigmoidForward: 5, sigmoidBackward: 7,
   eluForward: 5, eluBackward: 7, geluForward: 5, geluBackward: 7,
@@ -15,7 +15,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   mseLoss: 6, l1Loss: 6, huberLoss: 6, bceLoss: 6, bceWithLogitsLoss: 6,
   crossEntropyLoss: 6, crossEntropySoftLoss: 6,
   sgdStep: 11, adamStep: 16, adagradStep: 8, rmspropStep: 13,
-  columnSums: 5, argmaxRows: 4, gatherRows: 5, fill: 3, copy: 3, scale: 3, sumOfSquares: 2, firstNonFinite: 2,
+  columnSums: 5, columnSumsRange: 7, argmaxRows: 4, gatherRows: 5, fill: 3, copy: 3, scale: 3, sumOfSquares: 2, firstNonFinite: 2,
   vexp: 3, vlog: 3, vtanh: 3,
   im2col: 18, col2im: 17, convBiasInit: 6, convBiasGrad: 7, conv2dDirect: 20,
   maxPool2dForward: 15, maxPool2dBackward: 9, avgPool2dForward: 14, avgPool2dBackward: 14,

@@ -8,9 +8,15 @@ export interface Kernels extends ConvKernels, PoolKernels, NormKernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number): void;
+  /** gemm on the tile rows [rowBegin, rowEnd) × columns [colBegin, colEnd) of C (for threads). */
+  gemmRange(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
+    b: number, c: number, bias: number, accumulate: number, pack: number,
+    rowBegin: number, rowEnd: number, colBegin: number, colEnd: number): void;
   /** Scratch floats gemm needs to pack B (0: it will not pack). */
   gemmPackSize(m: number, n: number, k: number): number;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  /** transpose of the source rows [begin, end) only. */
+  transposeRange(rows: number, cols: number, src: number, dst: number, begin: number, end: number): void;
 
   // activations.ts — forward (n, x, y, p0, p1), backward (n, x, y, dy, dx, p0, p1)
   reluForward: ActivationForwardKernel;
@@ -54,6 +60,8 @@ export interface Kernels extends ConvKernels, PoolKernels, NormKernels {
 
   // reduce.ts
   columnSums(rows: number, cols: number, src: number, dst: number, accumulate: number): void;
+  /** columnSums of the columns [begin, end) only. */
+  columnSumsRange(rows: number, cols: number, src: number, dst: number, accumulate: number, begin: number, end: number): void;
   argmaxRows(rows: number, cols: number, src: number, dst: number): void;
   gatherRows(count: number, rowLen: number, src: number, index: number, dst: number): void;
   fill(n: number, ptr: number, value: number): void;

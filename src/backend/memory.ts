@@ -91,12 +91,12 @@ export class Allocator {
   private peak = 0;
   private grows = 0;
   private readonly usage = Object.fromEntries(MEMORY_KINDS.map((k) => [k, { bytes: 0, blocks: 0 }])) as Record<MemoryKind, KindUsage>;
-  private buffer: ArrayBuffer | null = null;
+  private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
 
   constructor(
-    private readonly memory: WebAssembly.Memory,
+    private memory: WebAssembly.Memory,
     base: number,
   ) {
     const start = alignUp(base);
@@ -147,6 +147,20 @@ export class Allocator {
   i32(): Int32Array {
     this.refreshViews();
     return this.i32View;
+  }
+
+  /**
+   * Copies every byte into `memory` (of the same size: the shared memory of init({ threads }))
+   * and works on it from now on; every pointer stays valid.
+   */
+  moveTo(memory: WebAssembly.Memory): void {
+    const bytes = this.memory.buffer.byteLength;
+    if (memory.buffer.byteLength !== bytes) {
+      throw new StateError(`internal: moving ${bytes} bytes of memory into ${memory.buffer.byteLength}`);
+    }
+    new Uint8Array(memory.buffer).set(new Uint8Array(this.memory.buffer));
+    this.memory = memory;
+    this.buffer = null;
   }
 
   /** Whether `buffer` is (the current or a detached earlier) buffer of this linear memory. */
@@ -201,7 +215,7 @@ export class Allocator {
   }
 
   private refreshViews(): void {
-    const buffer = this.memory.buffer as ArrayBuffer;
+    const buffer = this.memory.buffer;
     if (buffer !== this.buffer) {
       this.buffer = buffer;
       this.f32View = new Float32Array(buffer);

@@ -53,27 +53,41 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     return Math.log(sum) + max;
   };
   const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
+  // The kernels that have a range variant (for threads); the full kernel is the whole range.
+  const gemmRange: Kernels['gemmRange'] = (m, n, k, a, ars, acs, b, c, bias, accumulate, _pack, i0, i1, j0, j1) => {
+    const h = f();
+    for (let i = i0; i < i1; i++) {
+      for (let j = j0; j < j1; j++) {
+        let acc = accumulate ? h[at(c) + i * n + j]! : bias ? h[at(bias) + j]! : 0;
+        for (let p = 0; p < k; p++) acc += h[at(a) + i * ars + p * acs]! * h[at(b) + p * n + j]!;
+        h[at(c) + i * n + j] = acc;
+      }
+    }
+  };
+  const transposeRange: Kernels['transposeRange'] = (rows, cols, src, dst, begin, end) => {
+    const h = f();
+    for (let i = begin; i < end; i++) for (let j = 0; j < cols; j++) h[at(dst) + j * rows + i] = h[at(src) + i * cols + j]!;
+  };
+  const columnSumsRange: Kernels['columnSumsRange'] = (rows, cols, src, dst, accumulate, begin, end) => {
+    const h = f();
+    for (let j = begin; j < end; j++) {
+      let acc = accumulate ? h[at(dst) + j]! : 0;
+      for (let i = 0; i < rows; i++) acc += h[at(src) + i * cols + j]!;
+      h[at(dst) + j] = acc;
+    }
+  };
 
   return {
     ...createConvReference(heap),
     ...createPoolReference(heap),
     ...createNormReference(heap),
-    // The reference never packs: `_pack` is ignored (declared so the arity matches the interface).
-    gemm(m, n, k, a, ars, acs, b, c, bias, accumulate, _pack) {
-      const h = f();
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let acc = accumulate ? h[at(c) + i * n + j]! : bias ? h[at(bias) + j]! : 0;
-          for (let p = 0; p < k; p++) acc += h[at(a) + i * ars + p * acs]! * h[at(b) + p * n + j]!;
-          h[at(c) + i * n + j] = acc;
-        }
-      }
-    },
+    // The reference never packs: `pack` is ignored (declared so the arity matches the interface).
+    gemm: (m, n, k, a, ars, acs, b, c, bias, accumulate, pack) =>
+      gemmRange(m, n, k, a, ars, acs, b, c, bias, accumulate, pack, 0, m, 0, n),
+    gemmRange,
     gemmPackSize: (_m, _n, _k) => 0,
-    transpose(rows, cols, src, dst) {
-      const h = f();
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) h[at(dst) + j * rows + i] = h[at(src) + i * cols + j]!;
-    },
+    transpose: (rows, cols, src, dst) => transposeRange(rows, cols, src, dst, 0, rows),
+    transposeRange,
 
     reluForward: unary((x) => (x < 0 ? 0 : x)),
     reluBackward: unaryGrad((x) => (x > 0 ? 1 : 0)),
@@ -221,14 +235,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       }
     },
 
-    columnSums(rows, cols, src, dst, accumulate) {
-      const h = f();
-      for (let j = 0; j < cols; j++) {
-        let acc = accumulate ? h[at(dst) + j]! : 0;
-        for (let i = 0; i < rows; i++) acc += h[at(src) + i * cols + j]!;
-        h[at(dst) + j] = acc;
-      }
-    },
+    columnSums: (rows, cols, src, dst, accumulate) => columnSumsRange(rows, cols, src, dst, accumulate, 0, cols),
+    columnSumsRange,
     argmaxRows(rows, cols, src, dst) {
       const h = f(), out = heap.i32();
       for (let i = 0; i < rows; i++) {

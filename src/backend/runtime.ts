@@ -2,32 +2,66 @@ import { StateError, ValueError } from '../errors.js';
 import { Allocator, type MemoryStats } from './memory.js';
 import type { Kernels } from './kernels.js';
 import { createReferenceKernels } from './reference.js';
-import { compileAsync, instantiateSync, wasmSupported } from './wasm.js';
+import { checkThreads, setThreads, type ThreadHost, type ThreadsInfo } from './threads.js';
+import { compileAsync, createSharedMemory, instantiateShared, instantiateSync, PAGE, wasmSupported } from './wasm.js';
+import { checkOptions } from '../validate.js';
 
 /** Which implementation of the kernels runs. */
 export type BackendName = 'wasm' | 'reference';
 
-interface Runtime {
+interface Runtime extends ThreadHost {
   allocator: Allocator;
   wasm: Kernels | null;
   reference: Kernels;
   active: Kernels;
   name: BackendName;
+  /** The WASM module's memory, shared once threads were enabled. */
+  memory: WebAssembly.Memory;
+  /** The WASM instance's exports (for the pool's kernel table). */
+  exports: Record<string, unknown>;
+  /** The first byte the allocator manages (above the module's static data). */
+  heapBase: number;
+  shared: boolean;
 }
 
 let current: Runtime | null = null;
 
+const ONE_THREAD: ThreadsInfo = { threads: 1, requested: 1, reason: null };
+
 function create(): Runtime {
-  if (wasmSupported()) {
-    const module = instantiateSync();
-    const allocator = new Allocator(module.memory, module.heapBase);
-    const reference = createReferenceKernels(allocator);
-    return { allocator, wasm: module.kernels, reference, active: module.kernels, name: 'wasm' };
-  }
-  // No WASM SIMD here: the same memory model, computed by the TypeScript kernels.
-  const allocator = new Allocator(new WebAssembly.Memory({ initial: 16 }), 16);
+  const module = wasmSupported() ? instantiateSync() : null;
+  // Without WASM SIMD: the same memory model, computed by the TypeScript kernels.
+  const memory = module?.memory ?? new WebAssembly.Memory({ initial: 16 });
+  const heapBase = module?.heapBase ?? 16;
+  const allocator = new Allocator(memory, heapBase);
   const reference = createReferenceKernels(allocator);
-  return { allocator, wasm: null, reference, active: reference, name: 'reference' };
+  const rt: Runtime = {
+    allocator, wasm: module?.kernels ?? null, reference, active: module?.kernels ?? reference,
+    name: module ? 'wasm' : 'reference', memory, exports: module?.exports ?? {}, heapBase, shared: false,
+    hasWasm: module !== null, pool: null, threads: ONE_THREAD, share: (compiled) => share(rt, compiled),
+  };
+  return rt;
+}
+
+/**
+ * Moves the runtime onto the threads build: a shared memory holding a copy of every byte (so
+ * existing tensors and models stay valid) and an instance of the same kernels importing it.
+ */
+function share(rt: Runtime, module: WebAssembly.Module): { memory: WebAssembly.Memory; exports: Record<string, unknown> } {
+  if (!rt.shared) {
+    const memory = createSharedMemory(rt.memory.buffer.byteLength / PAGE);
+    const instance = instantiateShared(module, memory);
+    if (instance.heapBase > rt.heapBase) {
+      throw new StateError(`internal: the threads build's static data ends at ${instance.heapBase}, above ${rt.heapBase}`);
+    }
+    rt.allocator.moveTo(memory);
+    rt.memory = memory;
+    rt.exports = instance.exports;
+    if (rt.active === rt.wasm) rt.active = instance.kernels;
+    rt.wasm = instance.kernels;
+    rt.shared = true;
+  }
+  return { memory: rt.memory, exports: rt.exports };
 }
 
 /** @internal The process-wide runtime, created on first use (synchronously). */
@@ -41,20 +75,54 @@ export function kernels(): Kernels {
   return runtime().active;
 }
 
+/** Options of init(). */
+export interface InitOptions {
+  /**
+   * Threads for the kernels: a whole number from 1 to 64, or 'auto' (the cores available).
+   * Above 1 needs SharedArrayBuffer (in browsers: a cross-origin isolated page); where that is
+   * missing, init resolves with one thread and says why. 1 stops the worker threads. Results
+   * are bit-identical for every thread count. Omitted: the thread setting is left as it is.
+   */
+  threads?: number | 'auto';
+}
+
+/** What init() resolves with. */
+export interface InitResult extends ThreadsInfo {
+  /** The kernels that run: 'wasm' (SIMD) or 'reference' (no WebAssembly SIMD here). */
+  backend: BackendName;
+}
+
+let pending: Promise<unknown> = Promise.resolve();
+
 /**
  * Optional: compiles the WASM module asynchronously (off the main thread in browsers) before
- * first use. Everything also works without calling it; the first tensor then compiles
- * synchronously, which takes a few milliseconds for this module.
+ * first use, and with `{ threads }` starts (or stops) the worker threads. Everything also works
+ * without calling it; the first tensor then compiles synchronously, which takes a few
+ * milliseconds for this module. The training API stays synchronous with threads. Calls are
+ * handled one after the other; an invalid option rejects with a ValueError before any change.
  */
-export async function init(): Promise<void> {
-  if (wasmSupported()) await compileAsync();
-  runtime();
+export async function init(options?: InitOptions): Promise<InitResult> {
+  checkOptions('init', options, ['threads']);
+  const threads = options?.threads === undefined ? undefined : checkThreads(options.threads);
+  const run = pending.then(async (): Promise<InitResult> => {
+    if (wasmSupported()) await compileAsync();
+    const rt = runtime();
+    if (threads !== undefined) await setThreads(rt, threads);
+    return { backend: rt.name, ...rt.threads };
+  });
+  pending = run.catch(() => undefined);
+  return run;
+}
+
+/** How many threads the kernels run on, and why fewer than requested when that is the case. */
+export function getThreads(): ThreadsInfo {
+  return { ...(current?.threads ?? ONE_THREAD) };
 }
 
 /**
  * Chooses the kernels: 'wasm' (default, SIMD) or 'reference' (plain TypeScript, the pure-JS
  * baseline used by tests and benchmarks). Both work on the same memory, so existing tensors and
- * models stay valid across a switch.
+ * models stay valid across a switch. The reference kernels always run on the calling thread.
  */
 export function setBackend(name: BackendName): void {
   const rt = runtime();

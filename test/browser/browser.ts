@@ -22,16 +22,27 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm',
 };
 
-/** Serves the repository read-only on 127.0.0.1; resolves with the base URL. */
+/** Paths under this prefix are the same files, served cross-origin isolated (COOP + COEP headers). */
+export const ISOLATED = '/isolated';
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves the repository read-only on 127.0.0.1; resolves with the base URL. `/isolated/<path>`
+ * serves `<path>` with the two headers that make a page cross-origin isolated (threads).
+ */
 export function serve(): Promise<{ url: string; close: () => void }> {
   const server: Server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    let path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const isolated = path.startsWith(`${ISOLATED}/`);
+    if (isolated) path = path.slice(ISOLATED.length);
     const file = join(root, path);
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...(isolated ? ISOLATION_HEADERS : {}),
+    }).end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
