@@ -6,6 +6,7 @@ export * from "./activations";
 export * from "./losses";
 export * from "./optimizers";
 export * from "./reduce";
+export * from "./random";
 export { vexp, vlog, vtanh } from "./simdmath";
 
 /** First byte free for the TypeScript allocator (after the module's static data). */
