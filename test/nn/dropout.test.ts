@@ -51,7 +51,10 @@ describe('Dropout', () => {
     d.train();
     d.forward(x); d.backward(g);
     const before = memoryStats().blocksInUse;
-    for (let i = 0; i < 5; i++) d.backward(g) && d.forward(x);
+    for (let i = 0; i < 5; i++) {
+      d.forward(x);
+      d.backward(g);
+    }
     expect(memoryStats().blocksInUse).toBe(before);
   });
 
