@@ -5,6 +5,7 @@ import {
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
 import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS } from './registry.js';
+import { SCHEDULERS } from './image-experiment.js';
 
 /** What one round produced. */
 export interface RoundResult {
@@ -66,12 +67,13 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
   const model = buildModel(config, generator);
   const loss: Loss = LOSSES[config.loss]!.make(config.reduction);
   const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
+  const scheduler = SCHEDULERS[config.scheduler]!(optimizer, config.epochs);
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
   const history = fit(model, {
     loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
-    validation: { x: test.x, y: yTest }, evaluateTrain: true,
+    validation: { x: test.x, y: yTest }, evaluateTrain: true, ...(scheduler ? { scheduler } : {}),
     ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WasmnnError } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
+import { isImageDataset, layerSpec, runImageRound } from './image-experiment.js';
 import { UsageError, parseTrainArgs, trainHelp, type TrainConfig } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -16,6 +17,10 @@ commands:
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
 
 function describe(config: TrainConfig): string {
+  if (isImageDataset(config.dataset)) {
+    return `${config.dataset}, layers ${layerSpec(config)}, ${config.loss} loss, ${config.optim} lr ${config.lr}` +
+      `${config.scheduler === 'none' ? '' : ` (${config.scheduler})`}, ${config.epochs} epochs × batch ${config.batchSize}`;
+  }
   const arch = [2, ...config.hidden, outputUnits(config)].join('-');
   const out = outputActivation(config);
   return `${config.dataset}, ${arch} ${config.activation}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
@@ -54,9 +59,10 @@ async function writeOutputs(config: TrainConfig, results: RoundResult[], summary
   try {
     plots = await import('./plots.js');
     const first = results[0]!;
-    const title = `${config.dataset}: ${[2, ...config.hidden, outputUnits(config)].join('-')} ${config.activation}, ${config.optim} lr ${config.lr}, seed ${first.seed}`;
+    const arch = isImageDataset(config.dataset) ? layerSpec(config) : `${[2, ...config.hidden, outputUnits(config)].join('-')} ${config.activation}`;
+    const title = `${config.dataset}: ${arch}, ${config.optim} lr ${config.lr}, seed ${first.seed}`;
     files.push(...await plots.writeSpec(plots.learningCurveSpec(first.history, title), dir, 'learning-curve'));
-    files.push(...await plots.writeSpec(plots.decisionBoundarySpec(first, title, config.dataset), dir, 'decision-boundary'));
+    if (!isImageDataset(config.dataset)) files.push(...await plots.writeSpec(plots.decisionBoundarySpec(first, title, config.dataset), dir, 'decision-boundary'));
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
       console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
@@ -80,7 +86,7 @@ async function train(args: string[]): Promise<void> {
   for (let r = 0; r < config.rounds; r++) {
     const label = config.rounds > 1 ? `round ${r + 1}/${config.rounds}` : 'training';
     const progress = await createProgress({ epochs: config.epochs, label, quiet: !talk, tty: Boolean(process.stdout.isTTY) });
-    const result = runRound(config, config.seed + r, (log) => progress.epoch(log));
+    const result = (isImageDataset(config.dataset) ? runImageRound : runRound)(config, config.seed + r, (log) => progress.epoch(log));
     progress.done();
     results.push(result);
     if (talk || (config.quiet && !config.json && config.rounds > 1)) {
