@@ -12,6 +12,12 @@ export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';
 export { Linear, type LinearOptions } from './nn/linear.js';
 export { Sequential } from './nn/sequential.js';
+export { Conv2d, type Conv2dOptions } from './nn/conv2d.js';
+export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './nn/pool.js';
+export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
+export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
+export type { Size2 } from './nn/layer-args.js';
+export type { StateEntry, StateDtype } from './nn/module.js';
 export {
   ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
 } from './nn/activations.js';

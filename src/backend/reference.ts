@@ -1,6 +1,9 @@
 import type { Kernels } from './kernels.js';
 import { dropoutKernels } from './reference-dropout.js';
 import { logProbKernels } from './reference-logprob.js';
+import { createConvReference } from './reference-conv.js';
+import { createNormReference } from './reference-norm.js';
+import { createPoolReference } from './reference-pool.js';
 
 /** Live views of linear memory (re-made after growth by the allocator). */
 export interface HeapViews {
@@ -54,6 +57,9 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
 
   return {
+    ...createConvReference(heap),
+    ...createPoolReference(heap),
+    ...createNormReference(heap),
     // The reference never packs: `pack` is ignored.
     gemm(m, n, k, a, ars, acs, b, c, bias, accumulate) {
       const h = f();

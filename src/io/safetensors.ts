@@ -1,8 +1,9 @@
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
  * header {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}},
- * then the tensor bytes (little-endian). wasmnn writes and reads F32 tensors; the reader checks
- * everything the format promises before returning anything.
+ * then the tensor bytes (little-endian). wasmnn writes and reads F32 tensors, and I64 for integer
+ * buffers (torch's int64 num_batches_tracked), held as numbers in a Float32Array (exact up to
+ * 2²⁴). The reader checks everything the format promises before returning anything.
  */
 import { ValueError } from '../errors.js';
 
@@ -10,7 +11,11 @@ import { ValueError } from '../errors.js';
 export interface NamedArray {
   shape: number[];
   data: Float32Array;
+  /** Stored element type: 'F32' (default) or 'I64' (integers). */
+  dtype?: 'F32' | 'I64';
 }
+
+const BYTES = { F32: 4, I64: 8 } as const;
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -22,8 +27,10 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
   for (const [name, t] of Object.entries(tensors)) {
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (size !== t.data.length) throw new ValueError(`safetensors: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * size] };
-    offset += 4 * size;
+    const dtype = t.dtype ?? 'F32';
+    if (dtype === 'I64' && !t.data.every((v) => Number.isInteger(v))) throw new ValueError(`safetensors: '${name}' is I64 but holds a non-integer`);
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + BYTES[dtype] * size] };
+    offset += BYTES[dtype] * size;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8); // align the data to 8 bytes
@@ -34,9 +41,10 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
   for (const t of Object.values(tensors)) {
-    const bytes = new Uint8Array(t.data.length * 4);
+    const i64 = t.dtype === 'I64';
+    const bytes = new Uint8Array(t.data.length * (i64 ? 8 : 4));
     const dv = new DataView(bytes.buffer);
-    t.data.forEach((v, i) => dv.setFloat32(4 * i, v, true));
+    t.data.forEach((v, i) => (i64 ? dv.setBigInt64(8 * i, BigInt(v), true) : dv.setFloat32(4 * i, v, true)));
     out.set(bytes, at);
     at += bytes.length;
   }
@@ -73,7 +81,8 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e?.dtype !== 'F32') throw new ValueError(`safetensors: '${name}' has dtype ${JSON.stringify(e?.dtype)}; wasmnn reads F32 only`);
+    if (e?.dtype !== 'F32' && e?.dtype !== 'I64') throw new ValueError(`safetensors: '${name}' has dtype ${JSON.stringify(e?.dtype)}; wasmnn reads F32 and I64 only`);
+    const dtype = e.dtype, width = BYTES[dtype];
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new ValueError(`safetensors: '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
     }
@@ -83,13 +92,22 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
     }
     const [begin, end] = offsets as [number, number];
     const size = (e.shape as number[]).reduce((a, b) => a * b, 1);
-    if (end - begin !== 4 * size) throw new ValueError(`safetensors: '${name}' has ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] (needs ${4 * size})`);
+    if (end - begin !== width * size) throw new ValueError(`safetensors: '${name}' has ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] (needs ${width * size})`);
     if (end > dataLength) throw new ValueError(`safetensors: '${name}' ends at byte ${end} but the data has ${dataLength} bytes (truncated file)`);
     ranges.push([begin, end, name]);
     const data = new Float32Array(size);
     const dv = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
-    for (let i = 0; i < size; i++) data[i] = dv.getFloat32(4 * i, true);
-    tensors[name] = { shape: e.shape as number[], data };
+    if (dtype === 'I64') {
+      for (let i = 0; i < size; i++) {
+        const v = dv.getBigInt64(8 * i, true);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new ValueError(`safetensors: '${name}' holds ${v}, outside the safe integer range`);
+        data[i] = Number(v);
+      }
+      tensors[name] = { shape: e.shape as number[], data, dtype };
+    } else {
+      for (let i = 0; i < size; i++) data[i] = dv.getFloat32(4 * i, true);
+      tensors[name] = { shape: e.shape as number[], data };
+    }
   }
   ranges.sort((a, b) => a[0] - b[0]);
   let covered = 0;
