@@ -1,7 +1,7 @@
 // `npm run bench` — every benchmark family in one run, each printed as one table, with the SIMD
 // ceiling measured on this machine beside them. Flags:
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
-//   --only NAME,…      families: peak, gemm, elementwise, train
+//   --only NAME,…      families: peak, gemm, elementwise, train, lenet
 //   --networks a,b     training networks: seed, mid, mnist, wide (default all; quick: seed, mid)
 //   --reps N           repetitions per measurement (default 7)
 //   --no-tf            leave out the TensorFlow.js peers
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { benchPeak } from './peak.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
+import { benchLenetStep } from './lenet-step.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +22,7 @@ const { values } = parseArgs({
 });
 const quick = Boolean(values.quick);
 const reps = values.reps ? Number(values.reps) : quick ? 2 : 7;
-const only = new Set((values.only ?? 'peak,gemm,elementwise,train').split(','));
+const only = new Set((values.only ?? 'peak,gemm,elementwise,train,lenet').split(','));
 const networks = (values.networks ?? (quick ? 'seed,mid' : 'seed,mid,mnist,wide')).split(',');
 
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
@@ -35,5 +36,11 @@ if (only.has('train')) {
   all.train = await benchTrainStep({ networks, reps: Math.max(5, quick ? 2 : reps), withTf: !values['no-tf'], slowLimitMs: quick ? 20 : 300 });
   console.log('\nTraining step (forward + loss + backward + update)');
   console.table(all.train);
+}
+if (only.has('lenet')) {
+  // --quick: plain LeNet only, without the slow TF.js rows (seconds per step).
+  all.lenet = await benchLenetStep({ reps, withTf: !values['no-tf'] && !quick, quick });
+  console.log('\nLeNet training step, batch 64 (forward + loss + backward + Adam); PyTorch via bench/mnist_torch.py --step');
+  console.table(all.lenet);
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(all, null, 2));

@@ -4,7 +4,8 @@
 // [features]) is followed through the spec, so a token that does not fit (a pooling window
 // larger than the image, a Linear on an unflattened image) is refused before any training.
 import {
-  Dropout, Flatten, Linear, LogSoftmax, Sequential, type Generator, type Module,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, Linear, LogSoftmax, MaxPool2d, Sequential,
+  type Generator, type Module,
 } from '../index.js';
 import { UsageError } from './options.js';
 import { ACTIVATIONS } from './registry.js';
@@ -39,6 +40,36 @@ export function windowOutput(size: number, kernel: number, stride: number, paddi
 
 /** Token rules, tried in order; the first whose pattern matches the whole token builds it. */
 export const LAYER_TOKENS: TokenRule[] = [
+  {
+    pattern: /^conv(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?$/, help: 'convOUTxK[sS][pP]: Conv2d(channels, OUT, K, { stride: S, padding: P }), e.g. conv6x5p2',
+    build: (m, shape, generator) => {
+      const [c, h, w] = needImage(shape, 'Conv2d');
+      const out = int(m[1], 0), k = int(m[2], 0), stride = int(m[3], 1), padding = int(m[4], 0);
+      const layer = new Conv2d(c, out, k, { stride, padding, generator });
+      return { layer, shape: [out, windowOutput(h, k, stride, padding, 'Conv2d'), windowOutput(w, k, stride, padding, 'Conv2d')] };
+    },
+  },
+  ...([['max', MaxPool2d], ['avg', AvgPool2d]] as const).map(([kind, Pool]): TokenRule => ({
+    pattern: new RegExp(`^${kind}pool(\\d+)(?:s(\\d+))?$`),
+    help: `${kind}poolK[sS]: ${Pool.typeName}(K, { stride: S }) (stride defaults to K)`,
+    build: (m, shape) => {
+      const [c, h, w] = needImage(shape, `${kind}pool`);
+      const k = int(m[1], 0), stride = int(m[2], k);
+      const layer = new Pool(k, { stride });
+      return { layer, shape: [c, windowOutput(h, k, stride, 0, layer.typeName), windowOutput(w, k, stride, 0, layer.typeName)] };
+    },
+  })),
+  {
+    pattern: /^bn$/, help: 'bn: BatchNorm2d(channels) on images, BatchNorm1d(features) on flat samples',
+    build: (_m, shape) => ({ layer: shape.length === 3 ? new BatchNorm2d(shape[0]!) : new BatchNorm1d(shape[0]!), shape }),
+  },
+  {
+    pattern: /^ln$/, help: 'ln: LayerNorm(features) on flat samples',
+    build: (_m, shape) => {
+      if (shape.length !== 1) throw new TokenError(`LayerNorm here needs a flat sample, the sample is ${fmt(shape)}`);
+      return { layer: new LayerNorm(shape[0]!), shape };
+    },
+  },
   {
     pattern: /^(\d+)$/, help: 'N: Linear(features, N) (flatten images first)',
     build: (m, shape, generator) => {
