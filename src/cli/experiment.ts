@@ -5,7 +5,7 @@ import {
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
 import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS } from './registry.js';
-import { SCHEDULERS } from './image-experiment.js';
+import { SCHEDULERS } from './image-registry.js';
 
 /** What one round produced. */
 export interface RoundResult {

@@ -1,24 +1,11 @@
 // `wasmnn train --dataset mnist`: an image data set, a CNN from --model or --layers, trained
 // with fit() like the 2-D rounds. Only the data and the model differ from experiment.ts.
-import {
-  CosineAnnealingLR, Generator, LogSoftmax, evaluate, fit, type Dataset, type EpochLog, type LRScheduler, type Optimizer,
-} from '../index.js';
+import { Generator, LogSoftmax, evaluate, fit, type EpochLog } from '../index.js';
 import type { RoundResult } from './experiment.js';
-import { buildFromSpec, MODEL_PRESETS, type SampleShape } from './layer-spec.js';
-import { loadMnist } from './mnist.js';
+import { IMAGE_DATASETS, MODEL_PRESETS, SCHEDULERS } from './image-registry.js';
+import { buildFromSpec } from './layer-spec.js';
 import { UsageError, type TrainConfig } from './options.js';
 import { LOSSES, OPTIMIZERS } from './registry.js';
-
-/** Image data sets by name: the loader, one sample's shape and the class count. */
-export const IMAGE_DATASETS: Record<string, { load: () => { train: Dataset; test: Dataset }; sampleShape: SampleShape; classes: number }> = {
-  mnist: { load: () => loadMnist(), sampleShape: [1, 28, 28], classes: 10 },
-};
-
-/** Learning-rate schedules by name, stepped once per epoch. */
-export const SCHEDULERS: Record<string, (optimizer: Optimizer, epochs: number) => LRScheduler | undefined> = {
-  none: () => undefined,
-  cosine: (optimizer, epochs) => new CosineAnnealingLR(optimizer, { tMax: epochs }),
-};
 
 /** Whether `--dataset` names an image data set. */
 export function isImageDataset(name: string): boolean {
@@ -41,16 +28,16 @@ export function buildImageModel(config: TrainConfig, generator: Generator): Retu
   if (rest.length || classes !== data.classes) {
     throw new UsageError(`--layers: the model ends with samples of shape [${built.outputShape.join(', ')}]; ${config.dataset} needs [${data.classes}] (one score per class)`);
   }
-  if (config.loss === 'nll' && !(built.model.at(-1) instanceof LogSoftmax)) built.model.append(new LogSoftmax(1));
   if (LOSSES[config.loss]!.targets !== 'labels') throw new UsageError(`--dataset ${config.dataset} trains on class labels: use --loss ce or nll, not ${config.loss}`);
+  if (config.loss === 'nll' && !(built.model.at(-1) instanceof LogSoftmax)) built.model.append(new LogSoftmax(1));
   return built;
 }
 
 /** Trains one round on an image data set with seed `seed`. */
 export function runImageRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void): RoundResult {
   const generator = new Generator(seed);
+  const { model } = buildImageModel(config, generator); // checks the spec before the data is read
   const { train, test } = IMAGE_DATASETS[config.dataset]!.load();
-  const { model } = buildImageModel(config, generator);
   const loss = LOSSES[config.loss]!.make(config.reduction);
   const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
   const scheduler = SCHEDULERS[config.scheduler]!(optimizer, config.epochs);

@@ -10,8 +10,7 @@ import {
 import { UsageError } from './options.js';
 import { ACTIVATIONS } from './registry.js';
 
-/** The shape of one sample (without the batch dimension). */
-export type SampleShape = readonly number[];
+import type { SampleShape } from './image-registry.js';
 
 /** One kind of token: its pattern, its help text and how it builds a layer for a sample shape. */
 interface TokenRule {
@@ -98,13 +97,6 @@ export const LAYER_TOKENS: TokenRule[] = [
     build: (m, shape) => ({ layer: ACTIVATIONS[m[1]!]!(), shape }),
   },
 ];
-
-/** Named architectures for --model (MNIST-sized inputs [1, 28, 28]). */
-export const MODEL_PRESETS: Record<string, string> = {
-  lenet: 'conv6x5p2,relu,maxpool2,conv16x5,relu,maxpool2,flatten,120,relu,84,relu,10',
-  'lenet-bn': 'conv6x5p2,bn,relu,maxpool2,conv16x5,bn,relu,maxpool2,flatten,120,relu,84,relu,10',
-  mlp: 'flatten,256,relu,128,relu,10',
-};
 
 /** The help lines of every token kind. */
 export function layerSpecHelp(): string {

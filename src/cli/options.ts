@@ -2,8 +2,7 @@
 // parsing rejects unknown flags and bad values with a message that says what is allowed.
 import { parseArgs } from 'node:util';
 import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS } from './registry.js';
-import { IMAGE_DATASETS, SCHEDULERS } from './image-experiment.js';
-import { MODEL_PRESETS } from './layer-spec.js';
+import { IMAGE_DATASETS, MODEL_PRESETS, SCHEDULERS } from './image-registry.js';
 
 /** Everything one `wasmnn train` run needs. */
 export interface TrainConfig {

@@ -77,7 +77,7 @@ export class Dropout extends Module {
   }
 
   override extraRepr(): string {
-    return `p=${this.p}, inplace=false`;
+    return `p=${this.p}, inplace=False`;
   }
 
   /** Constructor arguments without the generator: `new Dropout(...toConfig().args)`. */

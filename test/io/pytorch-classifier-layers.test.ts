@@ -69,5 +69,6 @@ describe.skipIf(!hasTorch)('classifier layers against PyTorch', () => {
     expect(torch.repr[0]).toBe('Flatten(start_dim=1, end_dim=-1)');
     expect(m.at(0).toString()).toBe(torch.repr[0]);
     expect(m.at(5).toString()).toBe(torch.repr[5]);
+    expect(m.at(3).toString()).toBe(torch.repr[3]);
   });
 });

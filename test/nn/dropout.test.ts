@@ -73,7 +73,7 @@ describe('Dropout', () => {
     d.forward(Tensor.zeros([2, 3]));
     expect(() => d.backward(Tensor.zeros([3, 2]))).toThrow(ShapeError);
     expect(() => d.forward('x' as never)).toThrow(/must be a Tensor/);
-    expect(d.toString()).toBe('Dropout(p=0.25, inplace=false)');
+    expect(d.toString()).toBe('Dropout(p=0.25, inplace=False)');
     expect(new Dropout(...d.toConfig().args).toString()).toBe(d.toString());
   });
 });
