@@ -23,6 +23,7 @@ export default tseslint.config(
       globals: {
         self: 'readonly', window: 'readonly', document: 'readonly', AbortController: 'readonly', Worker: 'readonly',
         requestAnimationFrame: 'readonly', setTimeout: 'readonly', location: 'readonly', URLSearchParams: 'readonly',
+        fetch: 'readonly',
       },
     },
   },
