@@ -81,7 +81,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e?.dtype !== 'F32' && e?.dtype !== 'I64') throw new ValueError(`safetensors: '${name}' has dtype ${JSON.stringify(e?.dtype)}; wasmnn reads F32 and I64 only`);
+    if (e?.dtype !== 'F32' && e?.dtype !== 'I64') throw new ValueError(`safetensors: '${name}' has dtype ${JSON.stringify(e?.dtype)}; wasmnn reads F32 and I64`);
     const dtype = e.dtype, width = BYTES[dtype];
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new ValueError(`safetensors: '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);

@@ -82,7 +82,7 @@ export abstract class BatchNorm extends Module {
     const C = this.numFeatures;
     const dims = this.split(x.shape);
     if (!dims || x.shape[1] !== C || dims.N === 0 || dims.L === 0) {
-      throw new ShapeError(`${where}: input must have shape ${this.expected().replace('C', String(C))} with every dimension ≥ 1, got ${formatShape(x.shape)}`);
+      throw new ShapeError(`${where}: input must have shape ${this.expected().replace(/\bC\b/g, String(C))} with every dimension ≥ 1, got ${formatShape(x.shape)}`);
     }
     const { N, L } = dims;
     const batchStatistics = this.training || !this.runningMean;

@@ -2,7 +2,8 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Tensor as TensorClass } from '../tensor.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
 import { Module } from './module.js';
@@ -20,8 +21,8 @@ export interface LinearOptions {
  * Fully connected layer: y = x·Wᵀ + b, after torch.nn.Linear.
  *
  * Args: inFeatures, outFeatures, options.bias.
- * Shape: input [batch, inFeatures] → output [batch, outFeatures]; weight [outFeatures,
- * inFeatures]; bias [outFeatures].
+ * Shape: input [..., inFeatures] (any rank ≥ 1: applied to the last dimension, as torch) →
+ * output [..., outFeatures]; weight [outFeatures, inFeatures]; bias [outFeatures].
  * Init (PyTorch's default): weight and bias ~ U(-1/√inFeatures, 1/√inFeatures).
  *
  * @example
@@ -68,34 +69,51 @@ export class Linear extends Module {
 
   forward(input: Tensor): Tensor {
     checkTensor('Linear.forward', 'input', input);
-    check2d('Linear.forward', 'input', input, this.inFeatures);
+    if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
+      throw new ShapeError(`Linear.forward: input must have shape [..., ${this.inFeatures}] with at least one row, got ${formatShape(input.shape)}`);
+    }
     const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
     ops.transpose(this.weight, wT);
-    const y = this.output.next([input.shape[0]!, this.outFeatures]);
-    ops.matmulBias(input, wT, this.bias, y);
+    const rows = input.size / this.inFeatures;
+    const y = this.output.next([rows, this.outFeatures]);
+    ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
     this.input = input;
-    return y;
+    return input.ndim === 2 ? y : view(y, [...input.shape.slice(0, -1), this.outFeatures]);
   }
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
     if (!input) throw new StateError('Linear.backward: called before forward()');
     checkTensor('Linear.backward', 'gradOutput', gradOutput);
-    const batch = input.shape[0]!;
-    if (gradOutput.ndim !== 2 || gradOutput.shape[0] !== batch || gradOutput.shape[1] !== this.outFeatures) {
+    const want = [...input.shape.slice(0, -1), this.outFeatures];
+    if (!sameShape(gradOutput.shape, want)) {
       throw new ShapeError(
-        `Linear.backward: gradOutput must have shape ${formatShape([batch, this.outFeatures])} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
+        `Linear.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
       );
     }
     input._check('Linear.backward: the input of the last forward()');
-    ops.matmulTransposedAAccumulate(gradOutput, input, this.weight.grad);
-    if (this.bias) ops.addColumnSums(gradOutput, this.bias.grad);
-    const dx = this.gradInput.next([batch, this.inFeatures]);
-    ops.matmul(gradOutput, this.weight, dx);
-    return dx;
+    const rows = input.size / this.inFeatures;
+    const dy = matrix(gradOutput, rows, this.outFeatures);
+    ops.matmulTransposedAAccumulate(dy, matrix(input, rows, this.inFeatures), this.weight.grad);
+    if (this.bias) ops.addColumnSums(dy, this.bias.grad);
+    const dx = this.gradInput.next([rows, this.inFeatures]);
+    ops.matmul(dy, this.weight, dx);
+    return input.ndim === 2 ? dx : view(dx, input.shape);
   }
 
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
   }
+}
+
+/** The same memory seen with another shape (valid while `t` is). */
+function view(t: Tensor, shape: readonly number[]): Tensor {
+  const v = new TensorClass(t._storage, t._offset, shape, t._owner ?? 'the tensor it views');
+  v._generation = t._generation;
+  return v;
+}
+
+/** t as a [rows, cols] matrix (itself when it already is one). */
+function matrix(t: Tensor, rows: number, cols: number): Tensor {
+  return t.ndim === 2 ? t : view(t, [rows, cols]);
 }

@@ -3,28 +3,10 @@
 // than the kernel, dilation, non-square everything, output widths that leave SIMD tails.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Heap, expectClose, kernelSets, randomArray } from '../helpers/heap.js';
+import { GEOMETRIES, outSize } from '../helpers/conv.js';
 
 const heap = new Heap();
 afterEach(() => heap.free());
-
-/** [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] */
-type Geometry = [number, number, number, number, number, number, number, number, number, number, number];
-export const GEOMETRIES: Geometry[] = [
-  [2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1], // 1×1 image, 1×1 kernel
-  [1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1], // 1×1 image, 3×3 kernel, padding 1
-  [3, 2, 3, 5, 4, 1, 1, 2, 2, 1, 1], // kernel larger than the input, with padding
-  [2, 7, 9, 2, 3, 3, 4, 0, 1, 1, 1], // stride larger than the kernel
-  [2, 9, 8, 3, 2, 1, 1, 1, 2, 2, 3], // dilation
-  [3, 5, 7, 3, 2, 2, 1, 1, 0, 1, 2], // non-square everything
-  [1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1], // LeNet conv 1
-  [6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1], // LeNet conv 2
-  [4, 6, 23, 3, 3, 1, 1, 1, 1, 1, 1], // 23 columns: SIMD tails
-];
-
-export function outSize(g: Geometry): [number, number] {
-  const [, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
-  return [Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1, Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1];
-}
 
 describe('conv kernels', () => {
   it.each(GEOMETRIES)('im2col (both layouts) and col2im: C=%i H=%i W=%i k=%i×%i s=%i×%i p=%i×%i d=%i×%i', (...g) => {
