@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Dropout, Generator, Tensor } from '../../src/index.js';
 import { hasChromium, root, useBrowser } from './browser.js';
 
 describe.skipIf(!hasChromium)('MNIST page', () => {
@@ -54,4 +55,22 @@ describe.skipIf(!hasChromium)('MNIST page', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
+
+  it('draws the same dropout masks in Chromium as in Node (same seed, same bits)', async () => {
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.url}/examples/mnist-browser/index.html`);
+    // A string, so that vitest's transform leaves the browser's own import() alone.
+    const inBrowser = await page.evaluate(`(async () => {
+      const w = await import('/dist/index.js');
+      const d = new w.Dropout(0.37, { generator: new w.Generator(2024) });
+      const x = w.Tensor.full([3, 1001], 1);
+      return [d.forward(x).toArray().flat(), d.forward(x).toArray().flat()];
+    })()`);
+    const d = new Dropout(0.37, { generator: new Generator(2024) });
+    const x = Tensor.full([3, 1001], 1);
+    const inNode = [(d.forward(x).toArray() as number[][]).flat(), (d.forward(x).toArray() as number[][]).flat()];
+    expect(inBrowser).toEqual(inNode);
+    expect(inNode[0]!.filter((v) => v === 0).length).toBeGreaterThan(900);
+    await page.close();
+  });
 });
