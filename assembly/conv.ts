@@ -16,6 +16,14 @@
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 
+/** dst[0..n) = src[0..n) (n small: a SIMD loop and a scalar tail, no memory.copy call). */
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
 /**
  * col rows for channels [c0, c1) of one image x[C, H, W]: col[K, P] (transposed = 0) or
  * colᵀ[P, K] (transposed = 1), K = C·KH·KW, P = OH·OW; zero where the window leaves the image.
@@ -24,44 +32,75 @@ export function im2col(
   c0: i32, c1: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
   DH: i32, DW: i32, OH: i32, OW: i32, x: usize, col: usize, transposed: i32,
 ): void {
-  const P = OH * OW, K = C * KH * KW;
+  if (transposed) {
+    im2colT(c0, c1, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, x, col);
+    return;
+  }
+  const P = OH * OW;
   for (let c = c0; c < c1; c++) {
     const plane = at(x, <usize>(c * H * W));
     for (let ky = 0; ky < KH; ky++) {
       for (let kx = 0; kx < KW; kx++) {
         const r = (c * KH + ky) * KW + kx;
+        // Output columns whose input column lies inside [0, W): ox in [lo, hi).
+        const base = kx * DW - PW;
+        let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
+        let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
+        if (hi > OW) hi = OW;
+        if (lo > hi) lo = hi;
         // Row r: the input pixel each output position reads through tap (ky, kx).
         for (let oy = 0; oy < OH; oy++) {
           const iy = oy * SH - PH + ky * DH;
-          const rowOk = iy >= 0 && iy < H;
+          const dst = at(col, <usize>(r * P + oy * OW));
+          if (iy < 0 || iy >= H) {
+            memory.fill(dst, 0, <usize>OW << 2);
+            continue;
+          }
           const src = plane + (<usize>(iy * W) << 2);
-          if (transposed) {
-            let dst = at(col, <usize>(oy * OW * K + r));
-            const step = <usize>K << 2;
-            for (let ox = 0; ox < OW; ox++) {
-              const ix = ox * SW - PW + kx * DW;
-              store<f32>(dst, rowOk && ix >= 0 && ix < W ? load<f32>(src + (<usize>ix << 2)) : 0);
-              dst += step;
-            }
+          for (let ox = 0; ox < lo; ox++) store<f32>(at(dst, <usize>ox), 0);
+          if (SW == 1) {
+            copyRun(at(dst, <usize>lo), src + (<usize>(lo + base) << 2), hi - lo);
           } else {
-            const dst = at(col, <usize>(r * P + oy * OW));
-            if (!rowOk) {
-              memory.fill(dst, 0, <usize>OW << 2);
-              continue;
+            for (let ox = lo; ox < hi; ox++) store<f32>(at(dst, <usize>ox), load<f32>(src + (<usize>(ox * SW + base) << 2)));
+          }
+          for (let ox = hi; ox < OW; ox++) store<f32>(at(dst, <usize>ox), 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * colᵀ[P, K] for channels [c0, c1), written in destination order: for each output position, each
+ * (c, ky) contributes KW values from one input row (contiguous when DW = 1).
+ */
+function im2colT(
+  c0: i32, c1: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  DH: i32, DW: i32, OH: i32, OW: i32, x: usize, col: usize,
+): void {
+  const K = C * KH * KW;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const ix0 = ox * SW - PW;
+      const inside = ix0 >= 0 && ix0 + (KW - 1) * DW < W;
+      const row = at(col, <usize>((oy * OW + ox) * K));
+      for (let c = c0; c < c1; c++) {
+        const plane = at(x, <usize>(c * H * W));
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * SH - PH + ky * DH;
+          const dst = row + (<usize>((c * KH + ky) * KW) << 2);
+          if (iy < 0 || iy >= H) {
+            for (let kx = 0; kx < KW; kx++) store<f32>(dst + (<usize>kx << 2), 0);
+            continue;
+          }
+          const src = plane + (<usize>(iy * W) << 2);
+          if (inside && DW == 1) {
+            copyRun(dst, src + (<usize>ix0 << 2), KW);
+          } else {
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ix0 + kx * DW;
+              store<f32>(dst + (<usize>kx << 2), ix >= 0 && ix < W ? load<f32>(src + (<usize>ix << 2)) : 0);
             }
-            // Output columns whose input column lies inside [0, W): ox in [lo, hi).
-            const base = kx * DW - PW;
-            let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
-            let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
-            if (hi > OW) hi = OW;
-            if (lo > hi) lo = hi;
-            for (let ox = 0; ox < lo; ox++) store<f32>(at(dst, <usize>ox), 0);
-            if (SW == 1) {
-              memory.copy(at(dst, <usize>lo), src + (<usize>(lo + base) << 2), <usize>(hi - lo) << 2);
-            } else {
-              for (let ox = lo; ox < hi; ox++) store<f32>(at(dst, <usize>ox), load<f32>(src + (<usize>(ox * SW + base) << 2)));
-            }
-            for (let ox = hi; ox < OW; ox++) store<f32>(at(dst, <usize>ox), 0);
           }
         }
       }
@@ -147,5 +186,55 @@ export function convBiasGrad(o0: i32, o1: i32, N: i32, O: i32, L: i32, dy: usize
       total += s;
     }
     store<f32>(at(db, <usize>o), load<f32>(at(db, <usize>o)) + total);
+  }
+}
+
+/**
+ * Direct convolution forward (no im2col), kept to measure against im2col + GEMM (bench/conv.mjs,
+ * docs/ARCHITECTURE.md): for planes p = n·O + o in [p0, p1),
+ *   y[n, o] = bias[o] + Σ_{c, ky, kx} w[o, c, ky, kx] · (x[n, c] shifted by the tap)
+ * as one SIMD row update y[n, o, oy, lo..hi) += w·x[n, c, iy, lo + base ..) per tap and output
+ * row (stride-1 columns vectorised, others scalar). x [N, C, H, W], w [O, C, KH, KW], y [N, O, OH, OW].
+ */
+export function conv2dDirect(
+  p0: i32, p1: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  DH: i32, DW: i32, OH: i32, OW: i32, x: usize, w: usize, bias: usize, y: usize,
+): void {
+  const L = OH * OW;
+  for (let p = p0; p < p1; p++) {
+    const n = p / O, o = p % O;
+    const out = at(y, <usize>p * <usize>L);
+    convBiasInit(p, p + 1, O, L, bias, y);
+    for (let c = 0; c < C; c++) {
+      const plane = at(x, <usize>((n * C + c) * H * W));
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++) {
+          const wv = load<f32>(at(w, <usize>(((o * C + c) * KH + ky) * KW + kx)));
+          const ws = f32x4.splat(wv);
+          const base = kx * DW - PW;
+          let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
+          let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
+          if (hi > OW) hi = OW;
+          if (lo > hi) lo = hi;
+          for (let oy = 0; oy < OH; oy++) {
+            const iy = oy * SH - PH + ky * DH;
+            if (iy < 0 || iy >= H) continue;
+            const src = plane + (<usize>(iy * W + base) << 2);
+            const dst = out + (<usize>(oy * OW) << 2);
+            let ox = lo;
+            if (SW == 1) {
+              for (; ox + 4 <= hi; ox += 4) {
+                const d = dst + (<usize>ox << 2);
+                v128.store(d, f32x4.add(v128.load(d), f32x4.mul(ws, v128.load(src + (<usize>ox << 2)))));
+              }
+            }
+            for (; ox < hi; ox++) {
+              const d = dst + (<usize>ox << 2);
+              store<f32>(d, load<f32>(d) + wv * load<f32>(src + (<usize>(ox * SW) << 2)));
+            }
+          }
+        }
+      }
+    }
   }
 }

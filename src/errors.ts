@@ -23,12 +23,37 @@ export class StateError extends WasmnnError {
   static override readonly errorName: string = 'StateError';
 }
 
+/** Where the non-finite value behind a NonFiniteLossError was found. */
+export type NonFiniteSource = 'prediction' | 'target' | 'overflow';
+
+/**
+ * A loss came out NaN or ±Infinity (training diverged, or the data holds NaN/Infinity). Thrown by
+ * every Loss's forward(); `source` says where the first non-finite value is (`'overflow'`: every
+ * input is finite but the sum overflowed float32), `index` its flat index (-1 for overflow) and
+ * `value` the loss itself. A ValueError, so code catching ValueError still catches it.
+ */
+export class NonFiniteLossError extends ValueError {
+  static override readonly errorName: string = 'NonFiniteLossError';
+  constructor(
+    message: string,
+    /** The non-finite loss (NaN, Infinity or -Infinity). */
+    readonly value: number,
+    /** Which input holds the first non-finite value, or 'overflow'. */
+    readonly source: NonFiniteSource,
+    /** Flat index of that value in `source`, or -1. */
+    readonly index: number,
+  ) {
+    super(message);
+  }
+}
+
 /** WASM memory cannot grow to hold a requested allocation. */
 export class OutOfMemoryError extends WasmnnError {
   static override readonly errorName: string = 'OutOfMemoryError';
 }
 
-/** Formats a shape as `[2, 3]` for messages. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
+/**
+ * Formats a shape as `[2, 3]` for messages. Lives in shape.ts (with the rest of the shape
+ * arithmetic); re-exported here for code written before it moved.
+ */
+export { formatShape } from './shape.js';

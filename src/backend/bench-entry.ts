@@ -5,3 +5,5 @@
  */
 export { runtime } from './runtime.js';
 export { setBackend } from './runtime.js';
+export { Storage } from './storage.js';
+export { conv2dForward, conv2dBackward, scratchSize } from './ops-conv.js';

@@ -1,5 +1,5 @@
 /** Tensor-level batch norm over [N, C, L] and layer norm over rows [R, D]. */
-import type { Tensor } from '../tensor.js';
+import type { TensorRef as Tensor } from './storage.js';
 import { kernels } from './runtime.js';
 import { ptr } from './ops.js';
 

@@ -1,5 +1,5 @@
 /** Tensor-level pooling over [N, C, H, W] inputs, as N·C planes. */
-import type { Tensor } from '../tensor.js';
+import type { TensorRef as Tensor } from './storage.js';
 import { kernels } from './runtime.js';
 import { ptr } from './ops.js';
 

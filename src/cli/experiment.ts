@@ -55,7 +55,7 @@ export function buildModel(config: TrainConfig, generator: Generator): Sequentia
 /** Targets in the form the loss trains on. */
 function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
   if (LOSSES[config.loss]!.targets === 'labels') return labels;
-  return outputUnits(config) === 1 ? Tensor.from(labels.data, [labels.size, 1]) : oneHot(labels, 2);
+  return outputUnits(config) === 1 ? Tensor.from(labels.toFloat32Array(), [labels.size, 1]) : oneHot(labels, 2);
 }
 
 /** Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. */

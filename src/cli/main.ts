@@ -7,11 +7,16 @@ import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } fr
 import { isImageDataset, layerSpec, runImageRound } from './image-experiment.js';
 import { UsageError, parseTrainArgs, trainHelp, type TrainConfig } from './options.js';
 import { createProgress } from './progress.js';
+import { evaluateCommand, predictCommand } from './model-commands.js';
+import { trainTabular } from './tabular-train.js';
 
 const USAGE = `usage: wasmnn <command> [flags]
 
 commands:
-  train     train a network on a 2-D data set (wasmnn train --help for the flags)
+  train     train a network on a 2-D data set (wasmnn train --help for the flags),
+            or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
+  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
+  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
   help      show this text`;
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
@@ -124,10 +129,14 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     if (command === 'train') {
-      await train(rest);
+      await (rest.some((a) => a === '--data' || a.startsWith('--data=')) ? trainTabular(rest) : train(rest));
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected: train, help`);
+    if (command === 'predict' || command === 'evaluate') {
+      (command === 'predict' ? predictCommand : evaluateCommand)(rest);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}'; expected: train, predict, evaluate, help`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof WasmnnError) {
       console.error(`wasmnn: ${e.message}`);

@@ -95,9 +95,9 @@ export function moons(n: number, noise = 0, generator: Generator = defaultGenera
 /** Turns integer labels [n] into one-hot rows [n, classes]. */
 export function oneHot(labels: Tensor, classes: number): Tensor {
   checkNumber('oneHot', 'classes', classes, { integer: true, min: 1 });
-  const src = Array.from(labels.data);
+  const src = Array.from(labels._view());
   const out = Tensor.zeros([src.length, classes]);
-  const data = out.data;
+  const data = out._view();
   src.forEach((c, i) => {
     checkNumber('oneHot', `labels[${i}]`, c, { integer: true, min: 0, max: classes - 1 });
     data[i * classes + c] = 1;
@@ -126,7 +126,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
     : Array.from((options.generator ?? defaultGenerator).permutation(n));
   const take = (t: Tensor, rows: number[]): Tensor => {
     const width = t.size / n;
-    const src = t.data;
+    const src = t._view();
     const out = new Float32Array(rows.length * width);
     rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
     return Tensor.from(out, [rows.length, ...t.shape.slice(1)]);

@@ -6,6 +6,7 @@
  * 2²⁴). The reader checks everything the format promises before returning anything.
  */
 import { ValueError } from '../errors.js';
+import { sizeOf } from '../shape.js';
 
 /** One tensor of a safetensors file. */
 export interface NamedArray {
@@ -25,7 +26,7 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    const size = t.shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(t.shape);
     if (size !== t.data.length) throw new ValueError(`safetensors: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
     const dtype = t.dtype ?? 'F32';
     if (dtype === 'I64' && !t.data.every((v) => Number.isInteger(v))) throw new ValueError(`safetensors: '${name}' is I64 but holds a non-integer`);
@@ -91,7 +92,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
       throw new ValueError(`safetensors: '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
-    const size = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    const size = sizeOf(e.shape as number[]);
     if (end - begin !== width * size) throw new ValueError(`safetensors: '${name}' has ${end - begin} bytes for shape [${(e.shape as number[]).join(', ')}] (needs ${width * size})`);
     if (end > dataLength) throw new ValueError(`safetensors: '${name}' ends at byte ${end} but the data has ${dataLength} bytes (truncated file)`);
     ranges.push([begin, end, name]);

@@ -1,9 +1,9 @@
 import * as ops from '../backend/ops.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, sameShape } from '../validate.js';
+import { check2d, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { Loss, type LossOptions } from './loss.js';
+import { Loss, type LossDiagnosis, type LossOptions } from './loss.js';
 
 /** Class targets: a Tensor [batch] of class numbers, or [batch, classes] probabilities; or an array of class numbers. */
 export type CrossEntropyTarget = Tensor | ArrayLike<number>;
@@ -54,12 +54,12 @@ export class CrossEntropyLoss extends Loss {
       this.checkCount(values.length, batch);
       const t = this.arrayTargets.next([batch]);
       // Read the array only now: allocating may grow memory and detach a view the caller passed.
-      t.data.set(target as ArrayLike<number>);
+      t._view().set(target as ArrayLike<number>);
       this.indices = t;
       this.lastArray = target as ArrayLike<unknown>;
       return;
     }
-    throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${target === null ? 'null' : typeof target}`);
+    throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${describe(target)}`);
   }
 
   private checkCount(count: number, batch: number): void {
@@ -76,10 +76,10 @@ export class CrossEntropyLoss extends Loss {
   }
 
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
-  protected override diagnose(logits: Tensor, target: unknown): string {
+  protected override diagnose(logits: Tensor, target: unknown): LossDiagnosis {
     if (this.indices) {
       const classes = logits.shape[1]!;
-      const values = this.lastArray ?? this.indices.data;
+      const values = this.lastArray ?? this.indices._view();
       for (let i = 0; i < values.length; i++) {
         const c = values[i];
         if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {

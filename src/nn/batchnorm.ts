@@ -45,7 +45,8 @@ export abstract class BatchNorm extends Module {
     super();
     const where = this.typeName;
     checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });
-    checkOptions(where, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    // momentum: null is meaningful (torch's None: a cumulative average), so it is checked apart.
+    checkOptions(where, { ...options, momentum: undefined }, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
     this.momentum = options.momentum === null ? null : checkNumber(where, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = checkBoolean(where, 'affine', options.affine ?? true);
@@ -53,7 +54,7 @@ export abstract class BatchNorm extends Module {
     const name = `${where}(${numFeatures})`;
     this.weight = affine ? this.registerParameter('weight', new Parameter([numFeatures], name)) : null;
     this.bias = affine ? this.registerParameter('bias', new Parameter([numFeatures], name)) : null;
-    this.weight?.data.fill(1);
+    this.weight?.fill(1);
     this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1)) : null;
     this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64') : null;
@@ -78,6 +79,8 @@ export abstract class BatchNorm extends Module {
 
   forward(input: Tensor): Tensor {
     const where = `${this.typeName}.forward`;
+    this.saved = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
     const C = this.numFeatures;
     const dims = this.split(x.shape);
@@ -93,13 +96,13 @@ export abstract class BatchNorm extends Module {
     if (batchStatistics) {
       let running: { mean: Tensor; var: Tensor; momentum: number } | null = null;
       if (this.training && this.runningMean) {
-        const count = this.numBatchesTracked!.data;
+        const count = this.numBatchesTracked!._view();
         count[0] = count[0]! + 1;
         running = { mean: this.runningMean, var: this.runningVar!, momentum: this.momentum ?? 1 / count[0]! };
       }
       batchNormStats(x, N, C, L, this.eps, mean, invstd, running);
     } else {
-      const m = mean.data, s = invstd.data, rm = this.runningMean!.data, rv = this.runningVar!.data;
+      const m = mean._view(), s = invstd._view(), rm = this.runningMean!._view(), rv = this.runningVar!._view();
       for (let c = 0; c < C; c++) {
         m[c] = rm[c]!;
         s[c] = 1 / Math.sqrt(rv[c]! + this.eps);
@@ -113,17 +116,22 @@ export abstract class BatchNorm extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const where = `${this.typeName}.backward`;
-    const saved = this.saved;
-    if (!saved) throw new StateError(`${where}: called before forward()`);
+    this._checkBackwardReady('backward');
+    const saved = this.saved!;
     checkTensor(where, 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, saved.x.shape)) {
       throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
     }
-    saved.x._check(`${where}: the input of the last forward()`);
     const dx = this.gradInput.next(saved.x.shape);
     batchNormBackward(saved.x, gradOutput, saved.N, this.numFeatures, saved.L, saved.mean, saved.invstd,
       this.weight, dx, this.weight?.grad ?? null, this.bias?.grad ?? null, saved.batchStatistics);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.saved) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
+    this.saved.x._check(`${this.typeName}.${where}: the input of the last forward()`);
   }
 
   override extraRepr(): string {
@@ -132,7 +140,7 @@ export abstract class BatchNorm extends Module {
   }
 
   /** Constructor arguments that rebuild this layer. */
-  toConfig(): { args: [number, { eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean }] } {
+  override toConfig(): { args: [number, { eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean }] } {
     return { args: [this.numFeatures, { eps: this.eps, momentum: this.momentum, affine: this.weight !== null, trackRunningStats: this.runningMean !== null }] };
   }
 }

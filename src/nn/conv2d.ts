@@ -1,8 +1,8 @@
-import { conv2dBackward, conv2dForward, colSize, type ConvGeometry } from '../backend/ops-conv.js';
+import { conv2dBackward, conv2dForward, scratchSize, type ConvGeometry } from '../backend/ops-conv.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
@@ -68,6 +68,7 @@ export class Conv2d extends Module {
     this.padding = checkPair(where, 'padding', options.padding ?? 0, 0);
     this.dilation = checkPair(where, 'dilation', options.dilation ?? 1, 1);
     const useBias = checkBoolean(where, 'bias', options.bias ?? true);
+    const generator = checkGenerator<Generator>(where, 'generator', options.generator ?? defaultGenerator);
     const weights = outChannels * inChannels * this.kernelSize[0] * this.kernelSize[1];
     if (weights > 2 ** 28) throw new ValueError(`${where}: the weight would have ${weights} elements (at most 2^28 fit in memory)`);
     this.args = {
@@ -80,11 +81,12 @@ export class Conv2d extends Module {
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.col = this.registerWorkspace(new Workspace(`${name} (im2col scratch)`));
-    this.resetParameters(options.generator ?? defaultGenerator);
+    this.resetParameters(generator);
   }
 
   /** Re-draws weight and bias with PyTorch's default initialisation. */
   resetParameters(generator: Generator = defaultGenerator): void {
+    checkGenerator('Conv2d.resetParameters', 'generator', generator);
     // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
     init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
     if (this.bias) {
@@ -94,6 +96,8 @@ export class Conv2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.input = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
     const x = checkImageInput('Conv2d.forward', input, this.inChannels);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
@@ -105,7 +109,7 @@ export class Conv2d extends Module {
     }
     const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
     const y = this.output.next([N, this.outChannels, OH, OW]);
-    const col = this.col.next([colSize(g)]);
+    const col = this.col.next([scratchSize(g)]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
     this.input = x;
     this.geometry = g;
@@ -114,17 +118,23 @@ export class Conv2d extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input, g = this.geometry;
-    if (!input || !g) throw new StateError('Conv2d.backward: called before forward()');
+    if (!input || !g) throw new StateError('Conv2d.backward: called before a successful forward()');
+    this._checkBackwardReady('backward');
     checkTensor('Conv2d.backward', 'gradOutput', gradOutput);
     const want = [g.N, g.O, g.OH, g.OW];
     if (!sameShape(gradOutput.shape, want)) {
       throw new ShapeError(`Conv2d.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
     }
-    input._check('Conv2d.backward: the input of the last forward()');
     const dx = this.gradInput.next(input.shape);
-    const col = this.col.next([colSize(g)]);
+    const col = this.col.next([scratchSize(g)]);
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input) throw new StateError(`Conv2d.${where}: called before a successful forward()`);
+    this.input._check(`Conv2d.${where}: the input of the last forward()`);
   }
 
   override extraRepr(): string {
@@ -137,7 +147,7 @@ export class Conv2d extends Module {
   }
 
   /** Constructor arguments that rebuild this layer (without the generator). */
-  toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number]; dilation: number | [number, number]; bias: boolean }] } {
+  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number]; dilation: number | [number, number]; bias: boolean }] } {
     const a = this.args;
     return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding: asGiven(a.padding), dilation: asGiven(a.dilation), bias: this.bias !== null }] };
   }

@@ -78,7 +78,7 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
 
   const snapshot = module.stateDict();
   const params = withParams ? module.namedParameters() : [];
-  const savedGrads = params.map(([, p]) => p.grad.data.slice());
+  const savedGrads = params.map(([, p]) => p.grad.toFloat32Array());
   const x = input.clone();
   let r: Tensor | null = null;
   try {
@@ -90,27 +90,27 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
     const loss = (): number => {
       const y = module.forward(x);
       if (y.size !== weights.size) throw new StateError(`${where}: the output size changed from ${weights.size} to ${y.size} between calls`);
-      const yv = y.data, rv = weights.data;
+      const yv = y._view(), rv = weights._view();
       let s = 0;
       for (let i = 0; i < yv.length; i++) s += yv[i]! * rv[i]!;
       return s;
     };
-    for (const [, p] of params) p.grad.data.fill(0);
-    const dx = module.backward(weights).data.slice();
-    const analytic = params.map(([, p]) => p.grad.data.slice());
+    for (const [, p] of params) p.grad.fill(0);
+    const dx = module.backward(weights).toFloat32Array();
+    const analytic = params.map(([, p]) => p.grad.toFloat32Array());
 
     let worst: GradcheckElement | null = null;
     let checked = 0;
     const compare = (name: string, target: Tensor, grads: Float32Array): void => {
       for (let i = 0; i < target.size; i++) {
-        const v = target.data[i]!;
+        const v = target._view()[i]!;
         const step = eps * Math.max(1, Math.abs(v));
         const up = Math.fround(v + step), down = Math.fround(v - step);
-        target.data[i] = up;
+        target._view()[i] = up;
         const lUp = loss();
-        target.data[i] = down;
+        target._view()[i] = down;
         const lDown = loss();
-        target.data[i] = v;
+        target._view()[i] = v;
         const numeric = (lUp - lDown) / (up - down);
         const a = grads[i]!, diff = Math.abs(a - numeric);
         const ratio = Number.isNaN(diff) ? Infinity : diff / (atol + rtol * Math.abs(numeric));
@@ -128,6 +128,6 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
     x.dispose();
     r?.dispose();
     module.loadStateDict(snapshot);
-    params.forEach(([, p], k) => p.grad.data.set(savedGrads[k]!));
+    params.forEach(([, p], k) => p.grad.set(savedGrads[k]!));
   }
 }

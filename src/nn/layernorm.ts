@@ -57,7 +57,7 @@ export class LayerNorm extends Module {
     const name = `LayerNorm(${formatShape(dims)})`;
     this.weight = affine ? this.registerParameter('weight', new Parameter(dims, name)) : null;
     this.bias = affine ? this.registerParameter('bias', new Parameter(dims, name)) : null;
-    this.weight?.data.fill(1);
+    this.weight?.fill(1);
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));
@@ -66,6 +66,8 @@ export class LayerNorm extends Module {
 
   forward(input: Tensor): Tensor {
     const where = 'LayerNorm.forward';
+    this.saved = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
     const k = this.normalizedShape.length;
     if (x.ndim <= k || !sameShape(x.shape.slice(x.ndim - k), this.normalizedShape) || x.size === 0) {
@@ -81,17 +83,22 @@ export class LayerNorm extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const where = 'LayerNorm.backward';
-    const saved = this.saved;
-    if (!saved) throw new StateError(`${where}: called before forward()`);
+    this._checkBackwardReady('backward');
+    const saved = this.saved!;
     checkTensor(where, 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, saved.x.shape)) {
       throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
     }
-    saved.x._check(`${where}: the input of the last forward()`);
     const dx = this.gradInput.next(saved.x.shape);
     layerNormBackward(saved.x, gradOutput, saved.rows, this.size, this.weight, saved.mean, saved.invstd, dx,
       this.weight?.grad ?? null, this.bias?.grad ?? null);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.saved) throw new StateError(`LayerNorm.${where}: called before a successful forward()`);
+    this.saved.x._check(`LayerNorm.${where}: the input of the last forward()`);
   }
 
   override extraRepr(): string {
@@ -99,7 +106,7 @@ export class LayerNorm extends Module {
   }
 
   /** Constructor arguments that rebuild this layer. */
-  toConfig(): { args: [number[], { eps: number; elementwiseAffine: boolean }] } {
+  override toConfig(): { args: [number[], { eps: number; elementwiseAffine: boolean }] } {
     return { args: [[...this.normalizedShape], { eps: this.eps, elementwiseAffine: this.weight !== null }] };
   }
 }

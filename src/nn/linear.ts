@@ -2,9 +2,9 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Tensor as TensorClass } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -44,21 +44,30 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    // Every argument is checked before anything is allocated.
     checkNumber('Linear', 'inFeatures', inFeatures, { integer: true, min: 1 });
     checkNumber('Linear', 'outFeatures', outFeatures, { integer: true, min: 1 });
     checkOptions('Linear', options, ['bias', 'generator']);
     const useBias = checkBoolean('Linear', 'bias', options.bias ?? true);
+    const generator = checkGenerator<Generator>('Linear', 'generator', options.generator ?? defaultGenerator);
     const name = `Linear(${inFeatures}, ${outFeatures})`;
-    this.weight = this.registerParameter('weight', new Parameter([outFeatures, inFeatures], name));
-    this.bias = useBias ? this.registerParameter('bias', new Parameter([outFeatures], name)) : null;
     this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight)`));
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
-    this.resetParameters(options.generator ?? defaultGenerator);
+    try {
+      this.weight = this.registerParameter('weight', new Parameter([outFeatures, inFeatures], name));
+      this.bias = useBias ? this.registerParameter('bias', new Parameter([outFeatures], name)) : null;
+      this.resetParameters(generator);
+    } catch (e) {
+      this.dispose(); // an OutOfMemoryError for the bias keeps no weight behind
+      throw e;
+    }
   }
 
   /** Re-draws weight and bias with PyTorch's default initialisation. */
   resetParameters(generator: Generator = defaultGenerator): void {
+    this.checkUsable('resetParameters');
+    checkGenerator('Linear.resetParameters', 'generator', generator);
     // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
     init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
     if (this.bias) {
@@ -68,9 +77,10 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
-      throw new ShapeError(`Linear.forward: input must have shape [..., ${this.inFeatures}] with at least one row, got ${formatShape(input.shape)}`);
+      throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
     }
     const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
     ops.transpose(this.weight, wT);
@@ -78,12 +88,12 @@ export class Linear extends Module {
     const y = this.output.next([rows, this.outFeatures]);
     ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
     this.input = input;
-    return input.ndim === 2 ? y : view(y, [...input.shape.slice(0, -1), this.outFeatures]);
+    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
   }
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
-    if (!input) throw new StateError('Linear.backward: called before forward()');
+    if (!input) throw new StateError('Linear.backward: called before a successful forward()');
     checkTensor('Linear.backward', 'gradOutput', gradOutput);
     const want = [...input.shape.slice(0, -1), this.outFeatures];
     if (!sameShape(gradOutput.shape, want)) {
@@ -91,14 +101,34 @@ export class Linear extends Module {
         `Linear.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
       );
     }
-    input._check('Linear.backward: the input of the last forward()');
+    this._checkBackwardReady('backward');
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
+    // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
+    const dx = this.gradInput.next([rows, this.inFeatures]);
     ops.matmulTransposedAAccumulate(dy, matrix(input, rows, this.inFeatures), this.weight.grad);
     if (this.bias) ops.addColumnSums(dy, this.bias.grad);
-    const dx = this.gradInput.next([rows, this.inFeatures]);
     ops.matmul(dy, this.weight, dx);
-    return input.ndim === 2 ? dx : view(dx, input.shape);
+    return input.ndim === 2 ? dx : dx.view(input.shape);
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    this.input._check(`Linear.${where}: the input of the last forward()`);
+  }
+
+  /** `[inFeatures, outFeatures, { bias }]`. */
+  override toConfig(): LayerConfig {
+    return { args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
+  }
+
+  /** inFeatures·outFeatures (+ outFeatures with a bias); undefined for arguments the constructor will refuse. */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    const [inF, outF, options] = args;
+    if (!Number.isSafeInteger(inF) || !Number.isSafeInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
+    const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
+    return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
 
   override extraRepr(): string {
@@ -106,14 +136,7 @@ export class Linear extends Module {
   }
 }
 
-/** The same memory seen with another shape (valid while `t` is). */
-function view(t: Tensor, shape: readonly number[]): Tensor {
-  const v = new TensorClass(t._storage, t._offset, shape, t._owner ?? 'the tensor it views');
-  v._generation = t._generation;
-  return v;
-}
-
 /** t as a [rows, cols] matrix (itself when it already is one). */
 function matrix(t: Tensor, rows: number, cols: number): Tensor {
-  return t.ndim === 2 ? t : view(t, [rows, cols]);
+  return t.ndim === 2 ? t : t.view([rows, cols]);
 }

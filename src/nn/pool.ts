@@ -48,6 +48,8 @@ abstract class Pool2d extends Module {
   /** Checks the input and returns the output view and the geometry of this call. */
   protected prepare(input: Tensor): { x: Tensor; y: Tensor; g: PoolGeometry } {
     const where = `${this.typeName}.forward`;
+    this.input = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
     const x = checkImageInput(where, input, null);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding;
@@ -65,8 +67,8 @@ abstract class Pool2d extends Module {
   /** Checks gradOutput against the last forward; returns the gradient view to fill. */
   protected prepareBackward(gradOutput: Tensor): { dx: Tensor; g: PoolGeometry } {
     const where = `${this.typeName}.backward`;
-    const input = this.input, g = this.geometry;
-    if (!input || !g) throw new StateError(`${where}: called before forward()`);
+    this._checkBackwardReady('backward');
+    const input = this.input!, g = this.geometry!;
     checkTensor(where, 'gradOutput', gradOutput);
     const want = [input.shape[0]!, input.shape[1]!, g.OH, g.OW];
     if (!sameShape(gradOutput.shape, want)) {
@@ -75,13 +77,18 @@ abstract class Pool2d extends Module {
     return { dx: this.gradInput.next(input.shape), g };
   }
 
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input || !this.geometry) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
+  }
+
   override extraRepr(): string {
     const k = this.given.kernelSize;
     return `kernel_size=${pyRepr(k)}, stride=${pyRepr(this.given.stride ?? k)}, padding=${pyRepr(this.given.padding)}`;
   }
 
   /** Constructor arguments that rebuild this layer. */
-  toConfig(): { args: [number | [number, number], { stride: number | [number, number]; padding: number | [number, number] }] } {
+  override toConfig(): { args: [number | [number, number], { stride: number | [number, number]; padding: number | [number, number] }] } {
     const k = this.given.kernelSize;
     return { args: [asGiven(k), { stride: asGiven(this.given.stride ?? k), padding: asGiven(this.given.padding) }] };
   }

@@ -1,6 +1,6 @@
 import { DataLoader } from '../data/dataloader.js';
 import { trainTestSplit } from '../data/datasets.js';
-import { ValueError, WasmnnError } from '../errors.js';
+import { NonFiniteLossError, ValueError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { clipGradNorm } from '../optim/clip-grad.js';
@@ -114,7 +114,7 @@ function* epochs(model: Module, options: FitOptions): Generator<EpochLog, Histor
         try {
           value = loss.forward(out, batch.y);
         } catch (e) {
-          if (e instanceof WasmnnError && /loss is/.test(e.message)) {
+          if (e instanceof NonFiniteLossError) {
             throw new ValueError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`);
           }
           throw e;

@@ -24,37 +24,37 @@ describe('BatchNorm', () => {
   it('training: normalises with the batch statistics and updates the running ones (torch rule)', () => {
     const [N, C, H, W] = [3, 2, 4, 5];
     const bn = new BatchNorm2d(C, { momentum: 0.3 });
-    bn.weight!.data.set([2, 0.5]);
-    bn.bias!.data.set([1, -1]);
+    bn.weight!.set([2, 0.5]);
+    bn.bias!.set([1, -1]);
     const x = rand([N, C, H, W], 1, -2, 4);
-    const y = bn.forward(x).data.slice();
-    const { mean, variance } = stats(x.data, N, C, H * W);
-    const want = Array.from(x.data, (v, i) => {
+    const y = bn.forward(x).toFloat32Array();
+    const { mean, variance } = stats(x.toFloat32Array(), N, C, H * W);
+    const want = Array.from(x.toFloat32Array(), (v, i) => {
       const c = Math.floor(i / (H * W)) % C;
       return ((v - mean[c]!) / Math.sqrt(variance[c]! + 1e-5)) * [2, 0.5][c]! + [1, -1][c]!;
     });
     expectClose(y, want, { rtol: 1e-5, atol: 1e-5 }, 'y');
     const M = N * H * W;
-    expectClose(bn.runningMean!.data, mean.map((m) => 0.3 * m), { rtol: 1e-5, atol: 1e-7 }, 'running mean');
-    expectClose(bn.runningVar!.data, variance.map((v) => 0.7 + 0.3 * v * M / (M - 1)), { rtol: 1e-5 }, 'running var');
+    expectClose(bn.runningMean!.toFloat32Array(), mean.map((m) => 0.3 * m), { rtol: 1e-5, atol: 1e-7 }, 'running mean');
+    expectClose(bn.runningVar!.toFloat32Array(), variance.map((v) => 0.7 + 0.3 * v * M / (M - 1)), { rtol: 1e-5 }, 'running var');
     expect(bn.numBatchesTracked!.item()).toBe(1);
   });
 
   it('eval: uses the running statistics and leaves them alone; trackRunningStats false always uses the batch', () => {
     const bn = new BatchNorm1d(3);
-    bn.runningMean!.data.set([1, 2, 3]);
-    bn.runningVar!.data.set([4, 1, 0.25]);
+    bn.runningMean!.set([1, 2, 3]);
+    bn.runningVar!.set([4, 1, 0.25]);
     bn.eval();
     const x = rand([4, 3], 2);
-    const y = bn.forward(x).data;
-    expectClose(y, Array.from(x.data, (v, i) => (v - [1, 2, 3][i % 3]!) / Math.sqrt([4, 1, 0.25][i % 3]! + 1e-5)), { rtol: 1e-5, atol: 1e-6 }, 'eval');
-    expect(Array.from(bn.runningMean!.data)).toEqual([1, 2, 3]);
+    const y = bn.forward(x).toFloat32Array();
+    expectClose(y, Array.from(x.toFloat32Array(), (v, i) => (v - [1, 2, 3][i % 3]!) / Math.sqrt([4, 1, 0.25][i % 3]! + 1e-5)), { rtol: 1e-5, atol: 1e-6 }, 'eval');
+    expect(Array.from(bn.runningMean!.toFloat32Array())).toEqual([1, 2, 3]);
     expect(bn.numBatchesTracked!.item()).toBe(0);
     const free = new BatchNorm1d(3, { trackRunningStats: false }).eval();
     expect(free.namedBuffers()).toEqual([]);
-    const yb = free.forward(x).data;
-    const { mean, variance } = stats(x.data, 4, 3, 1);
-    expectClose(yb, Array.from(x.data, (v, i) => (v - mean[i % 3]!) / Math.sqrt(variance[i % 3]! + 1e-5)), { rtol: 1e-5, atol: 1e-5 }, 'batch stats');
+    const yb = free.forward(x).toFloat32Array();
+    const { mean, variance } = stats(x.toFloat32Array(), 4, 3, 1);
+    expectClose(yb, Array.from(x.toFloat32Array(), (v, i) => (v - mean[i % 3]!) / Math.sqrt(variance[i % 3]! + 1e-5)), { rtol: 1e-5, atol: 1e-5 }, 'batch stats');
   });
 
   it('momentum null: cumulative average over num_batches_tracked', () => {
@@ -62,14 +62,14 @@ describe('BatchNorm', () => {
     const a = rand([5, 2], 3), b = rand([5, 2], 4);
     bn.forward(a);
     bn.forward(b);
-    const ma = stats(a.data, 5, 2, 1).mean, mb = stats(b.data, 5, 2, 1).mean;
-    expectClose(bn.runningMean!.data, ma.map((m, c) => (m + mb[c]!) / 2), { rtol: 1e-5, atol: 1e-7 }, 'cumulative');
+    const ma = stats(a.toFloat32Array(), 5, 2, 1).mean, mb = stats(b.toFloat32Array(), 5, 2, 1).mean;
+    expectClose(bn.runningMean!.toFloat32Array(), ma.map((m, c) => (m + mb[c]!) / 2), { rtol: 1e-5, atol: 1e-7 }, 'cumulative');
     expect(bn.numBatchesTracked!.item()).toBe(2);
   });
 
   it.each([
     ['BatchNorm2d train', () => new BatchNorm2d(3), [2, 3, 4, 3]],
-    ['BatchNorm2d eval', () => { const m = new BatchNorm2d(3); m.runningVar!.data.set([0.5, 2, 1]); return m.eval(); }, [2, 3, 2, 2]],
+    ['BatchNorm2d eval', () => { const m = new BatchNorm2d(3); m.runningVar!.set([0.5, 2, 1]); return m.eval(); }, [2, 3, 2, 2]],
     ['BatchNorm1d [N, C]', () => new BatchNorm1d(4), [5, 4]],
     ['BatchNorm1d [N, C, L]', () => new BatchNorm1d(4, { affine: false }), [3, 4, 2]],
     ['BatchNorm2d 1×1 images', () => new BatchNorm2d(2), [3, 2, 1, 1]],

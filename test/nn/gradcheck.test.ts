@@ -52,16 +52,17 @@ describe('gradcheck', () => {
       private x: Tensor | null = null;
       constructor(private readonly bug: 'input' | 'weight') {
         super();
-        this.weight.data.set([0.5, -1, 2]);
+        this.weight.set([0.5, -1, 2]);
       }
       forward(x: Tensor): Tensor {
         this.x = x;
-        return Tensor.from(Array.from(x.data, (v, i) => v * this.weight.data[i % 3]!), x.shape);
+        return Tensor.from(Array.from(x.toFloat32Array(), (v, i) => v * this.weight.toFloat32Array()[i % 3]!), x.shape);
       }
       backward(dy: Tensor): Tensor {
-        const x = this.x!.data, d = dy.data, gw = this.weight.grad.data;
+        const x = this.x!.toFloat32Array(), d = dy.toFloat32Array(), gw = this.weight.grad.toFloat32Array();
         for (let i = 0; i < d.length; i++) gw[i % 3] = gw[i % 3]! + d[i]! * x[i]! * (this.bug === 'weight' && i % 3 === 1 ? 1.1 : 1);
-        return Tensor.from(Array.from(d, (v, i) => v * this.weight.data[i % 3]! * (this.bug === 'input' && i === 4 ? -1 : 1)), dy.shape);
+        this.weight.grad.set(gw);
+        return Tensor.from(Array.from(d, (v, i) => v * this.weight.toFloat32Array()[i % 3]! * (this.bug === 'input' && i === 4 ? -1 : 1)), dy.shape);
       }
     }
     const a = gradcheck(new Scale('input'), input([2, 3], 1));
@@ -77,13 +78,13 @@ describe('gradcheck', () => {
   it('leaves parameters, gradients, buffers and the input as they were', () => {
     const m = new Sequential(new Conv2d(1, 2, 2, { generator: g() }), new BatchNorm2d(2));
     const x = input([2, 1, 3, 3], 2);
-    const xs = x.data.slice(), state = m.stateDict();
-    m.parameters()[0]!.grad.data.fill(0.25);
-    const grads = m.parameters().map((p) => p.grad.data.slice());
+    const xs = x.toFloat32Array(), state = m.stateDict();
+    m.parameters()[0]!.grad.fill(0.25);
+    const grads = m.parameters().map((p) => p.grad.toFloat32Array());
     expect(gradcheck(m, x).ok).toBe(true);
-    expect(x.data).toEqual(xs);
+    expect(x.toFloat32Array()).toEqual(xs);
     expect(m.stateDict()).toEqual(state);
-    expect(m.parameters().map((p) => p.grad.data.slice())).toEqual(grads);
+    expect(m.parameters().map((p) => p.grad.toFloat32Array())).toEqual(grads);
   });
 
   it('validates its arguments', () => {
