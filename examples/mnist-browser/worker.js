@@ -72,7 +72,7 @@ function predict(pixels) {
   const wasTraining = model.training;
   model.eval();
   const input = w.Tensor.from(pixels, [1, 1, 28, 28]);
-  const logits = Array.from(model.forward(input).data);
+  const logits = Array.from(model.forward(input).toFloat32Array());
   input.dispose();
   model.train(wasTraining);
   const max = Math.max(...logits);

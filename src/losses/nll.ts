@@ -3,7 +3,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { Loss, type LossOptions } from './loss.js';
+import { Loss, type LossDiagnosis, type LossOptions } from './loss.js';
 
 /**
  * Negative log-likelihood of class indices, as torch.nn.NLLLoss: the input holds
@@ -46,7 +46,7 @@ export class NLLLoss extends Loss {
         throw new ShapeError(`NLLLoss.forward: expected ${batch} class indices (one per row of the input), got ${values.length}`);
       }
       const t = this.arrayTargets.next([batch]);
-      t.data.set(values); // read only now: allocating may grow memory and detach a caller's view
+      t._view().set(values); // read only now: allocating may grow memory and detach a caller's view
       this.indices = t;
       this.lastArray = values as ArrayLike<unknown>;
       return;
@@ -60,10 +60,10 @@ export class NLLLoss extends Loss {
   }
 
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
-  protected override diagnose(input: Tensor, target: unknown): string {
+  protected override diagnose(input: Tensor, target: unknown): LossDiagnosis {
     if (this.indices) {
       const classes = input.shape[1]!;
-      const values = this.lastArray ?? this.indices.data;
+      const values = this.lastArray ?? this.indices._view();
       for (let i = 0; i < values.length; i++) {
         const c = values[i];
         if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {

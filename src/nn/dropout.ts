@@ -1,9 +1,10 @@
 import * as ops from '../backend/ops.js';
-import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /** Options of Dropout. */
@@ -39,10 +40,7 @@ export class Dropout extends Module {
     super();
     this.p = checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
     checkOptions('Dropout', options, ['generator']);
-    this.generator = options.generator ?? defaultGenerator;
-    if (typeof this.generator?.nextUint32 !== 'function') {
-      throw new ValueError(`Dropout: options.generator must be a Generator, got ${typeof options.generator}`);
-    }
+    this.generator = options.generator === undefined ? defaultGenerator : checkGenerator<Generator>('Dropout', 'options.generator', options.generator);
   }
 
   forward(input: Tensor): Tensor {
@@ -81,7 +79,12 @@ export class Dropout extends Module {
   }
 
   /** Constructor arguments without the generator: `new Dropout(...toConfig().args)`. */
-  toConfig(): { args: number[] } {
+  override toConfig(): LayerConfig {
     return { args: [this.p] };
+  }
+
+  /** No parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 }

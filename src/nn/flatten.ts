@@ -1,6 +1,7 @@
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkTensor, sameShape } from '../validate.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /**
@@ -74,7 +75,12 @@ export class Flatten extends Module {
   }
 
   /** Constructor arguments: `new Flatten(...toConfig().args)` rebuilds this layer. */
-  toConfig(): { args: number[] } {
+  override toConfig(): LayerConfig {
     return { args: [this.startDim, this.endDim] };
+  }
+
+  /** No parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 }

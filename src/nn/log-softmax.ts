@@ -3,6 +3,7 @@ import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /**
@@ -58,7 +59,12 @@ export class LogSoftmax extends Module {
   }
 
   /** Constructor arguments: `new LogSoftmax(...toConfig().args)`. */
-  toConfig(): { args: number[] } {
+  override toConfig(): LayerConfig {
     return { args: [this.dim] };
+  }
+
+  /** No parameters. */
+  static override parameterCount(): number {
+    return 0;
   }
 }

@@ -33,12 +33,12 @@ describe('MNIST split', () => {
     const { train, test } = loadMnist(100, 50);
     expect(train.x.shape).toEqual([100, 1, 28, 28]);
     expect(test.x.shape).toEqual([50, 1, 28, 28]);
-    const px = train.x.data;
+    const px = train.x.toFloat32Array();
     let min = Infinity, max = -Infinity;
     for (const v of px) { min = Math.min(min, v); max = Math.max(max, v); }
     expect(min).toBe(0);
     expect(max).toBe(1);
-    expect(new Set(train.y.data).size).toBe(10);
-    expect(new Set(test.y.data).size).toBe(10);
+    expect(new Set(train.y.toFloat32Array()).size).toBe(10);
+    expect(new Set(test.y.toFloat32Array()).size).toBe(10);
   });
 });

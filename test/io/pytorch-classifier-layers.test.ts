@@ -36,16 +36,16 @@ describe.skipIf(!hasTorch)('classifier layers against PyTorch', () => {
     const x = Tensor.from(X, SHAPE), loss = new NLLLoss({ reduction });
     const out = m.forward(x);
     const value = loss.forward(out, Y);
-    const outputs = Float32Array.from(out.data);
+    const outputs = Float32Array.from(out.toFloat32Array());
     expect(value).toBeGreaterThan(0);
     m.zeroGrad();
-    const dx = Float32Array.from(m.backward(loss.backward()).data);
-    const grads = Object.fromEntries(m.namedParameters().map(([n, p]) => [n, Float32Array.from(p.grad.data)]));
+    const dx = Float32Array.from(m.backward(loss.backward()).toFloat32Array());
+    const grads = Object.fromEntries(m.namedParameters().map(([n, p]) => [n, Float32Array.from(p.grad.toFloat32Array())]));
     const mask = (dropout as unknown as { lastMask: Tensor }).lastMask;
-    const maskValues = Array.from(mask.data);
+    const maskValues = Array.from(mask.toFloat32Array());
     new Adam(m.parameters(), { lr: 0.01 }).step();
     m.eval();
-    const evalOut = Float32Array.from(m.forward(x).data);
+    const evalOut = Float32Array.from(m.forward(x).toFloat32Array());
 
     const r = spawnSync(PYTHON, [script], {
       input: JSON.stringify({ weights, x: X, shape: SHAPE, y: Y, p: 0.3, mask: maskValues, reduction }), encoding: 'utf8', cwd: dir,
@@ -64,7 +64,7 @@ describe.skipIf(!hasTorch)('classifier layers against PyTorch', () => {
     expect(Math.abs(value - torch.loss)).toBeLessThan(1e-5 * Math.max(1, torch.loss));
     expectClose(dx, torch.gradInput, { rtol: 1e-5, atol: 1e-6 }, 'input gradient');
     for (const [name, grad] of Object.entries(grads)) expectClose(grad, torch.grads[name]!, { rtol: 1e-5, atol: 1e-6 }, `grad ${name}`);
-    for (const [name, p] of m.namedParameters()) expectClose(p.data, torch.weights[name]!, { rtol: 1e-5, atol: 2e-6 }, `Adam step ${name}`);
+    for (const [name, p] of m.namedParameters()) expectClose(p.toFloat32Array(), torch.weights[name]!, { rtol: 1e-5, atol: 2e-6 }, `Adam step ${name}`);
     expectClose(evalOut, torch.evalOutput, { rtol: 1e-5, atol: 1e-6 }, 'eval-mode output');
     expect(torch.repr[0]).toBe('Flatten(start_dim=1, end_dim=-1)');
     expect(m.at(0).toString()).toBe(torch.repr[0]);

@@ -24,8 +24,8 @@ describe('Dropout', () => {
     setBackend('reference');
     try {
       const d = new Dropout(0.5, { generator: new Generator(7) });
-      expect(Array.from(d.forward(x).data)).toEqual(Array.from(a.data));
-      expect(Array.from(d.forward(x).data)).not.toEqual(Array.from(a.data));
+      expect(Array.from(d.forward(x).toFloat32Array())).toEqual(Array.from(a.toFloat32Array()));
+      expect(Array.from(d.forward(x).toFloat32Array())).not.toEqual(Array.from(a.toFloat32Array()));
     } finally {
       setBackend('wasm');
     }
@@ -34,11 +34,11 @@ describe('Dropout', () => {
   it('backward applies the forward mask (matches central differences of the masked function)', () => {
     const d = new Dropout(0.4, { generator: new Generator(3) });
     const x = Tensor.from(X, [3, 20]);
-    const mask = Float32Array.from(d.forward(x).data, (v, i) => v / X[i]!);
+    const mask = Float32Array.from(d.forward(x).toFloat32Array(), (v, i) => v / X[i]!);
     const r = Float32Array.from(X, (_, i) => Math.cos(i));
     const dx = d.backward(Tensor.from(r, [3, 20]));
     const numeric = numericGrad((v) => dot(r, Array.from(v, (xi, i) => xi * mask[i]!)), X);
-    expectClose(dx.data, numeric, { rtol: 1e-5, atol: 1e-6 }, 'backward');
+    expectClose(dx.toFloat32Array(), numeric, { rtol: 1e-5, atol: 1e-6 }, 'backward');
   });
 
   it('is the identity in eval() mode, forward and backward, and allocates nothing per step', () => {
@@ -60,8 +60,8 @@ describe('Dropout', () => {
 
   it('p = 0 is the identity in training, p = 1 gives zeros (as torch)', () => {
     const x = Tensor.from(X, [6, 10]);
-    expect(Array.from(new Dropout(0).forward(x).data)).toEqual(Array.from(x.data));
-    expect(Array.from(new Dropout(1).forward(x).data).every((v) => v === 0)).toBe(true);
+    expect(Array.from(new Dropout(0).forward(x).toFloat32Array())).toEqual(Array.from(x.toFloat32Array()));
+    expect(Array.from(new Dropout(1).forward(x).toFloat32Array()).every((v) => v === 0)).toBe(true);
   });
 
   it('validates p, options, input and state; describes itself like torch', () => {
@@ -74,6 +74,6 @@ describe('Dropout', () => {
     expect(() => d.backward(Tensor.zeros([3, 2]))).toThrow(ShapeError);
     expect(() => d.forward('x' as never)).toThrow(/must be a Tensor/);
     expect(d.toString()).toBe('Dropout(p=0.25, inplace=False)');
-    expect(new Dropout(...d.toConfig().args).toString()).toBe(d.toString());
+    expect(new Dropout(...(d.toConfig().args as [number])).toString()).toBe(d.toString());
   });
 });
