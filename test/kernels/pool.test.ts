@@ -48,6 +48,23 @@ describe('pool kernels', () => {
     for (const v of w.arg) expect(v >= 0 && v < H * W).toBe(true);
   });
 
+  it('the 2×2 stride-2 SIMD path keeps the first maximum and the NaN rule of the general loop', () => {
+    const { wasm, reference } = kernelSets();
+    // Two rows of 18 columns (9 outputs: two SIMD steps and a scalar tail) with ties and NaNs.
+    const row0 = [1, 1, 2, 5, NaN, 3, 0, 0, 4, NaN, -1, -2, 7, 7, 0, 1, 2, 2];
+    const row1 = [1, 0, 5, 2, 9, NaN, 0, 0, NaN, 4, -3, -1, 1, 7, NaN, NaN, 2, 3];
+    const x = heap.f32([...row0, ...row1]);
+    const out = (k: typeof wasm): [number[], number[]] => {
+      const y = heap.zeros(9), arg = heap.i32(new Int32Array(9));
+      k.maxPool2dForward(0, 1, 2, 18, 2, 2, 2, 2, 0, 0, 1, 9, x, y, arg);
+      return [Array.from(heap.read(y, 9)), Array.from(heap.readI32(arg, 9))];
+    };
+    const [yw, aw] = out(wasm), [yr, ar] = out(reference);
+    expect(yw).toEqual(yr);
+    expect(aw).toEqual(ar);
+    expect(ar).toEqual([0, 3, 4, 6, 9, 10, 12, 32, 35]);
+  });
+
   it('max pooling propagates NaN (as torch)', () => {
     const { wasm } = kernelSets();
     const x = heap.f32([1, NaN, 3, 4]), y = heap.zeros(1), arg = heap.i32([0]);
