@@ -24,6 +24,7 @@ export default tseslint.config(
         self: 'readonly', window: 'readonly', document: 'readonly', AbortController: 'readonly', Worker: 'readonly',
         requestAnimationFrame: 'readonly', setTimeout: 'readonly', location: 'readonly', URLSearchParams: 'readonly',
         crypto: 'readonly',
+        fetch: 'readonly',
       },
     },
   },

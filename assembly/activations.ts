@@ -202,3 +202,35 @@ export function softmaxBackward(rows: i32, cols: i32, y: usize, dy: usize, dx: u
     }
   }
 }
+
+// ---- LogSoftmax over the last axis of a [rows, cols] matrix ---------------------------------
+// y_ij = x_ij - log Σ_k e^(x_ik)     (the log-sum-exp from softmaxRow, max-shifted)
+// dx_ij = dy_ij - e^(y_ij) · Σ_k dy_ik   (reads y)
+export function logSoftmaxForward(rows: i32, cols: i32, x: usize, y: usize): void {
+  const stride = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * stride, yr = y + <usize>i * stride;
+    const lse = f32x4.splat(softmaxRow(cols, xr, yr));
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) v128.store(at(yr, j), f32x4.sub(v128.load(at(xr, j)), lse));
+    if (j < cols) storePartial(at(yr, j), f32x4.sub(loadPartial(at(xr, j), cols - j), lse), cols - j);
+  }
+}
+
+export function logSoftmaxBackward(rows: i32, cols: i32, y: usize, dy: usize, dx: usize): void {
+  const stride = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const yr = y + <usize>i * stride, dyr = dy + <usize>i * stride, dxr = dx + <usize>i * stride;
+    let sum: f32 = 0;
+    for (let j = 0; j < cols; j++) sum += load<f32>(at(dyr, j));
+    const s = f32x4.splat(sum);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128.store(at(dxr, j), f32x4.sub(v128.load(at(dyr, j)), f32x4.mul(exp4(v128.load(at(yr, j))), s)));
+    }
+    if (j < cols) {
+      const k = cols - j;
+      storePartial(at(dxr, j), f32x4.sub(loadPartial(at(dyr, j), k), f32x4.mul(exp4(loadPartial(at(yr, j), k)), s)), k);
+    }
+  }
+}

@@ -6,6 +6,7 @@ export * from "./activations";
 export * from "./losses";
 export * from "./optimizers";
 export * from "./reduce";
+export * from "./random";
 export * from "./conv";
 export * from "./pool";
 export * from "./norm";

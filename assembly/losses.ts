@@ -187,3 +187,26 @@ export function crossEntropySoftLoss(rows: i32, cols: i32, logits: usize, target
   for (; i + 4 <= n; i += 4) v128.store(at(ptr, i), f32x4.mul(v128.load(at(ptr, i)), f));
   for (; i < n; i++) store<f32>(at(ptr, i), load<f32>(at(ptr, i)) * factor);
 }
+
+// ---- NLL with class indices: the input holds log-probabilities [rows, cols] ------------------
+// loss = -scale · Σ_r x[r, t_r];  grad = -scale at (r, t_r), 0 elsewhere.
+// targets: float32 class indices, one per row; returns NaN (before writing anything) when one
+// is not an integer in [0, cols).
+export function nllLoss(rows: i32, cols: i32, input: usize, targets: usize, grad: usize, scale: f32): f64 {
+  for (let r = 0; r < rows; r++) {
+    const tf = load<f32>(targets + (<usize>r << 2));
+    if (!(tf >= 0 && tf < <f32>cols && tf == Mathf.floor(tf))) return NaN;
+  }
+  const zero = f32x4.splat(0);
+  const n = rows * cols;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(grad, i), zero);
+  for (; i < n; i++) store<f32>(at(grad, i), 0);
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const k = r * cols + <i32>load<f32>(targets + (<usize>r << 2));
+    total -= <f64>load<f32>(at(input, k));
+    store<f32>(at(grad, k), -scale);
+  }
+  return total * scale;
+}

@@ -1,7 +1,7 @@
 // `npm run bench` — every benchmark family in one run, each printed as one table, with the SIMD
 // ceiling measured on this machine beside them. Flags:
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
-//   --only NAME,…      families: peak, gemm, conv, elementwise, train, allocator, threads (thread scaling and hand-off cost)
+//   --only NAME,…      families: peak, gemm, conv, elementwise, train, lenet, allocator, threads (thread scaling and hand-off cost)
 //   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
 //   --browser          only the browser benchmark: Chromium, wasmnn 1 / N threads vs TF.js-wasm
 //                      threaded SIMD on mid and mnist (N = the last --threads value, default 2)
@@ -16,6 +16,7 @@ import { benchPeak } from './peak.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
 import { benchAllocator } from './allocator.mjs';
+import { benchLenetStep } from './lenet-step.mjs';
 import { benchConv, benchLenetLayers } from './conv.mjs';
 import { benchHandoff, benchThreadScaling } from './threads.mjs';
 
@@ -27,7 +28,7 @@ const { values } = parseArgs({
 });
 const quick = Boolean(values.quick);
 const reps = values.reps ? Number(values.reps) : quick ? 2 : 7;
-const only = new Set((values.only ?? 'peak,gemm,conv,elementwise,train,allocator,threads').split(','));
+const only = new Set((values.only ?? 'peak,gemm,conv,elementwise,train,lenet,allocator,threads').split(','));
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const threadCounts = values.threads ? values.threads.split(',').map(Number) : Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
 const networks = (values.networks ?? (quick ? 'seed,mid' : 'seed,mid,mnist,wide')).split(',');
@@ -73,5 +74,11 @@ if (only.has('threads')) {
   all.handoff = await benchHandoff({ reps });
   console.log('\nHand-off cost: one call inline vs split across 2 threads (threshold forced to 0)');
   console.table(all.handoff);
+}
+if (only.has('lenet')) {
+  // --quick: plain LeNet only, without the slow TF.js rows (seconds per step).
+  all.lenet = await benchLenetStep({ reps, withTf: !values['no-tf'] && !quick, quick });
+  console.log('\nLeNet training step, batch 64 (forward + loss + backward + Adam); PyTorch via bench/mnist_torch.py --step');
+  console.table(all.lenet);
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(all, null, 2));

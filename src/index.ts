@@ -26,6 +26,9 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckE
 export {
   ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
 } from './nn/activations.js';
+export { Flatten } from './nn/flatten.js';
+export { Dropout, type DropoutOptions } from './nn/dropout.js';
+export { LogSoftmax } from './nn/log-softmax.js';
 export * as nn from './nn/index.js';
 export type { Nonlinearity, KaimingOptions, XavierOptions } from './nn/init.js';
 
@@ -33,6 +36,7 @@ export { Loss, ElementwiseLoss, type Reduction, type LossOptions } from './losse
 export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, type HuberLossOptions, type SmoothL1LossOptions } from './losses/regression.js';
 export { BCELoss, BCEWithLogitsLoss } from './losses/binary.js';
 export { CrossEntropyLoss, type CrossEntropyTarget } from './losses/cross-entropy.js';
+export { NLLLoss } from './losses/nll.js';
 
 export { Optimizer, type OptimizerStateDict, type Hyperparameters } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';

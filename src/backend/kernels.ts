@@ -35,6 +35,17 @@ export interface Kernels extends ConvKernels, PoolKernels, NormKernels {
   softplusBackward: ActivationBackwardKernel;
   softmaxForward(rows: number, cols: number, x: number, y: number): void;
   softmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
+  // -- mnist branch: log-softmax (activations.ts), NLL (losses.ts), dropout (random.ts) --
+  logSoftmaxForward(rows: number, cols: number, x: number, y: number): void;
+  logSoftmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
+  /** -scale·Σ input[r, t_r], gradient -scale at (r, t_r); NaN when a float32 index is invalid. */
+  nllLoss(rows: number, cols: number, input: number, targets: number, grad: number, scale: number): number;
+  /** Elements [begin, end): mask = u(key, i) ≥ p ? scale : 0 (see random.ts), y = x·mask. */
+  dropoutForward(begin: number, end: number, x: number, y: number, mask: number, key0: number, key1: number,
+    p: number, scale: number): void;
+  /** Elements [begin, end): dx = dy·mask. */
+  dropoutBackward(begin: number, end: number, dy: number, mask: number, dx: number): void;
+  // -- end mnist branch --
 
   // losses.ts — elementwise (n, pred, target, grad, scale, p0) → scaled sum
   mseLoss: ElementwiseLossKernel;

@@ -158,6 +158,40 @@ export function softmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): voi
     rowsSplit(cols, [2, 3, 4]), rows * cols * NS.move);
 }
 
+// ---- mnist branch: log-softmax and NLL over rows (the last axis), dropout ------------------
+/** Rows of the last axis: [rows, cols] for a tensor of any rank ≥ 1. */
+function lastAxis(t: TensorRef): [number, number] {
+  const cols = t.shape[t.shape.length - 1]!;
+  return [cols === 0 ? 0 : t.size / cols, cols];
+}
+
+export function logSoftmaxForward(x: TensorRef, y: TensorRef): void {
+  const [rows, cols] = lastAxis(x);
+  kernels().logSoftmaxForward(rows, cols, ptr(x, 'forward'), ptr(y, 'forward'));
+}
+
+export function logSoftmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): void {
+  const [rows, cols] = lastAxis(y);
+  kernels().logSoftmaxBackward(rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward'));
+}
+
+/** NLL of log-probabilities [rows, cols] with float32 class indices; NaN when an index is invalid. */
+export function nllLoss(input: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
+  const [rows, cols] = input.shape as [number, number];
+  return kernels().nllLoss(rows, cols, ptr(input, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
+}
+
+/** y = x·mask with mask[i] = u(key0, key1, i) ≥ p ? scale : 0 (written to `mask`). */
+export function dropoutForward(x: TensorRef, y: TensorRef, mask: TensorRef, key0: number, key1: number, p: number, scale: number): void {
+  kernels().dropoutForward(0, x.size, ptr(x, 'forward'), ptr(y, 'forward'), ptr(mask, 'forward'), key0, key1, p, scale);
+}
+
+/** dx = dy·mask. */
+export function dropoutBackward(dy: TensorRef, mask: TensorRef, dx: TensorRef): void {
+  kernels().dropoutBackward(0, dy.size, ptr(dy, 'backward'), ptr(mask, 'backward'), ptr(dx, 'backward'));
+}
+// ---- end mnist branch ----------------------------------------------------------------------
+
 /** Runs an elementwise loss kernel; returns scale · Σ terms (summed per fixed chunk) and writes the gradient. */
 export function elementwiseLoss(
   kernel: KernelName, pred: TensorRef, target: TensorRef, grad: TensorRef, scale: number, p0: number,

@@ -1,4 +1,6 @@
 import type { Kernels } from './kernels.js';
+import { dropoutKernels } from './reference-dropout.js';
+import { logProbKernels } from './reference-logprob.js';
 import { createConvReference } from './reference-conv.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
@@ -121,6 +123,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
         for (let j = 0; j < cols; j++) h[at(dx) + o + j] = h[at(y) + o + j]! * (h[at(dy) + o + j]! - dot);
       }
     },
+    ...logProbKernels(heap), // mnist branch: log-softmax, NLL
+    ...dropoutKernels(heap), // mnist branch: dropout masks
 
     mseLoss: loss((p, t) => (p - t) ** 2, (p, t) => 2 * (p - t)),
     l1Loss: loss((p, t) => Math.abs(p - t), (p, t) => sign(p - t)),

@@ -5,6 +5,7 @@ import {
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
 import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, initLayer } from './registry.js';
+import { SCHEDULERS } from './image-registry.js';
 
 /** What one round produced. */
 export interface RoundResult {
@@ -80,6 +81,7 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
   const model = buildModel(config, generator);
   const loss: Loss = LOSSES[config.loss]!.make(config.reduction);
   const optimizer = OPTIMIZERS[config.optim]!.make(model.parameters(), config);
+  const scheduler = SCHEDULERS[config.scheduler]!(optimizer, config.epochs);
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
@@ -87,7 +89,7 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
     loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
     // xor's test set is its training set: no second evaluation of the same points
     ...(data.fixed ? {} : { validation: { x: test.x, y: yTest } }), evaluateTrain: !config.runningMetrics,
-    ...(stopping(config) ? { earlyStopping: stopping(config) } : {}),
+    ...(stopping(config) ? { earlyStopping: stopping(config) } : {}), ...(scheduler ? { scheduler } : {}),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });
   const seconds = (performance.now() - start) / 1000;

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WasmnnError } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
+import { isImageDataset, layerSpec, runImageRound } from './image-experiment.js';
 import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } from './options.js';
 import { createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
@@ -22,6 +23,10 @@ commands:
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
 
 function describe(config: TrainConfig): string {
+  if (isImageDataset(config.dataset)) {
+    return `${config.dataset}, layers ${layerSpec(config)}, ${config.loss} loss, ${config.optim} lr ${config.lr}` +
+      `${config.scheduler === 'none' ? '' : ` (${config.scheduler})`}, ${config.epochs} epochs × batch ${config.batchSize}`;
+  }
   const arch = [2, ...config.hidden, outputUnits(config)].join('-');
   const out = outputActivation(config);
   const act = config.activationScale === 1 ? config.activation : `${config.activation}(${config.activationScale}x)`;
@@ -60,7 +65,9 @@ async function writeOutputs(config: TrainConfig, results: RoundResult[], summary
   let plots: typeof import('./plots.js');
   try {
     plots = await import('./plots.js');
-    files.push(...await plots.writePlots(config, results, dir));
+    files.push(...(isImageDataset(config.dataset)
+      ? await plots.writeSpec(plots.learningCurvesSpec(results, `${config.dataset}: ${layerSpec(config)}, ${config.optim} lr ${config.lr}`, false), dir, 'learning-curve')
+      : await plots.writePlots(config, results, dir)));
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
       console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
@@ -84,7 +91,7 @@ async function train(args: string[]): Promise<void> {
   for (let r = 0; r < config.rounds; r++) {
     const label = config.rounds > 1 ? `round ${r + 1}/${config.rounds}` : 'training';
     const progress = await createProgress({ epochs: config.epochs, label, quiet: !talk, tty: Boolean(process.stdout.isTTY) });
-    const result = runRound(config, config.seed + r, (log) => progress.epoch(log));
+    const result = (isImageDataset(config.dataset) ? runImageRound : runRound)(config, config.seed + r, (log) => progress.epoch(log));
     progress.done();
     results.push(result);
     if (talk || (config.quiet && !config.json && config.rounds > 1)) {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ACTIVATIONS, BIAS_INITS, DATASETS, INITS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS } from './registry.js';
 import { closest } from './suggest.js';
+import { IMAGE_DATASETS, MODEL_PRESETS, SCHEDULERS } from './image-registry.js';
 
 /** Everything one `wasmnn train` run needs. */
 export interface TrainConfig {
@@ -43,6 +44,12 @@ export interface TrainConfig {
   json: boolean;
   quiet: boolean;
   plots: boolean;
+  /** Image data sets: a --model preset name ('' = lenet-bn unless --layers is given). */
+  model: string;
+  /** Image data sets: a layer spec (see layer-spec.ts); overrides --model. */
+  layers: string;
+  /** Learning-rate schedule: none | cosine. */
+  scheduler: string;
 }
 
 /** Thrown for bad command-line input; the command prints the message and exits with code 2. */
@@ -91,14 +98,14 @@ const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string |
 };
 
 export const FLAGS: Record<string, Flag> = {
-  dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${Object.keys(DATASETS).join('|')}`, parse: choice(Object.keys(DATASETS)) },
+  dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${[...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)].join('|')}`, parse: choice([...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)]) },
   'n-train': {
     key: 'nTrain', type: 'string', default: '1000', help: 'training points', parse: number({ integer: true, min: 1 }),
-    refuse: (c) => (DATASETS[c.dataset]!.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : null),
+    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : null),
   },
   'n-test': {
     key: 'nTest', type: 'string', default: '1000', help: 'test points (xor: the training points are the test set)', parse: number({ integer: true, min: 1 }),
-    refuse: (c) => (DATASETS[c.dataset]!.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : null),
+    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : null),
   },
   hidden: {
     key: 'hidden', type: 'string', default: '25,25,25', help: 'hidden layer widths, comma-separated ("" for none)',
@@ -146,6 +153,9 @@ export const FLAGS: Record<string, Flag> = {
   json: { key: 'json', type: 'boolean', default: false, help: 'print the result as JSON only' },
   quiet: { key: 'quiet', type: 'boolean', default: false, help: 'print only the final result' },
   'no-plots': { key: 'plots', type: 'boolean', default: false, help: 'do not write plots' },
+  model: { key: 'model', type: 'string', default: '', help: `image data sets: a preset ${Object.keys(MODEL_PRESETS).join('|')} (default lenet-bn)`, parse: (t, f) => (t === '' ? '' : choice(Object.keys(MODEL_PRESETS))(t, f)) },
+  layers: { key: 'layers', type: 'string', default: '', help: "image data sets: layer spec, e.g. 'conv6x5p2,bn,relu,maxpool2,flatten,10' (see README)" },
+  scheduler: { key: 'scheduler', type: 'string', default: 'none', help: `learning-rate schedule per epoch: ${Object.keys(SCHEDULERS).join('|')} (cosine: to 0 over --epochs)`, parse: choice(Object.keys(SCHEDULERS)) },
 };
 
 /**

@@ -170,7 +170,7 @@ export function decisionBoundarySpec(result: RoundResult, config: TrainConfig, t
     const circle = Array.from({ length: 121 }, (_, k) => ({ k, x: 0.5 + DISK_RADIUS * Math.cos((k / 120) * 2 * Math.PI), y: 0.5 + DISK_RADIUS * Math.sin((k / 120) * 2 * Math.PI) }));
     layers.push({ data: { values: circle }, mark: { type: 'line', strokeDash: [4, 3], color: '#444', strokeWidth: 1 }, encoding: { ...xy, order: { field: 'k' } } });
   }
-  const which = DATASETS[config.dataset]!.fixed ? 'training points (= the test set)' : 'test points';
+  const which = DATASETS[config.dataset]?.fixed ? 'training points (= the test set)' : 'test points';
   return {
     $schema: SCHEMA, width: 440, height: 440,
     title: { text: title, subtitle: `${which} coloured by true label; ✕ = misclassified (${points.filter((p) => p.mistake).length} of ${points.length})` },
@@ -187,7 +187,7 @@ export function comparisonSpec(result: RoundResult, config: TrainConfig, title: 
     encoding: { x: { field: 'x', type: 'quantitative', title: 'x₁' }, y: { field: 'y', type: 'quantitative', title: 'x₂' }, color: { field, ...color } },
   });
   const errors = points.filter((p) => p.mistake).length;
-  const which = DATASETS[config.dataset]!.fixed ? 'the training points (= the test set)' : 'the test points';
+  const which = DATASETS[config.dataset]?.fixed ? 'the training points (= the test set)' : 'the test points';
   return {
     $schema: SCHEMA, title: { text: title, subtitle: `${which}; ${errors} of ${points.length} predicted wrongly` },
     hconcat: [panel('label', 'Ground truth'), panel('predicted', 'Predict result')], config: CONFIG,
@@ -212,7 +212,7 @@ export async function writePlots(config: TrainConfig, results: RoundResult[], di
   const first = results[0]!;
   const act = config.activationScale === 1 ? config.activation : `${config.activation}(${config.activationScale}x)`;
   const title = `${config.dataset}: ${[2, ...config.hidden, outputUnits(config)].join('-')} ${act}, ${config.loss}, ${config.optim} lr ${config.lr}, batch ${config.batchSize}, init ${config.init}`;
-  const files = await writeSpec(learningCurvesSpec(results, title, Boolean(DATASETS[config.dataset]!.fixed)), dir, 'learning-curve');
+  const files = await writeSpec(learningCurvesSpec(results, title, Boolean(DATASETS[config.dataset]?.fixed)), dir, 'learning-curve');
   files.push(...await writeSpec(decisionBoundarySpec(first, config, `${title}, seed ${first.seed}`), dir, 'decision-boundary'));
   files.push(...await writeSpec(comparisonSpec(first, config, `${title}, seed ${first.seed}`), dir, 'comparison'));
   return files;

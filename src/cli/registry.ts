@@ -2,7 +2,7 @@
 // constructor (or a distribution). Everything else works with the objects.
 import {
   Adagrad, Adam, AdamW, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, ELU, GELU, HuberLoss, L1Loss, LeakyReLU,
-  Linear, MSELoss, RMSprop, ReLU, SGD, Sigmoid, Softplus, Tanh, disk, linear, moons, nn, spiral, xorEasy,
+  Linear, MSELoss, NLLLoss, RMSprop, ReLU, SGD, Sigmoid, Softplus, Tanh, disk, linear, moons, nn, spiral, xorEasy,
   type Dataset, type Generator, type Loss, type Module, type Nonlinearity, type Optimizer, type Parameter, type Reduction, type Tensor,
 } from '../index.js';
 
@@ -29,6 +29,7 @@ export const LOSSES: Record<string, { make: (reduction: Reduction) => Loss; targ
   bce: { make: (reduction) => new BCELoss({ reduction }), targets: 'values' },
   bce_logits: { make: (reduction) => new BCEWithLogitsLoss({ reduction }), targets: 'values' },
   ce: { make: (reduction) => new CrossEntropyLoss({ reduction }), targets: 'labels' },
+  nll: { make: (reduction) => new NLLLoss({ reduction }), targets: 'labels' },
 };
 
 /** Hyper-parameters the command passes to optimizers. */

@@ -14,6 +14,9 @@ import { Conv2d } from './conv2d.js';
 import { AvgPool2d, MaxPool2d } from './pool.js';
 import { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 import { LayerNorm } from './layernorm.js';
+import { Flatten } from './flatten.js';
+import { Dropout } from './dropout.js';
+import { LogSoftmax } from './log-softmax.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 
@@ -27,6 +30,7 @@ export type LayerClass = (abstract new (...args: never[]) => Module) & {
 const BUILT_IN: LayerClass[] = [
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Scale, Sequential,
   Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+  Flatten, Dropout, LogSoftmax,
 ];
 
 const registry = new Map<string, LayerClass>(BUILT_IN.map((c) => [c.typeName, c]));

@@ -1,0 +1,46 @@
+import type { Kernels } from './kernels.js';
+import type { HeapViews } from './reference.js';
+
+/** Log-softmax rows and the NLL loss in plain TypeScript (float64 arithmetic) over the same memory. */
+export function logProbKernels(heap: HeapViews): Pick<Kernels, 'logSoftmaxForward' | 'logSoftmaxBackward' | 'nllLoss'> {
+  const at = (ptr: number): number => ptr >>> 2;
+  return {
+    logSoftmaxForward(rows, cols, x, y) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        const xo = at(x) + r * cols, yo = at(y) + r * cols;
+        let max = -Infinity;
+        for (let j = 0; j < cols; j++) max = Math.max(max, h[xo + j]!);
+        if (!Number.isFinite(max) && !Number.isNaN(max)) max = 0;
+        let sum = 0;
+        for (let j = 0; j < cols; j++) sum += Math.exp(h[xo + j]! - max);
+        const lse = Math.log(sum) + max;
+        for (let j = 0; j < cols; j++) h[yo + j] = h[xo + j]! - lse;
+      }
+    },
+    logSoftmaxBackward(rows, cols, y, dy, dx) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        let sum = 0;
+        for (let j = 0; j < cols; j++) sum += h[at(dy) + o + j]!;
+        for (let j = 0; j < cols; j++) h[at(dx) + o + j] = h[at(dy) + o + j]! - Math.exp(h[at(y) + o + j]!) * sum;
+      }
+    },
+    nllLoss(rows, cols, input, targets, grad, scale) {
+      const h = heap.f32();
+      for (let r = 0; r < rows; r++) {
+        const t = h[at(targets) + r]!;
+        if (!(t >= 0 && t < cols && Number.isInteger(t))) return NaN;
+      }
+      h.fill(0, at(grad), at(grad) + rows * cols);
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        const k = r * cols + h[at(targets) + r]!;
+        total -= h[at(input) + k]!;
+        h[at(grad) + k] = -scale;
+      }
+      return total * scale;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import * as ops from '../backend/ops.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
+import { Module } from './module.js';
+
+/** Options of Dropout. */
+export interface DropoutOptions {
+  /** Draws the two 32-bit keys of each forward's mask. Default: the generator seeded by manualSeed(). */
+  generator?: Generator;
+}
+
+/**
+ * Inverted dropout, as torch.nn.Dropout: in training mode each element is zeroed with
+ * probability p and the others are scaled by 1/(1 - p); in eval() mode it is the identity.
+ *
+ * The mask is drawn inside WASM by a counter-based generator keyed by two numbers taken from
+ * `generator` at each forward (integer arithmetic only), so the same seed gives the same mask in
+ * every engine and with either backend. backward() applies the last forward's mask.
+ *
+ * @example
+ * const drop = new Dropout(0.25, { generator: new Generator(1) });
+ * drop.eval();   // identity at evaluation time
+ */
+export class Dropout extends Module {
+  static override readonly typeName: string = 'Dropout';
+  readonly p: number;
+  private readonly generator: Generator;
+  private readonly output = this.registerWorkspace(new Workspace('Dropout.forward'));
+  private readonly mask = this.registerWorkspace(new Workspace('Dropout mask'));
+  private readonly gradInput = this.registerWorkspace(new Workspace('Dropout.backward'));
+  /** The last forward's shape and mask (null: it ran in eval mode, the gradient passes through). */
+  private lastShape: readonly number[] | null = null;
+  private lastMask: Tensor | null = null;
+
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super();
+    this.p = checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
+    checkOptions('Dropout', options, ['generator']);
+    this.generator = options.generator === undefined ? defaultGenerator : checkGenerator<Generator>('Dropout', 'options.generator', options.generator);
+  }
+
+  forward(input: Tensor): Tensor {
+    checkTensor('Dropout.forward', 'input', input);
+    this.lastShape = input.shape;
+    if (!this.training) {
+      this.lastMask = null;
+      return input;
+    }
+    const key0 = this.generator.nextUint32(), key1 = this.generator.nextUint32();
+    const mask = this.mask.next(input.shape);
+    const y = this.output.next(input.shape);
+    const scale = this.p === 1 ? 0 : 1 / (1 - this.p);
+    ops.dropoutForward(input, y, mask, key0, key1, this.p, scale);
+    this.lastMask = mask;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const shape = this.lastShape;
+    if (!shape) throw new StateError('Dropout.backward: called before forward()');
+    checkTensor('Dropout.backward', 'gradOutput', gradOutput);
+    if (!sameShape(gradOutput.shape, shape)) {
+      throw new ShapeError(`Dropout.backward: gradOutput must have the shape of the last output ${formatShape(shape)}, got ${formatShape(gradOutput.shape)}`);
+    }
+    const mask = this.lastMask;
+    if (!mask) return gradOutput;
+    mask._check('Dropout.backward: the mask of the last forward()');
+    const dx = this.gradInput.next(shape);
+    ops.dropoutBackward(gradOutput, mask, dx);
+    return dx;
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}, inplace=False`;
+  }
+
+  /** Constructor arguments without the generator: `new Dropout(...toConfig().args)`. */
+  override toConfig(): LayerConfig {
+    return { args: [this.p] };
+  }
+
+  /** No parameters. */
+  static override parameterCount(): number {
+    return 0;
+  }
+}
