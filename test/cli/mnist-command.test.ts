@@ -32,7 +32,7 @@ describe('wasmnn train --dataset mnist', () => {
     const bad = [
       [['--layers', 'conv6x5,relu,10'], /token 3 '10' \(sample shape \[6, 24, 24\]\)/],
       [['--layers', 'flatten,11'], /ends with samples of shape \[11\]; mnist needs \[10\]/],
-      [['--model', 'resnet'], /--model: 'resnet' is not allowed; choose one of lenet, lenet-bn, mlp/],
+      [['--model', 'resnet'], /--model: 'resnet' is not allowed; (did you mean '[a-z-]+'\? )?choose one of lenet, lenet-bn, mlp/],
       [['--model', 'lenet', '--loss', 'mse'], /trains on class labels: use --loss ce or nll/],
     ] as const;
     for (const [args, message] of bad) {
