@@ -52,3 +52,40 @@ export async function benchConv({ reps, peak, batch = 64 }) {
   }
   return rows;
 }
+
+/**
+ * The CNN half of a LeNet-5 step (batch 64) through the public API, layer by layer: forward and
+ * forward + backward of each layer this round added, in ms (the full step, with the dense layers,
+ * loss and optimizer, is in the train-step benchmark).
+ */
+export async function benchLenetLayers({ reps, batch = 64 }) {
+  const { Conv2d, BatchNorm2d, MaxPool2d, ReLU, Tensor, Generator } = await import('../dist/index.js');
+  const g = new Generator(1);
+  const layers = [
+    ['Conv2d(1, 6, 5, padding 2)', new Conv2d(1, 6, 5, { padding: 2, generator: g }), [batch, 1, 28, 28]],
+    ['BatchNorm2d(6)', new BatchNorm2d(6), [batch, 6, 28, 28]],
+    ['ReLU', new ReLU(), [batch, 6, 28, 28]],
+    ['MaxPool2d(2)', new MaxPool2d(2), [batch, 6, 28, 28]],
+    ['Conv2d(6, 16, 5)', new Conv2d(6, 16, 5, { generator: g }), [batch, 6, 14, 14]],
+    ['BatchNorm2d(16)', new BatchNorm2d(16), [batch, 16, 10, 10]],
+    ['ReLU', new ReLU(), [batch, 16, 10, 10]],
+    ['MaxPool2d(2)', new MaxPool2d(2), [batch, 16, 10, 10]],
+  ];
+  const rows = [];
+  let total = 0;
+  for (const [label, layer, shape] of layers) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x = Tensor.from(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), shape);
+    const y = layer.forward(x);
+    const dy = Tensor.from(Float32Array.from({ length: y.size }, (_, i) => Math.cos(i * 0.11)), y.shape);
+    const f = await measure(() => layer.forward(x), { reps });
+    const fb = await measure(() => { layer.forward(x); layer.backward(dy); }, { reps });
+    total += fb.median;
+    rows.push({ layer: label, input: `[${shape.join(', ')}]`, 'forward ms': fmt(f.median), 'forward + backward ms': fmt(fb.median) });
+    layer.dispose();
+    x.dispose();
+    dy.dispose();
+  }
+  rows.push({ layer: 'total (CNN part of a LeNet step)', input: '', 'forward ms': '', 'forward + backward ms': fmt(total) });
+  return rows;
+}

@@ -13,7 +13,7 @@ import { benchPeak } from './peak.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
 import { benchAllocator } from './allocator.mjs';
-import { benchConv } from './conv.mjs';
+import { benchConv, benchLenetLayers } from './conv.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +32,14 @@ const all = {};
 const peak = await benchPeak({ reps });
 if (only.has('peak')) { console.log('\nSIMD ceiling (measured here)'); console.table(peak.rows); all.peak = peak.rows; }
 if (only.has('gemm')) { all.gemm = await benchGemm({ quick, reps, peak: peak.mulAddPeak }); console.log('\nGEMM'); console.table(all.gemm); }
-if (only.has('conv')) { all.conv = await benchConv({ reps, peak: peak.mulAddPeak }); console.log('\nConvolution (LeNet layers, batch 64)'); console.table(all.conv); }
+if (only.has('conv')) {
+  all.conv = await benchConv({ reps, peak: peak.mulAddPeak });
+  console.log('\nConvolution (LeNet layers, batch 64)');
+  console.table(all.conv);
+  all.lenetLayers = await benchLenetLayers({ reps });
+  console.log('\nLeNet convolutional layers through the public API (batch 64)');
+  console.table(all.lenetLayers);
+}
 if (only.has('elementwise')) { all.elementwise = await benchElementwise({ quick, reps }); console.log('\nElementwise and optimizer kernels'); console.table(all.elementwise); }
 if (only.has('train')) {
   all.train = await benchTrainStep({ networks, reps: Math.max(5, quick ? 2 : reps), withTf: !values['no-tf'], slowLimitMs: quick ? 20 : 300 });
