@@ -18,6 +18,14 @@ export class ValueError extends WasmnnError {
   static override readonly errorName: string = 'ValueError';
 }
 
+/**
+ * A loss became NaN or infinite: training diverged (learning rate too high, exploding values).
+ * `fit` rethrows it with the epoch and batch in the message; catch it by class, not by message.
+ */
+export class NonFiniteLossError extends ValueError {
+  static override readonly errorName: string = 'NonFiniteLossError';
+}
+
 /** An object is used in a state that does not allow it: disposed, stale, backward before forward. */
 export class StateError extends WasmnnError {
   static override readonly errorName: string = 'StateError';

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import { ElementwiseLoss, type LossOptions } from './loss.js';
+import { ElementwiseLoss, type LossOptions, type PredictionKind } from './loss.js';
 
 /**
  * Binary cross-entropy on probabilities (after a Sigmoid), as torch.nn.BCELoss: each log is
@@ -10,6 +10,10 @@ export class BCELoss extends ElementwiseLoss {
   protected readonly kernel = 'bceLoss';
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  override get predictionKind(): PredictionKind {
+    return 'probabilities';
   }
 
   protected override diagnose(prediction: Tensor, target: unknown): string {
@@ -31,5 +35,9 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   protected readonly kernel = 'bceWithLogitsLoss';
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  override get predictionKind(): PredictionKind {
+    return 'logits';
   }
 }

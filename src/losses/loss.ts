@@ -1,8 +1,14 @@
 import * as ops from '../backend/ops.js';
-import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { NonFiniteLossError, ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkChoice, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+
+/**
+ * What a loss's predictions are: raw class scores ('logits'), class probabilities
+ * ('probabilities'), or plain values compared with targets ('values', the regression losses).
+ */
+export type PredictionKind = 'logits' | 'probabilities' | 'values';
 
 /** How per-element losses are combined: their mean (default) or their sum. */
 export type Reduction = 'mean' | 'sum';
@@ -36,6 +42,19 @@ export abstract class Loss {
     return (this.constructor as typeof Loss).typeName;
   }
 
+  /**
+   * What this loss's predictions are. fit/evaluate infer the task from it: 'logits' and
+   * 'probabilities' train classifiers, 'values' regressors (unless the targets are one-hot rows).
+   */
+  get predictionKind(): PredictionKind {
+    return 'values';
+  }
+
+  /** Where a single output decides class 1: 0 on logits, 0.5 on probabilities and values. */
+  get decisionThreshold(): number {
+    return this.predictionKind === 'logits' ? 0 : 0.5;
+  }
+
   /** The loss of `prediction` against `target`. */
   forward(prediction: Tensor, target: unknown): number {
     const name = this.typeName;
@@ -46,7 +65,7 @@ export abstract class Loss {
     const value = this.compute(prediction, target, grad);
     if (!Number.isFinite(value)) {
       this.lastGrad = null;
-      throw new ValueError(`${name}.forward: the loss is ${value}: ${this.diagnose(prediction, target)}`);
+      throw new NonFiniteLossError(`${name}.forward: the loss is ${value}: ${this.diagnose(prediction, target)}`);
     }
     this.lastGrad = grad;
     return value;

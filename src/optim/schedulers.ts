@@ -17,6 +17,11 @@ export abstract class LRScheduler {
     this.baseLr = optimizer.lr;
   }
 
+  /** Whether step() needs a metric (fit passes valLoss, or loss, when it does). */
+  get needsMetric(): boolean {
+    return false;
+  }
+
   /** Advances one epoch. `metric` is used by ReduceLROnPlateau only. */
   step(metric?: number): void {
     this.epoch++;
@@ -111,6 +116,10 @@ export class ReduceLROnPlateau extends LRScheduler {
     this.cooldown = checkNumber(w, 'cooldown', options.cooldown ?? 0, { integer: true, min: 0 });
     this.minLr = checkNumber(w, 'minLr', options.minLr ?? 0, { min: 0 });
     this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  override get needsMetric(): boolean {
+    return true;
   }
 
   protected nextLr(metric?: number): number {
