@@ -1,6 +1,6 @@
 // One `wasmnn train` round: data, model, loss and optimizer from the config, trained with fit().
 import {
-  Generator, Linear, Sequential, Tensor, evaluate, fit, oneHot,
+  Generator, Linear, Sequential, Tensor, evaluate, fitAsync, oneHot,
   type Dataset, type EpochLog, type Evaluation, type History, type Loss,
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
@@ -54,11 +54,15 @@ export function buildModel(config: TrainConfig, generator: Generator): Sequentia
 /** Targets in the form the loss trains on. */
 function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
   if (LOSSES[config.loss]!.targets === 'labels') return labels;
-  return outputUnits(config) === 1 ? Tensor.from(labels.data, [labels.size, 1]) : oneHot(labels, 2);
+  // Copy the labels out first: Tensor.from allocates, which may grow memory and detach a live view.
+  return outputUnits(config) === 1 ? Tensor.from(labels.data.slice(), [labels.size, 1]) : oneHot(labels, 2);
 }
 
-/** Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. */
-export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void): RoundResult {
+/**
+ * Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. Aborting `signal`
+ * (Ctrl-C) stops after the current epoch; the result then holds the epochs finished so far.
+ */
+export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void, signal?: AbortSignal): Promise<RoundResult> {
   const generator = new Generator(seed);
   const makeData = DATASETS[config.dataset]!;
   const train = makeData(config.nTrain, generator);
@@ -69,18 +73,20 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
-  const history = fit(model, {
-    loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
+  // The built-in data sets are classes: MSE on a single 0/1 output is still scored as a classifier.
+  const history = await fitAsync(model, {
+    loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed, task: 'classification',
+    ...(signal ? { signal } : {}),
     validation: { x: test.x, y: yTest }, evaluateTrain: true,
     ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });
   const seconds = (performance.now() - start) / 1000;
-  const threshold = config.loss === 'bce_logits' ? 0 : 0.5;
+  const threshold = loss.decisionThreshold;
   return {
     seed, history, seconds, stepsPerSecond: steps / seconds, model, data: { train, test }, threshold, lossName: config.loss,
-    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold }),
-    test: evaluate(model, { x: test.x, y: yTest, loss, threshold }),
+    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold, task: 'classification' }),
+    test: evaluate(model, { x: test.x, y: yTest, loss, threshold, task: 'classification' }),
   };
 }
 

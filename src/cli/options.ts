@@ -57,10 +57,16 @@ const number = (rule: { min?: number; max?: number; integer?: boolean; positive?
   return v;
 };
 
+/**
+ * Most points per data set: the points, their copies (data loader, one-hot targets) and the
+ * evaluation buffers must fit in WASM's 4 GiB; 10 million 2-D points use about 0.5 GiB.
+ */
+export const MAX_POINTS = 10_000_000;
+
 export const FLAGS: Record<string, Flag> = {
   dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${Object.keys(DATASETS).join('|')}`, parse: choice(Object.keys(DATASETS)) },
-  'n-train': { key: 'nTrain', type: 'string', default: '1000', help: 'training points', parse: number({ integer: true, min: 1 }) },
-  'n-test': { key: 'nTest', type: 'string', default: '1000', help: 'test points (xor: the training points)', parse: number({ integer: true, min: 1 }) },
+  'n-train': { key: 'nTrain', type: 'string', default: '1000', help: `training points (≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }) },
+  'n-test': { key: 'nTest', type: 'string', default: '1000', help: `test points (xor: the training points; ≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }) },
   hidden: {
     key: 'hidden', type: 'string', default: '25,25,25', help: 'hidden layer widths, comma-separated ("" for none)',
     parse: (text, flag) => (text.trim() === '' ? [] : text.split(',').map((w) => number({ integer: true, min: 1 })(w.trim(), flag))),
@@ -75,7 +81,7 @@ export const FLAGS: Record<string, Flag> = {
   momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }) },
   'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }) },
   amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)' },
-  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs', parse: number({ integer: true, min: 1 }) },
+  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (≤ 1e9)', parse: number({ integer: true, min: 1, max: 1e9 }) },
   'batch-size': { key: 'batchSize', type: 'string', default: '100', help: 'mini-batch size (1: per-sample updates)', parse: number({ integer: true, min: 1 }) },
   init: { key: 'init', type: 'string', default: 'he', help: `weight init: ${Object.keys(INITS).join('|')}`, parse: choice(Object.keys(INITS)) },
   rounds: { key: 'rounds', type: 'string', default: '1', help: 'independent runs with seeds seed, seed+1, … (mean ± std)', parse: number({ integer: true, min: 1 }) },
