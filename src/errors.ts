@@ -36,7 +36,8 @@ export class OutOfMemoryError extends WasmnnError {
   static override readonly errorName: string = 'OutOfMemoryError';
 }
 
-/** Formats a shape as `[2, 3]` for messages. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
+/**
+ * Formats a shape as `[2, 3]` for messages. Lives in shape.ts (with the rest of the shape
+ * arithmetic); re-exported here for code written before it moved.
+ */
+export { formatShape } from './shape.js';

@@ -1,5 +1,6 @@
 import { Storage } from './backend/storage.js';
-import { ShapeError, StateError, ValueError, formatShape } from './errors.js';
+import { ShapeError, StateError, ValueError } from './errors.js';
+import { MAX_ELEMENTS, checkShape, formatShape, resolveShape, sizeOf } from './shape.js';
 
 /** Nested number arrays: what Tensor.from accepts and toArray returns. */
 export type NestedArray = number | NestedArray[];
@@ -7,16 +8,33 @@ export type NestedArray = number | NestedArray[];
 /** Data accepted by Tensor.from. */
 export type TensorData = number[] | number[][] | NestedArray[] | Float32Array | ArrayLike<number>;
 
-function checkShape(shape: readonly number[], where: string): void {
-  if (!Array.isArray(shape)) throw new ShapeError(`${where}: shape must be an array of integers, got ${typeof shape}`);
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${where}: shape ${formatShape(shape)} has an invalid dimension ${String(d)} (need integers ≥ 0)`);
+/** Describes a value for messages without calling user code. */
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/**
+ * Throws unless `values` is array-like with a valid length and every element is a number that
+ * float32 can hold: NaN and ±Infinity are kept as they are, a finite value beyond ±3.4e38 (which
+ * float32 would silently turn into Infinity) is refused. Float32Array needs no element check.
+ */
+function checkValues(values: unknown, where: string, name: string): ArrayLike<number> {
+  if (values === null || typeof values !== 'object' || !('length' in values)) {
+    throw new ValueError(`${where}: ${name} must be an array or typed array of numbers, got ${describe(values)}`);
+  }
+  const n: unknown = (values as { length: unknown }).length;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
+    throw new ValueError(`${where}: ${name}.length must be an integer in [0, ${MAX_ELEMENTS}], got ${String(n)}`);
+  }
+  if (values instanceof Float32Array) return values;
+  const list = values as ArrayLike<unknown>;
+  for (let i = 0; i < n; i++) {
+    const v = list[i];
+    if (typeof v !== 'number') throw new ValueError(`${where}: ${name}[${i}] is not a number (got ${describe(v)})`);
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+      throw new ValueError(`${where}: ${name}[${i}] = ${v} is beyond the float32 range (±3.4028235e38)`);
     }
   }
+  return list as ArrayLike<number>;
 }
-
-const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Infers the shape of nested arrays and flattens them, checking they are rectangular numbers. */
 function flatten(data: NestedArray[], where: string): { shape: number[]; values: number[] } {
@@ -27,17 +45,18 @@ function flatten(data: NestedArray[], where: string): { shape: number[]; values:
     level = level[0] as NestedArray;
     if (level === undefined) break;
   }
+  checkShape(shape, where, 'data');
   const values: number[] = [];
   const walk = (node: NestedArray, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (typeof node !== 'number') {
-        throw new ValueError(`${where}: element ${path} is not a number (got ${typeof node})`);
+        throw new ValueError(`${where}: element ${path} is not a number (got ${describe(node)})`);
       }
       values.push(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      const got = Array.isArray(node) ? `length ${node.length}` : typeof node;
+      const got = Array.isArray(node) ? `length ${node.length}` : describe(node);
       throw new ShapeError(`${where}: ragged data: ${path || 'the top level'} should be an array of length ${shape[depth]}, got ${got}`);
     }
     node.forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
@@ -47,61 +66,68 @@ function flatten(data: NestedArray[], where: string): { shape: number[]; values:
 }
 
 /**
- * A float32 row-major array with a shape, stored in WASM memory.
+ * A float32 row-major array of any rank (batch first), stored in WASM memory.
  *
- * Tensors made by Tensor.from / zeros / full / clone own their memory: `dispose()` frees it now,
- * otherwise it is freed after the tensor is garbage-collected. Tensors returned by a module's
- * forward/backward or a loss's backward are views of that module's workspace: they stay valid
- * until the module runs again, after which using them throws (call `.clone()` to keep one).
+ * Read it with `toFloat32Array()` (a copy you own, unaffected by anything wasmnn does later),
+ * `toArray()` or `item()`; write it with `set(values, offset)` or `fill(value)`. There is no live
+ * view of WASM memory in the public API, so nothing you hold can change or empty silently.
+ *
+ * Tensors made by Tensor.from / zeros / full / clone own their memory: `dispose()` (or `using`)
+ * frees it now, otherwise it is freed after the tensor is garbage-collected. Tensors returned by a
+ * module's forward/backward or a loss's backward are views of that module's workspace: they stay
+ * valid until the module runs again, after which using them throws (call `.clone()` to keep one).
+ * `reshape` / `view` share memory with their source and go stale or disposed with it.
  */
 export class Tensor {
-  /** The dimensions, outermost first. */
+  /** The dimensions, outermost (batch) first. */
   readonly shape: readonly number[];
   /** Number of elements (the product of the shape). */
   readonly size: number;
   /** @internal */ _storage: Storage;
   /** @internal Element offset into the storage. */ _offset: number;
   /** @internal The storage generation this tensor was made for. */ _generation: number;
-  /** @internal Who owns the storage when it is not this tensor (for messages). */ _owner: string | null;
+  /** @internal Who owns the storage when it is not this tensor (for messages); null: this tensor owns it. */ _owner: string | null;
   private disposedFlag = false;
 
   /**
    * @internal Use Tensor.from / zeros / full; modules make views through Workspace. A frozen
-   * `shape` is used as is (workspaces pass the same frozen array on every call).
+   * `shape` is used as is (workspaces pass the same frozen array on every call). The shape must
+   * already be checked (checkShape) and fit in the storage from `offset`.
    */
   constructor(storage: Storage, offset: number, shape: readonly number[], owner: string | null) {
     this._storage = storage;
     this._offset = offset;
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    this.size = product(this.shape);
+    this.size = sizeOf(this.shape);
     this._generation = storage.generation;
     this._owner = owner;
   }
 
   /**
    * Copies data into a new tensor. Nested arrays give their own shape (`[[1, 2], [3, 4]]` is
-   * [2, 2]); flat data takes `shape` (default: one dimension).
+   * [2, 2]); flat data takes `shape` (default: one dimension). The source is never modified or
+   * detached, even when it is a copy of another tensor and this allocation grows memory.
    */
   static from(data: TensorData, shape?: readonly number[]): Tensor {
     let values: ArrayLike<number>;
     let inferred: number[];
+    if (data instanceof Tensor) {
+      throw new ValueError('Tensor.from: data is a Tensor; use t.clone() for a copy, or Tensor.from(t.toFloat32Array(), shape)');
+    }
     if (Array.isArray(data) && data.some((d) => Array.isArray(d))) {
       ({ shape: inferred, values } = flatten(data as NestedArray[], 'Tensor.from'));
-    } else if (Array.isArray(data) || ArrayBuffer.isView(data) || (data && typeof data === 'object' && 'length' in data)) {
-      values = data as ArrayLike<number>;
-      inferred = [values.length];
-      if (Array.isArray(data)) {
-        const bad = data.findIndex((v) => typeof v !== 'number');
-        if (bad >= 0) throw new ValueError(`Tensor.from: element [${bad}] is not a number (got ${typeof data[bad]})`);
-      }
+      values = checkValues(values, 'Tensor.from', 'data');
     } else {
-      throw new ValueError(`Tensor.from: expected an array, nested arrays or a Float32Array, got ${data === null ? 'null' : typeof data}`);
+      values = checkValues(data, 'Tensor.from', 'data');
+      inferred = [values.length];
     }
     const finalShape = shape ?? inferred;
-    checkShape(finalShape, 'Tensor.from');
-    if (product(finalShape) !== values.length) {
-      throw new ShapeError(`Tensor.from: shape ${formatShape(finalShape)} needs ${product(finalShape)} elements, the data has ${values.length}`);
+    const size = checkShape(finalShape, 'Tensor.from');
+    if (size !== values.length) {
+      throw new ShapeError(`Tensor.from: shape ${formatShape(finalShape)} needs ${size} elements, the data has ${values.length}`);
     }
+    // A view of WASM memory would be detached by the allocation below: copy it first.
+    if (ArrayBuffer.isView(values) && Storage.inLinearMemory(values)) values = (values as unknown as Float32Array).slice();
     const t = Tensor.owned(finalShape);
     t._storage.f32(0, t.size).set(values);
     return t;
@@ -115,15 +141,15 @@ export class Tensor {
   /** A new tensor with every element equal to `value`. */
   static full(shape: readonly number[], value: number): Tensor {
     checkShape(shape, 'Tensor.full');
-    if (typeof value !== 'number') throw new ValueError(`Tensor.full: value must be a number, got ${typeof value}`);
+    checkElement(value, 'Tensor.full', 'value');
     const t = Tensor.owned(shape);
     t._storage.f32(0, t.size).fill(value);
     return t;
   }
 
-  /** @internal A tensor that owns fresh (uninitialised) storage. */
+  /** @internal A tensor that owns fresh (uninitialised) storage; `shape` must be checked. */
   static owned(shape: readonly number[]): Tensor {
-    return new Tensor(new Storage(Math.max(product(shape), 1)), 0, shape, null);
+    return new Tensor(new Storage(Math.max(sizeOf(shape), 1)), 0, shape, null);
   }
 
   /** Number of dimensions. */
@@ -132,22 +158,49 @@ export class Tensor {
   }
 
   /**
-   * A Float32Array view of the elements. Reads and writes go to WASM memory. The view is made
-   * fresh on each access: don't keep it across calls that may allocate (memory growth detaches
-   * old views); read `.data` again instead.
+   * A copy of the elements (row-major) in a Float32Array that belongs to the caller: later
+   * allocations, forward passes or dispose() never change it.
    */
-  get data(): Float32Array {
-    this._check('data');
-    return this._storage.f32(this._offset, this.size);
+  toFloat32Array(): Float32Array {
+    return this._view('Tensor.toFloat32Array').slice();
+  }
+
+  /**
+   * Writes `values` into the elements from flat index `offset` (default 0). Everything is checked
+   * first (a tensor that is usable, numbers that fit float32, offset + values.length ≤ size);
+   * a rejected call writes nothing.
+   */
+  set(values: ArrayLike<number>, offset = 0): this {
+    this._check('Tensor.set');
+    const checked = checkValues(values, 'Tensor.set', 'values');
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > this.size) {
+      throw new ValueError(`Tensor.set: offset must be an integer in [0, ${this.size}], got ${String(offset)}`);
+    }
+    if (offset + checked.length > this.size) {
+      throw new ShapeError(
+        `Tensor.set: values has ${checked.length} elements, which do not fit from offset ${offset} in a tensor of ` +
+          `${this.size} elements ${formatShape(this.shape)}`,
+      );
+    }
+    this._storage.f32(this._offset + offset, checked.length).set(checked);
+    return this;
+  }
+
+  /** Sets every element to `value` (a number; NaN and ±Infinity allowed, finite values must fit float32). */
+  fill(value: number): this {
+    this._check('Tensor.fill');
+    checkElement(value, 'Tensor.fill', 'value');
+    this._storage.f32(this._offset, this.size).fill(value);
+    return this;
   }
 
   /** The elements as nested arrays of numbers, following the shape. */
   toArray(): NestedArray {
-    const flat = Array.from(this.data);
+    const flat = this._view('Tensor.toArray');
     if (this.shape.length === 0) return flat[0]!;
     const build = (dim: number, offset: number): NestedArray[] => {
       const len = this.shape[dim]!;
-      const stride = product(this.shape.slice(dim + 1));
+      const stride = sizeOf(this.shape.slice(dim + 1));
       const out: NestedArray[] = [];
       for (let i = 0; i < len; i++) {
         out.push(dim === this.shape.length - 1 ? flat[offset + i]! : build(dim + 1, offset + i * stride));
@@ -160,14 +213,37 @@ export class Tensor {
   /** The single element of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`Tensor.item: needs exactly one element, shape is ${formatShape(this.shape)}`);
-    return this.data[0]!;
+    return this._view('Tensor.item')[0]!;
   }
 
   /** A new tensor (owning its memory) with a copy of the elements. */
   clone(): Tensor {
+    this._check('Tensor.clone');
     const t = Tensor.owned(this.shape);
-    t._storage.f32(0, t.size).set(this.data);
+    t._storage.f32(0, t.size).set(this._view('Tensor.clone'));
     return t;
+  }
+
+  /**
+   * The same elements seen with another shape, sharing this tensor's memory (no copy): writes
+   * through one show in the other. One dimension may be -1 (inferred). The view never frees the
+   * memory and becomes unusable when this tensor is disposed or goes stale.
+   */
+  view(shape: readonly number[]): Tensor {
+    return this._reshaped(shape, 'Tensor.view');
+  }
+
+  /** Same as view(): every tensor is contiguous, so reshaping never copies. */
+  reshape(shape: readonly number[]): Tensor {
+    return this._reshaped(shape, 'Tensor.reshape');
+  }
+
+  private _reshaped(shape: readonly number[], where: string): Tensor {
+    this._check(where);
+    const resolved = resolveShape(shape, this.size, this.shape, where);
+    const v = new Tensor(this._storage, this._offset, resolved, this._owner ?? 'the tensor it is a view of');
+    v._generation = this._generation;
+    return v;
   }
 
   /**
@@ -175,10 +251,25 @@ export class Tensor {
    * view never frees the memory, and is unusable once this tensor is disposed or goes stale.
    */
   _rows(start: number, count: number): Tensor {
-    const width = this.size / this.shape[0]!;
+    this._check('rows');
+    const rows = this.shape[0] ?? 0;
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > rows) {
+      throw new ShapeError(`rows: [${start}, ${start + count}) is outside the ${rows} rows of ${formatShape(this.shape)}`);
+    }
+    const width = rows === 0 ? 0 : this.size / rows;
     const view = new Tensor(this._storage, this._offset + start * width, [count, ...this.shape.slice(1)], this._owner ?? 'the tensor it was sliced from');
     view._generation = this._generation;
     return view;
+  }
+
+  /**
+   * @internal A live Float32Array over the elements, for library code. Use it immediately: it is
+   * invalid (detached, length 0) after any allocation, because WASM memory may grow. Never hand
+   * it to users; give them toFloat32Array().
+   */
+  _view(what = 'Tensor._view'): Float32Array {
+    this._check(what);
+    return this._storage.f32(this._offset, this.size);
   }
 
   /** Whether dispose() was called (or the owning module was disposed). */
@@ -188,12 +279,17 @@ export class Tensor {
 
   /**
    * Frees the memory of a tensor made by from/zeros/full/clone now rather than at garbage
-   * collection. On a module's output view it only invalidates this view. Idempotent.
+   * collection. On a module's output view (or a reshape) it only invalidates this view. Idempotent.
    */
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     if (this._owner === null) this._storage.release();
+  }
+
+  /** `using t = Tensor.zeros(...)` disposes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   toString(): string {
@@ -211,3 +307,24 @@ export class Tensor {
     }
   }
 }
+
+/** Throws unless `value` is a number float32 can hold (NaN and ±Infinity allowed). */
+function checkElement(value: unknown, where: string, name: string): void {
+  if (typeof value !== 'number') throw new ValueError(`${where}: ${name} must be a number, got ${describe(value)}`);
+  if (Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
+    throw new ValueError(`${where}: ${name} = ${value} is beyond the float32 range (±3.4028235e38)`);
+  }
+}
+
+// `.data` was a live view of WASM memory that went stale silently when memory grew. It is gone
+// from the type; JavaScript code that still reads it gets this explanation instead of undefined.
+Object.defineProperty(Tensor.prototype, 'data', {
+  configurable: true,
+  enumerable: false,
+  get(this: Tensor): never {
+    throw new StateError(
+      `Tensor.data was removed: its live view of WASM memory went stale silently when memory grew. ` +
+        `Read with t.toFloat32Array() (a copy you own), t.toArray() or t.item(); write with t.set(values, offset) or t.fill(value)`,
+    );
+  },
+});

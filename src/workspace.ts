@@ -1,4 +1,5 @@
 import { Storage } from './backend/storage.js';
+import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { sameShape } from './validate.js';
 
@@ -21,7 +22,7 @@ export class Workspace {
   /** A fresh view of `shape`; previous views of this workspace become stale. */
   next(shape: readonly number[]): Tensor {
     if (!sameShape(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
-    const size = this.lastShape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(this.lastShape);
     if (!this.storage) this.storage = new Storage(Math.max(size, 1));
     else {
       this.storage.ensureCapacity(size);

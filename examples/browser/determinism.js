@@ -15,7 +15,7 @@ export function determinismRun(w) {
     model.backward(loss.backward());
     opt.step();
   }
-  const parts = model.parameters().map((p) => new Uint8Array(p.data.slice().buffer));
+  const parts = model.parameters().map((p) => new Uint8Array(p.toFloat32Array().buffer));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) { out.set(p, offset); offset += p.length; }

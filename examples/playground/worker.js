@@ -18,7 +18,7 @@ let s = null;
 let running = false;
 
 function jitter(data, noise, g) {
-  if (noise > 0) { const d = data.x.data; for (let i = 0; i < d.length; i++) d[i] += g.normal(0, noise); }
+  if (noise > 0) { const d = data.x.toFloat32Array(); for (let i = 0; i < d.length; i++) d[i] += g.normal(0, noise); data.x.set(d); }
   return data;
 }
 
@@ -68,10 +68,10 @@ function report() {
   const tr = w.evaluate(s.model, { x: s.train.x, y: s.yTrain, loss: s.loss });
   const te = w.evaluate(s.model, { x: s.test.x, y: s.yTest, loss: s.loss });
   const out = w.predict(s.model, s.gridX);
-  const o = out.data, grid = new Float32Array(GRID * GRID);
+  const o = out.toFloat32Array(), grid = new Float32Array(GRID * GRID);
   for (let k = 0; k < grid.length; k++) grid[k] = 1 / (1 + Math.exp(o[2 * k] - o[2 * k + 1]));
   out.dispose();
-  const points = { x: s.test.x.data.slice(), y: s.test.y.data.slice() };
+  const points = { x: s.test.x.toFloat32Array(), y: s.test.y.toFloat32Array() };
   self.postMessage({
     type: 'report', epoch: s.epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testLoss: te.loss, testAccuracy: te.accuracy,
     stepsPerSecond: s.stepTime > 0 ? (1000 * s.steps) / s.stepTime : 0, grid, gridSize: GRID, points, running,

@@ -112,6 +112,11 @@ export class Allocator {
     return this.i32View;
   }
 
+  /** Whether `buffer` is (the current or a detached earlier) buffer of this linear memory. */
+  isLinearMemory(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer || buffer === this.buffer;
+  }
+
   stats(): MemoryStats {
     return {
       bytesInUse: this.inUse,

@@ -7,6 +7,20 @@ const registry = new FinalizationRegistry<Block>((block) => {
 });
 
 /**
+ * What the pointer-level backend needs of a tensor: its storage, element offset, size and shape,
+ * and a check that it is still usable. `Tensor` (one layer up) implements it; backend code never
+ * imports tensor.ts, so the layers point one way.
+ */
+export interface TensorRef {
+  readonly _storage: Storage;
+  readonly _offset: number;
+  readonly size: number;
+  readonly shape: readonly number[];
+  /** Throws StateError when the tensor is disposed or stale; `what` names the operation. */
+  _check(what: string): void;
+}
+
+/**
  * A block of WASM memory holding float32 (or int32) elements. Tensors reference a Storage plus
  * an element offset, never a pointer or an array view. `generation` increases whenever the
  * owner re-purposes the contents, which lets tensors detect that they have gone stale.
@@ -20,6 +34,11 @@ export class Storage {
   constructor(elements: number) {
     this.block = runtime().allocator.alloc(elements * 4);
     registry.register(this, this.block, this);
+  }
+
+  /** Whether `view` looks at WASM linear memory (such a view is detached when memory grows). */
+  static inLinearMemory(view: ArrayBufferView): boolean {
+    return runtime().allocator.isLinearMemory(view.buffer);
   }
 
   /** Capacity in 4-byte elements. */

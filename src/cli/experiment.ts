@@ -54,8 +54,8 @@ export function buildModel(config: TrainConfig, generator: Generator): Sequentia
 /** Targets in the form the loss trains on. */
 function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
   if (LOSSES[config.loss]!.targets === 'labels') return labels;
-  // Copy the labels out first: Tensor.from allocates, which may grow memory and detach a live view.
-  return outputUnits(config) === 1 ? Tensor.from(labels.data.slice(), [labels.size, 1]) : oneHot(labels, 2);
+  // Copy the labels out first (toFloat32Array): Tensor.from allocates.
+  return outputUnits(config) === 1 ? Tensor.from(labels.toFloat32Array(), [labels.size, 1]) : oneHot(labels, 2);
 }
 
 /**

@@ -41,7 +41,7 @@ function probabilityOfOne(out: Float32Array, row: number, width: number, lossNam
 /** The model's P(class 1) over a grid of the input square, test points on top, mistakes crossed. */
 export function decisionBoundarySpec(result: RoundResult, title: string, dataset: string, cells = 60): Spec {
   const { test } = result.data;
-  const xs = Array.from(test.x.data);
+  const xs = Array.from(test.x.toFloat32Array());
   const lo = Math.min(0, ...xs) - 0.02, hi = Math.max(1, ...xs) + 0.02;
   const step = (hi - lo) / cells;
   const grid = new Float32Array(cells * cells * 2);
@@ -55,13 +55,13 @@ export function decisionBoundarySpec(result: RoundResult, title: string, dataset
   const out = predict(result.model, gridT);
   const width = out.size / (cells * cells);
   const heat = [];
-  const outData = out.data;
+  const outData = out.toFloat32Array();
   for (let k = 0; k < cells * cells; k++) {
     const x = grid[2 * k]!, y = grid[2 * k + 1]!;
     heat.push({ x0: x - step / 2, x1: x + step / 2, y0: y - step / 2, y1: y + step / 2, p: probabilityOfOne(outData, k, width, result.lossName) });
   }
   const testOut = predict(result.model, test.x);
-  const testData = testOut.data, labels = test.y.data;
+  const testData = testOut.toFloat32Array(), labels = test.y.toFloat32Array();
   const twidth = testOut.size / labels.length;
   const points = [];
   for (let i = 0; i < labels.length; i++) {

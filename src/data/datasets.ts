@@ -96,10 +96,10 @@ export function moons(n: number, noise = 0, generator: Generator = defaultGenera
 export function oneHot(labels: Tensor, classes: number): Tensor {
   checkTensor('oneHot', 'labels', labels);
   checkNumber('oneHot', 'classes', classes, { integer: true, min: 1, max: 65536 });
-  const src = Array.from(labels.data);
+  const src = Array.from(labels._view());
   src.forEach((c, i) => checkNumber('oneHot', `labels[${i}]`, c, { integer: true, min: 0, max: classes - 1 }));
   const out = Tensor.zeros([src.length, classes]);
-  const data = out.data;
+  const data = out._view();
   src.forEach((c, i) => {
     data[i * classes + c] = 1;
   });
@@ -131,7 +131,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
   const take = (t: Tensor, rows: number[]): Tensor => {
     const width = t.size / n;
     const out = new Float32Array(rows.length * width);
-    const src = t.data; // read now: Tensor.from below may grow memory and detach this view
+    const src = t._view(); // read now: Tensor.from below may grow memory and detach this view
     rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
     return Tensor.from(out, [rows.length, ...t.shape.slice(1)]);
   };

@@ -17,7 +17,7 @@ export class BCELoss extends ElementwiseLoss {
   }
 
   protected override diagnose(prediction: Tensor, target: unknown): string {
-    const data = prediction.data;
+    const data = prediction._view();
     const bad = data.findIndex((p) => !(p >= 0 && p <= 1));
     if (bad >= 0) {
       return `the prediction must be probabilities in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss on raw scores); element ${bad} is ${data[bad]}`;

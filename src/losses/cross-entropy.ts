@@ -58,7 +58,7 @@ export class CrossEntropyLoss extends Loss {
       this.checkCount(values.length, batch);
       const t = this.arrayTargets.next([batch]);
       // Read the array only now: allocating may grow memory and detach a view the caller passed.
-      t.data.set(target as ArrayLike<number>);
+      t._view().set(target as ArrayLike<number>);
       this.indices = t;
       this.lastArray = target as ArrayLike<unknown>;
       return;
@@ -83,7 +83,7 @@ export class CrossEntropyLoss extends Loss {
   protected override diagnose(logits: Tensor, target: unknown): string {
     if (this.indices) {
       const classes = logits.shape[1]!;
-      const values = this.lastArray ?? this.indices.data;
+      const values = this.lastArray ?? this.indices._view();
       for (let i = 0; i < values.length; i++) {
         const c = values[i];
         if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {

@@ -96,11 +96,11 @@ export abstract class Loss {
   /** Explains a non-finite loss (only runs on failure). */
   protected diagnose(prediction: Tensor, target: unknown): string {
     const bad = ops.firstNonFinite(prediction);
-    if (bad >= 0) return `the prediction has ${prediction.data[bad]} at flat index ${bad}`;
+    if (bad >= 0) return `the prediction has ${prediction._view()[bad]} at flat index ${bad}`;
     if (target && typeof target === 'object' && '_check' in target) {
       const t = target as Tensor;
       const badT = ops.firstNonFinite(t);
-      if (badT >= 0) return `the target has ${t.data[badT]} at flat index ${badT}`;
+      if (badT >= 0) return `the target has ${t._view()[badT]} at flat index ${badT}`;
     }
     return 'the values overflowed float32';
   }

@@ -4,6 +4,7 @@
  */
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
+import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkChoice, checkNumber, checkOptions } from '../validate.js';
 
@@ -32,12 +33,12 @@ export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) {
     throw new ShapeError(`init: fan in and fan out need a tensor with at least 2 dimensions, got ${formatShape(t.shape)}`);
   }
-  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = sizeOf(t.shape.slice(2));
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 
 function fillWith(t: Tensor, draw: () => number): Tensor {
-  const data = t.data;
+  const data = t._view();
   for (let i = 0; i < data.length; i++) data[i] = draw();
   return t;
 }
@@ -60,7 +61,7 @@ export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defa
 /** Fills with one value. */
 export function constant(t: Tensor, value: number): Tensor {
   checkNumber('init.constant', 'value', value);
-  t.data.fill(value);
+  t._view().fill(value);
   return t;
 }
 

@@ -92,7 +92,7 @@ export abstract class Module {
    */
   stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
     const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.data.slice() };
+    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.toFloat32Array() };
     return out;
   }
 
@@ -126,7 +126,7 @@ export abstract class Module {
       }
     }
     // Everything checked: commit.
-    for (const [name, p] of params) p.data.set(dict[name]!.data);
+    for (const [name, p] of params) p._view().set(dict[name]!.data);
   }
 
   /** Sets every parameter gradient to zero. */

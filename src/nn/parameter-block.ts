@@ -39,8 +39,8 @@ export class ParameterBlock {
     ops.fill(this.values, 0);
     ops.fill(this.grads, 0);
     params.forEach((p, i) => {
-      valueStorage.f32(offsets[i]!, p.size).set(p.data);
-      gradStorage.f32(offsets[i]!, p.size).set(p.grad.data);
+      valueStorage.f32(offsets[i]!, p.size).set(p._view());
+      gradStorage.f32(offsets[i]!, p.size).set(p.grad._view());
       p._relocate(valueStorage, gradStorage, offsets[i]!, this);
     });
   }

@@ -1,24 +1,55 @@
 import { Storage } from '../backend/storage.js';
+import { StateError, ValueError } from '../errors.js';
+import { checkShape, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { ParameterBlock } from './parameter-block.js';
 
 /**
  * A trainable tensor with its gradient. Modules create them; optimizers move every parameter of
- * a model into one contiguous block (see ParameterBlock), which is invisible to users except
- * that `.data` views must be re-read after constructing an optimizer.
+ * a model into one contiguous block (see ParameterBlock), which is invisible to users: read and
+ * write values with toFloat32Array() / set() as for any tensor.
  */
 export class Parameter extends Tensor {
-  /** ∂loss/∂parameter, accumulated by backward() until zeroGrad(). Same shape. */
-  grad: Tensor;
+  #grad: Tensor;
   /** @internal The flat block this parameter currently lives in, if any. */
   _block: ParameterBlock | null = null;
 
+  /**
+   * A zero-filled parameter of `shape` with a zero gradient. `owner` names the module in
+   * messages (e.g. "Linear(2, 8)"). The shape is checked (integers ≥ 0 that fit in memory);
+   * if the gradient cannot be allocated the value's memory is freed before the error propagates.
+   */
   constructor(shape: readonly number[], owner: string) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    super(new Storage(Math.max(size, 1)), 0, shape, owner);
-    this.grad = new Tensor(new Storage(Math.max(size, 1)), 0, shape, owner);
-    this.grad._storage.f32(0, size).fill(0);
-    this._storage.f32(0, size).fill(0);
+    const size = checkShape(shape, 'Parameter', 'shape');
+    if (typeof owner !== 'string') throw new ValueError(`Parameter: owner must be a string naming the module, got ${typeof owner}`);
+    const value = new Storage(Math.max(size, 1));
+    let grad: Storage;
+    try {
+      grad = new Storage(Math.max(size, 1));
+    } catch (e) {
+      value.release();
+      throw e;
+    }
+    super(value, 0, shape, owner);
+    this.#grad = new Tensor(grad, 0, this.shape, owner);
+    grad.f32(0, size).fill(0);
+    value.f32(0, size).fill(0);
+  }
+
+  /**
+   * ∂loss/∂parameter, accumulated by backward() until zeroGrad(); same shape. Read-only: the
+   * memory belongs to the parameter (write it with `p.grad.set(...)` / `p.grad.fill(0)`).
+   */
+  get grad(): Tensor {
+    return this.#grad;
+  }
+
+  /** Refused: the gradient's memory belongs to the parameter (optimizers and backward write it). */
+  set grad(_value: never) {
+    throw new StateError(
+      `Parameter.grad cannot be replaced (the ${formatShape(this.shape)} gradient's memory belongs to the parameter); ` +
+        'write into it with p.grad.set(values) or p.grad.fill(0)',
+    );
   }
 
   /**
@@ -30,7 +61,7 @@ export class Parameter extends Tensor {
     this._storage = value;
     this._offset = offset;
     this._generation = value.generation;
-    this.grad = new Tensor(grad, offset, this.shape, this._owner);
+    this.#grad = new Tensor(grad, offset, this.shape, this._owner);
     this._block = block;
   }
 
@@ -39,12 +70,12 @@ export class Parameter extends Tensor {
     if (this._block) this._block.leave(this);
     else {
       this._storage.release();
-      this.grad._storage.release();
+      this.#grad._storage.release();
     }
     this._block = null;
   }
 
   override toString(): string {
-    return `Parameter(shape=[${this.shape.join(', ')}])`;
+    return `Parameter(shape=${formatShape(this.shape)})`;
   }
 }

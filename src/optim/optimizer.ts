@@ -98,7 +98,7 @@ export abstract class Optimizer {
   stateDict(): OptimizerStateDict {
     const state = this.block.params.map((p, i) => {
       const entry: Record<string, Float32Array> = {};
-      for (const [name, t] of this.buffers) entry[name] = t.data.slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
+      for (const [name, t] of this.buffers) entry[name] = t._view().slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
       return entry;
     });
     return { step: this.stepCount, paramGroups: [this.hyperparameters()], state };
@@ -116,7 +116,7 @@ export abstract class Optimizer {
     this.stepCount = dict.step;
     dict.state.forEach((entry, i) => {
       for (const [name, values] of Object.entries(entry)) {
-        this.buffer(name).data.set(values, this.block.offsets[i]!);
+        this.buffer(name)._view().set(values, this.block.offsets[i]!);
       }
     });
   }

@@ -83,7 +83,7 @@ export class EarlyStopping {
       this.best = value;
       this.bestEpoch = log.epoch;
       this.wait = 0;
-      if (this.kept) this.params.forEach((p, i) => this.kept![i]!.set(p.data));
+      if (this.kept) this.params.forEach((p, i) => this.kept![i]!.set(p._view()));
     } else {
       this.wait++;
     }
@@ -94,7 +94,7 @@ export class EarlyStopping {
   /** With restoreBestWeights: puts the best epoch's parameters back; returns that epoch (or undefined). */
   restore(): number | undefined {
     if (!this.kept || this.bestEpoch === 0) return undefined;
-    this.params.forEach((p, i) => p.data.set(this.kept![i]!));
+    this.params.forEach((p, i) => p._view().set(this.kept![i]!));
     return this.bestEpoch;
   }
 }

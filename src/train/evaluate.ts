@@ -146,7 +146,7 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
     for (let start = 0; start < n; start += batchSize) {
       const out = model.forward(x._rows(start, Math.min(batchSize, n - start)));
       result ??= Tensor.zeros([n, ...out.shape.slice(1)]);
-      result.data.set(out.data, start * (out.size / out.shape[0]!));
+      result._view().set(out._view(), start * (out.size / out.shape[0]!));
     }
   } finally {
     model.train(wasTraining);

@@ -20,7 +20,7 @@ export class ClassReader {
     const cols = output.size / Math.max(n, 1);
     if (cols > 1 && output.ndim === 2) return this.argmax(output, n);
     this.buffer.ensureCapacity(n);
-    const data = output.data, out = this.buffer.i32(0, n);
+    const data = output._view(), out = this.buffer.i32(0, n);
     for (let i = 0; i < n; i++) out[i] = data[i]! > threshold ? 1 : 0;
     return out;
   }
@@ -30,7 +30,7 @@ export class ClassReader {
     const n = target.shape[0] ?? 0;
     if (target.ndim === 2 && target.shape[1]! > 1) return this.argmax(target, n);
     this.buffer.ensureCapacity(n);
-    const data = target.data, out = this.buffer.i32(0, n);
+    const data = target._view(), out = this.buffer.i32(0, n);
     const binary = target.ndim === 2;
     for (let i = 0; i < n; i++) out[i] = binary ? (data[i]! > 0.5 ? 1 : 0) : Math.round(data[i]!);
     return out;

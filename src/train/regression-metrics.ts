@@ -45,7 +45,7 @@ export class RegressionAccumulator {
 
   /** Adds the rows of a batch (prediction and target hold the same number of values). */
   add(prediction: Tensor, target: Tensor): void {
-    const p = prediction.data, t = target.data;
+    const p = prediction._view(), t = target._view();
     const w = this.width, mean = this.mean, m2 = this.m2;
     const rows = p.length / w;
     for (let r = 0; r < rows; r++) {

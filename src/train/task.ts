@@ -13,7 +13,7 @@ export type Task = 'classification' | 'regression';
 /** Whether `t` is [n, k ≥ 2] with rows of k - 1 zeros and one 1. */
 export function isOneHot(t: Tensor): boolean {
   if (t.ndim !== 2 || t.shape[1]! < 2) return false;
-  const k = t.shape[1]!, data = t.data;
+  const k = t.shape[1]!, data = t._view();
   for (let r = 0; r < data.length; r += k) {
     let ones = 0;
     for (let j = 0; j < k; j++) {
@@ -66,7 +66,7 @@ export function checkFinite(where: string, what: string, t: Tensor): void {
   const bad = ops.firstNonFinite(t);
   if (bad < 0) return;
   const width = t.size / Math.max(t.shape[0] ?? 1, 1);
-  const value = t.data[bad];
+  const value = t._view()[bad];
   throw new ValueError(`${where}: ${what} row ${Math.floor(bad / width)} has ${value}${t.ndim > 1 ? ` in column ${bad % width}` : ''}; every value must be finite`);
 }
 
@@ -78,7 +78,7 @@ export function checkFinite(where: string, what: string, t: Tensor): void {
 export function checkTargets(where: string, what: string, y: Tensor, task: Task, outputs: number): void {
   checkFinite(where, what, y);
   if (task === 'regression') return;
-  const data = y.data;
+  const data = y._view();
   if (y.ndim === 1) {
     const classes = outputs > 1 ? outputs : 2;
     for (let i = 0; i < data.length; i++) {

@@ -11,7 +11,7 @@ function data(n: number): { x: Tensor; y: Tensor } {
 /** The labels of each batch of one epoch (read inside the loop: a batch view is re-used by the next). */
 function epoch(loader: DataLoader): number[][] {
   const out: number[][] = [];
-  for (const b of loader) out.push(Array.from(b.y.data));
+  for (const b of loader) out.push(Array.from(b.y.toFloat32Array()));
   return out;
 }
 
@@ -23,8 +23,8 @@ describe('DataLoader', () => {
     const seen: number[] = [];
     for (const b of loader) {
       const xs = b.x.toArray() as number[][];
-      Array.from(b.y.data).forEach((label, i) => expect(xs[i]).toEqual([2 * label, 2 * label + 1]));
-      seen.push(...b.y.data);
+      Array.from(b.y.toFloat32Array()).forEach((label, i) => expect(xs[i]).toEqual([2 * label, 2 * label + 1]));
+      seen.push(...b.y.toFloat32Array());
     }
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 103 }, (_, i) => i));
   });
@@ -59,10 +59,10 @@ describe('DataLoader', () => {
   it('keeps its own copy of the data and checks its arguments', () => {
     const { x, y } = data(4);
     const loader = new DataLoader(x, y, { batchSize: 4 });
-    x.data.fill(-1);
-    expect([...loader][0]!.x.data[0]).toBe(0);
+    x.fill(-1);
+    expect([...loader][0]!.x.toFloat32Array()[0]).toBe(0);
     const batches = [...new DataLoader(x, y, { batchSize: 2 })];
-    expect(() => batches[0]!.x.data).toThrow(/stale/);
+    expect(() => batches[0]!.x.toFloat32Array()).toThrow(/stale/);
     expect(() => new DataLoader(x, Tensor.zeros([3]))).toThrow(ShapeError);
     expect(() => new DataLoader(x, y, { batchSize: 0 })).toThrow(/batchSize must be ≥ 1/);
     expect(() => new DataLoader(x, y, { batch_size: 2 } as never)).toThrow(/unknown option 'batch_size'/);

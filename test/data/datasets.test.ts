@@ -8,7 +8,7 @@ describe('data sets', () => {
     const { x, y } = disk(4000, new Generator(1));
     expect(x.shape).toEqual([4000, 2]);
     expect(y.shape).toEqual([4000]);
-    const labels = y.data;
+    const labels = y.toFloat32Array();
     rows(x).forEach(([a, b], i) => {
       expect(a).toBeGreaterThanOrEqual(0);
       expect(b).toBeLessThan(1);
@@ -25,12 +25,12 @@ describe('data sets', () => {
 
   it('linear: label 0 iff x1 > x2', () => {
     const { x, y } = linear(500, new Generator(2));
-    rows(x).forEach(([a, b], i) => expect(y.data[i]).toBe(a! > b! ? 0 : 1));
+    rows(x).forEach(([a, b], i) => expect(y.toFloat32Array()[i]).toBe(a! > b! ? 0 : 1));
   });
 
   it('xorQuadrants: label 1 where exactly one coordinate exceeds 0.5', () => {
     const { x, y } = xorQuadrants(300, new Generator(9));
-    rows(x).forEach(([a, b], i) => expect(y.data[i]).toBe((a! > 0.5) !== (b! > 0.5) ? 1 : 0));
+    rows(x).forEach(([a, b], i) => expect(y.toFloat32Array()[i]).toBe((a! > 0.5) !== (b! > 0.5) ? 1 : 0));
   });
 
   it('xorEasy: the 21 points of the report', () => {
@@ -38,8 +38,8 @@ describe('data sets', () => {
     expect(x.shape).toEqual([21, 2]);
     const pts = rows(x);
     expect(pts[0]).toEqual([0, 0]);
-    expect(y.data.slice(0, 11).every((v) => v === 0)).toBe(true);
-    expect(y.data.slice(11).every((v) => v === 1)).toBe(true);
+    expect(y.toFloat32Array().slice(0, 11).every((v) => v === 0)).toBe(true);
+    expect(y.toFloat32Array().slice(11).every((v) => v === 1)).toBe(true);
     expect(pts.some(([a, b], i) => i >= 11 && Math.abs(a! - 0.5) < 1e-6 && Math.abs(b! - 0.5) < 1e-6)).toBe(false);
     expect(pts[11]![0]).toBeCloseTo(0, 6);
     expect(pts[11]![1]).toBeCloseTo(1, 6);
@@ -47,8 +47,8 @@ describe('data sets', () => {
 
   it('spiral and moons have balanced labels and stay near the unit square', () => {
     for (const d of [spiral(400, 0.01, new Generator(3)), moons(400, 0.01, new Generator(4))]) {
-      expect(d.y.data.reduce((s, v) => s + v, 0)).toBe(200);
-      for (const v of d.x.data) expect(Math.abs(v - 0.5)).toBeLessThan(0.7);
+      expect(d.y.toFloat32Array().reduce((s, v) => s + v, 0)).toBe(200);
+      for (const v of d.x.toFloat32Array()) expect(Math.abs(v - 0.5)).toBeLessThan(0.7);
     }
   });
 

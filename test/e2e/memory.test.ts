@@ -75,7 +75,7 @@ describe('memory', () => {
         }
         step();
       }
-      return model.parameters().flatMap((p) => Array.from(p.data));
+      return model.parameters().flatMap((p) => Array.from(p.toFloat32Array()));
     };
     expect(run(true)).toEqual(run(false));
   });

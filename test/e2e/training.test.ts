@@ -9,7 +9,7 @@ function accuracy(model: Module, x: Tensor, labels: Tensor): number {
   model.eval();
   const out = model.forward(x);
   const [n, classes] = out.shape as [number, number];
-  const data = out.data, y = labels.data;
+  const data = out.toFloat32Array(), y = labels.toFloat32Array();
   let correct = 0;
   for (let i = 0; i < n; i++) {
     let predicted: number;
@@ -50,14 +50,14 @@ describe('end to end', () => {
       const opt = new Adam(model.parameters(), { lr: 1e-2 });
       const mse = new MSELoss(), ce = new CrossEntropyLoss();
       const batch = 100;
-      const xs = train.x.data.slice(), ys = train.y.data.slice();
-      const targets = oneHot(train.y, 2).data.slice();
+      const xs = train.x.toFloat32Array(), ys = train.y.toFloat32Array();
+      const targets = oneHot(train.y, 2).toFloat32Array();
       const xb = Tensor.zeros([batch, 2]), tb = Tensor.zeros([batch, 2]), yb = Tensor.zeros([batch]);
       for (let epoch = 0; epoch < 100; epoch++) {
         for (let start = 0; start < 1000; start += batch) {
-          xb.data.set(xs.subarray(start * 2, (start + batch) * 2));
-          tb.data.set(targets.subarray(start * 2, (start + batch) * 2));
-          yb.data.set(ys.subarray(start, start + batch));
+          xb.set(xs.subarray(start * 2, (start + batch) * 2));
+          tb.set(targets.subarray(start * 2, (start + batch) * 2));
+          yb.set(ys.subarray(start, start + batch));
           opt.zeroGrad();
           const out = model.forward(xb);
           if (lossKind === 'mse') {
@@ -106,7 +106,7 @@ describe('end to end', () => {
         model.backward(lossFn.backward());
         opt.step();
       }
-      return model.parameters().flatMap((p) => Array.from(p.data));
+      return model.parameters().flatMap((p) => Array.from(p.toFloat32Array()));
     };
     const wasm = train();
     setBackend('reference');

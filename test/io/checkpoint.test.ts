@@ -9,7 +9,7 @@ const model = (seed = 1, hidden = 8): Sequential => {
   const g = new Generator(seed);
   return new Sequential(new Linear(2, hidden, { generator: g }), new ReLU(), new Linear(hidden, 2, { generator: g }));
 };
-const weights = (m: Sequential): number[] => m.parameters().flatMap((p) => Array.from(p.data));
+const weights = (m: Sequential): number[] => m.parameters().flatMap((p) => Array.from(p.toFloat32Array()));
 
 /** A safetensors file written by hand from the format's description, independent of our encoder. */
 function handWritten(): Uint8Array {

@@ -54,12 +54,12 @@ describe.skipIf(!hasTorch)('against PyTorch', () => {
 
     const x = Tensor.from(X), loss = new CrossEntropyLoss();
     const value = loss.forward(m.forward(x).clone(), Y);
-    expectClose(m.forward(x).data, torch.output, { rtol: 1e-5, atol: 1e-6 }, 'output');
+    expectClose(m.forward(x).toFloat32Array(), torch.output, { rtol: 1e-5, atol: 1e-6 }, 'output');
     expect(Math.abs(value - torch.loss)).toBeLessThan(1e-6);
     m.zeroGrad();
     loss.forward(m.forward(x), Y);
     m.backward(loss.backward());
-    for (const [name, p] of m.namedParameters()) expectClose(p.grad.data, torch.grads[name]!, { rtol: 1e-5, atol: 1e-7 }, `grad ${name}`);
+    for (const [name, p] of m.namedParameters()) expectClose(p.grad.toFloat32Array(), torch.grads[name]!, { rtol: 1e-5, atol: 1e-7 }, `grad ${name}`);
 
     const opt = OPTIMIZERS[optimizer]!(m);
     for (let i = 0; i < STEPS; i++) {
@@ -69,10 +69,10 @@ describe.skipIf(!hasTorch)('against PyTorch', () => {
       opt.step();
     }
     // float32 in both, different summation orders: agree to 1e-5 relative after 5 steps.
-    for (const [name, p] of m.namedParameters()) expectClose(p.data, torch.weights[name]!, { rtol: 1e-5, atol: 2e-6 }, `${optimizer} ${name}`);
+    for (const [name, p] of m.namedParameters()) expectClose(p.toFloat32Array(), torch.weights[name]!, { rtol: 1e-5, atol: 2e-6 }, `${optimizer} ${name}`);
 
     const back = model();
     loadModel(back, new Uint8Array(readFileSync(out)));
-    for (const [name, p] of back.namedParameters()) expect(Array.from(p.data)).toEqual(torch.weights[name]!.map(Math.fround));
+    for (const [name, p] of back.namedParameters()) expect(Array.from(p.toFloat32Array())).toEqual(torch.weights[name]!.map(Math.fround));
   });
 });

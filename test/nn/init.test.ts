@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, Tensor, nn, ShapeError, ValueError } from '../../src/index.js';
 
 function stats(t: Tensor): { mean: number; std: number; min: number; max: number } {
-  const d = Array.from(t.data);
+  const d = Array.from(t.toFloat32Array());
   const mean = d.reduce((a, b) => a + b, 0) / d.length;
   const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
   return { mean, std, min: Math.min(...d), max: Math.max(...d) };

@@ -10,18 +10,18 @@ describe('Linear', () => {
     expect(layer.weight.shape).toEqual([7, 25]);
     expect(layer.bias!.shape).toEqual([7]);
     const bound = 1 / Math.sqrt(25);
-    for (const v of [...layer.weight.data, ...layer.bias!.data]) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
-    const mean = layer.weight.data.reduce((a, b) => a + b, 0) / layer.weight.size;
+    for (const v of [...layer.weight.toFloat32Array(), ...layer.bias!.toFloat32Array()]) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
+    const mean = layer.weight.toFloat32Array().reduce((a, b) => a + b, 0) / layer.weight.size;
     expect(Math.abs(mean)).toBeLessThan(bound / 4);
     expect(layer.toString()).toBe('Linear(in_features=25, out_features=7, bias=true)');
   });
 
   it('is deterministic per seed and per generator', () => {
     manualSeed(3);
-    const a = Array.from(new Linear(4, 3).weight.data);
+    const a = Array.from(new Linear(4, 3).weight.toFloat32Array());
     manualSeed(3);
-    const b = Array.from(new Linear(4, 3).weight.data);
-    const c = Array.from(new Linear(4, 3, { generator: new Generator(3) }).weight.data);
+    const b = Array.from(new Linear(4, 3).weight.toFloat32Array());
+    const c = Array.from(new Linear(4, 3, { generator: new Generator(3) }).weight.toFloat32Array());
     expect(a).toEqual(b);
     expect(a).toEqual(c);
   });
@@ -31,7 +31,7 @@ describe('Linear', () => {
     const x = Tensor.from(Float32Array.from({ length: batch * inF }, (_, i) => Math.sin(i)), [batch, inF]);
     const y = layer.forward(x);
     expect(y.shape).toEqual([batch, outF]);
-    expectClose(y.data, linear64(x.data, layer.weight.data, layer.bias!.data, batch, inF, outF), { rtol: 1e-5, atol: 1e-6 }, 'forward');
+    expectClose(y.toFloat32Array(), linear64(x.toFloat32Array(), layer.weight.toFloat32Array(), layer.bias!.toFloat32Array(), batch, inF, outF), { rtol: 1e-5, atol: 1e-6 }, 'forward');
   });
 
   it('backward matches central differences for dX, dW and db, and accumulates', () => {
@@ -39,22 +39,22 @@ describe('Linear', () => {
     const layer = new Linear(inF, outF, { generator: new Generator(7) });
     const xv = Float32Array.from({ length: batch * inF }, (_, i) => Math.cos(i * 1.3));
     const r = Float32Array.from({ length: batch * outF }, (_, i) => Math.sin(i * 0.7 + 1));
-    const w = Float64Array.from(layer.weight.data), b = Float64Array.from(layer.bias!.data);
+    const w = Float64Array.from(layer.weight.toFloat32Array()), b = Float64Array.from(layer.bias!.toFloat32Array());
     // L = Σ r ⊙ (x·Wᵀ + b): its gradients are what backward(r) must produce.
     const loss = (xx: ArrayLike<number>, ww: ArrayLike<number>, bb: ArrayLike<number>): number => dot(r, linear64(xx, ww, bb, batch, inF, outF));
     layer.forward(Tensor.from(xv, [batch, inF]));
     const dx = layer.backward(Tensor.from(r, [batch, outF]));
     const tol = { rtol: 1e-4, atol: 1e-5 };
-    expectClose(dx.data, numericGrad((v) => loss(v, w, b), xv), tol, 'dX');
-    expectClose(layer.weight.grad.data, numericGrad((v) => loss(xv, v, b), w), tol, 'dW');
-    expectClose(layer.bias!.grad.data, numericGrad((v) => loss(xv, w, v), b), tol, 'db');
-    const dw1 = Array.from(layer.weight.grad.data);
+    expectClose(dx.toFloat32Array(), numericGrad((v) => loss(v, w, b), xv), tol, 'dX');
+    expectClose(layer.weight.grad.toFloat32Array(), numericGrad((v) => loss(xv, v, b), w), tol, 'dW');
+    expectClose(layer.bias!.grad.toFloat32Array(), numericGrad((v) => loss(xv, w, v), b), tol, 'db');
+    const dw1 = Array.from(layer.weight.grad.toFloat32Array());
     layer.forward(Tensor.from(xv, [batch, inF]));
     layer.backward(Tensor.from(r, [batch, outF]));
     // dW + dW summed in a different order than 2·dW: agree to float32 rounding.
-    expectClose(layer.weight.grad.data, dw1.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-7 }, 'accumulated dW');
+    expectClose(layer.weight.grad.toFloat32Array(), dw1.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-7 }, 'accumulated dW');
     layer.zeroGrad();
-    expect(layer.weight.grad.data.every((v) => v === 0)).toBe(true);
+    expect(layer.weight.grad.toFloat32Array().every((v) => v === 0)).toBe(true);
   });
 
   it('works without bias', () => {
@@ -62,7 +62,7 @@ describe('Linear', () => {
     expect(layer.bias).toBeNull();
     expect(layer.parameters()).toHaveLength(1);
     const y = layer.forward(Tensor.from([[1, 2, 3]]));
-    expectClose(y.data, linear64([1, 2, 3], layer.weight.data, null, 1, 3, 2), { rtol: 1e-6 }, 'no bias');
+    expectClose(y.toFloat32Array(), linear64([1, 2, 3], layer.weight.toFloat32Array(), null, 1, 3, 2), { rtol: 1e-6 }, 'no bias');
   });
 
   it('rejects bad arguments with messages that name them', () => {
@@ -85,7 +85,7 @@ describe('Linear', () => {
     const kept = first.clone();
     const values = first.toArray();
     layer.forward(Tensor.from([[3, 4]]));
-    expect(() => first.data).toThrow(/stale/);
+    expect(() => first.toFloat32Array()).toThrow(/stale/);
     expect(() => first.toArray()).toThrow(/call \.clone\(\)/);
     expect(kept.toArray()).toEqual(values);
   });

@@ -33,7 +33,7 @@ describe('Sequential', () => {
     const batch = 4;
     const xv = Float32Array.from({ length: batch * 3 }, (_, i) => Math.sin(i + 0.5));
     const r = Float32Array.from({ length: batch * 2 }, (_, i) => Math.cos(i * 0.3));
-    const params = model.parameters().map((p) => Float64Array.from(p.data));
+    const params = model.parameters().map((p) => Float64Array.from(p.toFloat32Array()));
     const forward64 = (x: ArrayLike<number>, ps: Float64Array[]): Float64Array => {
       let h = Array.from(linear64(x, ps[0]!, ps[1]!, batch, 3, 5), Math.tanh);
       h = Array.from(linear64(h, ps[2]!, ps[3]!, batch, 5, 4), (v) => Math.max(v, 0));
@@ -43,10 +43,10 @@ describe('Sequential', () => {
     model.forward(Tensor.from(xv, [batch, 3]));
     const dx = model.backward(Tensor.from(r, [batch, 2]));
     const tol = { rtol: 1e-4, atol: 1e-5 };
-    expectClose(dx.data, numericGrad((v) => dot(r, forward64(v, params)), xv), tol, 'dX');
+    expectClose(dx.toFloat32Array(), numericGrad((v) => dot(r, forward64(v, params)), xv), tol, 'dX');
     model.parameters().forEach((p, k) => {
       const numeric = numericGrad((v) => dot(r, forward64(xv, params.map((q, j) => (j === k ? v : q)))), params[k]!);
-      expectClose(p.grad.data, numeric, tol, `grad of parameter ${k}`);
+      expectClose(p.grad.toFloat32Array(), numeric, tol, `grad of parameter ${k}`);
     });
   });
 

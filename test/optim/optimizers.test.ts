@@ -24,17 +24,17 @@ function gradFor(k: number, size: number, t: number): number[] {
 function compareWithReference(make: (ps: Parameter[]) => Optimizer, makeRef: () => RefOptimizer, tol: { rtol: number; atol: number }): void {
   const ps = params();
   const opt = make(ps);
-  const thetas = ps.map((p) => Array.from(p.data));
+  const thetas = ps.map((p) => Array.from(p.toFloat32Array()));
   const refs = ps.map(() => makeRef());
   for (let t = 1; t <= STEPS; t++) {
     opt.zeroGrad();
     ps.forEach((p, k) => {
       const g = gradFor(k, p.size, t);
-      p.grad.data.set(g);
+      p.grad.set(g);
       refs[k]!.step(thetas[k]!, g);
     });
     opt.step();
-    ps.forEach((p, k) => expectClose(p.data, thetas[k]!, tol, `step ${t}, parameter ${k}`));
+    ps.forEach((p, k) => expectClose(p.toFloat32Array(), thetas[k]!, tol, `step ${t}, parameter ${k}`));
   }
 }
 
@@ -74,17 +74,17 @@ describe('optimizers vs TensorFlow.js (cpu backend)', () => {
     await tf.setBackend('cpu');
     const ps = params();
     const opt = make(ps);
-    const vars = ps.map((p, k) => tf.variable(tf.tensor(Array.from(p.data)), true, `p${k}_${Math.random()}`));
+    const vars = ps.map((p, k) => tf.variable(tf.tensor(Array.from(p.toFloat32Array())), true, `p${k}_${Math.random()}`));
     const tfo = tfOpt();
     for (let t = 1; t <= STEPS; t++) {
-      ps.forEach((p, k) => p.grad.data.set(gradFor(k, p.size, t)));
+      ps.forEach((p, k) => p.grad.set(gradFor(k, p.size, t)));
       opt.step();
       const grads: Record<string, tf.Tensor> = {};
       vars.forEach((v, k) => { grads[v.name] = tf.tensor(gradFor(k, ps[k]!.size, t)); });
       tfo.applyGradients(grads);
       opt.zeroGrad();
     }
-    ps.forEach((p, k) => expectClose(p.data, vars[k]!.dataSync(), tol, `parameter ${k}`));
+    ps.forEach((p, k) => expectClose(p.toFloat32Array(), vars[k]!.dataSync(), tol, `parameter ${k}`));
     tf.dispose(vars);
     tfo.dispose();
   }
@@ -122,9 +122,9 @@ describe('optimizer bookkeeping', () => {
 
   it('puts all parameters in one contiguous block and keeps their values', () => {
     const ps = params();
-    const before = ps.map((p) => Array.from(p.data));
+    const before = ps.map((p) => Array.from(p.toFloat32Array()));
     new SGD(ps, { lr: 0.1 });
-    ps.forEach((p, k) => expect(Array.from(p.data)).toEqual(before[k]));
+    ps.forEach((p, k) => expect(Array.from(p.toFloat32Array())).toEqual(before[k]));
     expect(new Set(ps.map((p) => p._storage)).size).toBe(1);
   });
 
@@ -146,7 +146,7 @@ describe('optimizer bookkeeping', () => {
     const run = (steps: number, ps: Parameter[], opt: Optimizer, from = 1): void => {
       for (let t = from; t < from + steps; t++) {
         opt.zeroGrad();
-        ps.forEach((p, k) => p.grad.data.set(gradFor(k, p.size, t)));
+        ps.forEach((p, k) => p.grad.set(gradFor(k, p.size, t)));
         opt.step();
       }
     };
@@ -155,14 +155,14 @@ describe('optimizer bookkeeping', () => {
     const b = params(), optB = new Adam(b, { lr: 0.01, amsgrad: true });
     run(3, b, optB);
     const saved = optB.stateDict();
-    const weights = b.map((p) => p.data.slice());
+    const weights = b.map((p) => p.toFloat32Array());
     const c = params();
-    c.forEach((p, k) => p.data.set(weights[k]!));
+    c.forEach((p, k) => p.set(weights[k]!));
     const optC = new Adam(c, { lr: 0.01, amsgrad: true });
     optC.loadStateDict(saved);
     expect(optC.steps).toBe(3);
     run(3, c, optC, 4);
-    c.forEach((p, k) => expect(Array.from(p.data)).toEqual(Array.from(a[k]!.data)));
+    c.forEach((p, k) => expect(Array.from(p.toFloat32Array())).toEqual(Array.from(a[k]!.toFloat32Array())));
     expect(() => optC.loadStateDict({ ...saved, state: saved.state.slice(1) })).toThrow(/has 3 parameters, this optimizer has 4/);
     expect(() => optC.loadStateDict({ ...saved, state: saved.state.map((s) => ({ ...s, bogus: new Float32Array(1) })) })).toThrow(/unknown buffer 'bogus'/);
   });

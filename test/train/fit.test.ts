@@ -52,7 +52,7 @@ describe('fit / evaluate / predict', () => {
     const gen = new Generator(5);
     const { x, y } = linear(100, gen);
     const model = new Sequential(new Linear(2, 4, { generator: gen }), new ReLU(), new Linear(4, 1, { generator: gen }), new Sigmoid());
-    const labels = Tensor.from(y.data, [100, 1]);
+    const labels = Tensor.from(y.toFloat32Array(), [100, 1]);
     const h = fit(model, {
       loss: new BCELoss(), optimizer: new Adam(model.parameters(), { lr: 0.05 }), x, y: labels,
       epochs: 2000, batchSize: 100, earlyStopping: { monitor: 'accuracy', target: 0.97, patience: 5000 },
@@ -83,7 +83,7 @@ describe('fit / evaluate / predict', () => {
     const gen = new Generator(7);
     const { x, y } = disk(100, gen);
     const bad = x.clone();
-    bad.data[2 * 57] = NaN;
+    bad.set([NaN], 2 * 57);
     const model = net(gen);
     expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: bad, y, epochs: 3, batchSize: 10, shuffle: false }))
       .toThrow(/^fit: x row 57 has NaN in column 0/);
@@ -108,7 +108,7 @@ describe('fit / evaluate / predict', () => {
     const gen = new Generator(11);
     const { x, y } = disk(30, gen);
     const labels = y.clone();
-    labels.data[17] = 2; // two outputs: classes 0 and 1 only
+    labels.set([2], 17); // two outputs: classes 0 and 1 only
     const model = net(gen);
     let message = '';
     try {
@@ -196,12 +196,12 @@ describe('learning-rate schedulers and gradient clipping', () => {
   it('clipGradNorm scales gradients to the max norm and returns the norm before', () => {
     const layer = new Linear(2, 2);
     const ps = layer.parameters();
-    ps[0]!.grad.data.set([3, 0, 0, 0]);
-    ps[1]!.grad.data.set([0, 4]);
+    ps[0]!.grad.set([3, 0, 0, 0]);
+    ps[1]!.grad.set([0, 4]);
     expect(clipGradNorm(ps, 1)).toBeCloseTo(5, 6);
-    expect(ps[0]!.grad.data[0]).toBeCloseTo(0.6, 5);
-    expect(ps[1]!.grad.data[1]).toBeCloseTo(0.8, 5);
+    expect(ps[0]!.grad.toFloat32Array()[0]).toBeCloseTo(0.6, 5);
+    expect(ps[1]!.grad.toFloat32Array()[1]).toBeCloseTo(0.8, 5);
     expect(clipGradNorm(ps, 10)).toBeCloseTo(1, 5);
-    expect(ps[1]!.grad.data[1]).toBeCloseTo(0.8, 5);
+    expect(ps[1]!.grad.toFloat32Array()[1]).toBeCloseTo(0.8, 5);
   });
 });
