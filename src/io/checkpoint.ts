@@ -56,7 +56,7 @@ const OPTIM = 'optimizer.';
 /** `optimizer.<parameter index>.<buffer name>`. */
 const OPTIM_KEY = /^optimizer\.(0|[1-9]\d{0,8})\.([A-Za-z_][A-Za-z0-9_]*)$/;
 /** State buffers that hold sums of squares: a negative value in a file is corruption. */
-const NON_NEGATIVE_STATE = new Set(['exp_avg_sq', 'max_exp_avg_sq', 'square_avg', 'sum']);
+const NON_NEGATIVE_STATE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'sum']);
 
 /** Model and optimizer state in one safetensors file: training resumed from it is bit-identical. */
 export function saveCheckpoint(model: Module, optimizer: Optimizer): Uint8Array {

@@ -92,6 +92,9 @@ export interface FitPlan {
   signal: AbortSignal | undefined;
 }
 
+/** `value`, or `fallback` when it was not given (null is a value, and is refused by the checks). */
+const orDefault = (value: unknown, fallback: unknown): unknown => (value === undefined ? fallback : value);
+
 function checkModel(model: unknown): Module {
   const m = model as Module | null;
   if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.backward !== 'function' || typeof m.parameters !== 'function') {
@@ -126,13 +129,13 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   const loss = checkLoss('fit', options.loss);
   const optimizer = checkOptimizer(options.optimizer);
   const x = checkTensor('fit', 'x', options.x), y = checkTensor('fit', 'y', options.y);
-  const epochs = checkNumber('fit', 'epochs', options.epochs ?? 10, { integer: true, min: 1, max: 1e9 });
-  const batchSize = checkNumber('fit', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
-  const shuffle = checkBoolean('fit', 'shuffle', options.shuffle ?? true);
+  const epochs = checkNumber('fit', 'epochs', orDefault(options.epochs, 10), { integer: true, min: 1, max: 1e9 });
+  const batchSize = checkNumber('fit', 'batchSize', orDefault(options.batchSize, 32), { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+  const shuffle = checkBoolean('fit', 'shuffle', orDefault(options.shuffle, true));
   const seed = options.seed === undefined ? undefined : checkNumber('fit', 'seed', options.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER - 1 });
   const maxNorm = options.clipGradNorm === undefined ? undefined : checkNumber('fit', 'clipGradNorm', options.clipGradNorm, { min: 0, minExclusive: true });
   const threshold = checkNumber('fit', 'threshold', options.threshold ?? loss.decisionThreshold);
-  const evaluateTrain = checkBoolean('fit', 'evaluateTrain', options.evaluateTrain ?? false);
+  const evaluateTrain = checkBoolean('fit', 'evaluateTrain', orDefault(options.evaluateTrain, false));
   const callbacks = options.callbacks;
   if (callbacks !== undefined && (callbacks === null || typeof callbacks !== 'object')) throw new ValueError(`fit: callbacks must be an object, got ${callbacks === null ? 'null' : typeof callbacks}`);
   checkOptions('fit: callbacks', callbacks, ['onEpochEnd', 'onBatchEnd']);
