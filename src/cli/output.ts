@@ -60,8 +60,21 @@ export function prepareOutputFolder(out: string): string {
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot write in this folder: ${reason(e)}`);
   }
+  // The files we will write must not be folders (else training would end in EISDIR).
+  for (const name of OUTPUT_FILES) {
+    let folder = false;
+    try {
+      folder = statSync(join(dir, name)).isDirectory();
+    } catch {
+      // absent: fine
+    }
+    if (folder) throw new UsageError(`--out ${out}: ${name} there is a folder; the command writes a file of that name`);
+  }
   return dir;
 }
+
+/** The files the command writes in --out. */
+const OUTPUT_FILES = ['history.json', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png'];
 
 /** Writes history.json and (unless --no-plots) the plots of the first round; returns the file names. */
 export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, first: RoundResult | undefined): Promise<string[]> {
