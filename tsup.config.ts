@@ -1,24 +1,38 @@
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
+
+// The command imports the library as the package 'wasmnn' (src/cli → '../index.js' becomes
+// 'wasmnn'), so the wasmnn-cli package depends on wasmnn instead of carrying a second copy. Inside
+// this repository Node resolves 'wasmnn' to the root package itself (self-reference via "exports").
+const libraryAsPackage: Plugin = {
+  name: 'library-as-package',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) => (/[\\/]src[\\/]cli[\\/]/.test(args.importer) ? { path: 'wasmnn', external: true } : undefined));
+  },
+};
 
 export default defineConfig([
   // The library: one entry, ESM (.js + .d.ts) and CommonJS (.cjs + .d.cts); the wasm is embedded.
+  // No source maps: the bundle is not minified (readable as it is), and maps doubled the package size.
   {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    sourcemap: false,
     target: 'es2020',
     treeshake: true,
   },
-  // The `wasmnn` command: ESM for Node, with its tooling packages left as imports.
+  // The `wasmnn` command (published as the wasmnn-cli package, packages/cli): ESM for Node, with
+  // the library and its tooling packages left as imports.
   {
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
     target: 'node18',
-    sourcemap: true,
+    sourcemap: false,
     banner: { js: '#!/usr/bin/env node' },
-    external: ['vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js'],
+    external: ['wasmnn', 'vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js', 'csv-parse'],
+    esbuildPlugins: [libraryAsPackage],
   },
 
   // bench/ only: kernels and allocator, for timing kernels directly (not part of the package API).

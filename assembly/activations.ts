@@ -9,6 +9,7 @@
 // where it has none. dxPtr may equal dyPtr (in-place backward).
 // Which of x / y the backward reads is stated above each kernel.
 import { exp4, tanh4, sigmoid4, log1p4, loadPartial, storePartial, partialMask } from "./simdmath";
+import { softmaxRow } from "./softmax-row";
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
@@ -178,35 +179,6 @@ export function softplusBackward(n: i32, x: usize, y: usize, dy: usize, dx: usiz
 // ---- Softmax over the last axis of a [rows, cols] matrix ------------------------------------
 // y_ij = e^(x_ij - max_i) / Σ_k e^(x_ik - max_i)
 // dx_ij = y_ij · (dy_ij - Σ_k dy_ik·y_ik)   (reads y)
-
-/** Writes softmax(row of x) to the row of y; returns log Σ e^x (the row's log-sum-exp). */
-export function softmaxRow(cols: i32, x: usize, y: usize): f32 {
-  let max: f32 = -Infinity;
-  for (let j = 0; j < cols; j++) {
-    const v = load<f32>(at(x, j));
-    if (!(v <= max)) max = v; // also picks up NaN, so a NaN row stays NaN
-  }
-  if (max == Infinity || max == -Infinity) max = 0; // keep e^(x - max) free of Inf - Inf
-  const m = f32x4.splat(max);
-  let acc = ZERO;
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    const e = exp4(f32x4.sub(v128.load(at(x, j)), m));
-    v128.store(at(y, j), e);
-    acc = f32x4.add(acc, e);
-  }
-  if (j < cols) {
-    const e = exp4(f32x4.sub(loadPartial(at(x, j), cols - j), m));
-    storePartial(at(y, j), e, cols - j);
-    acc = f32x4.add(acc, v128.and(e, partialMask(cols - j)));
-  }
-  const sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  const inv = f32x4.splat(<f32>1 / sum);
-  j = 0;
-  for (; j + 4 <= cols; j += 4) v128.store(at(y, j), f32x4.mul(v128.load(at(y, j)), inv));
-  if (j < cols) storePartial(at(y, j), f32x4.mul(loadPartial(at(y, j), cols - j), inv), cols - j);
-  return Mathf.log(sum) + max;
-}
 
 export function softmaxForward(rows: i32, cols: i32, x: usize, y: usize): void {
   const stride = <usize>cols << 2;

@@ -6,7 +6,7 @@
 // Cross-entropy losses work on [rows, cols] logits, row-wise.
 // Values are accumulated in float64; gradients are float32.
 import { exp4, log4, log1p4, sigmoid4, loadPartial, storePartial, partialMask, sumLanes } from "./simdmath";
-import { softmaxRow } from "./activations";
+import { softmaxRow } from "./softmax-row";
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }

@@ -43,3 +43,8 @@ done
 # The decision-boundary SVGs are 1.5 MB each (one rectangle per grid cell); the PNGs are committed.
 rm -f docs/experiments/*/decision-boundary.svg
 echo "done: $RESULTS" >&2
+
+# Tabular regression: the cars data (vega-datasets), miles per gallon from the other columns (README plot)
+node scripts/cars-csv.mjs "$RESULTS/cars.csv"
+run cars --data "$RESULTS/cars.csv" --target Miles_per_Gallon --exclude Name --impute median --hidden 16 --lr 0.003 --epochs 100 --out docs/experiments/cars
+rm -f docs/experiments/cars/model.safetensors

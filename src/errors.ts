@@ -18,17 +18,33 @@ export class ValueError extends WasmnnError {
   static override readonly errorName: string = 'ValueError';
 }
 
-/**
- * A loss became NaN or infinite: training diverged (learning rate too high, exploding values).
- * `fit` rethrows it with the epoch and batch in the message; catch it by class, not by message.
- */
-export class NonFiniteLossError extends ValueError {
-  static override readonly errorName: string = 'NonFiniteLossError';
-}
-
 /** An object is used in a state that does not allow it: disposed, stale, backward before forward. */
 export class StateError extends WasmnnError {
   static override readonly errorName: string = 'StateError';
+}
+
+/** Where the non-finite value behind a NonFiniteLossError was found. */
+export type NonFiniteSource = 'prediction' | 'target' | 'overflow';
+
+/**
+ * A loss came out NaN or ±Infinity (training diverged, or the data holds NaN/Infinity). Thrown by
+ * every Loss's forward(); `source` says where the first non-finite value is (`'overflow'`: every
+ * input is finite but the sum overflowed float32), `index` its flat index (-1 for overflow) and
+ * `value` the loss itself. A ValueError, so code catching ValueError still catches it.
+ */
+export class NonFiniteLossError extends ValueError {
+  static override readonly errorName: string = 'NonFiniteLossError';
+  constructor(
+    message: string,
+    /** The non-finite loss (NaN, Infinity or -Infinity). */
+    readonly value: number,
+    /** Which input holds the first non-finite value, or 'overflow'. */
+    readonly source: NonFiniteSource,
+    /** Flat index of that value in `source`, or -1. */
+    readonly index: number,
+  ) {
+    super(message);
+  }
 }
 
 /** WASM memory cannot grow to hold a requested allocation. */

@@ -3,7 +3,7 @@
  * PyTorch-like modules, losses and optimizers; explicit backward; Node and browsers.
  */
 export { Tensor, type NestedArray, type TensorData } from './tensor.js';
-export { WasmnnError, ShapeError, ValueError, NonFiniteLossError, StateError, OutOfMemoryError } from './errors.js';
+export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
 export type { MemoryStats } from './backend/memory.js';
@@ -35,15 +35,25 @@ export { clipGradNorm } from './optim/clip-grad.js';
 export {
   disk, linear, xorEasy, xorQuadrants, spiral, moons, oneHot, trainTestSplit, DISK_RADIUS, type Dataset, type SplitOptions,
 } from './data/datasets.js';
+export { TabularPreprocessor, type TabularOptions, type TabularTensors, type Task } from './data/tabular/preprocessor.js';
+export { StandardScaler, MinMaxScaler, type Scaler } from './data/tabular/scalers.js';
+export { LabelEncoder, type Label } from './data/tabular/label-encoder.js';
+export { TabularDataError, isMissing, type ImputeStrategy } from './data/tabular/missing.js';
+export type { TableInput } from './data/tabular/table.js';
+export type { UnknownCategory } from './data/tabular/columns.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './data/dataloader.js';
 
 export { fit, fitAsync, type FitOptions, type BatchLog } from './train/fit.js';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './train/evaluate.js';
 export { accuracy, confusionMatrix } from './train/metrics.js';
 export { meanAbsoluteError, rootMeanSquaredError, r2Score, type RegressionFigures } from './train/regression-metrics.js';
-export type { Task } from './train/task.js';
 export { History, type EpochLog, type MetricName, type StopReason } from './train/history.js';
 export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/early-stopping.js';
 
-export { saveModel, loadModel, modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { saveModel, loadModel, readModelFile, type SaveModelOptions } from './io/model-file.js';
+export { TabularModel, type TabularEvaluation } from './io/tabular-model.js';
+export { ARCHITECTURE_LIMITS } from './io/architecture.js';
+export { registerLayer, layerClass, registeredLayers, type LayerClass } from './nn/registry.js';
+export type { JsonValue, LayerConfig, LayerSpec } from './nn/config.js';
 export { encodeSafetensors, decodeSafetensors, type NamedArray } from './io/safetensors.js';

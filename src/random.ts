@@ -1,4 +1,5 @@
 import { ValueError } from './errors.js';
+import { describe } from './validate.js';
 
 /**
  * Natural log in plain float64 arithmetic (+ − × ÷ only), so it gives the same bits in every
@@ -35,10 +36,10 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Re-seeds: any integer (or number, truncated) in the safe-integer range. */
+  /** Re-seeds: any integer in the safe range ±(2⁵³ − 1); anything else is a ValueError. */
   manualSeed(seed: number): this {
-    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-      throw new ValueError(`manualSeed: seed must be a finite number, got ${String(seed)}`);
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      throw new ValueError(`manualSeed: seed must be an integer with |seed| ≤ 2^53 - 1, got ${describe(seed)}`);
     }
     // SplitMix32 expands the seed into the four state words (never all zero).
     let x = Math.trunc(seed) >>> 0;
@@ -78,13 +79,19 @@ export class Generator {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Uniform in [low, high). */
+  /** Uniform in [low, high); low ≤ high, both finite. */
   uniform(low = 0, high = 1): number {
+    if (!(typeof low === 'number' && typeof high === 'number' && Number.isFinite(high - low) && low <= high)) {
+      throw new ValueError(`Generator.uniform: low and high must be finite numbers with low ≤ high, got low ${describe(low)}, high ${describe(high)}`);
+    }
     return low + (high - low) * this.random();
   }
 
-  /** Normal(mean, std) by the Marsaglia polar method with the portable log. */
+  /** Normal(mean, std) by the Marsaglia polar method with the portable log; std ≥ 0. */
   normal(mean = 0, std = 1): number {
+    if (!(typeof mean === 'number' && typeof std === 'number' && Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) {
+      throw new ValueError(`Generator.normal: mean must be a finite number and std a finite number ≥ 0, got mean ${describe(mean)}, std ${describe(std)}`);
+    }
     for (;;) {
       const u = 2 * this.random() - 1;
       const v = 2 * this.random() - 1;
@@ -95,12 +102,19 @@ export class Generator {
 
   /** Uniform integer in [0, n). */
   randint(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new ValueError(`randint: n must be a positive integer, got ${String(n)}`);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new ValueError(`Generator.randint: n must be a positive integer, got ${describe(n)}`);
     return Math.floor(this.random() * n);
   }
 
   /** A random permutation of 0..n-1 (Fisher–Yates), written into `out` when given. */
-  permutation(n: number, out: Int32Array | number[] = new Int32Array(n)): Int32Array | number[] {
+  permutation(n: number, out?: Int32Array | number[]): Int32Array | number[] {
+    if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) {
+      throw new ValueError(`Generator.permutation: n must be an integer in [0, 2^31 - 1], got ${describe(n)}`);
+    }
+    if (out === undefined) out = new Int32Array(n);
+    else if (!(Array.isArray(out) || out instanceof Int32Array) || (out instanceof Int32Array && out.length < n)) {
+      throw new ValueError(`Generator.permutation: out must be a number[] or an Int32Array of length ≥ ${n}, got ${describe(out)}`);
+    }
     for (let i = 0; i < n; i++) out[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(this.random() * (i + 1));

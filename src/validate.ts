@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, formatShape } from './errors.js';
+import { ShapeError, StateError, ValueError, formatShape } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 /** Constraints for checkNumber. */
@@ -11,12 +11,34 @@ export interface NumberRule {
   integer?: boolean;
 }
 
-/** Throws ValueError naming `where` and `name` unless value is a finite number within the rule. */
+/** The largest finite float32: numbers beyond it become ±Infinity in WASM memory. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A short description of any value for messages: `null`, `'2'` (a string), `an object`, `1e+39`. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}' (a string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  const typeName = (value as { typeName?: unknown }).typeName;
+  return typeof typeName === 'string' ? `a ${typeName}` : 'an object';
+}
+
+/**
+ * Throws ValueError naming `where` and `name` unless value is a finite number within the rule.
+ * Every number must also fit float32 (|x| ≤ 3.4e38): hyper-parameters reach the kernels as
+ * float32, where 1e39 silently becomes Infinity.
+ */
 export function checkNumber(where: string, name: string, value: unknown, rule: NumberRule = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ValueError(`${where}: ${name} must be a finite number, got ${String(value)}`);
+    throw new ValueError(`${where}: ${name} must be a finite number, got ${describe(value)}`);
   }
-  if (rule.integer && !Number.isInteger(value)) {
+  if (Math.abs(value) > FLOAT32_MAX) {
+    throw new ValueError(`${where}: ${name} must lie within the float32 range (|x| ≤ 3.4e38), got ${value}`);
+  }
+  if (rule.integer && !Number.isSafeInteger(value)) {
     throw new ValueError(`${where}: ${name} must be an integer, got ${value}`);
   }
   const { min, max } = rule;
@@ -26,24 +48,36 @@ export function checkNumber(where: string, name: string, value: unknown, rule: N
   if (max !== undefined && (rule.maxExclusive ? value >= max : value > max)) {
     throw new ValueError(`${where}: ${name} must be ${rule.maxExclusive ? '<' : '≤'} ${max}, got ${value}`);
   }
+  // The kernels see Math.fround(value): 0.999999999 becomes 1 and 1e-46 becomes 0 there.
+  const f = Math.fround(value);
+  if ((min !== undefined && (rule.minExclusive ? f <= min : f < min)) || (max !== undefined && (rule.maxExclusive ? f >= max : f > max))) {
+    throw new ValueError(`${where}: ${name} = ${value} rounds to ${f} in float32, outside the allowed range`);
+  }
   return value;
 }
 
 /** Throws ValueError unless value is a boolean. */
 export function checkBoolean(where: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${name} must be true or false, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${name} must be true or false, got ${describe(value)}`);
   return value;
 }
 
-/** Throws ValueError when `options` has a key not in `allowed` (catches typos like `weight_decay`). */
+/**
+ * Throws ValueError when `options` has a key not in `allowed` (catches typos like `weight_decay`),
+ * or a key set to null: only a missing key (or undefined) means "the default".
+ */
 export function checkOptions(where: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
   }
+  if (Array.isArray(options)) throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       throw new ValueError(`${where}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
+    }
+    if ((options as Record<string, unknown>)[key] === null) {
+      throw new ValueError(`${where}: option '${key}' is null; leave it out (or pass undefined) for the default`);
     }
   }
 }
@@ -51,7 +85,7 @@ export function checkOptions(where: string, options: object | undefined, allowed
 /** Throws ValueError unless value is one of `choices`. */
 export function checkChoice<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
   if (!choices.includes(value as T)) {
-    throw new ValueError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new ValueError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
 }
@@ -59,7 +93,7 @@ export function checkChoice<T extends string>(where: string, name: string, value
 /** Throws unless `t` is a usable Tensor; `what` names the argument. */
 export function checkTensor(where: string, what: string, t: unknown): Tensor {
   if (!t || typeof t !== 'object' || !('_check' in t) || !('shape' in t)) {
-    throw new ValueError(`${where}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    throw new ValueError(`${where}: ${what} must be a Tensor, got ${describe(t)}`);
   }
   const tensor = t as Tensor;
   tensor._check(`${where}: ${what}`);
@@ -87,4 +121,39 @@ export function checkRows(where: string, x: Tensor, y: Tensor): number {
   if (x.ndim < 1 || n === 0) throw new ShapeError(`${where}: x must have at least one row, got shape ${formatShape(x.shape)}`);
   if (y.shape[0] !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${y.shape[0] ?? 0}`);
   return n;
+}
+
+/** What a generator option must provide (a wasmnn Generator, or anything with the same methods). */
+interface GeneratorLike {
+  uniform(low?: number, high?: number): number;
+  normal(mean?: number, std?: number): number;
+}
+
+/** Throws ValueError unless value is a Generator (checked by its methods, so copies from another bundle pass). */
+export function checkGenerator<G extends GeneratorLike>(where: string, name: string, value: unknown): G {
+  const g = value as Partial<GeneratorLike> | null;
+  if (!g || typeof g !== 'object' || typeof g.uniform !== 'function' || typeof g.normal !== 'function') {
+    throw new ValueError(`${where}: ${name} must be a Generator (new Generator(seed)), got ${describe(value)}`);
+  }
+  return value as G;
+}
+
+/**
+ * Throws unless every value is a number that is finite **as float32** (so 1e39, which float64
+ * calls finite but becomes Infinity in a Float32Array, is refused); `name` and the index are
+ * named. With `nonNegative`, negative values are refused too.
+ */
+export function checkFloat32Values(where: string, name: string, values: ArrayLike<unknown>, nonNegative = false): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+      throw new ValueError(`${where}: ${name} has ${describe(v)} at index ${i}${typeof v === 'number' && Number.isFinite(v) ? ' (beyond the float32 range: it would become Infinity)' : ''}`);
+    }
+    if (nonNegative && v < 0) throw new ValueError(`${where}: ${name} must be ≥ 0 everywhere, has ${v} at index ${i}`);
+  }
+}
+
+/** Throws StateError naming `what` when an object has been disposed. */
+export function checkNotDisposed(disposed: boolean, where: string, what: string): void {
+  if (disposed) throw new StateError(`${where}: ${what} has been disposed; create a new one`);
 }

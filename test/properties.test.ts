@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Adam, AdamW, Adagrad, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, Linear, MSELoss, RMSprop,
-  ReLU, SGD, Sequential, Sigmoid, Tensor, WasmnnError, OutOfMemoryError, memoryStats, type Loss,
+  ReLU, SGD, Sequential, Sigmoid, StateError, Tensor, WasmnnError, OutOfMemoryError, memoryStats, type Loss,
 } from '../src/index.js';
 
 const RUNS = 150;
@@ -33,6 +33,10 @@ const dims = fc.array(fc.oneof(fc.integer({ min: -2, max: 6 }), fc.constantFrom(
 
 function snapshot(m: Sequential): number[] {
   return m.parameters().flatMap((p) => Array.from(p.toFloat32Array()));
+}
+
+function gradients(m: Sequential): number[] {
+  return m.parameters().flatMap((p) => Array.from(p.grad.toFloat32Array()));
 }
 
 describe('property-based hardening', () => {
@@ -62,8 +66,12 @@ describe('property-based hardening', () => {
       let input: Tensor | null = null;
       if (succeedsOrFailsCleanly(() => { input = Tensor.from(values.length ? values : [0], shape.length ? shape : undefined); }) === 'ok') {
         const r = succeedsOrFailsCleanly(() => model.forward(input!));
-        if (r === 'rejected') expect(snapshot(model)).toEqual(before);
-        succeedsOrFailsCleanly(() => model.backward(input!));
+        if (r === 'rejected') {
+          expect(snapshot(model)).toEqual(before);
+          expect(() => model.backward(input!)).toThrow(StateError); // no successful forward to go back through
+        }
+        const grads = gradients(model);
+        if (succeedsOrFailsCleanly(() => model.backward(input!)) === 'rejected') expect(gradients(model)).toEqual(grads);
         expect(snapshot(model)).toEqual(before); // backward accumulates gradients, never touches parameters
       }
       model.dispose();
@@ -87,7 +95,8 @@ describe('property-based hardening', () => {
         expect(Number.isFinite(value)).toBe(true); // a returned loss is always finite
         expect(loss.backward().shape).toEqual(pred.shape);
       });
-      if (r === 'rejected') succeedsOrFailsCleanly(() => loss.backward()); // a failed forward leaves no stale gradient
+      // A rejected forward forgets the previous call's gradient: backward must refuse, not return it.
+      if (r === 'rejected') expect(() => loss.backward()).toThrow(StateError);
     }), { numRuns: RUNS * 2 });
   });
 

@@ -62,7 +62,9 @@ function drawBoundary(r) {
   for (let i = 0; i < y.length; i++) {
     ctx.beginPath();
     ctx.arc(x[2 * i] * canvas.width, (1 - x[2 * i + 1]) * canvas.height, 3.2, 0, 2 * Math.PI);
-    ctx.fillStyle = y[i] === 1 ? '#d94801' : '#08519c';
+    // Regression: points in the heat map's colours of their true value (−1 … 1), darker.
+    const [pr, pg, pb] = r.regression ? heat(Math.min(1, Math.max(0, (y[i] + 1) / 2))).map((c) => Math.round(c * 0.8)) : [];
+    ctx.fillStyle = r.regression ? `rgb(${pr}, ${pg}, ${pb})` : y[i] === 1 ? '#d94801' : '#08519c';
     ctx.fill();
     ctx.lineWidth = 0.8;
     ctx.strokeStyle = 'white';
@@ -103,12 +105,15 @@ worker.onmessage = ({ data: r }) => {
   $('epoch').textContent = r.epoch;
   $('train-loss').textContent = r.trainLoss.toFixed(4);
   $('test-loss').textContent = r.testLoss.toFixed(4);
+  const metric = r.regression ? 'R²' : 'accuracy';
+  $('train-metric').textContent = `train ${metric}`;
+  $('test-metric').textContent = `test ${metric}`;
   $('train-acc').textContent = r.trainAccuracy.toFixed(3);
   $('test-acc').textContent = r.testAccuracy.toFixed(3);
   $('steps-per-sec').textContent = r.stepsPerSecond > 0 ? Math.round(r.stepsPerSecond).toLocaleString('en') : '–';
   drawBoundary(r);
   drawChart('loss-chart', [{ key: 'trainLoss', color: '#1f77b4' }, { key: 'testLoss', color: '#e4572e' }], { label: 'loss' });
-  drawChart('acc-chart', [{ key: 'trainAccuracy', color: '#1f77b4' }, { key: 'testAccuracy', color: '#e4572e' }], { min: 0.4, max: 1, label: 'accuracy' });
+  drawChart('acc-chart', [{ key: 'trainAccuracy', color: '#1f77b4' }, { key: 'testAccuracy', color: '#e4572e' }], { min: r.regression ? 0 : 0.4, max: 1, label: metric });
 };
 
 reset();

@@ -52,8 +52,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
 
   return {
-    // The reference never packs: `pack` is ignored.
-    gemm(m, n, k, a, ars, acs, b, c, bias, accumulate) {
+    // The reference never packs: `_pack` is ignored (declared so the arity matches the interface).
+    gemm(m, n, k, a, ars, acs, b, c, bias, accumulate, _pack) {
       const h = f();
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
@@ -63,7 +63,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
         }
       }
     },
-    gemmPackSize: () => 0,
+    gemmPackSize: (_m, _n, _k) => 0,
     transpose(rows, cols, src, dst) {
       const h = f();
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) h[at(dst) + j * rows + i] = h[at(src) + i * cols + j]!;

@@ -1,5 +1,7 @@
 import { WASM_BASE64 } from './wasm-binary.generated.js';
+import { StateError } from '../errors.js';
 import type { Kernels } from './kernels.js';
+import { kernelMismatches } from './kernel-table.js';
 
 /** What instantiating the kernel module yields. */
 export interface WasmModule {
@@ -25,6 +27,10 @@ export function wasmSupported(): boolean {
 }
 
 function wrap(instance: WebAssembly.Instance): WasmModule {
+  // Checked, not cast blindly: a kernel missing from the build or with another signature is a
+  // clear error at start-up rather than a wrong call later.
+  const problems = kernelMismatches(instance.exports);
+  if (problems.length) throw new StateError(`wasmnn: the WASM module does not match the kernel interface: ${problems.join('; ')}`);
   const exports = instance.exports as unknown as Kernels & {
     memory: WebAssembly.Memory;
     heapBase(): number;

@@ -7,11 +7,16 @@ import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } fr
 import { UsageError, parseTrainArgs, trainHelp, type TrainConfig } from './options.js';
 import { prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
+import { evaluateCommand, predictCommand } from './model-commands.js';
+import { trainTabular } from './tabular-train.js';
 
 const USAGE = `usage: wasmnn <command> [flags]
 
 commands:
-  train     train a network on a 2-D data set (wasmnn train --help for the flags)
+  train     train a network on a 2-D data set (wasmnn train --help for the flags),
+            or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
+  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
+  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
   help      show this text`;
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -134,14 +139,25 @@ export async function main(argv: string[]): Promise<number> {
     // On a terminal the bar is redrawing its line: the closing message comes after it stops.
     if (!process.stdout.isTTY) process.stderr.write('wasmnn: interrupted: stopping after this epoch and writing what exists (Ctrl-C again to quit now)\n');
   };
-  process.on('SIGINT', onInterrupt);
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
     }
-    if (command === 'train') return await train(rest, controller.signal);
-    throw new UsageError(`unknown command '${command}'; expected: train, help`);
+    if (command === 'train') {
+      if (rest.some((a) => a === '--data' || a.startsWith('--data='))) {
+        await trainTabular(rest);
+        return 0;
+      }
+      // Ctrl-C aborts the (asynchronous) training loop instead of killing the process.
+      process.on('SIGINT', onInterrupt);
+      return await train(rest, controller.signal);
+    }
+    if (command === 'predict' || command === 'evaluate') {
+      (command === 'predict' ? predictCommand : evaluateCommand)(rest);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}'; expected: train, predict, evaluate, help`);
   } catch (e) {
     console.error(errorLine(e));
     if (process.env.WASMNN_DEBUG && e instanceof Error && e.stack) console.error(e.stack);

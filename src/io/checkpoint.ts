@@ -14,16 +14,6 @@ import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedArray, type NamedArray } from './safetensors.js';
 import { parseStrictJson } from './strict-json.js';
 
-/** A model's parameters as safetensors bytes, under PyTorch's names ("0.weight", …). */
-export function saveModel(model: Module): Uint8Array {
-  return encodeSafetensors(model.stateDict(), { format: 'pt', producer: 'wasmnn' });
-}
-
-/** Loads safetensors bytes into `model`; on any mismatch it throws and the model is unchanged. */
-export function loadModel(model: Module, bytes: Uint8Array): void {
-  model.loadStateDict(decodeSafetensors(bytes).tensors);
-}
-
 /** A model's parameters as JSON: {"0.weight": {"shape": [8, 2], "data": [...]}, …}. */
 export function modelToJSON(model: Module): string {
   const dict = model.stateDict();

@@ -1,5 +1,6 @@
+import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { ElementwiseLoss, type LossOptions, type PredictionKind } from './loss.js';
+import { ElementwiseLoss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
 
 /**
  * Binary cross-entropy on probabilities (after a Sigmoid), as torch.nn.BCELoss: each log is
@@ -16,11 +17,11 @@ export class BCELoss extends ElementwiseLoss {
     return 'probabilities';
   }
 
-  protected override diagnose(prediction: Tensor, target: unknown): string {
+  protected override diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
     const data = prediction._view();
-    const bad = data.findIndex((p) => !(p >= 0 && p <= 1));
+    const bad = data.findIndex((p) => Number.isFinite(p) && !(p >= 0 && p <= 1));
     if (bad >= 0) {
-      return `the prediction must be probabilities in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss on raw scores); element ${bad} is ${data[bad]}`;
+      throw new ValueError(`BCELoss.forward: the prediction must be probabilities in [0, 1] (apply Sigmoid, or use BCEWithLogitsLoss on raw scores); element ${bad} is ${data[bad]}`);
     }
     return super.diagnose(prediction, target);
   }

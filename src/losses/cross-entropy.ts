@@ -1,9 +1,9 @@
 import * as ops from '../backend/ops.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, sameShape } from '../validate.js';
+import { check2d, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { Loss, type LossOptions, type PredictionKind } from './loss.js';
+import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
 
 /** Class targets: a Tensor [batch] of class numbers, or [batch, classes] probabilities; or an array of class numbers. */
 export type CrossEntropyTarget = Tensor | ArrayLike<number>;
@@ -63,7 +63,7 @@ export class CrossEntropyLoss extends Loss {
       this.lastArray = target as ArrayLike<unknown>;
       return;
     }
-    throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${target === null ? 'null' : typeof target}`);
+    throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${describe(target)}`);
   }
 
   private checkCount(count: number, batch: number): void {
@@ -80,7 +80,7 @@ export class CrossEntropyLoss extends Loss {
   }
 
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
-  protected override diagnose(logits: Tensor, target: unknown): string {
+  protected override diagnose(logits: Tensor, target: unknown): LossDiagnosis {
     if (this.indices) {
       const classes = logits.shape[1]!;
       const values = this.lastArray ?? this.indices._view();

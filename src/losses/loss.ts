@@ -1,5 +1,5 @@
 import * as ops from '../backend/ops.js';
-import { NonFiniteLossError, ShapeError, StateError, formatShape } from '../errors.js';
+import { NonFiniteLossError, ShapeError, StateError, type NonFiniteSource, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkChoice, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
@@ -12,6 +12,14 @@ export type PredictionKind = 'logits' | 'probabilities' | 'values';
 
 /** How per-element losses are combined: their mean (default) or their sum. */
 export type Reduction = 'mean' | 'sum';
+
+/** Where a non-finite loss comes from, as found by Loss.diagnose. */
+export interface LossDiagnosis {
+  source: NonFiniteSource;
+  /** Flat index of the first non-finite value in `source`, or -1. */
+  index: number;
+  message: string;
+}
 
 /** Options every loss accepts. */
 export interface LossOptions {
@@ -29,6 +37,7 @@ export abstract class Loss {
   readonly reduction: Reduction;
   private readonly gradWorkspace: Workspace;
   private lastGrad: Tensor | null = null;
+  private disposedFlag = false;
 
   protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
     const name = (new.target as typeof Loss).typeName;
@@ -55,17 +64,23 @@ export abstract class Loss {
     return this.predictionKind === 'logits' ? 0 : 0.5;
   }
 
-  /** The loss of `prediction` against `target`. */
+  /**
+   * The loss of `prediction` against `target`. A NaN or infinite loss throws NonFiniteLossError
+   * (saying whether the prediction, the target or an overflow caused it); any rejection also
+   * forgets the previous call's gradient, so backward() then throws instead of returning it.
+   */
   forward(prediction: Tensor, target: unknown): number {
     const name = this.typeName;
+    this.checkUsable('forward');
+    this.lastGrad = null;
     checkTensor(`${name}.forward`, 'prediction', prediction);
     if (prediction.size === 0) throw new ShapeError(`${name}.forward: the prediction is empty (shape ${formatShape(prediction.shape)})`);
     this.checkTarget(prediction, target);
     const grad = this.gradWorkspace.next(prediction.shape);
     const value = this.compute(prediction, target, grad);
     if (!Number.isFinite(value)) {
-      this.lastGrad = null;
-      throw new NonFiniteLossError(`${name}.forward: the loss is ${value}: ${this.diagnose(prediction, target)}`);
+      const { source, index, message } = this.diagnose(prediction, target);
+      throw new NonFiniteLossError(`${name}.forward: the loss is ${value}: ${message}`, value, source, index);
     }
     this.lastGrad = grad;
     return value;
@@ -73,14 +88,34 @@ export abstract class Loss {
 
   /** ∂loss/∂prediction of the last forward(). */
   backward(): Tensor {
+    this.checkUsable('backward');
     if (!this.lastGrad) throw new StateError(`${this.typeName}.backward: called before a successful forward()`);
     return this.lastGrad;
   }
 
-  /** Frees the gradient workspace now rather than at garbage collection. */
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /**
+   * Frees the memory this loss owns (its gradient workspace, and CrossEntropyLoss's targets) now
+   * rather than at garbage collection; forward and backward then throw a StateError. Idempotent.
+   */
   dispose(): void {
+    this.disposedFlag = true;
     this.gradWorkspace.dispose();
     this.lastGrad = null;
+  }
+
+  /** Same as dispose(), for `using lossFn = …`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Throws StateError when this loss has been disposed. */
+  protected checkUsable(where: string): void {
+    if (this.disposedFlag) throw new StateError(`${this.typeName}.${where}: this ${this.typeName} has been disposed; create a new one`);
   }
 
   toString(): string {
@@ -93,16 +128,19 @@ export abstract class Loss {
   /** Returns the reduced loss and writes the gradient into `grad`. */
   protected abstract compute(prediction: Tensor, target: unknown, grad: Tensor): number;
 
-  /** Explains a non-finite loss (only runs on failure). */
-  protected diagnose(prediction: Tensor, target: unknown): string {
+  /**
+   * Explains a non-finite loss (only runs on failure). Subclasses may throw a ValueError instead
+   * when the inputs are invalid rather than non-finite (a class index out of range).
+   */
+  protected diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
     const bad = ops.firstNonFinite(prediction);
-    if (bad >= 0) return `the prediction has ${prediction._view()[bad]} at flat index ${bad}`;
+    if (bad >= 0) return { source: 'prediction', index: bad, message: `the prediction has ${prediction._view()[bad]} at flat index ${bad}` };
     if (target && typeof target === 'object' && '_check' in target) {
       const t = target as Tensor;
       const badT = ops.firstNonFinite(t);
-      if (badT >= 0) return `the target has ${t._view()[badT]} at flat index ${badT}`;
+      if (badT >= 0) return { source: 'target', index: badT, message: `the target has ${t._view()[badT]} at flat index ${badT}` };
     }
-    return 'the values overflowed float32';
+    return { source: 'overflow', index: -1, message: 'the values overflowed float32' };
   }
 }
 

@@ -1,9 +1,10 @@
 import * as ops from '../backend/ops.js';
 import type { Kernels } from '../backend/kernels.js';
-import { ShapeError, StateError, formatShape } from '../errors.js';
+import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { check2d, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
 /** The forward/backward kernel pair of an elementwise activation. */
@@ -32,8 +33,19 @@ export abstract class ElementwiseActivation extends Module {
     this.gradInput = this.registerWorkspace(new Workspace(`${this.typeName}.backward`));
   }
 
+  /** No arguments; activations with settings override this. */
+  override toConfig(): LayerConfig {
+    return { args: [] };
+  }
+
+  /** Activations hold no parameters. */
+  static override parameterCount(): number {
+    return 0;
+  }
+
   forward(input: Tensor): Tensor {
     const name = this.typeName;
+    this.input = this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor(`${name}.forward`, 'input', input);
     const y = this.output.next(input.shape);
     ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
@@ -45,15 +57,22 @@ export abstract class ElementwiseActivation extends Module {
   backward(gradOutput: Tensor): Tensor {
     const name = this.typeName;
     const input = this.input, output = this.lastOutput;
-    if (!input || !output) throw new StateError(`${name}.backward: called before forward()`);
+    if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
     checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, input.shape)) {
       throw new ShapeError(`${name}.backward: gradOutput must have the shape of the last output ${formatShape(input.shape)}, got ${formatShape(gradOutput.shape)}`);
     }
-    input._check(`${name}.backward: the input of the last forward()`);
+    this._checkBackwardReady('backward');
     const dx = this.gradInput.next(input.shape);
     ops.activationBackward(this.kernelPair.backward, input, output, gradOutput, dx, this.p0, this.p1);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input || !this.lastOutput) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
+    this.input._check(`${this.typeName}.${where}: the input of the last forward()`);
+    this.lastOutput._check(`${this.typeName}.${where}: the output of the last forward()`);
   }
 }
 
@@ -70,6 +89,9 @@ export class LeakyReLU extends ElementwiseActivation {
   static override readonly typeName: string = 'LeakyReLU';
   constructor(readonly negativeSlope = 0.01) {
     super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
+  }
+  override toConfig(): LayerConfig {
+    return { args: [this.negativeSlope] };
   }
   override extraRepr(): string {
     return `negative_slope=${this.negativeSlope}`;
@@ -97,6 +119,9 @@ export class ELU extends ElementwiseActivation {
   static override readonly typeName: string = 'ELU';
   constructor(readonly alpha = 1) {
     super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
+  }
+  override toConfig(): LayerConfig {
+    return { args: [this.alpha] };
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
@@ -139,6 +164,9 @@ export class Softplus extends ElementwiseActivation {
     this.beta = beta;
     this.threshold = threshold;
   }
+  override toConfig(): LayerConfig {
+    return { args: [{ beta: this.beta, threshold: this.threshold }] };
+  }
   override extraRepr(): string {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
@@ -153,10 +181,11 @@ export class Softmax extends Module {
 
   constructor(readonly dim = -1) {
     super();
-    if (dim !== -1 && dim !== 1) throw new ShapeError(`Softmax: only dim = -1 (the last axis of [batch, classes]) is supported, got ${dim}`);
+    if (dim !== -1 && dim !== 1) throw new ValueError(`Softmax: only dim = -1 (the last axis of [batch, classes]) is supported, got ${describe(dim)}`);
   }
 
   forward(input: Tensor): Tensor {
+    this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Softmax.forward', 'input', input);
     check2d('Softmax.forward', 'input', input);
     const y = this.output.next(input.shape);
@@ -167,14 +196,29 @@ export class Softmax extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const y = this.lastOutput;
-    if (!y) throw new StateError('Softmax.backward: called before forward()');
+    if (!y) throw new StateError('Softmax.backward: called before a successful forward()');
     checkTensor('Softmax.backward', 'gradOutput', gradOutput);
     if (!sameShape(gradOutput.shape, y.shape)) {
       throw new ShapeError(`Softmax.backward: gradOutput must have shape ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);
     }
+    this._checkBackwardReady('backward');
     const dx = this.gradInput.next(y.shape);
     ops.softmaxBackward(y, gradOutput, dx);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.lastOutput) throw new StateError(`Softmax.${where}: called before a successful forward()`);
+    this.lastOutput._check(`Softmax.${where}: the output of the last forward()`);
+  }
+
+  override toConfig(): LayerConfig {
+    return { args: [this.dim] };
+  }
+
+  static override parameterCount(): number {
+    return 0;
   }
 
   override extraRepr(): string {

@@ -6,7 +6,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkChoice, checkNumber, checkOptions } from '../validate.js';
+import { checkChoice, checkGenerator, checkNumber, checkOptions, checkTensor } from '../validate.js';
 
 /** Nonlinearities known to calculateGain. */
 export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
@@ -25,11 +25,13 @@ const NONLINEARITIES = Object.keys(GAINS) as Nonlinearity[];
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param = 0.01): number {
   checkChoice('calculateGain', 'nonlinearity', nonlinearity, NONLINEARITIES);
+  checkNumber('calculateGain', 'param', param);
   return GAINS[nonlinearity](param);
 }
 
 /** fan_in and fan_out of a weight [out, in, ...]. */
 export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
+  checkTensor('init', 'the tensor', t);
   if (t.ndim < 2) {
     throw new ShapeError(`init: fan in and fan out need a tensor with at least 2 dimensions, got ${formatShape(t.shape)}`);
   }
@@ -45,6 +47,8 @@ function fillWith(t: Tensor, draw: () => number): Tensor {
 
 /** Fills with U(low, high). */
 export function uniform(t: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
+  checkTensor('init.uniform', 't', t);
+  checkGenerator('init.uniform', 'generator', generator);
   checkNumber('init.uniform', 'low', low);
   checkNumber('init.uniform', 'high', high);
   if (!(low <= high)) throw new ValueError(`init.uniform: low (${low}) must be ≤ high (${high})`);
@@ -53,6 +57,8 @@ export function uniform(t: Tensor, low = 0, high = 1, generator: Generator = def
 
 /** Fills with N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  checkTensor('init.normal', 't', t);
+  checkGenerator('init.normal', 'generator', generator);
   checkNumber('init.normal', 'mean', mean);
   checkNumber('init.normal', 'std', std, { min: 0 });
   return fillWith(t, () => generator.normal(mean, std));
@@ -60,6 +66,7 @@ export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defa
 
 /** Fills with one value. */
 export function constant(t: Tensor, value: number): Tensor {
+  checkTensor('init.constant', 't', t);
   checkNumber('init.constant', 'value', value);
   t._view().fill(value);
   return t;
@@ -87,7 +94,9 @@ export interface KaimingOptions {
 }
 
 function kaimingStd(where: string, t: Tensor, options: KaimingOptions): number {
+  checkTensor(where, 't', t);
   checkOptions(where, options, ['a', 'mode', 'nonlinearity', 'generator']);
+  if (options.generator !== undefined) checkGenerator(where, 'generator', options.generator);
   const a = checkNumber(where, 'a', options.a ?? 0);
   const mode = checkChoice(where, 'mode', options.mode ?? 'fanIn', ['fanIn', 'fanOut']);
   const gain = calculateGain(options.nonlinearity ?? 'leaky_relu', a);
@@ -118,7 +127,9 @@ export interface XavierOptions {
 }
 
 function xavierStd(where: string, t: Tensor, options: XavierOptions): number {
+  checkTensor(where, 't', t);
   checkOptions(where, options, ['gain', 'generator']);
+  if (options.generator !== undefined) checkGenerator(where, 'generator', options.generator);
   const gain = checkNumber(where, 'gain', options.gain ?? 1);
   const { fanIn, fanOut } = computeFans(t);
   return fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(2 / (fanIn + fanOut));

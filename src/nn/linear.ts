@@ -2,8 +2,9 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { check2d, checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -43,21 +44,30 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    // Every argument is checked before anything is allocated.
     checkNumber('Linear', 'inFeatures', inFeatures, { integer: true, min: 1 });
     checkNumber('Linear', 'outFeatures', outFeatures, { integer: true, min: 1 });
     checkOptions('Linear', options, ['bias', 'generator']);
     const useBias = checkBoolean('Linear', 'bias', options.bias ?? true);
+    const generator = checkGenerator<Generator>('Linear', 'generator', options.generator ?? defaultGenerator);
     const name = `Linear(${inFeatures}, ${outFeatures})`;
-    this.weight = this.registerParameter('weight', new Parameter([outFeatures, inFeatures], name));
-    this.bias = useBias ? this.registerParameter('bias', new Parameter([outFeatures], name)) : null;
     this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight)`));
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
-    this.resetParameters(options.generator ?? defaultGenerator);
+    try {
+      this.weight = this.registerParameter('weight', new Parameter([outFeatures, inFeatures], name));
+      this.bias = useBias ? this.registerParameter('bias', new Parameter([outFeatures], name)) : null;
+      this.resetParameters(generator);
+    } catch (e) {
+      this.dispose(); // an OutOfMemoryError for the bias keeps no weight behind
+      throw e;
+    }
   }
 
   /** Re-draws weight and bias with PyTorch's default initialisation. */
   resetParameters(generator: Generator = defaultGenerator): void {
+    this.checkUsable('resetParameters');
+    checkGenerator('Linear.resetParameters', 'generator', generator);
     // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
     init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
     if (this.bias) {
@@ -67,6 +77,7 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
     check2d('Linear.forward', 'input', input, this.inFeatures);
     const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
@@ -79,7 +90,7 @@ export class Linear extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
-    if (!input) throw new StateError('Linear.backward: called before forward()');
+    if (!input) throw new StateError('Linear.backward: called before a successful forward()');
     checkTensor('Linear.backward', 'gradOutput', gradOutput);
     const batch = input.shape[0]!;
     if (gradOutput.ndim !== 2 || gradOutput.shape[0] !== batch || gradOutput.shape[1] !== this.outFeatures) {
@@ -87,12 +98,32 @@ export class Linear extends Module {
         `Linear.backward: gradOutput must have shape ${formatShape([batch, this.outFeatures])} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
       );
     }
-    input._check('Linear.backward: the input of the last forward()');
+    this._checkBackwardReady('backward');
+    // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
+    const dx = this.gradInput.next([batch, this.inFeatures]);
     ops.matmulTransposedAAccumulate(gradOutput, input, this.weight.grad);
     if (this.bias) ops.addColumnSums(gradOutput, this.bias.grad);
-    const dx = this.gradInput.next([batch, this.inFeatures]);
     ops.matmul(gradOutput, this.weight, dx);
     return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    this.input._check(`Linear.${where}: the input of the last forward()`);
+  }
+
+  /** `[inFeatures, outFeatures, { bias }]`. */
+  override toConfig(): LayerConfig {
+    return { args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
+  }
+
+  /** inFeatures·outFeatures (+ outFeatures with a bias); undefined for arguments the constructor will refuse. */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    const [inF, outF, options] = args;
+    if (!Number.isSafeInteger(inF) || !Number.isSafeInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
+    const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
+    return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
 
   override extraRepr(): string {

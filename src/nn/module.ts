@@ -1,8 +1,9 @@
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
-import { sameShape } from '../validate.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { checkBoolean, checkFloat32Values, describe, sameShape } from '../validate.js';
+import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
 
 /**
@@ -26,6 +27,7 @@ export abstract class Module {
   private readonly ownParams: Array<[string, Parameter]> = [];
   private readonly children: Array<[string, Module]> = [];
   private readonly workspaces: Workspace[] = [];
+  private disposedFlag = false;
 
   /** This module's class name (its class's static `typeName`). */
   get typeName(): string {
@@ -41,6 +43,27 @@ export abstract class Module {
    */
   abstract backward(gradOutput: Tensor): Tensor;
 
+  /** Whether dispose() was called: the module then refuses forward, backward and parameter use. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /** Throws StateError naming this module when it has been disposed; `where` names the call. */
+  protected checkUsable(where: string): void {
+    if (this.disposedFlag) {
+      throw new StateError(`${this.typeName}.${where}: this ${this.typeName} has been disposed (dispose() freed its parameters and workspaces); create a new one`);
+    }
+  }
+
+  /**
+   * @internal Throws (changing nothing) unless backward() can run now: called by containers on
+   * every child before any child accumulates a gradient, so a rejected backward leaves every
+   * gradient as it was. Layers that keep their input override it to check the input is usable.
+   */
+  _checkBackwardReady(where: string): void {
+    this.checkUsable(where);
+  }
+
   /** Registers a parameter under `name` (as in PyTorch's state-dict keys). */
   protected registerParameter(name: string, param: Parameter): Parameter {
     this.ownParams.push([name, param]);
@@ -49,6 +72,19 @@ export abstract class Module {
 
   /** Registers a child module under `name`. */
   protected registerModule<M extends Module>(name: string, module: M): M {
+    if (!(module instanceof Module)) throw new ValueError(`${this.typeName}: child '${name}' must be a Module, got ${describe(module)}`);
+    if (module.disposedFlag) throw new StateError(`${this.typeName}: child '${name}' (${module.typeName}) has been disposed`);
+    if ((module as Module) === this || module.contains(this)) {
+      throw new ValueError(`${this.typeName}: child '${name}' (${module.typeName}) contains this module: a module cannot be its own descendant`);
+    }
+    // backward() keeps one input per module: a module used twice in one tree would get the
+    // gradient of its last use only (silently wrong). Weight sharing needs two modules.
+    const mine = this.descendants();
+    const shared = [...module.descendants()].find((m) => mine.has(m));
+    if (shared) {
+      throw new ValueError(`${this.typeName}: child '${name}' would make ${shared.typeName} appear twice in this model; ` +
+        'explicit backward keeps one input per module, so use a separate instance for each position');
+    }
     this.children.push([name, module]);
     return module;
   }
@@ -59,6 +95,18 @@ export abstract class Module {
     return workspace;
   }
 
+  /** This module and all its descendants. */
+  private descendants(into = new Set<Module>()): Set<Module> {
+    into.add(this);
+    for (const [, c] of this.children) c.descendants(into);
+    return into;
+  }
+
+  /** Whether `module` is this module or one of its descendants. */
+  private contains(module: Module): boolean {
+    return module === this || this.children.some(([, c]) => c.contains(module));
+  }
+
   /** Every parameter of this module and its descendants, each once, in registration order. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
@@ -66,6 +114,8 @@ export abstract class Module {
 
   /** [name, parameter] pairs with dotted PyTorch names: "0.weight", "0.bias", "2.weight", … */
   namedParameters(prefix = ''): Array<[string, Parameter]> {
+    this.checkUsable('parameters');
+    if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedParameters: prefix must be a string, got ${describe(prefix)}`);
     const seen = new Set<Parameter>();
     const out: Array<[string, Parameter]> = [];
     const visit = (module: Module, path: string): void => {
@@ -91,6 +141,7 @@ export abstract class Module {
    * layout torch.nn.Module.state_dict() uses.
    */
   stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
+    this.checkUsable('stateDict');
     const out: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.toFloat32Array() };
     return out;
@@ -102,7 +153,8 @@ export abstract class Module {
    */
   loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
     const where = `${this.typeName}.loadStateDict`;
-    if (!dict || typeof dict !== 'object') throw new ValueError(`${where}: expected an object of named tensors, got ${typeof dict}`);
+    this.checkUsable('loadStateDict');
+    if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new ValueError(`${where}: expected an object of named tensors, got ${describe(dict)}`);
     const params = this.namedParameters();
     const names = new Set(params.map(([n]) => n));
     const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
@@ -113,17 +165,17 @@ export abstract class Module {
     }
     for (const [name, p] of params) {
       const entry = dict[name]!;
-      if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data.length !== 'number') {
-        throw new ValueError(`${where}: '${name}' must be { shape, data } with array data`);
+      if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data !== 'object' || typeof entry.data.length !== 'number') {
+        throw new ValueError(`${where}: '${name}' must be { shape, data } with array data, got ${describe(entry)}`);
+      }
+      if (entry.shape !== undefined && !Array.isArray(entry.shape)) {
+        throw new ShapeError(`${where}: '${name}' has a shape that is not an array: ${describe(entry.shape)}`);
       }
       if (entry.shape && !sameShape(entry.shape, p.shape)) {
         throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
       }
       if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
-      for (let i = 0; i < entry.data.length; i++) {
-        const v = entry.data[i];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: '${name}' has ${String(v)} at index ${i}`);
-      }
+      checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
     }
     // Everything checked: commit.
     for (const [name, p] of params) p._view().set(dict[name]!.data);
@@ -131,11 +183,13 @@ export abstract class Module {
 
   /** Sets every parameter gradient to zero. */
   zeroGrad(): void {
+    this.checkUsable('zeroGrad');
     for (const p of this.parameters()) ops.fill(p.grad, 0);
   }
 
   /** Sets training mode (recursively); returns this. */
   train(mode = true): this {
+    checkBoolean(`${this.typeName}.train`, 'mode', mode);
     this.training = mode;
     for (const [, child] of this.children) child.train(mode);
     return this;
@@ -144,6 +198,38 @@ export abstract class Module {
   /** Sets evaluation mode; same as train(false). */
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * The constructor arguments that rebuild this module: `new Class(...toConfig().args)` (without
+   * a generator; the weights come from the file). saveModel() writes them with the `typeName`,
+   * and loadModel(bytes) finds the class again in the layer registry (registerLayer). Built-in
+   * layers implement it; a custom layer overrides it and calls registerLayer(MyLayer) once.
+   */
+  toConfig(): LayerConfig {
+    throw new ValueError(`${this.typeName}.toConfig: this layer does not describe its constructor arguments, so its architecture cannot be saved; ` +
+      `implement toConfig() returning { args } such that new ${this.typeName}(...args) rebuilds it and call registerLayer(${this.typeName}), ` +
+      'or save the weights only with saveModel(model, { architecture: false })');
+  }
+
+  /**
+   * Rebuilds a module from toConfig() arguments read from a file; `build` turns a child's
+   * { type, args } into a module (containers use it). The default calls the constructor.
+   */
+  static fromConfig(this: new (...args: never[]) => Module, args: readonly JsonValue[], build: (spec: LayerSpec) => Module): Module {
+    void build;
+    return new this(...(args as never[]));
+  }
+
+  /**
+   * The number of parameter values a module built from `args` would hold, if the class can tell
+   * without building it (loadModel compares it with the file before allocating anything);
+   * undefined when it cannot (the default). Built-in layers implement it.
+   */
+  static parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined {
+    void args;
+    void count;
+    return undefined;
   }
 
   /** The module's own settings for toString(), e.g. "in_features=2, out_features=8, bias=true". */
@@ -160,10 +246,23 @@ export abstract class Module {
   }
 
   /**
-   * Frees this module's memory (parameters, gradients, workspaces) now instead of at garbage
-   * collection. The module and tensors it returned cannot be used afterwards.
+   * Frees this module's memory (parameters, gradients, workspaces, and those of its children)
+   * now instead of at garbage collection. The module and tensors it returned cannot be used
+   * afterwards: forward, backward, parameters() and the state dict throw a StateError naming it.
+   * Idempotent. `using model = new Sequential(…)` calls it at the end of the block.
    */
   dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    // forward/backward are the subclasses' own methods: shadow them on the instance, so every
+    // layer (built-in or custom) refuses to run with freed memory.
+    for (const method of ['forward', 'backward'] as const) {
+      Object.defineProperty(this, method, {
+        configurable: true,
+        writable: true,
+        value: () => this.checkUsable(method),
+      });
+    }
     for (const [, child] of this.children) child.dispose();
     for (const [, p] of this.ownParams) {
       if (!p.isDisposed) {
@@ -172,5 +271,10 @@ export abstract class Module {
       }
     }
     for (const w of this.workspaces) w.dispose();
+  }
+
+  /** Same as dispose(), for `using model = …` (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

@@ -1,5 +1,7 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { checkNumber, describe } from '../validate.js';
+import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
 
 /**
@@ -16,21 +18,29 @@ export class Sequential extends Module {
 
   constructor(...modules: Module[]) {
     super();
+    // Every argument is checked before the first one is registered.
+    modules.forEach((m, i) => Sequential.checkModule('Sequential', `argument ${i}`, m));
     modules.forEach((m) => this.append(m));
+  }
+
+  private static checkModule(where: string, what: string, module: unknown): void {
+    if (!(module instanceof Module)) throw new ValueError(`${where}: ${what} must be a Module, got ${describe(module)}`);
+    if (module.isDisposed) throw new StateError(`${where}: ${what} (${module.typeName}) has been disposed`);
   }
 
   /** Adds a module at the end; returns this. */
   append(module: Module): this {
-    if (!(module instanceof Module)) {
-      throw new ValueError(`Sequential: argument ${this.layers.length} is not a Module (got ${module === null ? 'null' : typeof module})`);
-    }
+    this.checkUsable('append');
+    Sequential.checkModule('Sequential.append', `argument ${this.layers.length === 0 ? 0 : `(position ${this.layers.length})`}`, module);
     this.registerModule(String(this.layers.length), module);
     this.layers.push(module);
+    this.forwarded = false; // the chain changed: the last forward no longer describes it
     return this;
   }
 
-  /** The module at `index`. */
+  /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
+    checkNumber('Sequential.at', 'index', index, { integer: true });
     const m = this.layers[index < 0 ? this.layers.length + index : index];
     if (!m) throw new ValueError(`Sequential.at: index ${index} out of range (length ${this.layers.length})`);
     return m;
@@ -41,7 +51,38 @@ export class Sequential extends Module {
     return this.layers.length;
   }
 
+  /** The children's `{ type, args }`, in order. */
+  override toConfig(): LayerConfig {
+    return { args: this.layers.map((m) => ({ type: m.typeName, args: m.toConfig().args })) };
+  }
+
+  /** Builds each child from its `{ type, args }` (already validated by the loader). */
+  static override fromConfig(args: readonly JsonValue[], build: (spec: LayerSpec) => Module): Module {
+    const children: Module[] = [];
+    try {
+      for (const spec of args) children.push(build(spec as unknown as LayerSpec));
+    } catch (e) {
+      children.forEach((c) => c.dispose());
+      throw e;
+    }
+    return new Sequential(...children);
+  }
+
+  /** The sum over the children, if each can tell. */
+  static override parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined {
+    let total = 0;
+    for (const spec of args) {
+      const n = count(spec as unknown as LayerSpec);
+      if (n === undefined) return undefined;
+      total += n;
+    }
+    return total;
+  }
+
   forward(input: Tensor): Tensor {
+    // Reset first: after a forward rejected half-way, the layers hold inputs of two different
+    // calls, and backward must refuse rather than mix them.
+    this.forwarded = false;
     let x = input;
     for (const layer of this.layers) x = layer.forward(x);
     this.forwarded = true;
@@ -49,9 +90,18 @@ export class Sequential extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
-    if (!this.forwarded) throw new StateError('Sequential.backward: called before forward()');
+    if (!this.forwarded) throw new StateError('Sequential.backward: called before a successful forward()');
+    // Every layer can run (its saved input still valid) before the first one accumulates.
+    this._checkBackwardReady('backward');
     let g = gradOutput;
     for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
     return g;
   }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    for (const layer of this.layers) layer._checkBackwardReady(where);
+  }
 }
+

@@ -32,13 +32,26 @@ export class Adagrad extends Optimizer {
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: AdagradOptions = {}) {
+    const h = Adagrad.parseOptions(options); // every option checked before super() moves the parameters
+    super(params, h.lr);
+    this.lrDecay = h.lrDecay;
+    this.weightDecay = h.weightDecay;
+    this.initialAccumulatorValue = h.initialAccumulatorValue;
+    this.eps = h.eps;
+    this.maximize = h.maximize;
+  }
+
+  /** Checks every option (no side effects) and returns them with defaults filled in. */
+  static parseOptions(options: AdagradOptions): Required<AdagradOptions> {
     checkOptions('Adagrad', options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
-    super(params, options.lr ?? 1e-2);
-    this.lrDecay = checkNumber('Adagrad', 'lrDecay', options.lrDecay ?? 0, { min: 0 });
-    this.weightDecay = checkNumber('Adagrad', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
-    this.initialAccumulatorValue = checkNumber('Adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0, { min: 0 });
-    this.eps = checkNumber('Adagrad', 'eps', options.eps ?? 1e-10, { min: 0 });
-    this.maximize = checkBoolean('Adagrad', 'maximize', options.maximize ?? false);
+    return {
+      lr: checkNumber('Adagrad', 'lr', options.lr ?? 1e-2, { min: 0 }),
+      lrDecay: checkNumber('Adagrad', 'lrDecay', options.lrDecay ?? 0, { min: 0 }),
+      weightDecay: checkNumber('Adagrad', 'weightDecay', options.weightDecay ?? 0, { min: 0 }),
+      initialAccumulatorValue: checkNumber('Adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0, { min: 0 }),
+      eps: checkNumber('Adagrad', 'eps', options.eps ?? 1e-10, { min: 0 }),
+      maximize: checkBoolean('Adagrad', 'maximize', options.maximize ?? false),
+    };
   }
 
   hyperparameters(): Hyperparameters {
@@ -47,6 +60,10 @@ export class Adagrad extends Optimizer {
   }
 
   protected stateNames(): readonly string[] {
+    return ['sum'];
+  }
+
+  protected override nonNegativeStateNames(): readonly string[] {
     return ['sum'];
   }
 

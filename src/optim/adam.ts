@@ -1,7 +1,7 @@
 import * as ops from '../backend/ops.js';
 import { ValueError } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
-import { checkBoolean, checkNumber, checkOptions } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, describe } from '../validate.js';
 import { Optimizer, type Hyperparameters } from './optimizer.js';
 
 /** Options of Adam and AdamW (torch.optim's, in camelCase). */
@@ -40,18 +40,33 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
 
   constructor(params: readonly Parameter[], options: AdamOptions = {}, defaultWeightDecay = 0) {
-    const name = (new.target as typeof Adam).typeName;
+    // Every option checked before super() moves the parameters.
+    const h = Adam.parseOptions((new.target as typeof Adam).typeName, options, defaultWeightDecay);
+    super(params, h.lr);
+    this.betas = h.betas;
+    this.eps = h.eps;
+    this.weightDecay = h.weightDecay;
+    this.amsgrad = h.amsgrad;
+    this.maximize = h.maximize;
+  }
+
+  /** Checks every option (no side effects) and returns them with defaults filled in. */
+  static parseOptions(name: string, options: AdamOptions, defaultWeightDecay = 0): Required<AdamOptions> {
     checkOptions(name, options, ADAM_OPTIONS);
-    super(params, options.lr ?? 1e-3);
-    const betas = options.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β1, β2], got ${JSON.stringify(betas)}`);
-    checkNumber(name, 'betas[0]', betas[0], { min: 0, max: 1, maxExclusive: true });
-    checkNumber(name, 'betas[1]', betas[1], { min: 0, max: 1, maxExclusive: true });
-    this.betas = [betas[0], betas[1]];
-    this.eps = checkNumber(name, 'eps', options.eps ?? 1e-8, { min: 0 });
-    this.weightDecay = checkNumber(name, 'weightDecay', options.weightDecay ?? defaultWeightDecay, { min: 0 });
-    this.amsgrad = checkBoolean(name, 'amsgrad', options.amsgrad ?? false);
-    this.maximize = checkBoolean(name, 'maximize', options.maximize ?? false);
+    const lr = checkNumber(name, 'lr', options.lr ?? 1e-3, { min: 0 });
+    const betas: unknown = options.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β1, β2], got ${describe(betas)}`);
+    return {
+      lr,
+      betas: [
+        checkNumber(name, 'betas[0]', betas[0], { min: 0, max: 1, maxExclusive: true }),
+        checkNumber(name, 'betas[1]', betas[1], { min: 0, max: 1, maxExclusive: true }),
+      ],
+      eps: checkNumber(name, 'eps', options.eps ?? 1e-8, { min: 0 }),
+      weightDecay: checkNumber(name, 'weightDecay', options.weightDecay ?? defaultWeightDecay, { min: 0 }),
+      amsgrad: checkBoolean(name, 'amsgrad', options.amsgrad ?? false),
+      maximize: checkBoolean(name, 'maximize', options.maximize ?? false),
+    };
   }
 
   hyperparameters(): Hyperparameters {
@@ -61,6 +76,10 @@ export class Adam extends Optimizer {
 
   protected stateNames(): readonly string[] {
     return this.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'];
+  }
+
+  protected override nonNegativeStateNames(): readonly string[] {
+    return ['expAvgSq', 'maxExpAvgSq'];
   }
 
   protected update(): void {

@@ -1,9 +1,9 @@
 import * as ops from '../backend/ops.js';
-import { ValueError } from '../errors.js';
+import { StateError, ValueError } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { ParameterBlock } from '../nn/parameter-block.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber } from '../validate.js';
+import { checkFloat32Values, checkNumber, describe } from '../validate.js';
 
 /** Hyper-parameters of an optimizer, as plain values. */
 export type Hyperparameters = Record<string, number | boolean | number[]>;
@@ -21,8 +21,9 @@ export interface OptimizerStateDict {
 /**
  * Base class of the optimizers. It moves the parameters into one flat block (so an update is
  * one kernel call), owns the lazily created state buffers parallel to that block, validates
- * `lr`, and implements zeroGrad and the state dict. Subclasses validate their own options and
- * implement update(), called by step() with `stepCount` already incremented.
+ * `lr`, and implements zeroGrad and the state dict. Subclasses validate **all** their options
+ * before calling `super()` (which moves the parameters), as torch.optim does, and implement
+ * update(), called by step() with `stepCount` already incremented.
  */
 export abstract class Optimizer {
   /** The optimizer's name in messages and checkpoints, written out (minifiers rename classes). */
@@ -32,11 +33,26 @@ export abstract class Optimizer {
   protected stepCount = 0;
   private readonly buffers = new Map<string, Tensor>();
   private learningRate: number;
+  private disposedFlag = false;
 
+  /** `lr` must be checked by the subclass along with its other options; checked again here. */
   protected constructor(params: readonly Parameter[], lr: number) {
     const name = (new.target as typeof Optimizer).typeName;
     this.learningRate = checkNumber(name, 'lr', lr, { min: 0 });
+    // ParameterBlock.of checks the whole list before it moves anything.
     this.block = ParameterBlock.of(params, name);
+  }
+
+  /** @internal Throws StateError when this optimizer has been disposed; `where` names the call. */
+  _checkUsable(where: string): void {
+    if (this.disposedFlag) {
+      throw new StateError(`${this.typeName}.${where}: this ${this.typeName} has been disposed (its state buffers are freed); create a new optimizer`);
+    }
+  }
+
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
   }
 
   /** This optimizer's class name (its class's static `typeName`), as stored in checkpoints. */
@@ -49,6 +65,7 @@ export abstract class Optimizer {
     return this.learningRate;
   }
   set lr(value: number) {
+    this._checkUsable('lr');
     this.learningRate = checkNumber(`${this.typeName}.lr`, 'lr', value, { min: 0 });
   }
 
@@ -64,6 +81,7 @@ export abstract class Optimizer {
 
   /** Applies one update to every parameter from its `.grad`. */
   step(): void {
+    this._checkUsable('step');
     this.block.assertIntact(`${this.typeName}.step`);
     this.stepCount++;
     this.update();
@@ -71,6 +89,8 @@ export abstract class Optimizer {
 
   /** Sets every parameter's gradient to zero (one fill over the gradient block). */
   zeroGrad(): void {
+    this._checkUsable('zeroGrad');
+    this.block.assertIntact(`${this.typeName}.zeroGrad`);
     this.block.zeroGrad();
   }
 
@@ -79,6 +99,11 @@ export abstract class Optimizer {
 
   /** Names of the state buffers this optimizer keeps with its current options. */
   protected abstract stateNames(): readonly string[];
+
+  /** State buffers that can never be negative (second moments, accumulators): checked on load. */
+  protected nonNegativeStateNames(): readonly string[] {
+    return [];
+  }
 
   /** The update rule: one kernel call over the flat block. */
   protected abstract update(): void;
@@ -96,6 +121,7 @@ export abstract class Optimizer {
 
   /** A copy of the step count, hyper-parameters and state buffers, per parameter. */
   stateDict(): OptimizerStateDict {
+    this._checkUsable('stateDict');
     const state = this.block.params.map((p, i) => {
       const entry: Record<string, Float32Array> = {};
       for (const [name, t] of this.buffers) entry[name] = t._view().slice(this.block.offsets[i]!, this.block.offsets[i]! + p.size);
@@ -106,55 +132,96 @@ export abstract class Optimizer {
 
   /**
    * Restores state saved by stateDict() of an optimizer of the same kind over parameters of the
-   * same shapes. Everything is checked before anything changes; the hyper-parameters other than
-   * lr must equal this optimizer's (construct it with the same options).
+   * same shapes. Everything is checked before anything changes (values in float32: finite, and
+   * second moments / accumulators ≥ 0; `step` a safe integer ≥ 0); the hyper-parameters other
+   * than lr must equal this optimizer's (construct it with the same options). State without
+   * buffers (saved before the first step) resets the buffers.
    */
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkStateDict(dict);
     const lr = dict.paramGroups?.[0]?.lr;
     if (lr !== undefined) this.lr = lr as number;
     this.stepCount = dict.step;
+    const names = Object.keys(dict.state[0] ?? {});
+    if (names.length === 0) this.disposeBuffers(); // re-created from their initial value on the next step
     dict.state.forEach((entry, i) => {
-      for (const [name, values] of Object.entries(entry)) {
-        this.buffer(name)._view().set(values, this.block.offsets[i]!);
-      }
+      for (const name of names) this.buffer(name)._view().set(entry[name]!, this.block.offsets[i]!);
     });
   }
 
   /** @internal Throws unless loadStateDict(dict) would succeed; changes nothing. */
   checkStateDict(dict: OptimizerStateDict): void {
     const where = `${this.typeName}.loadStateDict`;
-    if (!dict || typeof dict !== 'object' || !Array.isArray(dict.state)) throw new ValueError(`${where}: expected an object from stateDict()`);
+    this._checkUsable('loadStateDict');
+    this.block.assertIntact(where);
+    if (!dict || typeof dict !== 'object' || !Array.isArray(dict.state)) throw new ValueError(`${where}: expected an object from stateDict() with a state array, got ${describe(dict)}`);
     checkNumber(where, 'step', dict.step, { integer: true, min: 0 });
     const params = this.block.params;
     if (dict.state.length !== params.length) {
       throw new ValueError(`${where}: the state has ${dict.state.length} parameters, this optimizer has ${params.length}`);
     }
-    const group = dict.paramGroups?.[0] ?? {};
-    if (group.lr !== undefined) checkNumber(where, 'paramGroups[0].lr', group.lr, { min: 0 });
+    const groups: unknown = dict.paramGroups;
+    if (groups !== undefined && (!Array.isArray(groups) || groups.length > 1)) {
+      throw new ValueError(`${where}: paramGroups must be an array of one object of hyper-parameters, got ${describe(groups)}`);
+    }
+    const group: unknown = groups?.[0] ?? {};
+    if (!group || typeof group !== 'object' || Array.isArray(group)) throw new ValueError(`${where}: paramGroups[0] must be an object, got ${describe(group)}`);
+    const hyper = group as Hyperparameters;
+    if (hyper.lr !== undefined) checkNumber(where, 'paramGroups[0].lr', hyper.lr, { min: 0 });
     const mine = this.hyperparameters();
-    for (const [key, value] of Object.entries(group)) {
+    for (const [key, value] of Object.entries(hyper)) {
       if (key === 'lr') continue;
-      if (!(key in mine)) throw new ValueError(`${where}: unknown hyper-parameter '${key}' (is this state from another optimizer?)`);
+      if (!Object.prototype.hasOwnProperty.call(mine, key)) throw new ValueError(`${where}: unknown hyper-parameter '${key}' (is this state from another optimizer?)`);
       if (JSON.stringify(value) !== JSON.stringify(mine[key])) {
         throw new ValueError(`${where}: hyper-parameter ${key} is ${JSON.stringify(value)} in the state but ${JSON.stringify(mine[key])} in this optimizer`);
       }
     }
-    dict.state.forEach((entry, i) => {
-      for (const [name, values] of Object.entries(entry)) {
-        if (!this.stateNames().includes(name)) {
-          throw new ValueError(`${where}: state[${i}] has an unknown buffer '${name}'; expected ${this.stateNames().join(', ') || 'none'}`);
+    const known = this.stateNames();
+    const nonNegative = this.nonNegativeStateNames();
+    let names: string[] | null = null;
+    dict.state.forEach((entry: unknown, i) => {
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new ValueError(`${where}: state[${i}] must be an object of named buffers, got ${describe(entry)}`);
+      const own = Object.keys(entry).sort();
+      if (names === null) names = own;
+      else if (own.join() !== names.join()) {
+        throw new ValueError(`${where}: state[${i}] has buffers [${own.join(', ')}] but state[0] has [${names.join(', ')}]`);
+      }
+      for (const [name, values] of Object.entries(entry as Record<string, unknown>)) {
+        if (!known.includes(name)) {
+          throw new ValueError(`${where}: state[${i}] has an unknown buffer '${name}'; expected ${known.join(', ') || 'none'}`);
         }
         if (!(values instanceof Float32Array) || values.length !== params[i]!.size) {
-          throw new ValueError(`${where}: state[${i}].${name} must be a Float32Array of ${params[i]!.size} values`);
+          throw new ValueError(`${where}: state[${i}].${name} must be a Float32Array of ${params[i]!.size} values, got ${values instanceof Float32Array ? `${values.length} values` : describe(values)}`);
         }
+        checkFloat32Values(where, `state[${i}].${name}`, values, nonNegative.includes(name));
       }
     });
+    const present = names ?? [];
+    if (present.length !== 0 && present.length !== known.length) {
+      throw new ValueError(`${where}: the state has buffers [${present.join(', ')}], this optimizer needs all of [${known.join(', ')}] or none`);
+    }
+    if (present.length === 0 && dict.step > 0 && known.length > 0) {
+      throw new ValueError(`${where}: step is ${dict.step} but the state has no buffers; this optimizer needs [${known.join(', ')}] after the first step`);
+    }
   }
 
-  /** Frees the state buffers now rather than at garbage collection. */
-  dispose(): void {
+  private disposeBuffers(): void {
     for (const t of this.buffers.values()) t.dispose();
     this.buffers.clear();
+  }
+
+  /**
+   * Frees the state buffers (moments, accumulators) now rather than at garbage collection; the
+   * optimizer then refuses every call with a StateError. The parameters belong to the model:
+   * dispose the model to free them. Idempotent.
+   */
+  dispose(): void {
+    this.disposedFlag = true;
+    this.disposeBuffers();
+  }
+
+  /** Same as dispose(), for `using opt = new Adam(…)`. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

@@ -36,14 +36,28 @@ export class RMSprop extends Optimizer {
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: RMSpropOptions = {}) {
+    const h = RMSprop.parseOptions(options); // every option checked before super() moves the parameters
+    super(params, h.lr);
+    this.alpha = h.alpha;
+    this.eps = h.eps;
+    this.weightDecay = h.weightDecay;
+    this.momentum = h.momentum;
+    this.centered = h.centered;
+    this.maximize = h.maximize;
+  }
+
+  /** Checks every option (no side effects) and returns them with defaults filled in. */
+  static parseOptions(options: RMSpropOptions): Required<RMSpropOptions> {
     checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
-    super(params, options.lr ?? 1e-2);
-    this.alpha = checkNumber('RMSprop', 'alpha', options.alpha ?? 0.99, { min: 0 });
-    this.eps = checkNumber('RMSprop', 'eps', options.eps ?? 1e-8, { min: 0 });
-    this.weightDecay = checkNumber('RMSprop', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
-    this.momentum = checkNumber('RMSprop', 'momentum', options.momentum ?? 0, { min: 0 });
-    this.centered = checkBoolean('RMSprop', 'centered', options.centered ?? false);
-    this.maximize = checkBoolean('RMSprop', 'maximize', options.maximize ?? false);
+    return {
+      lr: checkNumber('RMSprop', 'lr', options.lr ?? 1e-2, { min: 0 }),
+      alpha: checkNumber('RMSprop', 'alpha', options.alpha ?? 0.99, { min: 0, max: 1 }),
+      eps: checkNumber('RMSprop', 'eps', options.eps ?? 1e-8, { min: 0 }),
+      weightDecay: checkNumber('RMSprop', 'weightDecay', options.weightDecay ?? 0, { min: 0 }),
+      momentum: checkNumber('RMSprop', 'momentum', options.momentum ?? 0, { min: 0 }),
+      centered: checkBoolean('RMSprop', 'centered', options.centered ?? false),
+      maximize: checkBoolean('RMSprop', 'maximize', options.maximize ?? false),
+    };
   }
 
   hyperparameters(): Hyperparameters {
@@ -53,6 +67,10 @@ export class RMSprop extends Optimizer {
 
   protected stateNames(): readonly string[] {
     return ['squareAvg', ...(this.momentum > 0 ? ['momentumBuffer'] : []), ...(this.centered ? ['gradAvg'] : [])];
+  }
+
+  protected override nonNegativeStateNames(): readonly string[] {
+    return ['squareAvg'];
   }
 
   protected update(): void {

@@ -1,5 +1,6 @@
-import { checkChoice, checkNumber, checkOptions } from '../validate.js';
-import type { Optimizer } from './optimizer.js';
+import { ValueError } from '../errors.js';
+import { checkChoice, checkNumber, checkOptions, describe } from '../validate.js';
+import { Optimizer } from './optimizer.js';
 
 /**
  * Base of the learning-rate schedulers (torch.optim.lr_scheduler): call step() once per epoch,
@@ -14,6 +15,9 @@ export abstract class LRScheduler {
   epoch = 0;
 
   protected constructor(readonly optimizer: Optimizer) {
+    const name = (new.target as typeof LRScheduler).typeName;
+    if (!(optimizer instanceof Optimizer)) throw new ValueError(`${name}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
+    optimizer._checkUsable(`lr (read by ${name})`);
     this.baseLr = optimizer.lr;
   }
 
@@ -22,13 +26,33 @@ export abstract class LRScheduler {
     return false;
   }
 
-  /** Advances one epoch. `metric` is used by ReduceLROnPlateau only. */
-  step(metric?: number): void {
-    this.epoch++;
-    this.optimizer.lr = this.nextLr(metric);
+  /** This scheduler's class name (its class's static `typeName`). */
+  get typeName(): string {
+    return (this.constructor as typeof LRScheduler).typeName;
   }
 
+  /**
+   * Advances one epoch. `metric` is used by ReduceLROnPlateau only. The new rate is computed and
+   * checked before anything changes: a rejected step leaves the epoch count and lr as they were.
+   */
+  step(metric?: number): void {
+    this.optimizer._checkUsable(`lr (set by ${this.typeName}.step)`);
+    this.checkStep(metric);
+    this.epoch++;
+    const lr = this.nextLr(metric);
+    this.optimizer.lr = lr;
+  }
+
+  /** Checks step()'s argument before anything changes (ReduceLROnPlateau: the metric). */
+  protected checkStep(_metric?: number): void {}
+
   protected abstract nextLr(metric?: number): number;
+}
+
+/** Throws ValueError unless `options` is an object with only the allowed keys (required options follow). */
+function checkRequiredOptions(where: string, options: unknown, allowed: readonly string[]): void {
+  if (options === undefined) throw new ValueError(`${where}: options are required ({ ${allowed[0]}: … }), got undefined`);
+  checkOptions(where, options as object, allowed);
 }
 
 /** lr = baseLr · gamma^⌊epoch / stepSize⌋. */
@@ -38,7 +62,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    checkOptions('StepLR', options, ['stepSize', 'gamma']);
+    checkRequiredOptions('StepLR', options, ['stepSize', 'gamma']);
     this.stepSize = checkNumber('StepLR', 'stepSize', options.stepSize, { integer: true, min: 1 });
     this.gamma = checkNumber('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0 });
   }
@@ -53,7 +77,7 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { gamma: number }) {
     super(optimizer);
-    checkOptions('ExponentialLR', options, ['gamma']);
+    checkRequiredOptions('ExponentialLR', options, ['gamma']);
     this.gamma = checkNumber('ExponentialLR', 'gamma', options.gamma, { min: 0 });
   }
   protected nextLr(): number {
@@ -68,7 +92,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
+    checkRequiredOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     this.tMax = checkNumber('CosineAnnealingLR', 'tMax', options.tMax, { integer: true, min: 1 });
     this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, { min: 0 });
   }
@@ -122,8 +146,12 @@ export class ReduceLROnPlateau extends LRScheduler {
     return true;
   }
 
+  protected override checkStep(metric?: number): void {
+    checkNumber('ReduceLROnPlateau.step', 'metric', metric);
+  }
+
   protected nextLr(metric?: number): number {
-    const value = checkNumber('ReduceLROnPlateau.step', 'metric', metric);
+    const value = metric!;
     const better = this.mode === 'min' ? value < this.best * (1 - this.threshold) : value > this.best * (1 + this.threshold);
     if (better) {
       this.best = value;

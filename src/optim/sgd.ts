@@ -33,16 +33,30 @@ export class SGD extends Optimizer {
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: SGDOptions = {}) {
+    const h = SGD.parseOptions(options); // every option checked before super() moves the parameters
+    super(params, h.lr);
+    this.momentum = h.momentum;
+    this.dampening = h.dampening;
+    this.weightDecay = h.weightDecay;
+    this.nesterov = h.nesterov;
+    this.maximize = h.maximize;
+  }
+
+  /** Checks every option (no side effects) and returns them with defaults filled in. */
+  static parseOptions(options: SGDOptions): Required<SGDOptions> {
     checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
-    super(params, options.lr ?? 1e-3);
-    this.momentum = checkNumber('SGD', 'momentum', options.momentum ?? 0, { min: 0 });
-    this.dampening = checkNumber('SGD', 'dampening', options.dampening ?? 0);
-    this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
-    this.nesterov = checkBoolean('SGD', 'nesterov', options.nesterov ?? false);
-    this.maximize = checkBoolean('SGD', 'maximize', options.maximize ?? false);
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new ValueError(`SGD: nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${this.momentum}, dampening ${this.dampening}`);
+    const h: Required<SGDOptions> = {
+      lr: checkNumber('SGD', 'lr', options.lr ?? 1e-3, { min: 0 }),
+      momentum: checkNumber('SGD', 'momentum', options.momentum ?? 0, { min: 0 }),
+      dampening: checkNumber('SGD', 'dampening', options.dampening ?? 0),
+      weightDecay: checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, { min: 0 }),
+      nesterov: checkBoolean('SGD', 'nesterov', options.nesterov ?? false),
+      maximize: checkBoolean('SGD', 'maximize', options.maximize ?? false),
+    };
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
+      throw new ValueError(`SGD: nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${h.momentum}, dampening ${h.dampening}`);
     }
+    return h;
   }
 
   hyperparameters(): Hyperparameters {

@@ -68,7 +68,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           value = loss.forward(out, batch.y);
         } catch (e) {
           if (e instanceof NonFiniteLossError) {
-            throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`);
+            throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`, e.value, e.source, e.index);
           }
           throw e;
         }

@@ -46,6 +46,26 @@ describe.skipIf(!hasChromium)('playground', () => {
     await page.close();
   });
 
+  it('the regression data set (surface) trains to test R² ≥ 0.9, shown as R²', async () => {
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${ctx.url}/examples/playground/index.html`);
+    await page.selectOption('#dataset', 'surface');
+    await page.waitForFunction(() => document.getElementById('test-metric')?.textContent === 'test R²');
+    await page.click('#start');
+    const reached = await page.waitForFunction(() => {
+      const r2 = Number(document.getElementById('test-acc')?.textContent);
+      return r2 >= 0.9 && { r2, epoch: Number(document.getElementById('epoch')!.textContent) };
+    }, null, { timeout: 60_000 });
+    const shown = (await reached.jsonValue()) as { r2: number; epoch: number };
+    await page.click('#start');
+    console.log(`playground surface: test R² ${shown.r2} after ${shown.epoch} epochs`);
+    expect(shown.r2).toBeGreaterThanOrEqual(0.9);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('reports bad settings in the page instead of failing silently', async () => {
     const page = await ctx.browser.newPage();
     await page.goto(`${ctx.url}/examples/playground/index.html`);

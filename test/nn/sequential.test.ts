@@ -59,7 +59,7 @@ describe('Sequential', () => {
   });
 
   it('refuses non-modules and backward before forward', () => {
-    expect(() => new Sequential(new ReLU(), 3 as unknown as Module)).toThrow(/argument 1 is not a Module/);
+    expect(() => new Sequential(new ReLU(), 3 as unknown as Module)).toThrow(/argument 1 must be a Module, got 3/);
     expect(() => mlp().backward(Tensor.zeros([1, 2]))).toThrow(StateError);
     expect(() => mlp().at(9)).toThrow(ValueError);
   });

@@ -29,10 +29,13 @@ describe('fit / evaluate / predict', () => {
     expect(ev.task).toBe('classification');
     expect(ev.count).toBe(500);
     const out = predict(model, test.x, { batchSize: 64 });
-    expect(out.shape).toEqual([500, 2]);
-    const scores = out.toArray() as number[][], labels = test.y.toArray() as number[];
-    const wrong = scores.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) !== labels[i]).length; // counted here, independently
+    // errors counted independently of evaluate(): argmax of each predicted row against its label.
+    const rows = out.toArray() as number[][], labels = test.y.toArray() as number[];
+    const wrong = rows.filter((r, i) => r.indexOf(Math.max(...r)) !== labels[i]).length;
+    expect(wrong).toBeGreaterThan(0); // the model is not perfect, so the count is a real check
     expect(ev.errors).toBe(wrong);
+    expect(ev.error).toBeCloseTo(wrong / 500, 12);
+    expect(out.shape).toEqual([500, 2]);
     expect(accuracy(out, test.y)).toBeCloseTo(ev.accuracy!, 10);
     const cm = confusionMatrix(out, test.y, 2);
     expect(cm[0]![0]! + cm[1]![1]!).toBe(500 - ev.errors!);

@@ -1,0 +1,91 @@
+/**
+ * A model with its preprocessing: predicts from raw rows and answers with the original labels
+ * (or values in the target's units), and saves both in one safetensors file (the preprocessing
+ * as JSON in `__metadata__`), so `TabularModel.load(bytes)` needs no code and no training data.
+ */
+import { ValueError } from '../errors.js';
+import type { Label } from '../data/tabular/label-encoder.js';
+import { TabularPreprocessor } from '../data/tabular/preprocessor.js';
+import type { TableInput } from '../data/tabular/table.js';
+import type { Module } from '../nn/module.js';
+import { predict } from '../train/evaluate.js';
+import { readModelFile, saveModel } from './model-file.js';
+
+/** Figures of TabularModel.evaluate: accuracy for classification; MAE, RMSE and R² for regression. */
+export type TabularEvaluation =
+  | { task: 'classification'; count: number; accuracy: number; errors: number }
+  | { task: 'regression'; count: number; mae: number; rmse: number; r2: number };
+
+const MAX_PREPROCESSING_CHARS = 16 << 20;
+
+/** A trained model and the fitted preprocessor its inputs went through. */
+export class TabularModel {
+  constructor(readonly model: Module, readonly preprocessor: TabularPreprocessor) {
+    if (!model || typeof model.forward !== 'function') throw new ValueError('TabularModel: model must be a Module');
+    if (!(preprocessor instanceof TabularPreprocessor)) throw new ValueError('TabularModel: preprocessor must be a fitted TabularPreprocessor');
+    void preprocessor.featureCount; // throws if not fitted
+  }
+
+  /** Predictions for raw rows: class labels, or numbers in the target's units. */
+  predict(rows: TableInput): Label[] {
+    const x = this.preprocessor.transformFeatures(rows);
+    try {
+      const out = predict(this.model, x);
+      const width = out.size / x.shape[0]!;
+      if (width !== this.preprocessor.outputCount) {
+        out.dispose();
+        throw new ValueError(`TabularModel.predict: the model gives ${width} outputs per row, the preprocessing expects ${this.preprocessor.outputCount}`);
+      }
+      const labels = this.preprocessor.decode(out._view('TabularModel.predict'), x.shape[0]!);
+      out.dispose();
+      return labels;
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Accuracy (classification) or MAE / RMSE / R² in the target's units (regression) on rows that have the target. */
+  evaluate(rows: TableInput): TabularEvaluation {
+    const truth = this.preprocessor.targetValues(rows);
+    const predicted = this.predict(rows);
+    const count = truth.length;
+    if (this.preprocessor.task === 'classification') {
+      const errors = truth.filter((t, i) => t !== predicted[i]).length;
+      return { task: 'classification', count, accuracy: (count - errors) / count, errors };
+    }
+    const t = truth as number[], p = predicted as number[];
+    const mean = t.reduce((a, b) => a + b, 0) / count;
+    let abs = 0, sq = 0, total = 0;
+    for (let i = 0; i < count; i++) {
+      abs += Math.abs(p[i]! - t[i]!);
+      sq += (p[i]! - t[i]!) ** 2;
+      total += (t[i]! - mean) ** 2;
+    }
+    return { task: 'regression', count, mae: abs / count, rmse: Math.sqrt(sq / count), r2: total > 0 ? 1 - sq / total : (sq === 0 ? 1 : -Infinity) };
+  }
+
+  /** Model (architecture and weights) and preprocessing in one safetensors file. */
+  save(): Uint8Array {
+    return saveModel(this.model, { metadata: { preprocessing: JSON.stringify(this.preprocessor.toJSON()) } });
+  }
+
+  /** Rebuilds a TabularModel from save() bytes; everything is checked before use. */
+  static load(bytes: Uint8Array): TabularModel {
+    const { model, metadata } = readModelFile(bytes);
+    try {
+      const text = metadata.preprocessing;
+      if (text === undefined) throw new ValueError('TabularModel.load: the file has no preprocessing metadata (it was saved by saveModel, not TabularModel.save); use loadModel(bytes)');
+      if (text.length > MAX_PREPROCESSING_CHARS) throw new ValueError(`TabularModel.load: preprocessing metadata of ${text.length} characters, more than ${MAX_PREPROCESSING_CHARS}`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new ValueError(`TabularModel.load: preprocessing metadata is not valid JSON (${(e as Error).message})`);
+      }
+      return new TabularModel(model, TabularPreprocessor.fromJSON(json));
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+}
