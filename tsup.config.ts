@@ -19,7 +19,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: false,
-    target: 'es2020',
+    target: 'es2022',
     treeshake: true,
   },
   // The `wasmnn` command (published as the wasmnn-cli package, packages/cli): ESM for Node, with
@@ -39,6 +39,6 @@ export default defineConfig([
   {
     entry: { 'bench-internal': 'src/backend/bench-entry.ts' },
     format: ['esm'],
-    target: 'es2020',
+    target: 'es2022',
   },
 ]);

@@ -6,6 +6,9 @@ export * from "./activations";
 export * from "./losses";
 export * from "./optimizers";
 export * from "./reduce";
+export * from "./conv";
+export * from "./pool";
+export * from "./norm";
 export { vexp, vlog, vtanh } from "./simdmath";
 
 /** First byte free for the TypeScript allocator (after the module's static data). */

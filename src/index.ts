@@ -6,12 +6,20 @@ export { Tensor, type NestedArray, type TensorData } from './tensor.js';
 export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { init, setBackend, getBackend, memoryStats, type BackendName } from './backend/runtime.js';
-export type { MemoryStats } from './backend/memory.js';
+export type { MemoryStats, MemoryKind, KindUsage } from './backend/memory.js';
 
 export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';
 export { Linear, type LinearOptions } from './nn/linear.js';
 export { Sequential } from './nn/sequential.js';
+export { Scale } from './nn/scale.js';
+export { Conv2d, type Conv2dOptions } from './nn/conv2d.js';
+export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './nn/pool.js';
+export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
+export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
+export type { Size2 } from './nn/layer-args.js';
+export type { StateEntry, StateDtype } from './nn/module.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckElement } from './nn/gradcheck.js';
 export {
   ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
 } from './nn/activations.js';

@@ -20,8 +20,24 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Formats a shape as `[2, 3]` for messages (any values, so it can show what was wrong). */
 export function formatShape(shape: readonly unknown[]): string {
-  if (!Array.isArray(shape)) return String(shape);
-  return `[${shape.map((d) => (typeof d === 'string' ? `'${d}'` : String(d))).join(', ')}]`;
+  if (!Array.isArray(shape)) return describeDimension(shape);
+  return `[${shape.map(describeDimension).join(', ')}]`;
+}
+
+/** A dimension as text, for any value a caller may pass (never calls the value's own methods). */
+function describeDimension(d: unknown): string {
+  switch (typeof d) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(d);
+    case 'bigint':
+      return `${d}n`;
+    case 'string':
+      return `'${d.length > 20 ? `${d.slice(0, 20)}…` : d}'`;
+    default:
+      return d === null ? 'null' : Array.isArray(d) ? 'an array' : typeof d;
+  }
 }
 
 /**
@@ -31,13 +47,13 @@ export function formatShape(shape: readonly unknown[]): string {
  */
 export function checkShape(shape: unknown, where: string, name = 'shape'): number {
   if (!Array.isArray(shape)) {
-    throw new ShapeError(`${where}: ${name} must be an array of integers ≥ 0, got ${shape === null ? 'null' : typeof shape}`);
+    throw new ShapeError(`${where}: ${name} must be an array of integers ≥ 0, got ${describeDimension(shape)}`);
   }
   let size = 1;
   for (let i = 0; i < shape.length; i++) {
     const d: unknown = shape[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      const got = typeof d === 'number' ? String(d) : `${typeof d} ${JSON.stringify(d) ?? String(d)}`;
+      const got = typeof d === 'number' ? String(d) : `${typeof d} ${describeDimension(d)}`;
       throw new ShapeError(`${where}: ${name} ${formatShape(shape)} has an invalid dimension ${got} at index ${i} (need an integer ≥ 0)`);
     }
     size *= d;

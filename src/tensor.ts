@@ -1,69 +1,14 @@
+import type { MemoryKind } from './backend/memory.js';
 import { Storage } from './backend/storage.js';
+import { disposeSymbol } from './dispose.js';
 import { ShapeError, StateError, ValueError } from './errors.js';
-import { MAX_ELEMENTS, checkShape, formatShape, resolveShape, sizeOf } from './shape.js';
+import { checkShape, formatShape, resolveShape, sizeOf } from './shape.js';
+import { type NestedArray, checkElement, checkValues, flatten } from './tensor-data.js';
 
-/** Nested number arrays: what Tensor.from accepts and toArray returns. */
-export type NestedArray = number | NestedArray[];
+export type { NestedArray } from './tensor-data.js';
 
 /** Data accepted by Tensor.from. */
 export type TensorData = number[] | number[][] | NestedArray[] | Float32Array | ArrayLike<number>;
-
-/** Describes a value for messages without calling user code. */
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
-
-/**
- * Throws unless `values` is array-like with a valid length and every element is a number that
- * float32 can hold: NaN and ±Infinity are kept as they are, a finite value beyond ±3.4e38 (which
- * float32 would silently turn into Infinity) is refused. Float32Array needs no element check.
- */
-function checkValues(values: unknown, where: string, name: string): ArrayLike<number> {
-  if (values === null || typeof values !== 'object' || !('length' in values)) {
-    throw new ValueError(`${where}: ${name} must be an array or typed array of numbers, got ${describe(values)}`);
-  }
-  const n: unknown = (values as { length: unknown }).length;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
-    throw new ValueError(`${where}: ${name}.length must be an integer in [0, ${MAX_ELEMENTS}], got ${String(n)}`);
-  }
-  if (values instanceof Float32Array) return values;
-  const list = values as ArrayLike<unknown>;
-  for (let i = 0; i < n; i++) {
-    const v = list[i];
-    if (typeof v !== 'number') throw new ValueError(`${where}: ${name}[${i}] is not a number (got ${describe(v)})`);
-    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
-      throw new ValueError(`${where}: ${name}[${i}] = ${v} is beyond the float32 range (±3.4028235e38)`);
-    }
-  }
-  return list as ArrayLike<number>;
-}
-
-/** Infers the shape of nested arrays and flattens them, checking they are rectangular numbers. */
-function flatten(data: NestedArray[], where: string): { shape: number[]; values: number[] } {
-  const shape: number[] = [];
-  let level: NestedArray = data;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0] as NestedArray;
-    if (level === undefined) break;
-  }
-  checkShape(shape, where, 'data');
-  const values: number[] = [];
-  const walk = (node: NestedArray, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof node !== 'number') {
-        throw new ValueError(`${where}: element ${path} is not a number (got ${describe(node)})`);
-      }
-      values.push(node);
-      return;
-    }
-    if (!Array.isArray(node) || node.length !== shape[depth]) {
-      const got = Array.isArray(node) ? `length ${node.length}` : describe(node);
-      throw new ShapeError(`${where}: ragged data: ${path || 'the top level'} should be an array of length ${shape[depth]}, got ${got}`);
-    }
-    node.forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
-  };
-  walk(data, 0, '');
-  return { shape, values };
-}
 
 /**
  * A float32 row-major array of any rank (batch first), stored in WASM memory.
@@ -79,10 +24,8 @@ function flatten(data: NestedArray[], where: string): { shape: number[]; values:
  * `reshape` / `view` share memory with their source and go stale or disposed with it.
  */
 export class Tensor {
-  /** The dimensions, outermost (batch) first. */
-  readonly shape: readonly number[];
-  /** Number of elements (the product of the shape). */
-  readonly size: number;
+  readonly #shape: readonly number[];
+  readonly #size: number;
   /** @internal */ _storage: Storage;
   /** @internal Element offset into the storage. */ _offset: number;
   /** @internal The storage generation this tensor was made for. */ _generation: number;
@@ -95,10 +38,16 @@ export class Tensor {
    * already be checked (checkShape) and fit in the storage from `offset`.
    */
   constructor(storage: Storage, offset: number, shape: readonly number[], owner: string | null) {
+    // Cheap enough for every workspace view, and no forged offset or shape reaches a kernel.
+    if (!(storage instanceof Storage)) throw new ValueError('Tensor: storage must be a Storage (use Tensor.from / zeros / full)');
+    const size = checkShape(shape, 'Tensor');
+    if (!Number.isInteger(offset) || offset < 0 || offset + size > storage.capacity) {
+      throw new ShapeError(`Tensor: ${size} elements from offset ${String(offset)} do not fit a storage of ${storage.capacity} elements`);
+    }
     this._storage = storage;
     this._offset = offset;
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    this.size = sizeOf(this.shape);
+    this.#shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.#size = size;
     this._generation = storage.generation;
     this._owner = owner;
   }
@@ -129,27 +78,59 @@ export class Tensor {
     // A view of WASM memory would be detached by the allocation below: copy it first.
     if (ArrayBuffer.isView(values) && Storage.inLinearMemory(values)) values = (values as unknown as Float32Array).slice();
     const t = Tensor.owned(finalShape);
-    t._storage.f32(0, t.size).set(values);
+    try {
+      t._storage.f32(0, t.size).set(values);
+    } catch (e) {
+      t.dispose(); // a hostile array-like can still throw while being read: keep nothing
+      throw e;
+    }
     return t;
   }
 
   /** A new tensor of zeros. */
   static zeros(shape: readonly number[]): Tensor {
-    return Tensor.full(shape, 0);
+    return Tensor.filled(shape, 0, 'Tensor.zeros');
   }
 
   /** A new tensor with every element equal to `value`. */
   static full(shape: readonly number[], value: number): Tensor {
-    checkShape(shape, 'Tensor.full');
-    checkElement(value, 'Tensor.full', 'value');
+    return Tensor.filled(shape, value, 'Tensor.full');
+  }
+
+  private static filled(shape: readonly number[], value: number, where: string): Tensor {
+    checkShape(shape, where);
+    checkElement(value, where, 'value');
     const t = Tensor.owned(shape);
     t._storage.f32(0, t.size).fill(value);
     return t;
   }
 
-  /** @internal A tensor that owns fresh (uninitialised) storage; `shape` must be checked. */
-  static owned(shape: readonly number[]): Tensor {
-    return new Tensor(new Storage(Math.max(sizeOf(shape), 1)), 0, shape, null);
+  /**
+   * @internal A tensor that owns fresh (uninitialised) storage; `shape` must be checked. `kind`
+   * says who holds it (memory accounting).
+   */
+  static owned(shape: readonly number[], kind: MemoryKind = 'tensor'): Tensor {
+    return new Tensor(new Storage(Math.max(sizeOf(shape), 1), kind), 0, shape, null);
+  }
+
+  /** The dimensions, outermost (batch) first (frozen; a tensor's shape never changes). */
+  get shape(): readonly number[] {
+    return this.#shape;
+  }
+
+  /** Number of elements (the product of the shape; read-only, so no kernel sees a forged length). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Refused: a tensor's shape is fixed (use reshape / view for another shape). */
+  set shape(_value: never) {
+    throw new StateError(`a tensor's shape cannot be assigned (it is ${formatShape(this.#shape)}); use reshape(shape) or view(shape)`);
+  }
+
+  /** Refused: the size follows from the shape. */
+  set size(_value: never) {
+    throw new StateError(`a tensor's size cannot be assigned (it is ${this.#size}); use reshape(shape) or view(shape)`);
   }
 
   /** Number of dimensions. */
@@ -218,8 +199,13 @@ export class Tensor {
 
   /** A new tensor (owning its memory) with a copy of the elements. */
   clone(): Tensor {
+    return this._copy('tensor');
+  }
+
+  /** @internal clone() for library code that holds the copy (a data loader): `kind` for accounting. */
+  _copy(kind: MemoryKind): Tensor {
     this._check('Tensor.clone');
-    const t = Tensor.owned(this.shape);
+    const t = Tensor.owned(this.shape, kind);
     t._storage.f32(0, t.size).set(this._view('Tensor.clone'));
     return t;
   }
@@ -288,7 +274,7 @@ export class Tensor {
   }
 
   /** `using t = Tensor.zeros(...)` disposes it at the end of the block. */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 
@@ -305,14 +291,6 @@ export class Tensor {
           `for a later call; call .clone() on results you want to keep`,
       );
     }
-  }
-}
-
-/** Throws unless `value` is a number float32 can hold (NaN and ±Infinity allowed). */
-function checkElement(value: unknown, where: string, name: string): void {
-  if (typeof value !== 'number') throw new ValueError(`${where}: ${name} must be a number, got ${describe(value)}`);
-  if (Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
-    throw new ValueError(`${where}: ${name} = ${value} is beyond the float32 range (±3.4028235e38)`);
   }
 }
 

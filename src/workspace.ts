@@ -1,3 +1,4 @@
+import type { MemoryKind } from './backend/memory.js';
 import { Storage } from './backend/storage.js';
 import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -17,13 +18,15 @@ export class Workspace {
   constructor(
     /** Named in error messages, e.g. "Linear(2, 8).forward". */
     private readonly owner: string,
+    /** Who holds the memory, for accounting: a module (default), a loss, a data loader. */
+    private readonly kind: MemoryKind = 'module',
   ) {}
 
   /** A fresh view of `shape`; previous views of this workspace become stale. */
   next(shape: readonly number[]): Tensor {
     if (!sameShape(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
     const size = sizeOf(this.lastShape);
-    if (!this.storage) this.storage = new Storage(Math.max(size, 1));
+    if (!this.storage) this.storage = new Storage(Math.max(size, 1), this.kind);
     else {
       this.storage.ensureCapacity(size);
       this.storage.generation++;

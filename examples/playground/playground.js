@@ -99,9 +99,17 @@ function drawChart(id, series, { min, max, label }) {
   ctx.fillStyle = '#e4572e'; ctx.fillText('test', W - 40, 12);
 }
 
+// Reports can arrive faster than a loaded machine paints: keep every one in the history, but draw
+// only the latest, once per animation frame, so the page (and its buttons) stays responsive.
+let latest = null;
 worker.onmessage = ({ data: r }) => {
   if (r.type !== 'report') return;
   if (r.epoch > 0) history.push(r);
+  if (latest === null) requestAnimationFrame(() => { const report = latest; latest = null; render(report); });
+  latest = r;
+};
+
+function render(r) {
   $('epoch').textContent = r.epoch;
   $('train-loss').textContent = r.trainLoss.toFixed(4);
   $('test-loss').textContent = r.testLoss.toFixed(4);
@@ -114,6 +122,6 @@ worker.onmessage = ({ data: r }) => {
   drawBoundary(r);
   drawChart('loss-chart', [{ key: 'trainLoss', color: '#1f77b4' }, { key: 'testLoss', color: '#e4572e' }], { label: 'loss' });
   drawChart('acc-chart', [{ key: 'trainAccuracy', color: '#1f77b4' }, { key: 'testAccuracy', color: '#e4572e' }], { min: r.regression ? 0 : 0.4, max: 1, label: metric });
-};
+}
 
 reset();

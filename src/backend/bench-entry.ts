@@ -5,3 +5,6 @@
  */
 export { runtime } from './runtime.js';
 export { setBackend } from './runtime.js';
+export { Allocator } from './memory.js';
+export { Storage } from './storage.js';
+export { conv2dForward, conv2dBackward, scratchSize } from './ops-conv.js';

@@ -17,6 +17,10 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   sgdStep: 11, adamStep: 16, adagradStep: 8, rmspropStep: 13,
   columnSums: 5, argmaxRows: 4, gatherRows: 5, fill: 3, copy: 3, scale: 3, sumOfSquares: 2, firstNonFinite: 2,
   vexp: 3, vlog: 3, vtanh: 3,
+  im2col: 18, col2im: 17, convBiasInit: 6, convBiasGrad: 7, conv2dDirect: 20,
+  maxPool2dForward: 15, maxPool2dBackward: 9, avgPool2dForward: 14, avgPool2dBackward: 14,
+  batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
+  layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
 };
 
 /**

@@ -4,7 +4,7 @@
  * hyper-parameters and 0/1 flags. Two implementations exist: the WASM SIMD module and the
  * plain-TypeScript reference (reference.ts), which reads the same linear memory.
  */
-export interface Kernels {
+export interface Kernels extends ConvKernels, PoolKernels, NormKernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number): void;
@@ -66,6 +66,46 @@ export interface Kernels {
   vexp(n: number, x: number, y: number): void;
   vlog(n: number, x: number, y: number): void;
   vtanh(n: number, x: number, y: number): void;
+}
+
+/** conv.ts: im2col / col2im and the bias kernels (the products are gemm's). */
+export interface ConvKernels {
+  im2col(c0: number, c1: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
+    PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, col: number, transposed: number): void;
+  col2im(c0: number, c1: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
+    PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, dcol: number, dx: number): void;
+  convBiasInit(p0: number, p1: number, O: number, L: number, bias: number, y: number): void;
+  convBiasGrad(o0: number, o1: number, N: number, O: number, L: number, dy: number, db: number): void;
+  /** Direct forward over planes [p0, p1) of y[N·O]: measured against im2col + GEMM, not used by Conv2d. */
+  conv2dDirect(p0: number, p1: number, C: number, H: number, W: number, O: number, KH: number, KW: number, SH: number,
+    SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, w: number, bias: number, y: number): void;
+}
+
+/** pool.ts: planes [p0, p1) of [N·C, H, W]. */
+export interface PoolKernels {
+  maxPool2dForward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
+    PH: number, PW: number, OH: number, OW: number, x: number, y: number, argmax: number): void;
+  maxPool2dBackward(p0: number, p1: number, H: number, W: number, OH: number, OW: number, dy: number, argmax: number, dx: number): void;
+  avgPool2dForward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
+    PH: number, PW: number, OH: number, OW: number, x: number, y: number): void;
+  avgPool2dBackward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
+    PH: number, PW: number, OH: number, OW: number, dy: number, dx: number): void;
+}
+
+/** norm.ts: batch norm over channels [c0, c1) of [N, C, L]; layer norm over rows of [R, D]. */
+export interface NormKernels {
+  batchNormStats(c0: number, c1: number, N: number, C: number, L: number, x: number, eps: number, mean: number,
+    invstd: number, runningMean: number, runningVar: number, momentum: number, unbias: number): void;
+  batchNormForward(c0: number, c1: number, N: number, C: number, L: number, x: number, mean: number, invstd: number,
+    gamma: number, beta: number, y: number): void;
+  batchNormBackward(c0: number, c1: number, N: number, C: number, L: number, x: number, dy: number, mean: number,
+    invstd: number, gamma: number, dx: number, dgamma: number, dbeta: number, training: number): void;
+  layerNormForward(r0: number, r1: number, D: number, x: number, gamma: number, beta: number, eps: number, y: number,
+    mean: number, invstd: number): void;
+  layerNormBackward(r0: number, r1: number, D: number, x: number, dy: number, gamma: number, mean: number,
+    invstd: number, dx: number): void;
+  layerNormParamGrad(j0: number, j1: number, R: number, D: number, x: number, dy: number, mean: number,
+    invstd: number, dgamma: number, dbeta: number): void;
 }
 
 /** An activation's forward kernel: y = f(x) over n floats. */

@@ -1,11 +1,34 @@
-import { OutOfMemoryError, StateError } from '../errors.js';
+import { OutOfMemoryError, StateError, ValueError } from '../errors.js';
+import { FreeRuns } from './free-runs.js';
 
 /** Bytes of a WASM page. */
 const PAGE = 65536;
 /** Every block starts on, and is sized in, multiples of 16 bytes (one v128). */
 const ALIGN = 16;
+/** wasm32 linear memory is at most 65536 pages (4 GiB). */
+const MAX_MEMORY = 65536 * PAGE;
 
 const alignUp = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+
+/**
+ * What a block of memory is for, so that an OutOfMemoryError can say what holds the memory:
+ * user tensors, model parameters (with gradients), module workspaces (outputs, input gradients,
+ * scratch), optimizer state, loss workspaces, data loaders, and internal scratch.
+ */
+export type MemoryKind = 'tensor' | 'parameter' | 'module' | 'optimizer' | 'loss' | 'data' | 'internal';
+
+/** Every kind, in the order messages list them. */
+export const MEMORY_KINDS: readonly MemoryKind[] = ['parameter', 'module', 'optimizer', 'loss', 'data', 'tensor', 'internal'];
+
+const KIND_LABEL: Record<MemoryKind, string> = {
+  parameter: 'model parameters and gradients',
+  module: 'model workspaces (outputs, gradients)',
+  optimizer: 'optimizer state',
+  loss: 'loss workspaces',
+  data: 'data loaders',
+  tensor: 'tensors',
+  internal: 'internal scratch',
+};
 
 /** A run of bytes in WASM memory handed out by the allocator. */
 export class Block {
@@ -15,7 +38,15 @@ export class Block {
     readonly ptr: number,
     /** Size in bytes (a multiple of 16). */
     readonly bytes: number,
+    /** What the block holds (for accounting). */
+    readonly kind: MemoryKind,
   ) {}
+}
+
+/** Bytes and blocks held by one kind of owner. */
+export interface KindUsage {
+  bytes: number;
+  blocks: number;
 }
 
 /** Figures that describe the allocator, for tests and diagnostics. */
@@ -30,22 +61,36 @@ export interface MemoryStats {
   memoryBytes: number;
   /** How many times linear memory has grown. */
   growCount: number;
+  /** Bytes and blocks in use per kind of owner (tensors, parameters, optimizer state, …). */
+  byKind: Record<MemoryKind, KindUsage>;
+}
+
+/** `1234567` → `1.2 MB`, for messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let v = bytes / 1000, u = 0;
+  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 /**
- * First-fit allocator with coalescing over a WebAssembly.Memory.
+ * Allocator with segregated free lists over a WebAssembly.Memory: alloc and free take constant
+ * time (a bitmap search over size classes, hash maps for coalescing), whatever the number of
+ * live and free blocks; blocks are 16-byte aligned; free neighbours are merged; memory grows on
+ * demand. Every block carries a kind, so usage per owner is known at any time.
  *
  * The only place in wasmnn that calls memory.grow or touches memory.buffer: views are cached
  * per buffer identity and re-made after a growth detaches the old buffer, so callers always
  * get a live view from f32() / i32().
  */
 export class Allocator {
-  /** Free runs as [ptr, bytes], sorted by ptr, never adjacent (they are coalesced). */
-  private readonly freeList: Array<[number, number]> = [];
+  private readonly free_ = new FreeRuns();
   private inUse = 0;
   private blocks = 0;
   private peak = 0;
   private grows = 0;
+  private readonly usage = Object.fromEntries(MEMORY_KINDS.map((k) => [k, { bytes: 0, blocks: 0 }])) as Record<MemoryKind, KindUsage>;
   private buffer: ArrayBuffer | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
@@ -56,48 +101,40 @@ export class Allocator {
   ) {
     const start = alignUp(base);
     const end = memory.buffer.byteLength;
-    if (end > start) this.freeList.push([start, end - start]);
+    if (end > start) this.free_.release(start, end - start);
   }
 
-  /** Allocates `bytes` (rounded up to 16), growing memory when no free run is large enough. */
-  alloc(bytes: number): Block {
-    const size = alignUp(Math.max(bytes, ALIGN));
-    let index = this.freeList.findIndex(([, free]) => free >= size);
-    if (index < 0) index = this.grow(size);
-    const run = this.freeList[index]!;
-    const block = new Block(run[0], size);
-    if (run[1] === size) this.freeList.splice(index, 1);
-    else {
-      run[0] += size;
-      run[1] -= size;
+  /** Allocates `bytes` (rounded up to 16) for `kind`, growing memory when no free run is large enough. */
+  alloc(bytes: number, kind: MemoryKind = 'internal'): Block {
+    if (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isSafeInteger(bytes)) {
+      throw new ValueError(`internal: cannot allocate ${String(bytes)} bytes`);
     }
+    if (!(kind in this.usage)) throw new ValueError(`internal: unknown memory kind '${String(kind)}'`);
+    const size = alignUp(Math.max(bytes, ALIGN));
+    if (size > MAX_MEMORY) this.outOfMemory(size, kind, MAX_MEMORY);
+    let start = this.free_.take(size);
+    if (start < 0) {
+      this.grow(size, kind);
+      start = this.free_.take(size);
+    }
+    const block = new Block(start, size, kind);
     this.inUse += size;
     this.blocks++;
-    this.peak = Math.max(this.peak, this.inUse);
+    this.usage[kind].bytes += size;
+    this.usage[kind].blocks++;
+    if (this.inUse > this.peak) this.peak = this.inUse;
     return block;
   }
 
-  /** Returns a block to the free list, merging it with free neighbours. */
+  /** Returns a block to the free runs, merging it with free neighbours. */
   free(block: Block): void {
     if (block.freed) throw new StateError('internal: block freed twice');
     block.freed = true;
     this.inUse -= block.bytes;
     this.blocks--;
-    const list = this.freeList;
-    let i = 0;
-    while (i < list.length && list[i]![0] < block.ptr) i++;
-    list.splice(i, 0, [block.ptr, block.bytes]);
-    // Merge with the next run, then with the previous one.
-    const next = list[i + 1];
-    if (next && list[i]![0] + list[i]![1] === next[0]) {
-      list[i]![1] += next[1];
-      list.splice(i + 1, 1);
-    }
-    const prev = list[i - 1];
-    if (prev && prev[0] + prev[1] === list[i]![0]) {
-      prev[1] += list[i]![1];
-      list.splice(i, 1);
-    }
+    this.usage[block.kind].bytes -= block.bytes;
+    this.usage[block.kind].blocks--;
+    this.free_.release(block.ptr, block.bytes);
   }
 
   /** A Float32Array over all of linear memory, valid until the next allocation. */
@@ -118,36 +155,49 @@ export class Allocator {
   }
 
   stats(): MemoryStats {
+    const byKind = Object.fromEntries(MEMORY_KINDS.map((k) => [k, { ...this.usage[k] }])) as Record<MemoryKind, KindUsage>;
     return {
       bytesInUse: this.inUse,
       blocksInUse: this.blocks,
       peakBytesInUse: this.peak,
       memoryBytes: this.memory.buffer.byteLength,
       growCount: this.grows,
+      byKind,
     };
   }
 
-  /**
-   * Grows linear memory so that a run of `size` bytes exists at its end; returns that run's
-   * index in the free list. Throws OutOfMemoryError when the engine refuses.
-   */
-  private grow(size: number): number {
+  /** @internal Free runs as [ptr, bytes] sorted by address (tests check them against a model). */
+  freeRuns(): Array<[number, number]> {
+    return this.free_.runs();
+  }
+
+  /** Grows linear memory so that a run of `size` bytes exists at its end; OutOfMemoryError when refused. */
+  private grow(size: number, kind: MemoryKind): void {
     const end = this.memory.buffer.byteLength;
-    const last = this.freeList[this.freeList.length - 1];
-    const tailFree = last && last[0] + last[1] === end ? last[1] : 0;
+    const tailFree = this.free_.endingAt(end);
     const pages = Math.ceil((size - tailFree) / PAGE);
+    if (end + pages * PAGE > MAX_MEMORY) this.outOfMemory(size, kind, end + pages * PAGE);
     try {
       this.memory.grow(pages);
     } catch {
-      throw new OutOfMemoryError(
-        `cannot allocate ${size} bytes: WASM memory would need ${end + pages * PAGE} bytes ` +
-          `(now ${end} bytes, ${this.inUse} in use); the engine refused to grow it`,
-      );
+      this.outOfMemory(size, kind, end + pages * PAGE);
     }
     this.grows++;
-    if (tailFree > 0) last![1] += pages * PAGE;
-    else this.freeList.push([end, pages * PAGE]);
-    return this.freeList.length - 1;
+    this.free_.release(end, pages * PAGE);
+  }
+
+  /** Throws an OutOfMemoryError that says what holds the memory and what to do about it. */
+  private outOfMemory(size: number, kind: MemoryKind, needed: number): never {
+    const held = MEMORY_KINDS.filter((k) => this.usage[k].blocks > 0)
+      .map((k) => `${KIND_LABEL[k]} ${formatBytes(this.usage[k].bytes)} in ${this.usage[k].blocks} block${this.usage[k].blocks === 1 ? '' : 's'}`);
+    throw new OutOfMemoryError(
+      `cannot allocate ${size} bytes (${formatBytes(size)}) for ${KIND_LABEL[kind]}: WASM memory would need ` +
+        `${formatBytes(needed)} (now ${formatBytes(this.memory.buffer.byteLength)}, at most 4 GiB) and the engine refused to grow it. ` +
+        `In use ${formatBytes(this.inUse)}${held.length ? `: ${held.join(', ')}` : ''}. ` +
+        'Free what you no longer need: call dispose() on models, optimizers, losses, data loaders and tensors, or declare ' +
+        'them with `using`; objects you only dropped are reclaimed by the garbage collector, which runs when a loop yields ' +
+        '(await), not inside a synchronous loop.',
+    );
   }
 
   private refreshViews(): void {

@@ -10,8 +10,8 @@ import type { ActivationBackwardKernel, ActivationForwardKernel, ElementwiseLoss
 /** Scratch for packing B in large products: allocated on first need, grown, never freed. */
 let packScratch: Storage | null = null;
 
-/** Pointer to scratch for gemm(m, n, k), or 0 when the product will not pack. */
-function pack(m: number, n: number, k: number): number {
+/** @internal Pointer to scratch for gemm(m, n, k), or 0 when the product will not pack. */
+export function pack(m: number, n: number, k: number): number {
   const floats = kernels().gemmPackSize(m, n, k);
   if (floats === 0) return 0;
   packScratch ??= new Storage(floats);
@@ -19,8 +19,8 @@ function pack(m: number, n: number, k: number): number {
   return packScratch.ptr();
 }
 
-/** Pointer of a usable tensor. */
-function ptr(t: TensorRef, what: string): number {
+/** @internal Pointer of a usable tensor. */
+export function ptr(t: TensorRef, what: string): number {
   t._check(what);
   return t._storage.ptr(t._offset);
 }

@@ -1,4 +1,7 @@
 import type { Kernels } from './kernels.js';
+import { createConvReference } from './reference-conv.js';
+import { createNormReference } from './reference-norm.js';
+import { createPoolReference } from './reference-pool.js';
 
 /** Live views of linear memory (re-made after growth by the allocator). */
 export interface HeapViews {
@@ -52,6 +55,9 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
 
   return {
+    ...createConvReference(heap),
+    ...createPoolReference(heap),
+    ...createNormReference(heap),
     // The reference never packs: `_pack` is ignored (declared so the arity matches the interface).
     gemm(m, n, k, a, ars, acs, b, c, bias, accumulate, _pack) {
       const h = f();

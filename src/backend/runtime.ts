@@ -1,3 +1,4 @@
+import { StateError, ValueError } from '../errors.js';
 import { Allocator, type MemoryStats } from './memory.js';
 import type { Kernels } from './kernels.js';
 import { createReferenceKernels } from './reference.js';
@@ -58,12 +59,12 @@ export async function init(): Promise<void> {
 export function setBackend(name: BackendName): void {
   const rt = runtime();
   if (name === 'wasm') {
-    if (!rt.wasm) throw new Error("setBackend('wasm'): this engine cannot run WebAssembly SIMD");
+    if (!rt.wasm) throw new StateError("setBackend('wasm'): this engine cannot run WebAssembly SIMD");
     rt.active = rt.wasm;
   } else if (name === 'reference') {
     rt.active = rt.reference;
   } else {
-    throw new Error(`setBackend: unknown backend '${String(name)}'; expected 'wasm' or 'reference'`);
+    throw new ValueError(`setBackend: name must be 'wasm' or 'reference', got ${typeof name === 'string' ? `'${name}'` : String(name)}`);
   }
   rt.name = name;
 }
@@ -73,7 +74,11 @@ export function getBackend(): BackendName {
   return runtime().name;
 }
 
-/** The allocator's figures: bytes and blocks in use, peak, memory size, growth count. */
+/**
+ * The allocator's figures: bytes and blocks in use, peak, memory size, growth count, and bytes and
+ * blocks per kind of owner (`byKind`: parameters, module workspaces, optimizer state, losses, data
+ * loaders, tensors, internal scratch).
+ */
 export function memoryStats(): MemoryStats {
   return runtime().allocator.stats();
 }

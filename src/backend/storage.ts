@@ -1,5 +1,5 @@
 import { runtime } from './runtime.js';
-import type { Block } from './memory.js';
+import type { Block, MemoryKind } from './memory.js';
 
 /** Frees the block of a Storage that was dropped without release(). */
 const registry = new FinalizationRegistry<Block>((block) => {
@@ -31,8 +31,12 @@ export class Storage {
   generation = 0;
   private released = false;
 
-  constructor(elements: number) {
-    this.block = runtime().allocator.alloc(elements * 4);
+  /** `kind` says what the memory is for (counted per kind in memoryStats() and OutOfMemoryError). */
+  constructor(
+    elements: number,
+    readonly kind: MemoryKind = 'internal',
+  ) {
+    this.block = runtime().allocator.alloc(elements * 4, kind);
     registry.register(this, this.block, this);
   }
 
@@ -61,7 +65,7 @@ export class Storage {
   /** Makes room for `elements`, re-allocating (contents lost) only when capacity is short. */
   ensureCapacity(elements: number): void {
     if (elements <= this.capacity) return;
-    const fresh = runtime().allocator.alloc(elements * 4);
+    const fresh = runtime().allocator.alloc(elements * 4, this.kind);
     registry.unregister(this);
     runtime().allocator.free(this.block);
     this.block = fresh;

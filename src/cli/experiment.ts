@@ -1,10 +1,10 @@
 // One `wasmnn train` round: data, model, loss and optimizer from the config, trained with fit().
 import {
-  Generator, Linear, Sequential, Tensor, evaluate, fitAsync, oneHot,
-  type Dataset, type EpochLog, type Evaluation, type History, type Loss,
+  Generator, Linear, Scale, Sequential, Tensor, evaluate, fitAsync, oneHot,
+  type Dataset, type EarlyStoppingOptions, type EpochLog, type Evaluation, type History, type Loss,
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
-import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS } from './registry.js';
+import { ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, initLayer } from './registry.js';
 
 /** What one round produced. */
 export interface RoundResult {
@@ -36,15 +36,21 @@ export function outputActivation(config: TrainConfig): string {
   return config.loss === 'bce' ? 'sigmoid' : 'none';
 }
 
-/** 2 → hidden… → outputs, the activation after each hidden layer, initialised per config. */
+/**
+ * 2 → hidden… → outputs, the activation after each hidden layer (preceded by Scale(k) when
+ * --activation-scale k ≠ 1), initialised per config.
+ */
 export function buildModel(config: TrainConfig, generator: Generator): Sequential {
   const sizes = [2, ...config.hidden, outputUnits(config)];
   const model = new Sequential();
   for (let i = 0; i + 1 < sizes.length; i++) {
     const layer = new Linear(sizes[i]!, sizes[i + 1]!, { generator });
-    INITS[config.init]!(layer, i + 2 < sizes.length ? config.activation : outputActivation(config), generator);
+    initLayer(layer, config, i + 2 < sizes.length ? config.activation : outputActivation(config), generator);
     model.append(layer);
-    if (i + 2 < sizes.length) model.append(ACTIVATIONS[config.activation]!());
+    if (i + 2 < sizes.length) {
+      if (config.activationScale !== 1) model.append(new Scale(config.activationScale));
+      model.append(ACTIVATIONS[config.activation]!());
+    }
   }
   const out = outputActivation(config);
   if (out !== 'none') model.append(ACTIVATIONS[out]!());
@@ -58,18 +64,26 @@ function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
   return outputUnits(config) === 1 ? Tensor.from(labels.toFloat32Array(), [labels.size, 1]) : oneHot(labels, 2);
 }
 
+/** The early-stopping rule of the config: a target training accuracy or loss, checked every N epochs. */
+export function stopping(config: TrainConfig): EarlyStoppingOptions | undefined {
+  const every = config.checkEvery, patience = config.epochs;
+  if (config.earlyStopAccuracy !== undefined) return { monitor: 'accuracy', target: config.earlyStopAccuracy, patience, every };
+  if (config.earlyStopLoss !== undefined) return { monitor: 'loss', target: config.earlyStopLoss, patience, every };
+  return undefined;
+}
+
 /**
  * Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. Aborting `signal`
  * (Ctrl-C) stops after the current epoch; the result then holds the epochs finished so far.
  */
 export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void, signal?: AbortSignal): Promise<RoundResult> {
   const generator = new Generator(seed);
-  const makeData = DATASETS[config.dataset]!;
-  const train = makeData(config.nTrain, generator);
-  const test = config.dataset === 'xor' ? train : makeData(config.nTest, generator);
+  const data = DATASETS[config.dataset]!;
+  const train = data.make(config.nTrain, generator);
+  const test = data.fixed ? train : data.make(config.nTest, generator);
   const model = buildModel(config, generator);
   const loss: Loss = LOSSES[config.loss]!.make(config.reduction);
-  const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
+  const optimizer = OPTIMIZERS[config.optim]!.make(model.parameters(), config);
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
@@ -77,8 +91,9 @@ export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log
   const history = await fitAsync(model, {
     loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed, task: 'classification',
     ...(signal ? { signal } : {}),
-    validation: { x: test.x, y: yTest }, evaluateTrain: true,
-    ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
+    // xor's test set is its training set: no second evaluation of the same points
+    ...(data.fixed ? {} : { validation: { x: test.x, y: yTest } }), evaluateTrain: !config.runningMetrics,
+    ...(stopping(config) ? { earlyStopping: stopping(config) } : {}),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });
   const seconds = (performance.now() - start) / 1000;

@@ -4,7 +4,7 @@
 // current epoch, writes what exists so far and exits with 130.
 import { WasmnnError, type Evaluation } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
-import { UsageError, parseTrainArgs, trainHelp, type TrainConfig } from './options.js';
+import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } from './options.js';
 import { prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
@@ -17,7 +17,8 @@ commands:
             or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
   predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
   evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
-  help      show this text`;
+  help      show this text
+  --version print the version`;
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 const INTERRUPTED = 130;
@@ -28,9 +29,10 @@ const num = (v: number | undefined): string => (v === undefined ? '-' : Math.abs
 function describe(config: TrainConfig): string {
   const arch = [2, ...config.hidden, outputUnits(config)].join('-');
   const out = outputActivation(config);
-  return `${config.dataset}, ${arch} ${config.activation}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
+  const act = config.activationScale === 1 ? config.activation : `${config.activation}(${config.activationScale}x)`;
+  return `${config.dataset}, ${arch} ${act}${out === 'none' ? '' : ` → ${out}`}, ${config.loss} loss${config.reduction === 'sum' ? ' (sum)' : ''}, ` +
     `${config.optim} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}${config.weightDecay ? ` weight decay ${config.weightDecay}` : ''}` +
-    `${config.amsgrad ? ' amsgrad' : ''}, ${config.epochs} epochs × batch ${config.batchSize}, init ${config.init}`;
+    `${config.amsgrad ? ' amsgrad' : ''}, ${config.epochs} epochs × batch ${config.batchSize}, init ${config.init}${config.biasInit === 'auto' ? '' : ` bias ${config.biasInit}`}`;
 }
 
 function roundSummary(r: RoundResult): Record<string, unknown> {
@@ -91,7 +93,7 @@ async function train(args: string[], signal: AbortSignal): Promise<number> {
     }
   }
   const summary = summarize(results);
-  const files = await writeOutputs(dir, config, results.map((r) => ({ ...roundSummary(r), history: r.history.toJSON() })), summary, results[0]);
+  const files = await writeOutputs(dir, config, results.map((r) => ({ ...roundSummary(r), history: r.history.toJSON() })), summary, results);
   if (signal.aborted) {
     console.error(`wasmnn: interrupted after ${results.reduce((a, r) => a + r.history.epochs.length, 0)} epochs; wrote ${files.join(', ')}`);
     return INTERRUPTED;
@@ -143,6 +145,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      console.log(versionText());
+      return 0;
     }
     if (command === 'train') {
       if (rest.some((a) => a === '--data' || a.startsWith('--data='))) {

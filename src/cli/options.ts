@@ -1,7 +1,12 @@
-// The `wasmnn train` flags: one table gives each flag's type, default, allowed values and help;
-// parsing rejects unknown flags and bad values with a message that says what is allowed.
+// The `wasmnn train` flags: one table gives each flag's type, default, allowed values, help and
+// when it applies; parsing rejects unknown flags (suggesting the closest), bad values, and flags
+// that do not apply to the chosen optimizer, initialisation or data set, with one-line messages.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS } from './registry.js';
+import { ACTIVATIONS, BIAS_INITS, DATASETS, INITS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS } from './registry.js';
+import { closest } from './suggest.js';
 
 /** Everything one `wasmnn train` run needs. */
 export interface TrainConfig {
@@ -10,6 +15,8 @@ export interface TrainConfig {
   nTest: number;
   hidden: number[];
   activation: string;
+  /** Hidden activations see k·x (tanh(10x): --activation tanh --activation-scale 10). */
+  activationScale: number;
   outputActivation: string;
   outputs: number | 'auto';
   loss: string;
@@ -22,9 +29,16 @@ export interface TrainConfig {
   epochs: number;
   batchSize: number;
   init: string;
+  biasInit: string;
+  initStd: number;
+  initBound: number;
   rounds: number;
   seed: number;
   earlyStopAccuracy: number | undefined;
+  earlyStopLoss: number | undefined;
+  checkEvery: number;
+  /** Training loss/accuracy from each batch before its update (fit's default) instead of the whole set after each epoch. */
+  runningMetrics: boolean;
   out: string;
   json: boolean;
   quiet: boolean;
@@ -41,10 +55,15 @@ interface Flag {
   default: string | boolean;
   /** Turns the text into the config value, or throws UsageError. */
   parse?: (text: string, flag: string) => TrainConfig[keyof TrainConfig];
+  /** When given explicitly: why it does not apply to this config, or null when it does. */
+  refuse?: (config: TrainConfig) => string | null;
 }
 
 const choice = (values: string[]) => (text: string, flag: string): string => {
-  if (!values.includes(text)) throw new UsageError(`--${flag}: '${text}' is not allowed; choose one of ${values.join(', ')}`);
+  if (!values.includes(text)) {
+    const near = closest(text, values).map((v) => `'${v}'`).join(' or ');
+    throw new UsageError(`--${flag}: '${text}' is not allowed; ${near ? `did you mean ${near}? ` : ''}choose one of ${values.join(', ')}`);
+  }
   return text;
 };
 const number = (rule: { min?: number; max?: number; integer?: boolean; positive?: boolean }) => (text: string, flag: string): number => {
@@ -56,6 +75,20 @@ const number = (rule: { min?: number; max?: number; integer?: boolean; positive?
   if (rule.max !== undefined && v > rule.max) throw new UsageError(`--${flag}: must be ≤ ${rule.max}, got ${text}`);
   return v;
 };
+const optional = (parse: (text: string, flag: string) => number) => (t: string, f: string): number | undefined => (t === '' ? undefined : parse(t, f));
+
+/** Refuses an optimizer flag the chosen optimizer does not take. */
+const optimizerFlag = (name: string) => (c: TrainConfig): string | null => {
+  if (OPTIMIZERS[c.optim]!.flags.includes(name)) return null;
+  const takers = Object.keys(OPTIMIZERS).filter((o) => OPTIMIZERS[o]!.flags.includes(name));
+  return `--${name} does not apply to --optim ${c.optim} (only to ${takers.join(', ')})`;
+};
+/** Refuses --init-std / --init-bound unless a chosen weight or bias scheme uses it. */
+const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string | null => {
+  if (INITS[c.init]!.uses === name || INITS[c.biasInit]?.uses === name) return null;
+  const users = Object.keys(INITS).filter((k) => INITS[k]!.uses === name);
+  return `--${name} does not apply to --init ${c.init}${c.biasInit === 'auto' ? '' : ` --bias-init ${c.biasInit}`} (only to ${users.join(', ')})`;
+};
 
 /**
  * Most points per data set: the points, their copies (data loader, one-hot targets) and the
@@ -65,47 +98,101 @@ export const MAX_POINTS = 10_000_000;
 
 export const FLAGS: Record<string, Flag> = {
   dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${Object.keys(DATASETS).join('|')}`, parse: choice(Object.keys(DATASETS)) },
-  'n-train': { key: 'nTrain', type: 'string', default: '1000', help: `training points (≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }) },
-  'n-test': { key: 'nTest', type: 'string', default: '1000', help: `test points (xor: the training points; ≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }) },
+  'n-train': {
+    key: 'nTrain', type: 'string', default: '1000', help: `training points (≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
+    refuse: (c) => (DATASETS[c.dataset]!.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : null),
+  },
+  'n-test': {
+    key: 'nTest', type: 'string', default: '1000', help: `test points (≤ ${MAX_POINTS}; xor: the training points are the test set)`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
+    refuse: (c) => (DATASETS[c.dataset]!.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : null),
+  },
   hidden: {
     key: 'hidden', type: 'string', default: '25,25,25', help: 'hidden layer widths, comma-separated ("" for none)',
     parse: (text, flag) => (text.trim() === '' ? [] : text.split(',').map((w) => number({ integer: true, min: 1 })(w.trim(), flag))),
   },
   activation: { key: 'activation', type: 'string', default: 'relu', help: `hidden activation: ${Object.keys(ACTIVATIONS).join('|')}`, parse: choice(Object.keys(ACTIVATIONS)) },
+  'activation-scale': {
+    key: 'activationScale', type: 'string', default: '1', help: 'hidden activations see k·x (a Scale(k) module before each): tanh(10x) is --activation tanh --activation-scale 10',
+    parse: number({ positive: true }),
+  },
   'output-activation': { key: 'outputActivation', type: 'string', default: 'auto', help: `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (auto: sigmoid for bce)`, parse: choice(OUTPUT_ACTIVATIONS) },
   outputs: { key: 'outputs', type: 'string', default: 'auto', help: 'output units: 1, 2 or auto (ce, mse, mae, huber: 2; bce, bce_logits: 1)', parse: (t, f) => (t === 'auto' ? 'auto' : number({ integer: true, min: 1, max: 2 })(t, f)) },
   loss: { key: 'loss', type: 'string', default: 'ce', help: `loss: ${Object.keys(LOSSES).join('|')}`, parse: choice(Object.keys(LOSSES)) },
   reduction: { key: 'reduction', type: 'string', default: 'mean', help: 'loss reduction over the batch: mean|sum', parse: choice(['mean', 'sum']) },
   optim: { key: 'optim', type: 'string', default: 'adam', help: `optimizer: ${Object.keys(OPTIMIZERS).join('|')}`, parse: choice(Object.keys(OPTIMIZERS)) },
   lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate', parse: number({ min: 0 }) },
-  momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }) },
-  'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }) },
-  amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)' },
-  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (≤ 1e9)', parse: number({ integer: true, min: 1, max: 1e9 }) },
+  momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }), refuse: optimizerFlag('momentum') },
+  'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }), refuse: optimizerFlag('weight-decay') },
+  amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)', refuse: optimizerFlag('amsgrad') },
+  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (the most, with an early-stop flag; ≤ 1e9)', parse: number({ integer: true, min: 1, max: 1e9 }) },
   'batch-size': { key: 'batchSize', type: 'string', default: '100', help: 'mini-batch size (1: per-sample updates)', parse: number({ integer: true, min: 1 }) },
-  init: { key: 'init', type: 'string', default: 'he', help: `weight init: ${Object.keys(INITS).join('|')}`, parse: choice(Object.keys(INITS)) },
+  init: {
+    key: 'init', type: 'string', default: 'he-normal', parse: choice(Object.keys(INITS)),
+    help: `weight initialisation: ${Object.entries(INITS).map(([k, s]) => `${k} = ${s.help}`).join('; ')}`,
+  },
+  'bias-init': {
+    key: 'biasInit', type: 'string', default: 'auto', parse: choice(BIAS_INITS),
+    help: `bias initialisation: auto (the --init scheme's own: biases like the weights for report001 and default, else zeros)|zeros|same (the weights' distribution)|${Object.keys(INITS).join('|')}`,
+  },
+  'init-std': { key: 'initStd', type: 'string', default: '0.1', help: 'standard deviation of --init normal', parse: number({ min: 0 }), refuse: initFlag('init-std') },
+  'init-bound': { key: 'initBound', type: 'string', default: '0.1', help: 'bound b of --init uniform, U(-b, b)', parse: number({ min: 0 }), refuse: initFlag('init-bound') },
   rounds: { key: 'rounds', type: 'string', default: '1', help: 'independent runs with seeds seed, seed+1, … (mean ± std)', parse: number({ integer: true, min: 1 }) },
   seed: { key: 'seed', type: 'string', default: '1', help: 'random seed', parse: number({ integer: true, min: 0 }) },
-  'early-stop-accuracy': { key: 'earlyStopAccuracy', type: 'string', default: '', help: 'stop when training accuracy reaches this (e.g. 1.0)', parse: (t, f) => (t === '' ? undefined : number({ min: 0, max: 1 })(t, f)) },
+  'early-stop-accuracy': { key: 'earlyStopAccuracy', type: 'string', default: '', help: 'stop when training accuracy reaches this (e.g. 1.0)', parse: optional(number({ min: 0, max: 1 })) },
+  'early-stop-loss': { key: 'earlyStopLoss', type: 'string', default: '', help: 'stop when the training loss falls to this (e.g. 0.005)', parse: optional(number({ min: 0 })) },
+  'check-every': {
+    key: 'checkEvery', type: 'string', default: '1', help: 'check the early-stop rule only every N epochs (e.g. 100)', parse: number({ integer: true, min: 1 }),
+    refuse: (c) => (c.earlyStopAccuracy === undefined && c.earlyStopLoss === undefined ? '--check-every needs --early-stop-accuracy or --early-stop-loss' : null),
+  },
+  'running-metrics': {
+    key: 'runningMetrics', type: 'boolean', default: false,
+    help: 'training loss and accuracy as measured on each batch before its update (with one full batch: the forward pass of that epoch, as reports 001 and 004 checked them) instead of the whole training set re-evaluated after each epoch; faster',
+  },
   out: { key: 'out', type: 'string', default: './wasmnn-out', help: 'output folder for history.json and plots' },
   json: { key: 'json', type: 'boolean', default: false, help: 'print the result as JSON only' },
   quiet: { key: 'quiet', type: 'boolean', default: false, help: 'print only the final result' },
   'no-plots': { key: 'plots', type: 'boolean', default: false, help: 'do not write plots' },
 };
 
+/**
+ * `--lr -1` as `--lr=-1`: node's parser takes a value starting with '-' for a flag, and we want
+ * our own range message instead of its "ambiguous argument" error.
+ */
+function attachDashValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!, next = args[i + 1];
+    const flag = arg.startsWith('--') && !arg.includes('=') ? FLAGS[arg.slice(2)] : undefined;
+    if (flag?.type === 'string' && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function unknownFlag(message: string): UsageError {
+  const name = /^Unknown option '(.*?)'/.exec(message)?.[1];
+  const allowed = `allowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')}`;
+  if (name === undefined) return new UsageError(`${message.split('\n')[0]}\n${allowed}`);
+  const near = closest(name.replace(/^-+/, ''), Object.keys(FLAGS)).map((f) => `--${f}`).join(' or ');
+  return new UsageError(`unknown flag '${name}'${near ? `; did you mean ${near}?` : ''}\n${allowed}`);
+}
+
 /** Parses `train` arguments into a validated config. */
 export function parseTrainArgs(args: string[]): TrainConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args,
+      args: attachDashValues(args),
       strict: true,
       allowPositionals: false,
       options: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type }])),
     }));
   } catch (e) {
-    const message = (e as Error).message.replace(/^Unknown option '(.*?)'.*$/s, "unknown flag '$1'");
-    throw new UsageError(`${message}\nallowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')}`);
+    throw unknownFlag((e as Error).message);
   }
   const config = {} as Record<string, unknown>;
   for (const [name, flag] of Object.entries(FLAGS)) {
@@ -117,7 +204,12 @@ export function parseTrainArgs(args: string[]): TrainConfig {
       config[flag.key] = flag.parse ? flag.parse(text, name) : text;
     }
   }
-  return config as unknown as TrainConfig;
+  const result = config as unknown as TrainConfig;
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    const reason = values[name] !== undefined ? flag.refuse?.(result) : null;
+    if (reason) throw new UsageError(reason);
+  }
+  return result;
 }
 
 /** The help text of `wasmnn train`. */
@@ -127,4 +219,19 @@ export function trainHelp(): string {
     return `  --${name.padEnd(22)}${f.help}${def}`;
   });
   return ['usage: wasmnn train [flags]', '', 'Trains a fully connected network on a 2-D data set and reports train/test error.', '', ...rows].join('\n');
+}
+
+/**
+ * `wasmnn <version>` (in this repository) or `wasmnn-cli <version>` (the published command), read
+ * from the nearest package.json of either name above this file (dist/ or src/cli/).
+ */
+export function versionText(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'wasmnn' || pkg.name === 'wasmnn-cli') return `${pkg.name} ${pkg.version}`;
+    } catch { /* not here: look one folder up */ }
+  }
+  return 'wasmnn (version unknown)';
 }

@@ -2,7 +2,7 @@
 // or after Ctrl-C, with the epochs finished so far.
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { outputUnits, type RoundResult } from './experiment.js';
+import type { RoundResult } from './experiment.js';
 import { UsageError, type TrainConfig } from './options.js';
 
 const reason = (e: unknown): string => {
@@ -74,14 +74,14 @@ export function prepareOutputFolder(out: string): string {
 }
 
 /** The files the command writes in --out. */
-const OUTPUT_FILES = ['history.json', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png'];
+const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png', 'comparison.svg', 'comparison.png'];
 
-/** Writes history.json and (unless --no-plots) the plots of the first round; returns the file names. */
-export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, first: RoundResult | undefined): Promise<string[]> {
+/** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
+export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {
   const historyPath = join(dir, 'history.json');
   writeFileSync(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
   const files = [historyPath];
-  if (!config.plots || !first || first.history.epochs.length === 0) return files;
+  if (!config.plots || results.length === 0 || results[0]!.history.epochs.length === 0) return files;
   let plots: typeof import('./plots.js');
   try {
     plots = await import('./plots.js');
@@ -89,8 +89,6 @@ export async function writeOutputs(dir: string, config: TrainConfig, rounds: unk
     console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
     return files;
   }
-  const heading = `${config.dataset}: ${[2, ...config.hidden, outputUnits(config)].join('-')} ${config.activation}, ${config.optim} lr ${config.lr}, seed ${first.seed}`;
-  files.push(...await plots.writeSpec(plots.learningCurveSpec(first.history, heading), dir, 'learning-curve'));
-  files.push(...await plots.writeSpec(plots.decisionBoundarySpec(first, heading, config.dataset), dir, 'decision-boundary'));
+  files.push(...await plots.writePlots(config, results, dir));
   return files;
 }

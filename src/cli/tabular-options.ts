@@ -13,6 +13,7 @@ export interface TabularTrainConfig {
   categorical: string[];
   impute: 'none' | 'mean' | 'median' | 'mostFrequent';
   scale: 'standard' | 'minmax' | 'none';
+  unknownCategory: 'error' | 'ignore';
   testSplit: number;
   hidden: number[];
   activation: string;
@@ -62,6 +63,7 @@ export const DATA_FLAGS: Record<string, DataFlag> = {
   categorical: { key: 'categorical', type: 'string', default: '', help: 'numeric columns to one-hot encode, comma-separated', parse: list },
   impute: { key: 'impute', type: 'string', default: 'none', help: 'missing feature values: none (refuse)|mean|median|mostFrequent', parse: oneOf(['none', 'mean', 'median', 'mostFrequent']) },
   scale: { key: 'scale', type: 'string', default: 'standard', help: 'numeric feature scaling: standard|minmax|none', parse: oneOf(['standard', 'minmax', 'none']) },
+  'unknown-category': { key: 'unknownCategory', type: 'string', default: 'error', help: 'a category not seen in the training rows: error|ignore (all-zero one-hot)', parse: oneOf(['error', 'ignore']) },
   'test-split': {
     key: 'testSplit', type: 'string', default: '0.2', help: 'fraction of rows held out for testing (seeded)',
     parse: (t, f) => {

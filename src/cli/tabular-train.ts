@@ -11,7 +11,7 @@ import {
 import { readCsv, withFileLines } from './csv.js';
 import { UsageError } from './options.js';
 import { createProgress } from './progress.js';
-import { ACTIVATIONS, INITS, LOSSES, OPTIMIZERS } from './registry.js';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, initLayer } from './registry.js';
 import { parseTabularArgs, tabularHelp, type TabularTrainConfig } from './tabular-options.js';
 
 /** What the run measured, as written to history.json and printed with --json. */
@@ -53,6 +53,7 @@ export async function trainTabular(args: string[]): Promise<void> {
 
   const prep = new TabularPreprocessor(preprocessorOptions(config, csv.columns));
   withFileLines(config.data, at(trainIdx), () => prep.fit(trainRows));
+  if (!config.json) warnIdentifiers(prep, trainRows.length);
   const train = withFileLines(config.data, at(trainIdx), () => prep.transform(trainRows));
   const test = withFileLines(config.data, at(testIdx), () => prep.transform(testRows));
   const lossName = config.loss === 'auto' ? (prep.task === 'classification' ? 'ce' : 'mse') : config.loss;
@@ -64,12 +65,12 @@ export async function trainTabular(args: string[]): Promise<void> {
   const model = new Sequential();
   for (let i = 0; i + 1 < sizes.length; i++) {
     const layer = new Linear(sizes[i]!, sizes[i + 1]!, { generator });
-    INITS[config.init]!(layer, i + 2 < sizes.length ? config.activation : 'none', generator);
+    initLayer(layer, { init: config.init, biasInit: 'auto', initStd: 0.1, initBound: 0.1 }, i + 2 < sizes.length ? config.activation : 'none', generator);
     model.append(layer);
     if (i + 2 < sizes.length) model.append(ACTIVATIONS[config.activation]!());
   }
   const loss: Loss = LOSSES[lossName]!.make('mean');
-  const optimizer = OPTIMIZERS[config.optim]!(model.parameters(), config);
+  const optimizer = OPTIMIZERS[config.optim]!.make(model.parameters(), config);
   const talk = !config.json && !config.quiet;
   const architecture = `${sizes.join('-')} ${config.activation}`;
   if (talk) {
@@ -100,6 +101,15 @@ export async function trainTabular(args: string[]): Promise<void> {
   if (!config.quiet) console.log(`wrote ${summary.files.join(', ')}`);
 }
 
+/** A text column with nearly one category per row is probably a name or an id: say so (it still trains). */
+function warnIdentifiers(prep: TabularPreprocessor, rows: number): void {
+  const columns = prep.toJSON().columns as Array<{ name: string; kind: string; categories?: string[] }>;
+  for (const c of columns) {
+    const n = c.categories?.length ?? 0;
+    if (n > 20 && n > 0.5 * rows) console.error(`wasmnn: column '${c.name}' has ${n} distinct values in ${rows} training rows (${n} one-hot inputs); if it is a name or an id, leave it out with --exclude ${c.name}`);
+  }
+}
+
 function preprocessorOptions(config: TabularTrainConfig, columns: string[]): TabularOptions {
   for (const c of [...(config.features ?? []), ...config.exclude, ...config.categorical]) {
     if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columns.join(', ')}`);
@@ -107,7 +117,7 @@ function preprocessorOptions(config: TabularTrainConfig, columns: string[]): Tab
   const features = (config.features ?? columns.filter((c) => c !== config.target)).filter((c) => !config.exclude.includes(c));
   if (features.includes(config.target)) throw new UsageError(`--features: the target '${config.target}' cannot be a feature`);
   if (features.length === 0) throw new UsageError('no feature columns left (check --features / --exclude)');
-  const options: TabularOptions = { target: config.target, features, scale: config.scale };
+  const options: TabularOptions = { target: config.target, features, scale: config.scale, unknownCategory: config.unknownCategory };
   if (config.task !== 'auto') options.task = config.task;
   if (config.categorical.length) options.categorical = config.categorical;
   if (config.impute !== 'none') options.impute = config.impute;
@@ -124,7 +134,7 @@ async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, h
   try {
     const plots = await import('./plots.js');
     const title = `${config.data.split('/').pop()}: ${summary.architecture}, ${config.optim} lr ${config.lr}, seed ${config.seed}`;
-    files.push(...await plots.writeSpec(plots.learningCurveSpec(history, title), dir, 'learning-curve'));
+    files.push(...await plots.writeSpec(plots.learningCurvesSpec([{ history, seed: config.seed }], title, false), dir, 'learning-curve'));
     if (summary.task === 'regression') {
       const { predictedVsTrueSpec } = await import('./plot-regression.js');
       const truth = tabular.preprocessor.targetValues(testRows) as number[];

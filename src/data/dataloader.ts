@@ -42,8 +42,8 @@ export class DataLoader implements Iterable<Batch> {
   private readonly x: Tensor;
   private readonly y: Tensor;
   private readonly order: Storage;
-  private readonly xBatch = new Workspace('DataLoader batch x');
-  private readonly yBatch = new Workspace('DataLoader batch y');
+  private readonly xBatch = new Workspace('DataLoader batch x', 'data');
+  private readonly yBatch = new Workspace('DataLoader batch y', 'data');
   private readonly generator: Generator;
 
   constructor(x: Tensor, y: Tensor, options: DataLoaderOptions = {}) {
@@ -57,9 +57,9 @@ export class DataLoader implements Iterable<Batch> {
     const seed = options.seed === undefined ? defaultGenerator.nextUint32() : checkNumber('DataLoader', 'seed', options.seed);
     this.generator = new Generator(seed);
     this.length = n;
-    this.x = x.clone();
-    this.y = y.clone();
-    this.order = new Storage(n);
+    this.x = x._copy('data');
+    this.y = y._copy('data');
+    this.order = new Storage(n, 'data');
   }
 
   /** Batches per epoch. */

@@ -19,7 +19,7 @@ export class CrossEntropyLoss extends Loss {
   /** Class-index targets of the current call: the caller's Tensor itself, or `arrayTargets`. */
   private indices: Tensor | null = null;
   /** Arrays given as targets, as the float32 class indices the kernel reads. */
-  private readonly arrayTargets = new Workspace('CrossEntropyLoss targets');
+  private readonly arrayTargets = new Workspace('CrossEntropyLoss targets', 'loss');
   /** The caller's array, kept for error messages. */
   private lastArray: ArrayLike<unknown> | null = null;
   private probabilities: Tensor | null = null;

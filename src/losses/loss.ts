@@ -1,3 +1,4 @@
+import { disposeSymbol } from '../dispose.js';
 import * as ops from '../backend/ops.js';
 import { NonFiniteLossError, ShapeError, StateError, type NonFiniteSource, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -43,7 +44,7 @@ export abstract class Loss {
     const name = (new.target as typeof Loss).typeName;
     checkOptions(name, options, ['reduction', ...extraOptions]);
     this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
-    this.gradWorkspace = new Workspace(`${name}.backward`);
+    this.gradWorkspace = new Workspace(`${name}.backward`, 'loss');
   }
 
   /** This loss's class name (its class's static `typeName`). */
@@ -109,7 +110,7 @@ export abstract class Loss {
   }
 
   /** Same as dispose(), for `using lossFn = …`. */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 

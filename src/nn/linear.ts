@@ -2,7 +2,7 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
@@ -21,8 +21,8 @@ export interface LinearOptions {
  * Fully connected layer: y = x·Wᵀ + b, after torch.nn.Linear.
  *
  * Args: inFeatures, outFeatures, options.bias.
- * Shape: input [batch, inFeatures] → output [batch, outFeatures]; weight [outFeatures,
- * inFeatures]; bias [outFeatures].
+ * Shape: input [..., inFeatures] (any rank ≥ 1: applied to the last dimension, as torch) →
+ * output [..., outFeatures]; weight [outFeatures, inFeatures]; bias [outFeatures].
  * Init (PyTorch's default): weight and bias ~ U(-1/√inFeatures, 1/√inFeatures).
  *
  * @example
@@ -79,32 +79,37 @@ export class Linear extends Module {
   forward(input: Tensor): Tensor {
     this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
-    check2d('Linear.forward', 'input', input, this.inFeatures);
+    if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
+      throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
+    }
     const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
     ops.transpose(this.weight, wT);
-    const y = this.output.next([input.shape[0]!, this.outFeatures]);
-    ops.matmulBias(input, wT, this.bias, y);
+    const rows = input.size / this.inFeatures;
+    const y = this.output.next([rows, this.outFeatures]);
+    ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
     this.input = input;
-    return y;
+    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
   }
 
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
     if (!input) throw new StateError('Linear.backward: called before a successful forward()');
     checkTensor('Linear.backward', 'gradOutput', gradOutput);
-    const batch = input.shape[0]!;
-    if (gradOutput.ndim !== 2 || gradOutput.shape[0] !== batch || gradOutput.shape[1] !== this.outFeatures) {
+    const want = [...input.shape.slice(0, -1), this.outFeatures];
+    if (!sameShape(gradOutput.shape, want)) {
       throw new ShapeError(
-        `Linear.backward: gradOutput must have shape ${formatShape([batch, this.outFeatures])} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
+        `Linear.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
       );
     }
     this._checkBackwardReady('backward');
+    const rows = input.size / this.inFeatures;
+    const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = this.gradInput.next([batch, this.inFeatures]);
-    ops.matmulTransposedAAccumulate(gradOutput, input, this.weight.grad);
-    if (this.bias) ops.addColumnSums(gradOutput, this.bias.grad);
-    ops.matmul(gradOutput, this.weight, dx);
-    return dx;
+    const dx = this.gradInput.next([rows, this.inFeatures]);
+    ops.matmulTransposedAAccumulate(dy, matrix(input, rows, this.inFeatures), this.weight.grad);
+    if (this.bias) ops.addColumnSums(dy, this.bias.grad);
+    ops.matmul(dy, this.weight, dx);
+    return input.ndim === 2 ? dx : dx.view(input.shape);
   }
 
   override _checkBackwardReady(where: string): void {
@@ -118,10 +123,10 @@ export class Linear extends Module {
     return { args: [this.inFeatures, this.outFeatures, { bias: this.bias !== null }] };
   }
 
-  /** inFeatures·outFeatures (+ outFeatures with a bias); undefined for arguments the constructor will refuse. */
+  /** inFeatures·outFeatures (+ outFeatures with a bias), however large; undefined for arguments the constructor refuses anyway. */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
     const [inF, outF, options] = args;
-    if (!Number.isSafeInteger(inF) || !Number.isSafeInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
+    if (!Number.isInteger(inF) || !Number.isInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
     const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
     return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
@@ -129,4 +134,9 @@ export class Linear extends Module {
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
   }
+}
+
+/** t as a [rows, cols] matrix (itself when it already is one). */
+function matrix(t: Tensor, rows: number, cols: number): Tensor {
+  return t.ndim === 2 ? t : t.view([rows, cols]);
 }

@@ -1,3 +1,4 @@
+import { disposeSymbol } from '../dispose.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
@@ -5,6 +6,23 @@ import { checkBoolean, checkFloat32Values, describe, sameShape } from '../valida
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
+
+/** Element type a tensor is saved with: F32, or I64 for integer counters (torch's int64). */
+export type StateDtype = 'F32' | 'I64';
+
+/** One entry of a state dict: a copy of a parameter or buffer. */
+export interface StateEntry {
+  shape: number[];
+  data: Float32Array;
+  /** 'I64' for integer buffers such as BatchNorm's num_batches_tracked; absent means F32. */
+  dtype?: StateDtype;
+}
+
+/** A registered buffer: state that is saved but not trained (BatchNorm's running statistics). */
+interface BufferEntry {
+  tensor: Tensor;
+  dtype: StateDtype;
+}
 
 /**
  * Base class of every layer and container, after torch.nn.Module, with an explicit backward:
@@ -25,6 +43,7 @@ export abstract class Module {
   /** True in training mode (the default), false after eval(). */
   training = true;
   private readonly ownParams: Array<[string, Parameter]> = [];
+  private readonly ownBuffers: Array<[string, BufferEntry]> = [];
   private readonly children: Array<[string, Module]> = [];
   private readonly workspaces: Workspace[] = [];
   private disposedFlag = false;
@@ -68,6 +87,17 @@ export abstract class Module {
   protected registerParameter(name: string, param: Parameter): Parameter {
     this.ownParams.push([name, param]);
     return param;
+  }
+
+  /**
+   * Registers a buffer under `name` (a PyTorch state-dict key such as "running_mean"): a tensor
+   * the module owns and updates itself, saved and loaded with the parameters but not trained.
+   * dtype 'I64' saves it as int64 (its values must be integers); it is held as float32, exact
+   * up to 2²⁴. dispose() frees it.
+   */
+  protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype = 'F32'): Tensor {
+    this.ownBuffers.push([name, { tensor, dtype }]);
+    return tensor;
   }
 
   /** Registers a child module under `name`. */
@@ -131,31 +161,62 @@ export abstract class Module {
     return out;
   }
 
+  /** [name, buffer] pairs with dotted PyTorch names ("1.running_mean", …), in registration order. */
+  namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    return this.namedState(prefix).filter(([, , kind]) => kind === 'buffer').map(([n, t]) => [n, t]);
+  }
+
+  /**
+   * Parameters and buffers in torch's state_dict order: each module's parameters, then its
+   * buffers, then its children's.
+   */
+  private namedState(prefix = ''): Array<[string, Tensor, 'parameter' | 'buffer', StateDtype]> {
+    const seen = new Set<Tensor>();
+    const out: Array<[string, Tensor, 'parameter' | 'buffer', StateDtype]> = [];
+    const visit = (module: Module, path: string): void => {
+      for (const [name, p] of module.ownParams) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          out.push([path + name, p, 'parameter', 'F32']);
+        }
+      }
+      for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype]);
+      for (const [name, child] of module.children) visit(child, `${path}${name}.`);
+    };
+    visit(this, prefix ? `${prefix}.` : '');
+    return out;
+  }
+
   /** [name, module] pairs of the direct children. */
   namedChildren(): Array<[string, Module]> {
     return [...this.children];
   }
 
   /**
-   * Copies of every parameter under its PyTorch name ("0.weight": shape [out, in], …), the
-   * layout torch.nn.Module.state_dict() uses.
+   * Copies of every parameter and buffer under its PyTorch name ("0.weight": shape [out, in],
+   * "1.running_mean", …), the layout torch.nn.Module.state_dict() uses. Integer buffers carry
+   * dtype 'I64'.
    */
-  stateDict(): Record<string, { shape: number[]; data: Float32Array }> {
+  stateDict(): Record<string, StateEntry> {
     this.checkUsable('stateDict');
-    const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], data: p.toFloat32Array() };
+    const out: Record<string, StateEntry> = {};
+    for (const [name, t, , dtype] of this.namedState()) {
+      out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.toFloat32Array() } : { shape: [...t.shape], data: t.toFloat32Array(), dtype };
+    }
     return out;
   }
 
   /**
-   * Loads parameters saved by stateDict() (or converted from PyTorch). Every name, shape and
-   * value is checked first; on any problem it throws naming the key, and the module is unchanged.
+   * Loads parameters and buffers saved by stateDict() (or converted from PyTorch). Every name,
+   * shape and value is checked first; on any problem it throws naming the key, and the module is
+   * unchanged.
    */
-  loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
+  loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number>; dtype?: string }>): void {
     const where = `${this.typeName}.loadStateDict`;
     this.checkUsable('loadStateDict');
     if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new ValueError(`${where}: expected an object of named tensors, got ${describe(dict)}`);
-    const params = this.namedParameters();
+    const state = this.namedState();
+    const params = state.map(([n, t]) => [n, t] as [string, Tensor]);
     const names = new Set(params.map(([n]) => n));
     const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
     const unexpected = Object.keys(dict).filter((k) => !names.has(k));
@@ -175,7 +236,15 @@ export abstract class Module {
         throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
       }
       if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
-      checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
+      const integer = state.find(([n]) => n === name)![3] === 'I64';
+      if (integer) {
+        for (let i = 0; i < entry.data.length; i++) {
+          const v = entry.data[i];
+          if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ValueError(`${where}: '${name}' has ${String(v)} at index ${i} (expected an integer)`);
+        }
+      } else {
+        checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
+      }
     }
     // Everything checked: commit.
     for (const [name, p] of params) p._view().set(dict[name]!.data);
@@ -270,11 +339,12 @@ export abstract class Module {
         p.dispose();
       }
     }
+    for (const [, b] of this.ownBuffers) b.tensor.dispose();
     for (const w of this.workspaces) w.dispose();
   }
 
   /** Same as dispose(), for `using model = …` (explicit resource management). */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 }

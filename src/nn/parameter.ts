@@ -2,7 +2,15 @@ import { Storage } from '../backend/storage.js';
 import { StateError, ValueError } from '../errors.js';
 import { checkShape, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import type { ParameterBlock } from './parameter-block.js';
+
+/**
+ * Where a parameter's memory lives when it is not its own: an optimizer's flat block
+ * (optim/parameter-block.ts). Declared here so that nn/ does not import optim/.
+ */
+export interface ParameterHome {
+  /** Called when a member parameter releases its memory; the home frees itself when none remain. */
+  leave(param: Parameter): void;
+}
 
 /**
  * A trainable tensor with its gradient. Modules create them; optimizers move every parameter of
@@ -12,7 +20,7 @@ import type { ParameterBlock } from './parameter-block.js';
 export class Parameter extends Tensor {
   #grad: Tensor;
   /** @internal The flat block this parameter currently lives in, if any. */
-  _block: ParameterBlock | null = null;
+  _block: ParameterHome | null = null;
 
   /**
    * A zero-filled parameter of `shape` with a zero gradient. `owner` names the module in
@@ -22,10 +30,10 @@ export class Parameter extends Tensor {
   constructor(shape: readonly number[], owner: string) {
     const size = checkShape(shape, 'Parameter', 'shape');
     if (typeof owner !== 'string') throw new ValueError(`Parameter: owner must be a string naming the module, got ${typeof owner}`);
-    const value = new Storage(Math.max(size, 1));
+    const value = new Storage(Math.max(size, 1), 'parameter');
     let grad: Storage;
     try {
-      grad = new Storage(Math.max(size, 1));
+      grad = new Storage(Math.max(size, 1), 'parameter');
     } catch (e) {
       value.release();
       throw e;
@@ -56,7 +64,7 @@ export class Parameter extends Tensor {
    * @internal Re-points value and gradient at a slice of a flat block (contents already copied)
    * and frees the memory the parameter had before.
    */
-  _relocate(value: Storage, grad: Storage, offset: number, block: ParameterBlock): void {
+  _relocate(value: Storage, grad: Storage, offset: number, block: ParameterHome): void {
     this._releaseMemory();
     this._storage = value;
     this._offset = offset;

@@ -9,6 +9,11 @@ import { ValueError } from '../errors.js';
 import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh } from './activations.js';
 import type { JsonValue, LayerSpec } from './config.js';
 import { Linear } from './linear.js';
+import { Scale } from './scale.js';
+import { Conv2d } from './conv2d.js';
+import { AvgPool2d, MaxPool2d } from './pool.js';
+import { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
+import { LayerNorm } from './layernorm.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 
@@ -19,7 +24,10 @@ export type LayerClass = (abstract new (...args: never[]) => Module) & {
   parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined;
 };
 
-const BUILT_IN: LayerClass[] = [Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Sequential];
+const BUILT_IN: LayerClass[] = [
+  Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Scale, Sequential,
+  Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+];
 
 const registry = new Map<string, LayerClass>(BUILT_IN.map((c) => [c.typeName, c]));
 
@@ -32,8 +40,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
  * name is refused (a built-in cannot be replaced by accident).
  *
  * @example
- * class Scale extends Module { static override readonly typeName: string = 'Scale'; … toConfig() { return { args: [this.factor] }; } }
- * registerLayer(Scale);
+ * class Times extends Module { static override readonly typeName: string = 'Times'; … toConfig() { return { args: [this.factor] }; } }
+ * registerLayer(Times);
  */
 export function registerLayer(layerClass: LayerClass): void {
   if (typeof layerClass !== 'function' || !(layerClass.prototype instanceof Module)) {

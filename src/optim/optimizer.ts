@@ -1,7 +1,8 @@
+import { disposeSymbol } from '../dispose.js';
 import * as ops from '../backend/ops.js';
 import { StateError, ValueError } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
-import { ParameterBlock } from '../nn/parameter-block.js';
+import { ParameterBlock } from './parameter-block.js';
 import { Tensor } from '../tensor.js';
 import { checkFloat32Values, checkNumber, describe } from '../validate.js';
 
@@ -112,11 +113,25 @@ export abstract class Optimizer {
   protected buffer(name: string, initial = 0): Tensor {
     let t = this.buffers.get(name);
     if (!t) {
-      t = Tensor.owned(this.block.values.shape);
+      t = Tensor.owned(this.block.values.shape, 'optimizer');
       ops.fill(t, initial);
       this.buffers.set(name, t);
     }
     return t;
+  }
+
+  /**
+   * For update rules written in TypeScript (a user's own optimizer): live views of all parameter
+   * values, their gradients and the named state buffers (created on first use, zero-filled),
+   * element i of each belonging to the same scalar. Valid only until the next allocation: take
+   * them inside update() and use them at once. Padding between parameters has value and
+   * gradient 0; an elementwise rule that maps (0, 0, zero state) to 0 keeps it so.
+   */
+  protected views<N extends string>(...names: N[]): { values: Float32Array; grads: Float32Array } & Record<N, Float32Array> {
+    for (const name of names) this.buffer(name); // allocate first, then take the views
+    const out: Record<string, Float32Array> = { values: this.block.values._view(), grads: this.block.grads._view() };
+    for (const name of names) out[name] = this.buffer(name)._view();
+    return out as { values: Float32Array; grads: Float32Array } & Record<N, Float32Array>;
   }
 
   /** A copy of the step count, hyper-parameters and state buffers, per parameter. */
@@ -139,13 +154,15 @@ export abstract class Optimizer {
    */
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkStateDict(dict);
+    const names = Object.keys(dict.state[0] ?? {});
+    // Allocate first (an OutOfMemoryError then changes nothing), then commit everything.
+    const buffers = names.map((name) => this.buffer(name));
     const lr = dict.paramGroups?.[0]?.lr;
     if (lr !== undefined) this.lr = lr as number;
     this.stepCount = dict.step;
-    const names = Object.keys(dict.state[0] ?? {});
     if (names.length === 0) this.disposeBuffers(); // re-created from their initial value on the next step
     dict.state.forEach((entry, i) => {
-      for (const name of names) this.buffer(name)._view().set(entry[name]!, this.block.offsets[i]!);
+      names.forEach((name, b) => buffers[b]!._view().set(entry[name]!, this.block.offsets[i]!));
     });
   }
 
@@ -221,7 +238,7 @@ export abstract class Optimizer {
   }
 
   /** Same as dispose(), for `using opt = new Adam(…)`. */
-  [Symbol.dispose](): void {
+  [disposeSymbol](): void {
     this.dispose();
   }
 }

@@ -31,6 +31,8 @@ export interface EarlyStoppingOptions {
    * best monitored value. They are copied into buffers made once, on each improvement. Default false.
    */
   restoreBestWeights?: boolean;
+  /** Apply the rule only after epochs that are multiples of this (patience counts these checks). Default 1. */
+  every?: number;
 }
 
 /** Decides after each epoch whether training should stop (Keras / Lightning semantics). */
@@ -41,6 +43,7 @@ export class EarlyStopping {
   readonly minDelta: number;
   readonly target: number | undefined;
   readonly restoreBestWeights: boolean;
+  readonly every: number;
   private best: number;
   private wait = 0;
   private kept: Float32Array[] | null = null;
@@ -50,7 +53,7 @@ export class EarlyStopping {
 
   /** `task`, when given, rejects a monitor the run will not record (accuracy of a regression). */
   constructor(options: EarlyStoppingOptions, hasValidation: boolean, task?: Task) {
-    checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target', 'restoreBestWeights']);
+    checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target', 'restoreBestWeights', 'every']);
     this.monitor = checkChoice('earlyStopping', 'monitor', options.monitor ?? (hasValidation ? 'valLoss' : 'loss'), MONITORS);
     if (this.monitor.startsWith('val') && !hasValidation) {
       throw new ValueError(`earlyStopping: monitor '${this.monitor}' needs validation data (the 'validation' option)`);
@@ -65,6 +68,7 @@ export class EarlyStopping {
     this.minDelta = checkNumber('earlyStopping', 'minDelta', options.minDelta ?? 0, { min: 0 });
     this.target = options.target === undefined ? undefined : checkNumber('earlyStopping', 'target', options.target);
     this.restoreBestWeights = checkBoolean('earlyStopping', 'restoreBestWeights', options.restoreBestWeights ?? false);
+    this.every = checkNumber('earlyStopping', 'every', options.every ?? 1, { integer: true, min: 1 });
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
@@ -77,6 +81,7 @@ export class EarlyStopping {
 
   /** Records an epoch; returns why to stop, or null to go on. */
   update(log: EpochLog): 'target-reached' | 'early-stopping' | null {
+    if (log.epoch % this.every !== 0) return null;
     const value = log[this.monitor]!;
     const better = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
     if (better) {

@@ -97,6 +97,13 @@ describe('wasmnn train --data (regression: cars)', () => {
     const r = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--exclude', 'Name', '--epochs', '1', '--no-plots', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cars\.csv line \d+: column 'Horsepower': missing value \(''\); pass impute/);
+    const names = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--impute', 'median', '--epochs', '1', '--no-plots', '--quiet', '--out', join(dir, 'y')]);
+    expect(names.code).toBe(2);
+    expect(names.stderr).toMatch(/column 'Name' has \d+ distinct values in 318 training rows .*--exclude Name/);
+    expect(names.stderr).toMatch(/cars\.csv line \d+: column 'Name': category "[^"]+" was not seen at fit time/);
+    const ignored = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--impute', 'median', '--unknown-category', 'ignore', '--epochs', '1',
+      '--no-plots', '--quiet', '--out', join(dir, 'y')]);
+    expect(ignored.code, ignored.stderr).toBe(0);
     expect(run(['train', '--data', cars]).stderr).toMatch(/--target COLUMN is required/);
     expect(run(['train', '--data', cars, '--target', 'mpg']).stderr).toMatch(/no column 'mpg'; it has Name, Miles_per_Gallon/);
     expect(run(['train', '--data', cars, '--target', 'Origin', '--exclude', 'Name', '--impute', 'median', '--loss', 'mse']).stderr).toMatch(/--loss mse does not fit a classification target/);

@@ -71,7 +71,7 @@ describe('wasmnn train', () => {
     expect(unknown.stderr).toMatch(/allowed flags: .*--optim /);
     const badChoice = run(['train', '--optim', 'adamax']);
     expect(badChoice.code).toBe(2);
-    expect(badChoice.stderr).toMatch(/--optim: 'adamax' is not allowed; choose one of sgd, adam, adamw, adagrad, rmsprop/);
+    expect(badChoice.stderr).toMatch(/--optim: 'adamax' is not allowed; did you mean 'adam'\? choose one of sgd, adam, adamw, adagrad, rmsprop/);
     const badNumber = run(['train', '--lr', 'fast']);
     expect(badNumber.stderr).toMatch(/--lr: expected a number, got 'fast'/);
     expect(run(['train', '--epochs', '2.5']).stderr).toMatch(/--epochs: expected an integer/);
@@ -81,5 +81,34 @@ describe('wasmnn train', () => {
     const help = run(['train', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--early-stop-accuracy/);
+  });
+});
+
+describe('wasmnn --version and the report setups', () => {
+  it('prints the version', () => {
+    const r = run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^wasmnn(-cli)? \d+\.\d+\.\d+/);
+  });
+
+  it("runs report 004's setup: stops on the loss target, checked every N epochs, and draws the comparison", () => {
+    const out = outDir();
+    const r = run(['train', '--dataset', 'xor', '--hidden', '8,8', '--activation', 'sigmoid', '--output-activation', 'sigmoid', '--loss', 'mse',
+      '--outputs', '1', '--init', 'default', '--optim', 'sgd', '--lr', '1', '--batch-size', '100', '--early-stop-loss', '0.2', '--check-every', '50',
+      '--epochs', '5000', '--running-metrics', '--json', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.rounds[0].stopReason).toBe('target-reached');
+    expect(result.rounds[0].epochs % 50).toBe(0);
+    expect(result.config).toMatchObject({ earlyStopLoss: 0.2, checkEvery: 50, runningMetrics: true });
+    expect(readFileSync(join(out, 'comparison.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(join(out, 'learning-curve.svg'), 'utf8')).toContain('the test set is the training set');
+  });
+
+  it('refuses flags that do not apply and negative values with its own messages', () => {
+    expect(run(['train', '--optim', 'adam', '--momentum', '0.9']).stderr.trim()).toBe('wasmnn: --momentum does not apply to --optim adam (only to sgd, rmsprop)');
+    const negative = run(['train', '--lr', '-1']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr.trim()).toBe('wasmnn: --lr: must be ≥ 0, got -1');
   });
 });

@@ -23,8 +23,8 @@ function withArchitecture(bytes: Uint8Array, architecture: string): Uint8Array {
   return encodeSafetensors(tensors, { ...metadata, architecture });
 }
 
-class Scale extends Module {
-  static override readonly typeName: string = 'Scale';
+class Times extends Module {
+  static override readonly typeName: string = 'Times';
   constructor(readonly factor: number) {
     super();
   }
@@ -68,7 +68,7 @@ describe('architecture in the file', () => {
   });
 
   it('a custom layer saves and loads once registered; unregistered or without toConfig it is refused at save time', () => {
-    class Unregistered extends Scale {
+    class Unregistered extends Times {
       static override readonly typeName: string = 'Unregistered';
     }
     expect(() => saveModel(new Sequential(new Linear(2, 2), new Unregistered(2)))).toThrow(/registerLayer\(Unregistered\)/);
@@ -81,14 +81,14 @@ describe('architecture in the file', () => {
     expect(() => saveModel(new Sequential(new NoConfig()))).toThrow(/implement toConfig\(\)/);
     expect(() => saveModel(new Sequential(new NoConfig()), { architecture: false })).not.toThrow();
 
-    const model = new Sequential(new Linear(2, 2, { generator: g }), new Scale(3));
-    expect(() => saveModel(model)).toThrow(/registerLayer\(Scale\)/);
+    const model = new Sequential(new Linear(2, 2, { generator: g }), new Times(3));
+    expect(() => saveModel(model)).toThrow(/registerLayer\(Times\)/);
     const unknown = withArchitecture(saveModel(model, { architecture: false }), JSON.stringify(
-      { type: 'Sequential', args: [{ type: 'Linear', args: [2, 2, { bias: true }] }, { type: 'Scale', args: [3] }] }));
-    expect(() => loadModel(unknown)).toThrow(/unknown layer type 'Scale'.*registerLayer/);
-    registerLayer(Scale);
+      { type: 'Sequential', args: [{ type: 'Linear', args: [2, 2, { bias: true }] }, { type: 'Times', args: [3] }] }));
+    expect(() => loadModel(unknown)).toThrow(/unknown layer type 'Times'.*registerLayer/);
+    registerLayer(Times);
     const bytes = saveModel(model);
-    expect(registeredLayers()).toContain('Scale');
+    expect(registeredLayers()).toContain('Times');
     const copy = loadModel(bytes);
     const input = Tensor.from([[1, 2]]);
     expect(Array.from(copy.forward(input).toFloat32Array())).toEqual(Array.from(model.forward(input).toFloat32Array()));
@@ -148,6 +148,8 @@ describe('hostile architecture metadata', () => {
     const before = memoryStats();
     const huge = '{"type":"Sequential","args":[{"type":"Linear","args":[2,3]},{"type":"ReLU","args":[]},{"type":"Linear","args":[100000,100000]}]}';
     expect(load(huge)).toThrow(/needs 10000100009 parameter values but the file holds 13/);
+    const beyondSafe = '{"type":"Sequential","args":[{"type":"Linear","args":[9007199254740992,1]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}';
+    expect(load(beyondSafe)).toThrow(/parameter values but the file holds 13/);
     const after = memoryStats();
     expect(after.memoryBytes).toBe(before.memoryBytes);
     expect(after.bytesInUse).toBe(before.bytesInUse);

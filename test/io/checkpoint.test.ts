@@ -31,6 +31,21 @@ describe('safetensors', () => {
     expect(metadata.format).toBe('pt');
   });
 
+  it('writes and reads I64 entries (torch int64 counters) and refuses unsafe or fractional ones', () => {
+    const bytes = encodeSafetensors({ n: { shape: [], data: new Float32Array([7]), dtype: 'I64' }, w: { shape: [1], data: new Float32Array([0.5]) } });
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    expect(header.n).toEqual({ dtype: 'I64', shape: [], data_offsets: [0, 8] });
+    expect(new DataView(bytes.buffer, 8 + headerLength).getBigInt64(0, true)).toBe(7n);
+    const back = decodeSafetensors(bytes).tensors;
+    expect([back.n!.shape, Array.from(back.n!.data), back.n!.dtype]).toEqual([[], [7], 'I64']);
+    expect(Array.from(back.w!.data)).toEqual([0.5]);
+    expect(() => encodeSafetensors({ n: { shape: [1], data: new Float32Array([1.5]), dtype: 'I64' } })).toThrow(ValueError);
+    const big = bytes.slice();
+    new DataView(big.buffer, 8 + headerLength).setBigInt64(0, 2n ** 60n, true);
+    expect(() => decodeSafetensors(big)).toThrow(ValueError);
+  });
+
   it('writes PyTorch names, [out, in] shapes, F32, contiguous offsets and an 8-byte-aligned header', () => {
     const m = model();
     const bytes = saveModel(m);

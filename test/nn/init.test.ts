@@ -62,3 +62,31 @@ describe('nn.init', () => {
     expect(() => nn.init.xavierUniform(Tensor.zeros([5, 5]), { gian: 1 } as never)).toThrow(/unknown option 'gian'/);
   });
 });
+
+// The initialisations the classic reports used, through the public API (the command's --init
+// schemes are tested in test/cli/options.test.ts).
+describe('nn.init: the reports\' schemes', () => {
+  it("report 001's Listing 2.1 std √(2/((1+a²)·fanIn)), a = √(6/(fanIn+fanOut)), is kaimingNormal with that a as leaky-ReLU slope", () => {
+    const t = Tensor.zeros([300, 400]);
+    const a = Math.sqrt(6 / (400 + 300));
+    nn.init.kaimingNormal(t, { nonlinearity: 'leaky_relu', a, generator: new Generator(11) });
+    const s = stats(t);
+    expect(Math.abs(s.std / Math.sqrt(2 / ((1 + a * a) * 400)) - 1)).toBeLessThan(0.01);
+    expect(Math.abs(s.mean)).toBeLessThan(0.001);
+  });
+
+  it('xavierUniform is bounded by gain·√(6/(fanIn+fanOut)) with std bound/√3; seeded draws repeat', () => {
+    const t = Tensor.zeros([300, 400]);
+    const gain = nn.init.calculateGain('tanh');
+    nn.init.xavierUniform(t, { gain, generator: new Generator(5) });
+    const s = stats(t);
+    const bound = gain * Math.sqrt(6 / 700);
+    expect(s.max).toBeLessThanOrEqual(bound);
+    expect(s.min).toBeGreaterThanOrEqual(-bound);
+    expect(s.max).toBeGreaterThan(0.99 * bound);
+    expect(Math.abs(s.std / (bound / Math.sqrt(3)) - 1)).toBeLessThan(0.01);
+    const again = Tensor.zeros([300, 400]);
+    nn.init.xavierUniform(again, { gain, generator: new Generator(5) });
+    expect(Array.from(again.toFloat32Array())).toEqual(Array.from(t.toFloat32Array()));
+  });
+});

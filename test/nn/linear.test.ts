@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Linear, Tensor, manualSeed, Generator, ShapeError, StateError, ValueError } from '../../src/index.js';
+import { Linear, Tensor, manualSeed, Generator, ShapeError, StateError, ValueError, gradcheck } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
 import { dot, linear64, numericGrad } from '../helpers/gradcheck.js';
 
@@ -14,6 +14,21 @@ describe('Linear', () => {
     const mean = layer.weight.toFloat32Array().reduce((a, b) => a + b, 0) / layer.weight.size;
     expect(Math.abs(mean)).toBeLessThan(bound / 4);
     expect(layer.toString()).toBe('Linear(in_features=25, out_features=7, bias=true)');
+  });
+
+  it('applies to the last dimension of any-rank input, as torch.nn.Linear', () => {
+    const layer = new Linear(4, 3, { generator: new Generator(2) });
+    const flat = Tensor.from(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [6, 4]);
+    const want = layer.forward(flat).toArray() as number[][];
+    const x3 = Tensor.from(flat.toFloat32Array(), [2, 3, 4]);
+    const y3 = layer.forward(x3);
+    expect(y3.shape).toEqual([2, 3, 3]);
+    expect(y3.toArray()).toEqual([want.slice(0, 3), want.slice(3)]);
+    expect(layer.backward(Tensor.full([2, 3, 3], 1)).shape).toEqual([2, 3, 4]);
+    expect(() => layer.backward(Tensor.full([6, 3], 1))).toThrow(/gradOutput must have shape \[2, 3, 3\]/);
+    expect(layer.forward(Tensor.from([1, 2, 3, 4])).shape).toEqual([3]);
+    expect(gradcheck(layer, Tensor.from(Array.from({ length: 12 }, (_, i) => Math.cos(i)), [1, 3, 1, 4])).ok).toBe(true);
+    expect(() => layer.forward(Tensor.zeros([0, 4]))).toThrow(ShapeError);
   });
 
   it('is deterministic per seed and per generator', () => {
@@ -72,7 +87,7 @@ describe('Linear', () => {
     expect(() => new Linear(2, 3, { biass: true } as never)).toThrow(/unknown option 'biass'/);
     const layer = new Linear(2, 3);
     expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(ShapeError);
-    expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(/input must have shape \[batch, 2\].*got \[1, 3\]/);
+    expect(() => layer.forward(Tensor.from([[1, 2, 3]]))).toThrow(/input must have shape \[batch, 2\] \(or any rank \[\.\.\., 2\]\).*got \[1, 3\]/);
     expect(() => layer.forward([[1, 2]] as never)).toThrow(/input must be a Tensor/);
     expect(() => layer.backward(Tensor.zeros([1, 3]))).toThrow(StateError);
     layer.forward(Tensor.from([[1, 2]]));

@@ -382,6 +382,16 @@ describe('trust: divergence is an error class', () => {
     expect((e as InstanceType<typeof lib.NonFiniteLossError>).index).toBe(1);
   });
 
+  it('fit reports divergence as a NonFiniteLossError too (not a plain ValueError matched by message)', () => {
+    manualSeed(3);
+    const model = new Sequential(new Linear(1, 1));
+    const x = Tensor.from([[1e3], [2e3]]), y = Tensor.from([[1], [2]]);
+    const e = rejects(() => lib.fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 1e6 }), x, y, epochs: 50, batchSize: 2 }),
+      ValueError, /fit: training diverged at epoch \d+, batch 1: MSELoss\.forward: the loss is (NaN|Infinity)/);
+    expect(e).toBeInstanceOf(lib.NonFiniteLossError);
+    expect((e as InstanceType<typeof lib.NonFiniteLossError>).source).toMatch(/prediction|overflow/);
+  });
+
   it('an infinite target is reported as the target', () => {
     const e = rejects(() => new MSELoss().forward(Tensor.from([1, 2]), Tensor.from([0, -Infinity])), ValueError, /the target has -Infinity at flat index 1/);
     expect((e as InstanceType<typeof lib.NonFiniteLossError>).source).toBe('target');
@@ -474,5 +484,101 @@ describe('trust: properties (fast-check)', () => {
     const m = new Twice();
     m.dispose();
     rejects(() => m.forward(Tensor.from([1])), StateError, /Twice\.forward: this Twice has been disposed/);
+  });
+});
+
+describe('trust: a scan of every export in nn/, losses/, optim/, nn.init and random', () => {
+  /** Hostile arguments: wrong types, non-finite and out-of-float32 numbers, unusable tensors. */
+  function hostile(): Array<[string, unknown]> {
+    const disposed = Tensor.zeros([2, 3]);
+    disposed.dispose();
+    const layer = new Linear(3, 3);
+    const stale = layer.forward(Tensor.zeros([1, 3]));
+    layer.forward(Tensor.zeros([1, 3]));
+    return [
+      ['null', null], ['undefined', undefined], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity],
+      ['1e39', 1e39], ['-1', -1], ['1.5', 1.5], ["'2'", '2'], ['{}', {}], ['[]', []], ['0', 0], ['true', true],
+      ['a disposed tensor', disposed], ['a rank-3 tensor', Tensor.zeros([2, 3, 4])], ['a stale view', stale],
+      ['a function', () => 1], ['[1, 2, 3]', [1, 2, 3]], ['a [2, 3] tensor', Tensor.zeros([2, 3])],
+      ['a [3] tensor', Tensor.zeros([3])], ['a symbol', Symbol('x')], ['a bigint', 10n],
+    ];
+  }
+  type Call = (v: never) => unknown;
+  const ctor = (C: unknown): Call => (v) => new (C as new (v: unknown) => unknown)(v);
+  const model = (): Sequential => new Sequential(new Linear(3, 2), new ReLU());
+
+  function calls(): Array<[string, Call]> {
+    const out: Array<[string, Call]> = [];
+    const modules = { Linear, LeakyReLU, ELU: lib.ELU, Softplus: lib.Softplus, Softmax, Sequential, ReLU, Tanh: lib.Tanh, GELU: lib.GELU };
+    const losses = { MSELoss, L1Loss: lib.L1Loss, HuberLoss: lib.HuberLoss, SmoothL1Loss: lib.SmoothL1Loss, BCELoss: lib.BCELoss, BCEWithLogitsLoss: lib.BCEWithLogitsLoss, CrossEntropyLoss };
+    for (const [name, C] of Object.entries({ ...modules, ...losses, Generator })) out.push([`new ${name}(v)`, ctor(C)]);
+    out.push(['new Linear(3, v)', (v) => new Linear(3, v)], ['new Linear(3, 2, { bias: v })', (v) => new Linear(3, 2, { bias: v })]);
+    const optimizers = { SGD, Adam, AdamW: lib.AdamW, Adagrad: lib.Adagrad, RMSprop: lib.RMSprop };
+    for (const [name, C] of Object.entries(optimizers)) {
+      const O = C as unknown as new (p: unknown, o?: unknown) => Optimizer;
+      out.push([`new ${name}(v)`, (v) => new O(v)], [`new ${name}(params, v)`, (v) => new O(model().parameters(), v)]);
+      for (const key of ['lr', 'momentum', 'betas', 'eps', 'weightDecay', 'alpha', 'lrDecay', 'initialAccumulatorValue', 'dampening', 'nesterov', 'amsgrad', 'centered', 'maximize']) {
+        out.push([`new ${name}(params, { ${key}: v })`, (v) => new O(model().parameters(), { [key]: v })]);
+      }
+      out.push([`${name}.loadStateDict(v)`, (v) => new O(model().parameters()).loadStateDict(v)]);
+      out.push([`${name}.lr = v`, (v) => { new O(model().parameters()).lr = v; }]);
+    }
+    const schedulers = { StepLR, ExponentialLR: lib.ExponentialLR, CosineAnnealingLR: lib.CosineAnnealingLR, ReduceLROnPlateau };
+    for (const [name, C] of Object.entries(schedulers)) {
+      const S = C as unknown as new (o: unknown, opts?: unknown) => { step(m?: unknown): void };
+      const opts = name === 'ReduceLROnPlateau' ? {} : { stepSize: 1, gamma: 0.5, tMax: 3 };
+      out.push([`new ${name}(v, options)`, (v) => new S(v, { stepSize: 1, gamma: 0.5, tMax: 3 })]);
+      out.push([`new ${name}(optimizer, v)`, (v) => new S(new SGD(model().parameters()), v)]);
+      out.push([`${name}.step(v)`, (v) => new S(new SGD(model().parameters()), opts).step(v)]);
+    }
+    out.push(
+      ['model.forward(v)', (v) => model().forward(v)],
+      ['model.backward(v)', (v) => { const m = model(); m.forward(Tensor.zeros([2, 3])); m.backward(v); }],
+      ['model.loadStateDict(v)', (v) => model().loadStateDict(v)],
+      ["model.loadStateDict({ '0.weight': v })", (v) => model().loadStateDict({ '0.weight': v, '0.bias': { data: [0, 0] } })],
+      ["model.loadStateDict({ '0.weight': { data: v } })", (v) => model().loadStateDict({ '0.weight': { data: v }, '0.bias': { data: [0, 0] } })],
+      ["model.loadStateDict({ '0.weight': { shape: v } })", (v) => model().loadStateDict({ '0.weight': { shape: v, data: [0, 0, 0, 0, 0, 0] }, '0.bias': { data: [0, 0] } })],
+      ['model.namedParameters(v)', (v) => model().namedParameters(v)],
+      ['model.train(v)', (v) => model().train(v)],
+      ['model.at(v)', (v) => model().at(v)],
+      ['model.append(v)', (v) => model().append(v)],
+      ['clipGradNorm(v, 1)', (v) => clipGradNorm(v, 1)],
+      ['clipGradNorm(params, v)', (v) => clipGradNorm(model().parameters(), v)],
+      ['manualSeed(v)', (v) => manualSeed(v)],
+      ['generator.permutation(3, v)', (v) => new Generator(1).permutation(3, v)],
+      ['generator.uniform(0, v)', (v) => new Generator(1).uniform(0, v)],
+    );
+    for (const [name, L] of Object.entries(losses)) {
+      const loss = L as unknown as new () => { forward(p: unknown, t: unknown): number };
+      out.push([`${name}.forward(v, target)`, (v) => new loss().forward(v, Tensor.zeros([2, 3]))]);
+      out.push([`${name}.forward(prediction, v)`, (v) => new loss().forward(Tensor.zeros([2, 3]), v)]);
+    }
+    for (const method of ['randint', 'permutation', 'uniform', 'normal', 'manualSeed'] as const) {
+      out.push([`generator.${method}(v)`, (v) => (new Generator(1)[method] as (v: unknown) => unknown)(v)]);
+    }
+    for (const [name, f] of Object.entries(nn.init)) {
+      const fn = f as (...a: unknown[]) => unknown;
+      out.push([`init.${name}(v)`, (v) => fn(v)], [`init.${name}(t, v)`, (v) => fn(Tensor.zeros([3, 2]), v)]);
+      out.push([`init.${name}(t, 0, v)`, (v) => fn(Tensor.zeros([3, 2]), 0, v)], [`init.${name}(t, 0, 1, v)`, (v) => fn(Tensor.zeros([3, 2]), 0, 1, v)]);
+    }
+    return out;
+  }
+
+  it('no hostile argument gets anything but a WasmnnError out of any of them', () => {
+    const raw: string[] = [];
+    let total = 0;
+    for (const [label, call] of calls()) {
+      for (const [what, value] of hostile()) {
+        total++;
+        try {
+          call(value as never);
+        } catch (e) {
+          if (!(e instanceof WasmnnError)) raw.push(`${label.replace(/\bv\b/, what)}: ${(e as Error)?.name}: ${(e as Error)?.message}`);
+          else if (/out of bounds|unreachable|RuntimeError/.test(e.message)) raw.push(`${label.replace(/\bv\b/, what)}: a WASM trap inside ${e.name}`);
+        }
+      }
+    }
+    expect(total).toBeGreaterThan(2000);
+    expect(raw).toEqual([]);
   });
 });

@@ -9,9 +9,9 @@ import { ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { checkChoice, checkOptions } from '../../validate.js';
 import {
-  columnFromJSON, encodeColumn, fitCategorical, fitNumeric, looksNumeric, toNumber, widthOf,
-  type ColumnJSON, type UnknownCategory,
+  columnFromJSON, fitCategorical, fitNumeric, looksNumeric, widthOf, type ColumnJSON, type UnknownCategory,
 } from './columns.js';
+import { encode, numericOffsets, pick, regressionTarget } from './encode.js';
 import { LabelEncoder, type Label } from './label-encoder.js';
 import { TabularDataError, checkStrategy, isMissing, type ImputeStrategy } from './missing.js';
 import { MinMaxScaler, StandardScaler, scalerFromJSON, type Scaler } from './scalers.js';
@@ -114,8 +114,13 @@ export class TabularPreprocessor {
     if (table.columns.includes(this.options.target)) {
       const values = table.column(this.options.target);
       try {
-        out.y = f.labels ? Tensor.from(f.labels.encode(values, this.options.target), [table.count])
-          : Tensor.from(f.targetScaler ? f.targetScaler.transform(regressionTarget(values, this.options.target)) : Float32Array.from(regressionTarget(values, this.options.target)), [table.count, 1]);
+        if (f.labels) out.y = Tensor.from(f.labels.encode(values, this.options.target), [table.count]);
+        else {
+          const raw = regressionTarget(values, this.options.target);
+          const y = f.targetScaler ? f.targetScaler.transform(raw) : Float32Array.from(raw);
+          checkFloat32(y, 1, [this.options.target]);
+          out.y = Tensor.from(y, [table.count, 1]);
+        }
       } catch (e) {
         out.x.dispose();
         throw e;
@@ -141,7 +146,9 @@ export class TabularPreprocessor {
         for (let r = 0; r < table.count; r++) x[r * width + col] = scaled[r * f.numeric.length + j]!;
       });
     }
-    return Tensor.from(Float32Array.from(x), [table.count, width]);
+    const values = Float32Array.from(x);
+    checkFloat32(values, width, this.featureNames);
+    return Tensor.from(values, [table.count, width]);
   }
 
   /** fit(data) then transform(data). */
@@ -261,43 +268,12 @@ export class TabularPreprocessor {
   }
 }
 
-/** Offsets of the numeric inputs among all inputs. */
-function numericOffsets(columns: ColumnJSON[]): number[] {
-  const out: number[] = [];
-  let at = 0;
-  for (const c of columns) {
-    if (c.kind === 'numeric') out.push(at);
-    at += widthOf(c);
+/** A value that overflowed float32 (|x| > 3.4e38 after scaling) is refused with its row and input. */
+function checkFloat32(values: Float32Array, width: number, names: string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const row = Math.floor(i / width), name = names[i % width]!;
+      throw new TabularDataError(`row ${row}, column '${name}': the value does not fit in float32 after scaling (|x| > 3.4e38)`, row, name);
+    }
   }
-  return out;
-}
-
-/** Every feature input of every row, unscaled, as float64. */
-function encode(columns: ColumnJSON[], table: Table): { data: Float64Array; width: number } {
-  const width = columns.reduce((n, c) => n + widthOf(c), 0);
-  const data = new Float64Array(table.count * width);
-  let offset = 0;
-  for (const c of columns) {
-    encodeColumn(c, table.column(c.name), data, width, offset);
-    offset += widthOf(c);
-  }
-  return { data, width };
-}
-
-/** The listed inputs of each row, packed. */
-function pick(data: Float64Array, width: number, offsets: number[]): Float64Array {
-  const rows = data.length / width;
-  const out = new Float64Array(rows * offsets.length);
-  for (let r = 0; r < rows; r++) offsets.forEach((o, j) => { out[r * offsets.length + j] = data[r * width + o]!; });
-  return out;
-}
-
-/** A regression target as numbers; missing or non-numeric values are refused with the row. */
-function regressionTarget(values: readonly unknown[], column: string): Float64Array {
-  return Float64Array.from(values, (v, row) => {
-    if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : String(v)}); drop the row first`, row, column);
-    const n = toNumber(v);
-    if (n === undefined) throw new TabularDataError(`row ${row}, column '${column}': ${JSON.stringify(v)} is not a number (regression target); use task: 'classification' for labels`, row, column);
-    return n;
-  });
 }

@@ -20,7 +20,7 @@ abstract class AffineScaler {
 
   /** Learns the statistics of each column of `rows` (row-major, `columns` wide); returns this. */
   fit(data: ArrayLike<number>, columns: number): this {
-    checkMatrix(`${this.constructor === StandardScaler ? 'StandardScaler' : 'MinMaxScaler'}.fit`, data, columns);
+    checkMatrix(`${this.kind === 'standard' ? 'StandardScaler' : 'MinMaxScaler'}.fit`, data, columns);
     const n = data.length / columns;
     if (n < 1) throw new ValueError(`${this.kind} scaler: fit needs at least one row`);
     const shift: number[] = [], scale: number[] = [];
@@ -83,6 +83,12 @@ function checkMatrix(where: string, data: ArrayLike<number>, columns: number): v
 /** Centres each column on its mean and divides by its (population) standard deviation. */
 export class StandardScaler extends AffineScaler {
   readonly kind = 'standard';
+
+  /** Rebuilds a fitted scaler from toJSON() output (checked: it may come from a file). */
+  static fromJSON(json: unknown): StandardScaler {
+    return fromJSONOf('standard', json) as StandardScaler;
+  }
+
   protected statistics(data: ArrayLike<number>, columns: number, c: number, n: number): [number, number] {
     let mean = 0;
     for (let r = 0; r < n; r++) mean += data[r * columns + c]!;
@@ -96,6 +102,12 @@ export class StandardScaler extends AffineScaler {
 /** Maps each column's training range onto [0, 1]. */
 export class MinMaxScaler extends AffineScaler {
   readonly kind = 'minmax';
+
+  /** Rebuilds a fitted scaler from toJSON() output (checked: it may come from a file). */
+  static fromJSON(json: unknown): MinMaxScaler {
+    return fromJSONOf('minmax', json) as MinMaxScaler;
+  }
+
   protected statistics(data: ArrayLike<number>, columns: number, c: number, n: number): [number, number] {
     let lo = Infinity, hi = -Infinity;
     for (let r = 0; r < n; r++) {
@@ -120,4 +132,12 @@ export function scalerFromJSON(json: unknown, columns: number): Scaler {
     throw new ValueError(`scaler: shift and scale must be ${columns} finite numbers (scale > 0)`);
   }
   return scaler._set([...j.shift], [...j.scale]);
+}
+
+function fromJSONOf(kind: 'standard' | 'minmax', json: unknown): Scaler {
+  const j = json as { kind?: unknown; shift?: unknown };
+  if (j?.kind !== kind) throw new ValueError(`scaler: expected kind '${kind}', got ${JSON.stringify(j?.kind)}`);
+  const columns = Array.isArray(j.shift) ? j.shift.length : 0;
+  if (columns < 1 || columns > 1_000_000) throw new ValueError('scaler: shift must hold 1 to 1000000 numbers');
+  return scalerFromJSON(json, columns);
 }

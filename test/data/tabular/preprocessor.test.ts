@@ -100,6 +100,15 @@ describe('TabularPreprocessor', () => {
     expect(() => p.transform([{ size: 1, colour: 'red', ok: 'maybe' }])).toThrow(/class "maybe" was not seen at fit time/);
   });
 
+  it('a value beyond float32 is refused with its row and column, not turned into Infinity', () => {
+    const p = new TabularPreprocessor({ target: 'ok', scale: 'none' }).fit(rows);
+    expect(() => p.transform([{ size: 1e39, colour: 'red' }])).toThrow(/row 0, column 'size': the value does not fit in float32/);
+    const s = new TabularPreprocessor({ target: 'ok' }).fit(rows);
+    expect(() => s.transform([{ size: 1, colour: 'red' }, { size: 1e300, colour: 'red' }])).toThrow(/row 1, column 'size'/);
+    const r = new TabularPreprocessor({ target: 'size', scaleTarget: false }).fit(rows);
+    expect(() => r.transform([{ size: -1e39, colour: 'red', ok: 'yes' }])).toThrow(/row 0, column 'size'/);
+  });
+
   it('numbers as categories when asked; numeric strings (CSV) are numbers', () => {
     const p = new TabularPreprocessor({ target: 'ok', categorical: ['size'] }).fit(rows);
     expect(p.featureNames.slice(0, 4)).toEqual(['size=1', 'size=2', 'size=3', 'size=6']);

@@ -20,6 +20,16 @@ describe('StandardScaler / MinMaxScaler', () => {
     expect(m.toJSON()).toEqual({ kind: 'minmax', shift: [2, 5], scale: [4, 1] });
   });
 
+  it('toJSON / fromJSON round-trip; a wrong kind or bad statistics are refused', () => {
+    const s = new StandardScaler().fit([1, 10, 2, 20, 3, 30], 2);
+    expect(Array.from(StandardScaler.fromJSON(JSON.parse(JSON.stringify(s))).transform([4, 40]))).toEqual(Array.from(s.transform([4, 40])));
+    const m = MinMaxScaler.fromJSON({ kind: 'minmax', shift: [1], scale: [2] });
+    expect(Array.from(m.inverseTransform([0.5]))).toEqual([2]);
+    expect(() => MinMaxScaler.fromJSON(s.toJSON())).toThrow(/expected kind 'minmax'/);
+    expect(() => StandardScaler.fromJSON({ kind: 'standard', shift: [0], scale: [-1] })).toThrow(/scale > 0/);
+    expect(() => StandardScaler.fromJSON({ kind: 'standard', shift: [], scale: [] })).toThrow(/1 to 1000000/);
+  });
+
   it('bad input is refused', () => {
     expect(() => new StandardScaler().fit([1, 2, 3], 2)).toThrow(ValueError);
     expect(() => new StandardScaler().fit([1, NaN], 1)).toThrow(/value 1 \(row 1, column 0\) is NaN/);

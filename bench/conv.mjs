@@ -1,0 +1,91 @@
+// Convolution kernels on the LeNet layers (batch 64): im2col + the packed GEMM through
+// src/backend/ops-conv.ts, as Conv2d runs it (forward; backward = weight + bias + input gradient), against
+// the direct SIMD kernel (forward), in GFLOP/s and % of the measured SIMD mul+add ceiling; the
+// pure-TS reference for scale.
+import { Storage, conv2dBackward, conv2dForward, runtime, scratchSize } from '../dist/bench-internal.js';
+import { measure, fmt } from './lib/stats.mjs';
+
+/** The LeNet convolutions: [label, inChannels, outChannels, kernel, padding, H]. */
+export const LENET_CONVS = [
+  ['conv1 1→6 5×5 pad 2, 28×28', 1, 6, 5, 2, 28],
+  ['conv2 6→16 5×5, 14×14', 6, 16, 5, 0, 14],
+];
+
+/** A TensorRef over fresh storage filled with a fixed pseudo-random sequence. */
+function ref(n, seed = 1) {
+  const storage = new Storage(Math.max(n, 1));
+  const f32 = runtime().allocator.f32();
+  let s = seed;
+  for (let i = 0; i < n; i++) f32[(storage.ptr() >> 2) + i] = ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+  return { _storage: storage, _offset: 0, size: n, shape: [n], _check() {} };
+}
+
+export async function benchConv({ reps, peak, batch = 64 }) {
+  const rt = runtime(), k = rt.wasm;
+  const rows = [];
+  for (const [label, C, O, KS, pad, hw] of LENET_CONVS) {
+    const out = hw + 2 * pad - KS + 1, P = out * out, K = C * KS * KS, image = C * hw * hw;
+    const g = { N: batch, C, H: hw, W: hw, O, KH: KS, KW: KS, SH: 1, SW: 1, PH: pad, PW: pad, DH: 1, DW: 1, OH: out, OW: out };
+    const [x, w, b, y, dy, dw, db, dx, scratch] = [batch * image, O * K, O, batch * O * P, batch * O * P, O * K, O, batch * image, scratchSize(g)].map((n, i) => ref(n, i + 1));
+    // Exactly what Conv2d runs (src/backend/ops-conv.ts).
+    const forward = () => conv2dForward(x, w, b, y, scratch, g);
+    const backward = () => conv2dBackward(x, w, dy, dw, db, dx, scratch, g);
+    const p = (t) => t._storage.ptr();
+    const direct = (kern) => kern.conv2dDirect(0, batch * O, C, hw, hw, O, KS, KS, 1, 1, pad, pad, 1, 1, out, out, p(x), p(w), p(b), p(y));
+    const flops = 2 * batch * O * P * K;
+    const row = (what, ms, f = flops) => ({
+      layer: label, pass: what, 'ms (median)': fmt(ms), 'GFLOP/s': fmt(f / ms / 1e6),
+      '% of SIMD mul+add ceiling': fmt((100 * f) / ms / 1e6 / peak, 2),
+    });
+    // Side by side in one run: alternate the two forward methods.
+    const f1 = await measure(forward, { reps });
+    const d1 = await measure(() => direct(k), { reps });
+    const f2 = await measure(forward, { reps });
+    const d2 = await measure(() => direct(k), { reps });
+    rows.push(row('forward, im2col + GEMM (what Conv2d runs)', Math.min(f1.median, f2.median)));
+    rows.push(row('forward, direct SIMD (conv2dDirect)', Math.min(d1.median, d2.median)));
+    const bw = await measure(backward, { reps });
+    rows.push(row('backward: dW + db + dX, im2col + GEMM', bw.median, 2 * flops));
+    const ref0 = await measure(() => direct(rt.reference), { reps: 1, warmup: 0 });
+    rows.push(row('forward, pure-TS reference', ref0.median));
+    for (const t of [x, w, b, y, dy, dw, db, dx, scratch]) t._storage.release();
+  }
+  return rows;
+}
+
+/**
+ * The CNN half of a LeNet-5 step (batch 64) through the public API, layer by layer: forward and
+ * forward + backward of each layer this round added, in ms (the full step, with the dense layers,
+ * loss and optimizer, is in the train-step benchmark).
+ */
+export async function benchLenetLayers({ reps, batch = 64 }) {
+  const { Conv2d, BatchNorm2d, MaxPool2d, ReLU, Tensor, Generator } = await import('../dist/index.js');
+  const g = new Generator(1);
+  const layers = [
+    ['Conv2d(1, 6, 5, padding 2)', new Conv2d(1, 6, 5, { padding: 2, generator: g }), [batch, 1, 28, 28]],
+    ['BatchNorm2d(6)', new BatchNorm2d(6), [batch, 6, 28, 28]],
+    ['ReLU', new ReLU(), [batch, 6, 28, 28]],
+    ['MaxPool2d(2)', new MaxPool2d(2), [batch, 6, 28, 28]],
+    ['Conv2d(6, 16, 5)', new Conv2d(6, 16, 5, { generator: g }), [batch, 6, 14, 14]],
+    ['BatchNorm2d(16)', new BatchNorm2d(16), [batch, 16, 10, 10]],
+    ['ReLU', new ReLU(), [batch, 16, 10, 10]],
+    ['MaxPool2d(2)', new MaxPool2d(2), [batch, 16, 10, 10]],
+  ];
+  const rows = [];
+  let total = 0;
+  for (const [label, layer, shape] of layers) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x = Tensor.from(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), shape);
+    const y = layer.forward(x);
+    const dy = Tensor.from(Float32Array.from({ length: y.size }, (_, i) => Math.cos(i * 0.11)), y.shape);
+    const f = await measure(() => layer.forward(x), { reps });
+    const fb = await measure(() => { layer.forward(x); layer.backward(dy); }, { reps });
+    total += fb.median;
+    rows.push({ layer: label, input: `[${shape.join(', ')}]`, 'forward ms': fmt(f.median), 'forward + backward ms': fmt(fb.median) });
+    layer.dispose();
+    x.dispose();
+    dy.dispose();
+  }
+  rows.push({ layer: 'total (CNN part of a LeNet step)', input: '', 'forward ms': '', 'forward + backward ms': fmt(total) });
+  return rows;
+}

@@ -1,0 +1,195 @@
+import { batchNormBackward, batchNormForward, batchNormStats } from '../backend/ops-norm.js';
+import { fill } from '../backend/ops.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { Workspace } from '../workspace.js';
+import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+
+/** Options of BatchNorm1d / BatchNorm2d (torch's keyword arguments). */
+export interface BatchNormOptions {
+  /** Added to the variance for stability. Default 1e-5. */
+  eps?: number;
+  /** Weight of the new batch in the running statistics; null for a cumulative average. Default 0.1. */
+  momentum?: number | null;
+  /** Learn a per-channel scale (weight) and shift (bias). Default true. */
+  affine?: boolean;
+  /** Keep running_mean / running_var (used in eval()); false: batch statistics always. Default true. */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalisation over the channels of [N, C, L] data (L = 1 for [N, C]), after
+ * torch.nn.BatchNorm*d: in training, each channel is normalised with its batch mean and biased
+ * variance, and running_mean / running_var move towards the batch's mean and unbiased variance
+ * by `momentum`; in eval() the running statistics are used. Buffers running_mean (zeros),
+ * running_var (ones) and num_batches_tracked (int64 in files) carry torch's names.
+ */
+export abstract class BatchNorm extends Module {
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  private readonly output: Workspace;
+  private readonly gradInput: Workspace;
+  private readonly mean: Workspace;
+  private readonly invstd: Workspace;
+  private saved: { x: Tensor; mean: Tensor; invstd: Tensor; N: number; L: number; batchStatistics: boolean } | null = null;
+
+  protected constructor(readonly numFeatures: number, options: BatchNormOptions) {
+    super();
+    const where = this.typeName;
+    checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });
+    // momentum: null is meaningful (torch's None: a cumulative average), so it is checked apart.
+    checkOptions(where, { ...options, momentum: undefined }, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
+    this.momentum = options.momentum === null ? null : checkNumber(where, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
+    const affine = checkBoolean(where, 'affine', options.affine ?? true);
+    const track = checkBoolean(where, 'trackRunningStats', options.trackRunningStats ?? true);
+    const name = `${where}(${numFeatures})`;
+    this.weight = affine ? this.registerParameter('weight', new Parameter([numFeatures], name)) : null;
+    this.bias = affine ? this.registerParameter('bias', new Parameter([numFeatures], name)) : null;
+    this.weight?.fill(1);
+    this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
+    this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1)) : null;
+    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64') : null;
+    this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
+    this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
+    this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));
+    this.invstd = this.registerWorkspace(new Workspace(`${name} (invstd)`));
+  }
+
+  /** The accepted input shapes, for messages, e.g. "[N, C, H, W]". */
+  protected abstract expected(): string;
+  /** N and L of a valid input ([N, C, L] view of it), or null when the rank is wrong. */
+  protected abstract split(shape: readonly number[]): { N: number; L: number } | null;
+
+  /** Resets the running statistics to mean 0, variance 1, count 0 (as torch's reset_running_stats). */
+  resetRunningStats(): void {
+    if (!this.runningMean) return;
+    fill(this.runningMean, 0);
+    fill(this.runningVar!, 1);
+    fill(this.numBatchesTracked!, 0);
+  }
+
+  forward(input: Tensor): Tensor {
+    const where = `${this.typeName}.forward`;
+    this.saved = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
+    const x = checkTensor(where, 'input', input);
+    const C = this.numFeatures;
+    const dims = this.split(x.shape);
+    if (!dims || x.shape[1] !== C || dims.N === 0 || dims.L === 0) {
+      throw new ShapeError(`${where}: input must have shape ${this.expected().replace(/\bC\b/g, String(C))} with every dimension ≥ 1, got ${formatShape(x.shape)}`);
+    }
+    const { N, L } = dims;
+    const batchStatistics = this.training || !this.runningMean;
+    if (batchStatistics && N * L < 2) {
+      throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);
+    }
+    const mean = this.mean.next([C]), invstd = this.invstd.next([C]);
+    if (batchStatistics) {
+      let running: { mean: Tensor; var: Tensor; momentum: number } | null = null;
+      if (this.training && this.runningMean) {
+        const count = this.numBatchesTracked!._view();
+        count[0] = count[0]! + 1;
+        running = { mean: this.runningMean, var: this.runningVar!, momentum: this.momentum ?? 1 / count[0]! };
+      }
+      batchNormStats(x, N, C, L, this.eps, mean, invstd, running);
+    } else {
+      const m = mean._view(), s = invstd._view(), rm = this.runningMean!._view(), rv = this.runningVar!._view();
+      for (let c = 0; c < C; c++) {
+        m[c] = rm[c]!;
+        s[c] = 1 / Math.sqrt(rv[c]! + this.eps);
+      }
+    }
+    const y = this.output.next(x.shape);
+    batchNormForward(x, N, C, L, mean, invstd, this.weight, this.bias, y);
+    this.saved = { x, mean, invstd, N, L, batchStatistics };
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const where = `${this.typeName}.backward`;
+    this._checkBackwardReady('backward');
+    const saved = this.saved!;
+    checkTensor(where, 'gradOutput', gradOutput);
+    if (!sameShape(gradOutput.shape, saved.x.shape)) {
+      throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
+    }
+    const dx = this.gradInput.next(saved.x.shape);
+    batchNormBackward(saved.x, gradOutput, saved.N, this.numFeatures, saved.L, saved.mean, saved.invstd,
+      this.weight, dx, this.weight?.grad ?? null, this.bias?.grad ?? null, saved.batchStatistics);
+    return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.saved) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
+    this.saved.x._check(`${this.typeName}.${where}: the input of the last forward()`);
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
+  }
+
+  /** Constructor arguments that rebuild this layer. */
+  override toConfig(): { args: [number, { eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean }] } {
+    return { args: [this.numFeatures, { eps: this.eps, momentum: this.momentum, affine: this.weight !== null, trackRunningStats: this.runningMean !== null }] };
+  }
+}
+
+/**
+ * Batch normalisation of [N, C] features or [N, C, L] sequences, after torch.nn.BatchNorm1d.
+ *
+ * @example
+ * const bn = new BatchNorm1d(120);
+ * bn.forward(Tensor.zeros([64, 120]));    // training: normalised with the batch's statistics
+ */
+export class BatchNorm1d extends BatchNorm {
+  static override readonly typeName: string = 'BatchNorm1d';
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options);
+  }
+
+  protected expected(): string {
+    return '[N, C] or [N, C, L]';
+  }
+
+  protected split(shape: readonly number[]): { N: number; L: number } | null {
+    if (shape.length === 2) return { N: shape[0]!, L: 1 };
+    if (shape.length === 3) return { N: shape[0]!, L: shape[2]! };
+    return null;
+  }
+}
+
+/**
+ * Batch normalisation of [N, C, H, W] images per channel, after torch.nn.BatchNorm2d.
+ *
+ * @example
+ * const bn = new BatchNorm2d(6);
+ * bn.forward(Tensor.zeros([64, 6, 28, 28]));
+ */
+export class BatchNorm2d extends BatchNorm {
+  static override readonly typeName: string = 'BatchNorm2d';
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options);
+  }
+
+  protected expected(): string {
+    return '[N, C, H, W]';
+  }
+
+  protected split(shape: readonly number[]): { N: number; L: number } | null {
+    return shape.length === 4 ? { N: shape[0]!, L: shape[2]! * shape[3]! } : null;
+  }
+}
+

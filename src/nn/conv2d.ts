@@ -1,0 +1,154 @@
+import { conv2dBackward, conv2dForward, scratchSize, type ConvGeometry } from '../backend/ops-conv.js';
+import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { Workspace } from '../workspace.js';
+import * as init from './init.js';
+import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+
+/** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `groups` is not supported). */
+export interface Conv2dOptions {
+  /** Step of the window, one number or [height, width]. Default 1. */
+  stride?: Size2;
+  /** Zeros added on each side, one number or [height, width]. Default 0. */
+  padding?: Size2;
+  /** Spacing between kernel taps, one number or [height, width]. Default 1. */
+  dilation?: Size2;
+  /** Learn an additive bias per output channel. Default true. */
+  bias?: boolean;
+  /** Generator for the initial weights. Default: the generator seeded by manualSeed(). */
+  generator?: Generator;
+}
+
+/**
+ * 2-D convolution over NCHW images, after torch.nn.Conv2d (cross-correlation, as torch):
+ * y[n, o] = bias[o] + Σ_c weight[o, c] ⋆ x[n, c].
+ *
+ * Shape: input [N, inChannels, H, W] → output [N, outChannels, OH, OW] with
+ * OH = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 (OW likewise); weight
+ * [outChannels, inChannels, kh, kw]; bias [outChannels].
+ * Init (PyTorch's default): weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = inChannels·kh·kw.
+ * Computed by im2col + the packed GEMM, one image at a time (see docs/ARCHITECTURE.md).
+ *
+ * @example
+ * const conv = new Conv2d(1, 6, 5, { padding: 2 });
+ * const y = conv.forward(Tensor.zeros([64, 1, 28, 28]));   // shape [64, 6, 28, 28]
+ */
+export class Conv2d extends Module {
+  static override readonly typeName: string = 'Conv2d';
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  private readonly args: { kernelSize: Size2; stride: Size2; padding: Size2; dilation: Size2 };
+  private readonly output: Workspace;
+  private readonly gradInput: Workspace;
+  private readonly col: Workspace;
+  private input: Tensor | null = null;
+  private geometry: ConvGeometry | null = null;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Size2,
+    options: Conv2dOptions = {},
+  ) {
+    super();
+    const where = 'Conv2d';
+    checkNumber(where, 'inChannels', inChannels, { integer: true, min: 1, max: MAX_DIM });
+    checkNumber(where, 'outChannels', outChannels, { integer: true, min: 1, max: MAX_DIM });
+    checkOptions(where, options, ['stride', 'padding', 'dilation', 'bias', 'generator']);
+    this.kernelSize = checkPair(where, 'kernelSize', kernelSize, 1);
+    this.stride = checkPair(where, 'stride', options.stride ?? 1, 1);
+    this.padding = checkPair(where, 'padding', options.padding ?? 0, 0);
+    this.dilation = checkPair(where, 'dilation', options.dilation ?? 1, 1);
+    const useBias = checkBoolean(where, 'bias', options.bias ?? true);
+    const generator = checkGenerator<Generator>(where, 'generator', options.generator ?? defaultGenerator);
+    const weights = outChannels * inChannels * this.kernelSize[0] * this.kernelSize[1];
+    if (weights > 2 ** 28) throw new ValueError(`${where}: the weight would have ${weights} elements (at most 2^28 fit in memory)`);
+    this.args = {
+      kernelSize: asGiven(kernelSize), stride: asGiven(options.stride ?? 1),
+      padding: asGiven(options.padding ?? 0), dilation: asGiven(options.dilation ?? 1),
+    };
+    const name = `Conv2d(${inChannels}, ${outChannels})`;
+    this.weight = this.registerParameter('weight', new Parameter([outChannels, inChannels, ...this.kernelSize], name));
+    this.bias = useBias ? this.registerParameter('bias', new Parameter([outChannels], name)) : null;
+    this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
+    this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
+    this.col = this.registerWorkspace(new Workspace(`${name} (im2col scratch)`));
+    this.resetParameters(generator);
+  }
+
+  /** Re-draws weight and bias with PyTorch's default initialisation. */
+  resetParameters(generator: Generator = defaultGenerator): void {
+    checkGenerator('Conv2d.resetParameters', 'generator', generator);
+    // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
+    init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(this.inChannels * this.kernelSize[0] * this.kernelSize[1]);
+      init.uniform(this.bias, -bound, bound, generator);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    this.input = null; // a rejected forward leaves nothing for backward to use
+    this.checkUsable('forward');
+    const x = checkImageInput('Conv2d.forward', input, this.inChannels);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
+    const OH = windowOut(H, KH, SH, PH, DH), OW = windowOut(W, KW, SW, PW, DW);
+    if (OH < 1 || OW < 1) {
+      throw new ShapeError(`Conv2d.forward: input ${formatShape(x.shape)} is too small: a ${KH}×${KW} kernel with padding ` +
+        `${pyRepr([PH, PW])}, dilation ${pyRepr([DH, DW])} and stride ${pyRepr([SH, SW])} needs height ≥ ${DH * (KH - 1) + 1 - 2 * PH} ` +
+        `and width ≥ ${DW * (KW - 1) + 1 - 2 * PW} (output would be ${OH}×${OW})`);
+    }
+    const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
+    const y = this.output.next([N, this.outChannels, OH, OW]);
+    const col = this.col.next([scratchSize(g)]);
+    conv2dForward(x, this.weight, this.bias, y, col, g);
+    this.input = x;
+    this.geometry = g;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const input = this.input, g = this.geometry;
+    if (!input || !g) throw new StateError('Conv2d.backward: called before a successful forward()');
+    this._checkBackwardReady('backward');
+    checkTensor('Conv2d.backward', 'gradOutput', gradOutput);
+    const want = [g.N, g.O, g.OH, g.OW];
+    if (!sameShape(gradOutput.shape, want)) {
+      throw new ShapeError(`Conv2d.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
+    }
+    const dx = this.gradInput.next(input.shape);
+    const col = this.col.next([scratchSize(g)]);
+    conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
+    return dx;
+  }
+
+  override _checkBackwardReady(where: string): void {
+    super._checkBackwardReady(where);
+    if (!this.input) throw new StateError(`Conv2d.${where}: called before a successful forward()`);
+    this.input._check(`Conv2d.${where}: the input of the last forward()`);
+  }
+
+  override extraRepr(): string {
+    // torch's repr shows the pairs: Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}`;
+    if (this.padding[0] || this.padding[1]) s += `, padding=${pyRepr(this.padding)}`;
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
+  }
+
+  /** Constructor arguments that rebuild this layer (without the generator). */
+  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number]; dilation: number | [number, number]; bias: boolean }] } {
+    const a = this.args;
+    return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding: asGiven(a.padding), dilation: asGiven(a.dilation), bias: this.bias !== null }] };
+  }
+}

@@ -1,0 +1,133 @@
+import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { Generator } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Module } from './module.js';
+
+/** Options of gradcheck. */
+export interface GradcheckOptions {
+  /**
+   * Step of the central difference, relative: each value v moves by ±eps·max(1, |v|) (rounded to
+   * float32; the quotient divides by the step actually taken). Default 1e-3: the forward pass
+   * runs in float32, so L carries a rounding noise of about 1e-7 of its size, which the quotient
+   * divides by 2·step (≈ 1e-4 measured on the built-in layers), while the truncation error of a
+   * central difference, step²/6 · f''', stays near 1e-7; a small step also keeps kinks (ReLU,
+   * max-pool ties) out of reach for most inputs.
+   */
+  eps?: number;
+  /** Absolute tolerance per element. Default 1e-3 (ten times the noise above). */
+  atol?: number;
+  /** Relative tolerance per element. Default 1e-2. */
+  rtol?: number;
+  /** Also check the gradients of the module's parameters. Default true. */
+  parameters?: boolean;
+  /** Seed of the random weights r that make the scalar loss L = Σ r·output. Default 0. */
+  seed?: number;
+}
+
+/** The worst-matching element of a gradcheck. */
+export interface GradcheckElement {
+  /** "input" or the parameter's name ("weight", "0.bias", …). */
+  name: string;
+  /** Flat index into that tensor. */
+  index: number;
+  /** From the module's backward. */
+  analytic: number;
+  /** From central differences. */
+  numeric: number;
+  /** |analytic − numeric| / max(|numeric|, 1e-12). */
+  relativeError: number;
+  /** |analytic − numeric| / (atol + rtol·|numeric|): above 1 fails. */
+  ratio: number;
+}
+
+/** What gradcheck found. */
+export interface GradcheckResult {
+  /** True when every element is within atol + rtol·|numeric|. */
+  ok: boolean;
+  /** Number of gradient elements compared. */
+  checked: number;
+  /** The element with the largest error ratio (null when nothing was checked). */
+  worst: GradcheckElement | null;
+}
+
+/**
+ * Compares a module's backward with central finite differences. The module's output is reduced
+ * to a scalar L = Σ r·output with fixed random r; backward(r) gives ∂L/∂input and ∂L/∂parameters,
+ * and each input and parameter element is also moved by ±step and L re-evaluated by forward(),
+ * the difference quotient accumulated in float64 from the float32 outputs. Runs in the module's
+ * current mode (train or eval). Parameters, buffers (e.g. running statistics) and gradients
+ * are restored afterwards; the input is not modified. The inputs should avoid kinks (ReLU at 0,
+ * ties in a max pool) by more than the step.
+ *
+ * @example
+ * const layer = new Linear(3, 2);
+ * const { ok, worst } = gradcheck(layer, Tensor.from([[0.1, -0.2, 0.3]]));
+ */
+export function gradcheck(module: Module, input: Tensor, options: GradcheckOptions = {}): GradcheckResult {
+  const where = 'gradcheck';
+  if (!(module instanceof Module)) throw new ValueError(`${where}: module must be a Module, got ${module === null ? 'null' : typeof module}`);
+  checkTensor(where, 'input', input);
+  checkOptions(where, options, ['eps', 'atol', 'rtol', 'parameters', 'seed']);
+  const eps = checkNumber(where, 'eps', options.eps ?? 1e-3, { min: 0, minExclusive: true, max: 1 });
+  const atol = checkNumber(where, 'atol', options.atol ?? 1e-3, { min: 0 });
+  const rtol = checkNumber(where, 'rtol', options.rtol ?? 1e-2, { min: 0 });
+  const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
+  const withParams = options.parameters ?? true;
+  if (input.size === 0) throw new ShapeError(`${where}: input ${formatShape(input.shape)} is empty`);
+
+  const snapshot = module.stateDict();
+  const params = withParams ? module.namedParameters() : [];
+  const savedGrads = params.map(([, p]) => p.grad.toFloat32Array());
+  const x = input.clone();
+  let r: Tensor | null = null;
+  try {
+    // Analytic gradients of L = Σ r·y.
+    const y0 = module.forward(x);
+    const g = new Generator(seed);
+    const weights = Tensor.from(Array.from({ length: y0.size }, () => g.uniform(-1, 1)), y0.shape);
+    r = weights;
+    const loss = (): number => {
+      const y = module.forward(x);
+      if (y.size !== weights.size) throw new StateError(`${where}: the output size changed from ${weights.size} to ${y.size} between calls`);
+      const yv = y._view(), rv = weights._view();
+      let s = 0;
+      for (let i = 0; i < yv.length; i++) s += yv[i]! * rv[i]!;
+      return s;
+    };
+    for (const [, p] of params) p.grad.fill(0);
+    const dx = module.backward(weights).toFloat32Array();
+    const analytic = params.map(([, p]) => p.grad.toFloat32Array());
+
+    let worst: GradcheckElement | null = null;
+    let checked = 0;
+    const compare = (name: string, target: Tensor, grads: Float32Array): void => {
+      for (let i = 0; i < target.size; i++) {
+        const v = target._view()[i]!;
+        const step = eps * Math.max(1, Math.abs(v));
+        const up = Math.fround(v + step), down = Math.fround(v - step);
+        target._view()[i] = up;
+        const lUp = loss();
+        target._view()[i] = down;
+        const lDown = loss();
+        target._view()[i] = v;
+        const numeric = (lUp - lDown) / (up - down);
+        const a = grads[i]!, diff = Math.abs(a - numeric);
+        const ratio = Number.isNaN(diff) ? Infinity : diff / (atol + rtol * Math.abs(numeric));
+        checked++;
+        if (!worst || ratio > worst.ratio) {
+          worst = { name, index: i, analytic: a, numeric, relativeError: diff / Math.max(Math.abs(numeric), 1e-12), ratio };
+        }
+      }
+    };
+    compare('input', x, dx);
+    params.forEach(([name, p], k) => compare(name, p, analytic[k]!));
+    const result: GradcheckResult = { ok: worst === null || (worst as GradcheckElement).ratio <= 1, checked, worst };
+    return result;
+  } finally {
+    x.dispose();
+    r?.dispose();
+    module.loadStateDict(snapshot);
+    params.forEach(([, p], k) => p.grad.set(savedGrads[k]!));
+  }
+}

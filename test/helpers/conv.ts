@@ -1,0 +1,38 @@
+// Shapes and float64 references shared by the convolution tests.
+
+/** [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] */
+export type Geometry = [number, number, number, number, number, number, number, number, number, number, number];
+
+/** Odd geometries: 1×1 images, kernels larger than the input with padding, stride > kernel, dilation, non-square. */
+export const GEOMETRIES: Geometry[] = [
+  [2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1], // 1×1 image, 1×1 kernel
+  [1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1], // 1×1 image, 3×3 kernel, padding 1
+  [3, 2, 3, 5, 4, 1, 1, 2, 2, 1, 1], // kernel larger than the input, with padding
+  [2, 7, 9, 2, 3, 3, 4, 0, 1, 1, 1], // stride larger than the kernel
+  [2, 9, 8, 3, 2, 1, 1, 1, 2, 2, 3], // dilation
+  [3, 5, 7, 3, 2, 2, 1, 1, 0, 1, 2], // non-square everything
+  [1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1], // LeNet conv 1
+  [6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1], // LeNet conv 2
+  [4, 6, 23, 3, 3, 1, 1, 1, 1, 1, 1], // 23 columns: SIMD tails
+];
+
+export function outSize(g: Geometry): [number, number] {
+  const [, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
+  return [Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1, Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1];
+}
+
+/** Direct convolution in float64 from the definition: y[N, O, OH, OW]. */
+export function conv64(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | null, N: number, O: number, g: Geometry): Float64Array {
+  const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
+  const [OH, OW] = outSize(g);
+  const y = new Float64Array(N * O * OH * OW);
+  for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+    let s = b ? b[o]! : 0;
+    for (let c = 0; c < C; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
+      const iy = oy * SH - PH + ky * DH, ix = ox * SW - PW + kx * DW;
+      if (iy >= 0 && iy < H && ix >= 0 && ix < W) s += x[((n * C + c) * H + iy) * W + ix]! * w[((o * C + c) * KH + ky) * KW + kx]!;
+    }
+    y[((n * O + o) * OH + oy) * OW + ox] = s;
+  }
+  return y;
+}

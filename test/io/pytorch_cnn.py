@@ -1,0 +1,121 @@
+"""PyTorch side of test/io/pytorch-cnn.test.ts.
+
+mode "make": builds the reference CNN (conv, batch norm 2d, max pool, conv, average pool, layer
+norm, flatten, linear, tanh, batch norm 1d, linear) from a seed, gives the batch-norm buffers
+non-trivial values (num_batches_tracked = 3), writes its state dict as safetensors (F32, and
+I64 for num_batches_tracked), then on one batch in training mode reports outputs, loss, input
+gradient, parameter gradients and the running statistics, takes one Adam step, and reports the
+weights and the eval-mode outputs.
+mode "check": loads a file written by wasmnn strictly (load_state_dict(strict=True)) and reports
+its eval-mode outputs and its state.
+safetensors is read and written here from its specification (the package is not installable).
+"""
+import json
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+
+DTYPES = {"F32": torch.float32, "I64": torch.int64}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        raw = bytearray(data[8 + n + begin : 8 + n + end])
+        out[name] = torch.frombuffer(raw, dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"]).clone()
+    return out
+
+
+def write_safetensors(path, tensors):
+    header, offset, blobs = {}, 0, []
+    for name, t in tensors.items():
+        dtype = "I64" if t.dtype == torch.int64 else "F32"
+        b = t.detach().contiguous().to(DTYPES[dtype]).numpy().tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        offset += len(b)
+        blobs.append(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - (8 + len(h)) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def model():
+    # No affine map straight before a batch norm: what it adds equally to every sample (a bias,
+    # and through it the layer norm's bias) has a gradient of zero up to rounding, and Adam's
+    # first step (≈ lr·sign(grad)) would turn that rounding into ±lr.
+    return nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=(1, 2), dilation=(1, 2), bias=False),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(4, 5, (3, 2), stride=(1, 2), padding=(1, 0)),
+        nn.AvgPool2d(2, stride=1, padding=1),
+        nn.LayerNorm([5, 4, 3]),
+        nn.Flatten(),
+        nn.Linear(60, 6),
+        nn.Tanh(),
+        nn.BatchNorm1d(6),
+        nn.Linear(6, 3),
+    )
+
+
+def flat(t):
+    return t.detach().flatten().tolist()
+
+
+def state(m):
+    return {k: flat(v.float()) for k, v in m.state_dict().items()}
+
+
+def main():
+    cfg = json.load(sys.stdin)
+    torch.set_default_dtype(torch.float32)
+    torch.manual_seed(cfg["seed"])
+    m = model()
+    x = torch.tensor(cfg["x"], dtype=torch.float32).reshape(cfg["shape"])
+    if cfg["mode"] == "check":
+        m.load_state_dict(read_safetensors(cfg["weights"]), strict=True)
+        m.eval()
+        json.dump({"eval": flat(m(x)), "state": state(m)}, sys.stdout)
+        return
+    g = torch.Generator().manual_seed(cfg["seed"])
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                mod.running_mean.copy_(torch.rand(mod.num_features, generator=g) - 0.5)
+                mod.running_var.copy_(torch.rand(mod.num_features, generator=g) + 0.5)
+                mod.num_batches_tracked.fill_(3)
+            if isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm)):
+                mod.weight.copy_(torch.rand(mod.weight.shape, generator=g) + 0.5)
+                mod.bias.copy_(torch.rand(mod.bias.shape, generator=g) - 0.5)
+    write_safetensors(cfg["weights"], m.state_dict())
+    y = torch.tensor(cfg["y"], dtype=torch.int64)
+    x.requires_grad_(True)
+    m.train()
+    out = m(x)
+    loss = nn.CrossEntropyLoss()(out, y)
+    loss.backward()
+    result = {
+        "output": flat(out), "loss": loss.item(), "input_grad": flat(x.grad),
+        "grads": {k: flat(p.grad) for k, p in m.named_parameters()},
+        "buffers": {k: flat(v.float()) for k, v in m.named_buffers()},
+    }
+    torch.optim.Adam(m.parameters(), lr=0.01).step()
+    m.eval()
+    with torch.no_grad():
+        result["eval"] = flat(m(x))
+    result["state"] = state(m)
+    json.dump(result, sys.stdout)
+
+
+main()

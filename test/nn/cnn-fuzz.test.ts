@@ -1,0 +1,64 @@
+// Fuzzed shapes and hyper-parameters through the public constructors of the CNN layers
+// (fast-check): every construction and call either works — output of the documented shape,
+// finite for finite input, backward of the input's shape — or throws a WasmnnError with a
+// message; never a WASM trap, a TypeError or garbage.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, LayerNorm, MaxPool2d, Tensor, WasmnnError, type Module } from '../../src/index.js';
+
+function cleanly(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof WasmnnError)) throw new Error(`expected a WasmnnError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    expect(e.message).not.toMatch(/unreachable|out of bounds|RuntimeError/);
+  }
+}
+
+const size = fc.oneof(fc.integer({ min: -1, max: 6 }), fc.constantFrom(1.5, NaN, null, 1e39, 2 ** 31));
+const pair = fc.oneof(size, fc.tuple(size, size), fc.array(size, { maxLength: 3 }));
+const small = fc.integer({ min: 1, max: 4 });
+
+/** Runs forward and backward; checks shapes and finiteness when they succeed. */
+function exercise(m: Module, shape: number[]): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const x = Tensor.from(Array.from({ length: n }, (_, i) => Math.sin(i * 1.7)), shape);
+  cleanly(() => {
+    const y = m.forward(x);
+    expect(y.toFloat32Array().every(Number.isFinite)).toBe(true);
+    const dx = m.backward(Tensor.full(y.shape, 0.5));
+    expect(dx.shape).toEqual(x.shape);
+    expect(dx.toFloat32Array().every(Number.isFinite)).toBe(true);
+  });
+  x.dispose();
+  m.dispose();
+}
+
+describe('CNN layers under fuzzed arguments', () => {
+  it('Conv2d', () => {
+    fc.assert(fc.property(small, small, pair, pair, pair, pair, fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 2, maxLength: 5 }),
+      (cin, cout, k, stride, padding, dilation, dims) => {
+        cleanly(() => exercise(new Conv2d(cin, cout, k as number, { stride: stride as number, padding: padding as number, dilation: dilation as number }), [dims[0]!, cin, ...dims.slice(1)]));
+      }), { numRuns: 200 });
+  });
+
+  it('MaxPool2d and AvgPool2d', () => {
+    fc.assert(fc.property(fc.boolean(), pair, fc.option(pair, { nil: undefined }), pair, fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 2, maxLength: 5 }),
+      (max, k, stride, padding, dims) => {
+        const Pool = max ? MaxPool2d : AvgPool2d;
+        cleanly(() => exercise(new Pool(k as number, { stride: stride as number | undefined, padding: padding as number }), dims));
+      }), { numRuns: 200 });
+  });
+
+  it('BatchNorm1d, BatchNorm2d and LayerNorm', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 }), size, fc.boolean(), fc.boolean(), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 5 }),
+      (kind, features, train, affine, dims) => {
+        cleanly(() => {
+          const m = kind === 0 ? new BatchNorm1d(features as number, { affine }) : kind === 1 ? new BatchNorm2d(features as number, { affine })
+            : new LayerNorm(features as number, { elementwiseAffine: affine });
+          m.train(train);
+          exercise(m, dims);
+        });
+      }), { numRuns: 200 });
+  });
+});
