@@ -32,7 +32,7 @@ export { LogSoftmax } from './nn/log-softmax.js';
 export * as nn from './nn/index.js';
 export type { Nonlinearity, KaimingOptions, XavierOptions } from './nn/init.js';
 
-export { Loss, ElementwiseLoss, type Reduction, type LossOptions } from './losses/loss.js';
+export { Loss, ElementwiseLoss, type Reduction, type LossOptions, type PredictionKind } from './losses/loss.js';
 export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, type HuberLossOptions, type SmoothL1LossOptions } from './losses/regression.js';
 export { BCELoss, BCEWithLogitsLoss } from './losses/binary.js';
 export { CrossEntropyLoss, type CrossEntropyTarget } from './losses/cross-entropy.js';
@@ -61,7 +61,8 @@ export { DataLoader, type DataLoaderOptions, type Batch } from './data/dataloade
 export { fit, fitAsync, type FitOptions, type BatchLog } from './train/fit.js';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './train/evaluate.js';
 export { accuracy, confusionMatrix } from './train/metrics.js';
-export { History, type EpochLog, type StopReason } from './train/history.js';
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, type RegressionFigures } from './train/regression-metrics.js';
+export { History, type EpochLog, type MetricName, type StopReason } from './train/history.js';
 export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/early-stopping.js';
 
 export { modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';

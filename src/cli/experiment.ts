@@ -1,6 +1,6 @@
 // One `wasmnn train` round: data, model, loss and optimizer from the config, trained with fit().
 import {
-  Generator, Linear, Scale, Sequential, Tensor, evaluate, fit, oneHot,
+  Generator, Linear, Scale, Sequential, Tensor, evaluate, fitAsync, oneHot,
   type Dataset, type EarlyStoppingOptions, type EpochLog, type Evaluation, type History, type Loss,
 } from '../index.js';
 import { UsageError, type TrainConfig } from './options.js';
@@ -61,6 +61,7 @@ export function buildModel(config: TrainConfig, generator: Generator): Sequentia
 /** Targets in the form the loss trains on. */
 function targetsFor(config: TrainConfig, labels: Tensor): Tensor {
   if (LOSSES[config.loss]!.targets === 'labels') return labels;
+  // Copy the labels out first (toFloat32Array): Tensor.from allocates.
   return outputUnits(config) === 1 ? Tensor.from(labels.toFloat32Array(), [labels.size, 1]) : oneHot(labels, 2);
 }
 
@@ -72,8 +73,11 @@ export function stopping(config: TrainConfig): EarlyStoppingOptions | undefined 
   return undefined;
 }
 
-/** Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. */
-export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void): RoundResult {
+/**
+ * Trains one round with seed `seed`; `onEpoch` sees every epoch's figures. Aborting `signal`
+ * (Ctrl-C) stops after the current epoch; the result then holds the epochs finished so far.
+ */
+export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log: EpochLog) => void, signal?: AbortSignal): Promise<RoundResult> {
   const generator = new Generator(seed);
   const data = DATASETS[config.dataset]!;
   const train = data.make(config.nTrain, generator);
@@ -85,19 +89,21 @@ export function runRound(config: TrainConfig, seed: number, onEpoch?: (log: Epoc
   const yTrain = targetsFor(config, train.y), yTest = targetsFor(config, test.y);
   let steps = 0;
   const start = performance.now();
-  const history = fit(model, {
-    loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed,
+  // The built-in data sets are classes: MSE on a single 0/1 output is still scored as a classifier.
+  const history = await fitAsync(model, {
+    loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed, task: 'classification',
+    ...(signal ? { signal } : {}),
     // xor's test set is its training set: no second evaluation of the same points
     ...(data.fixed ? {} : { validation: { x: test.x, y: yTest } }), evaluateTrain: !config.runningMetrics,
     ...(stopping(config) ? { earlyStopping: stopping(config) } : {}), ...(scheduler ? { scheduler } : {}),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });
   const seconds = (performance.now() - start) / 1000;
-  const threshold = config.loss === 'bce_logits' ? 0 : 0.5;
+  const threshold = loss.decisionThreshold;
   return {
     seed, history, seconds, stepsPerSecond: steps / seconds, model, data: { train, test }, threshold, lossName: config.loss,
-    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold }),
-    test: evaluate(model, { x: test.x, y: yTest, loss, threshold }),
+    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold, task: 'classification' }),
+    test: evaluate(model, { x: test.x, y: yTest, loss, threshold, task: 'classification' }),
   };
 }
 

@@ -1,12 +1,13 @@
 // `wasmnn` — the command line. `wasmnn train [flags]` trains a network on a 2-D data set, shows
-// progress, prints train/test error (mean ± std over --rounds), writes history.json and plots.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { WasmnnError } from '../index.js';
+// progress, prints train/test figures (mean ± std over --rounds), writes history.json and plots.
+// Every failure is one `wasmnn: …` line on stderr and a non-zero exit code; Ctrl-C stops after the
+// current epoch, writes what exists so far and exits with 130.
+import { WasmnnError, type Evaluation } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
 import { isImageDataset, layerSpec, runImageRound } from './image-experiment.js';
 import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } from './options.js';
-import { createProgress } from './progress.js';
+import { prepareOutputFolder, writeOutputs } from './output.js';
+import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
 import { trainTabular } from './tabular-train.js';
 
@@ -20,7 +21,11 @@ commands:
   help      show this text
   --version print the version`;
 
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const INTERRUPTED = 130;
+
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
+const num = (v: number | undefined): string => (v === undefined ? '-' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
 
 function describe(config: TrainConfig): string {
   if (isImageDataset(config.dataset)) {
@@ -37,92 +42,112 @@ function describe(config: TrainConfig): string {
 
 function roundSummary(r: RoundResult): Record<string, unknown> {
   return {
-    seed: r.seed, epochs: r.history.epochs.length, stopReason: r.history.stopReason,
+    seed: r.seed, epochs: r.history.epochs.length, stopReason: r.history.stopReason, task: r.history.task,
     train: r.train, test: r.test, seconds: r.seconds, stepsPerSecond: r.stepsPerSecond,
   };
 }
 
-/** Aggregates rounds like the tables of the classic reports. */
+/** Aggregates rounds like the tables of the classic reports: the task's figures, mean ± std. */
 function summarize(results: RoundResult[]): Record<string, { mean: number; std: number }> {
-  const stat = (f: (r: RoundResult) => number): { mean: number; std: number } => meanStd(results.map(f));
-  return {
-    trainLoss: stat((r) => r.train.loss), testLoss: stat((r) => r.test.loss),
-    trainAccuracy: stat((r) => r.train.accuracy), testAccuracy: stat((r) => r.test.accuracy),
-    trainErrors: stat((r) => r.train.errors), testErrors: stat((r) => r.test.errors),
-    epochs: stat((r) => r.history.epochs.length),
+  const stat = (f: (r: RoundResult) => number | undefined): { mean: number; std: number } => meanStd(results.map((r) => f(r) ?? NaN));
+  const out: Record<string, { mean: number; std: number }> = {
+    trainLoss: stat((r) => r.train.loss), testLoss: stat((r) => r.test.loss), epochs: stat((r) => r.history.epochs.length),
   };
-}
-
-async function writeOutputs(config: TrainConfig, results: RoundResult[], summary: unknown): Promise<string[]> {
-  const dir = resolve(config.out);
-  mkdirSync(dir, { recursive: true });
-  const historyPath = join(dir, 'history.json');
-  writeFileSync(historyPath, JSON.stringify({
-    config, summary, rounds: results.map((r) => ({ ...roundSummary(r), history: r.history.toJSON() })),
-  }, null, 2));
-  const files = [historyPath];
-  if (!config.plots) return files;
-  let plots: typeof import('./plots.js');
-  try {
-    plots = await import('./plots.js');
-    files.push(...(isImageDataset(config.dataset)
-      ? await plots.writeSpec(plots.learningCurvesSpec(results, `${config.dataset}: ${layerSpec(config)}, ${config.optim} lr ${config.lr}`, false), dir, 'learning-curve')
-      : await plots.writePlots(config, results, dir)));
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
-    } else {
-      throw e;
-    }
+  const keys: Array<keyof Evaluation> = results[0]?.train.task === 'regression' ? ['mae', 'rmse', 'r2'] : ['accuracy', 'errors'];
+  for (const k of keys) {
+    const name = k === 'r2' ? 'R2' : k[0]!.toUpperCase() + k.slice(1);
+    out[`train${name}`] = stat((r) => r.train[k] as number | undefined);
+    out[`test${name}`] = stat((r) => r.test[k] as number | undefined);
   }
-  return files;
+  return out;
 }
 
-async function train(args: string[]): Promise<void> {
+/** One line of figures for an evaluation: errors and accuracy, or MAE, RMSE and R². */
+function figures(name: string, e: Evaluation): string {
+  if (e.task === 'regression') return `${name} MAE ${num(e.mae)}, RMSE ${num(e.rmse)}, R² ${num(e.r2)}`;
+  return `${name} error ${e.errors}/${e.count} (${pct(e.error!)})`;
+}
+
+async function train(args: string[], signal: AbortSignal): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(trainHelp());
-    return;
+    return 0;
   }
   const config = parseTrainArgs(args);
   outputUnits(config); // validates loss / outputs before any work
+  const dir = prepareOutputFolder(config.out); // a folder we can write to, before any training
   const talk = !config.json && !config.quiet;
   if (talk) console.log(`wasmnn train — ${describe(config)}`);
   const results: RoundResult[] = [];
-  for (let r = 0; r < config.rounds; r++) {
+  for (let r = 0; r < config.rounds && !signal.aborted; r++) {
     const label = config.rounds > 1 ? `round ${r + 1}/${config.rounds}` : 'training';
     const progress = await createProgress({ epochs: config.epochs, label, quiet: !talk, tty: Boolean(process.stdout.isTTY) });
-    const result = (isImageDataset(config.dataset) ? runImageRound : runRound)(config, config.seed + r, (log) => progress.epoch(log));
-    progress.done();
+    let result: RoundResult;
+    try {
+      result = isImageDataset(config.dataset)
+        ? runImageRound(config, config.seed + r, (log) => progress.epoch(log))
+        : await runRound(config, config.seed + r, (log) => progress.epoch(log), signal);
+    } finally {
+      progress.done(); // restores the cursor the bar hid, also on errors
+    }
     results.push(result);
     if (talk || (config.quiet && !config.json && config.rounds > 1)) {
       console.log(
-        `${label}: ${result.history.epochs.length} epochs (${result.history.stopReason}), final loss ${result.train.loss.toFixed(4)}, ` +
-        `train error ${result.train.errors}/${result.train.count} (${pct(result.train.error)}), ` +
-        `test error ${result.test.errors}/${result.test.count} (${pct(result.test.error)}), ` +
+        `${label}: ${result.history.epochs.length} epochs (${result.history.stopReason}), final loss ${num(result.train.loss)}, ` +
+        `${figures('train', result.train)}, ${figures('test', result.test)}, ` +
         `${result.seconds.toFixed(2)} s, ${Math.round(result.stepsPerSecond)} steps/s`,
       );
     }
   }
   const summary = summarize(results);
-  const files = await writeOutputs(config, results, summary);
+  const files = await writeOutputs(dir, config, results.map((r) => ({ ...roundSummary(r), history: r.history.toJSON() })), summary, results);
+  if (signal.aborted) {
+    console.error(`wasmnn: interrupted after ${results.reduce((a, r) => a + r.history.epochs.length, 0)} epochs; wrote ${files.join(', ')}`);
+    return INTERRUPTED;
+  }
   if (config.json) {
     console.log(JSON.stringify({ config, summary, rounds: results.map(roundSummary), files }, null, 2));
-    return;
+    return 0;
   }
   const s = summary;
-  if (config.rounds > 1) {
+  const first = results[0]!;
+  if (config.rounds > 1 && first.train.task === 'regression') {
+    console.log(`over ${config.rounds} rounds (mean ± std): test MAE ${num(s.testMae!.mean)} ± ${num(s.testMae!.std)}, test R² ${num(s.testR2!.mean)} ± ${num(s.testR2!.std)}`);
+  } else if (config.rounds > 1) {
     console.log(`over ${config.rounds} rounds (mean ± std): train loss ${s.trainLoss!.mean.toFixed(4)} ± ${s.trainLoss!.std.toFixed(4)}, ` +
       `train accuracy ${pct(s.trainAccuracy!.mean)} ± ${pct(s.trainAccuracy!.std)}, test accuracy ${pct(s.testAccuracy!.mean)} ± ${pct(s.testAccuracy!.std)}, ` +
       `epochs ${s.epochs!.mean.toFixed(0)} ± ${s.epochs!.std.toFixed(0)}`);
+  } else if (first.train.task === 'regression') {
+    console.log(`${figures('train', first.train)}   ${figures('test', first.test)}`);
   } else {
-    const r = results[0]!;
-    console.log(`train error: ${r.train.errors}/${r.train.count} (${pct(r.train.error)})   test error: ${r.test.errors}/${r.test.count} (${pct(r.test.error)})`);
+    console.log(`train error: ${first.train.errors}/${first.train.count} (${pct(first.train.error!)})   test error: ${first.test.errors}/${first.test.count} (${pct(first.test.error!)})`);
   }
   if (!config.quiet) console.log(`wrote ${files.join(', ')}`);
+  return 0;
+}
+
+/** An error as the one line the command prints (no stack trace; WASMNN_DEBUG=1 adds it). */
+export function errorLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const oneLine = message.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  if (e instanceof UsageError || e instanceof WasmnnError) return `wasmnn: ${oneLine}`;
+  const code = (e as { code?: unknown })?.code;
+  return `wasmnn: ${typeof code === 'string' ? '' : 'internal error: '}${oneLine}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: quit now, leaving the terminal usable.
+      if (process.stdout.isTTY) process.stdout.write(SHOW_CURSOR);
+      process.exit(INTERRUPTED);
+    }
+    controller.abort();
+    // On a terminal the bar is redrawing its line: the closing message comes after it stops.
+    if (!process.stdout.isTTY) process.stderr.write('wasmnn: interrupted: stopping after this epoch and writing what exists (Ctrl-C again to quit now)\n');
+  };
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(USAGE);
@@ -133,8 +158,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'train') {
-      await (rest.some((a) => a === '--data' || a.startsWith('--data=')) ? trainTabular(rest) : train(rest));
-      return 0;
+      if (rest.some((a) => a === '--data' || a.startsWith('--data='))) {
+        await trainTabular(rest);
+        return 0;
+      }
+      // Ctrl-C aborts the (asynchronous) training loop instead of killing the process.
+      process.on('SIGINT', onInterrupt);
+      return await train(rest, controller.signal);
     }
     if (command === 'predict' || command === 'evaluate') {
       (command === 'predict' ? predictCommand : evaluateCommand)(rest);
@@ -142,11 +172,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(`unknown command '${command}'; expected: train, predict, evaluate, help`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof WasmnnError) {
-      console.error(`wasmnn: ${e.message}`);
-      return e instanceof UsageError ? 2 : 1;
-    }
-    throw e;
+    console.error(errorLine(e));
+    if (process.env.WASMNN_DEBUG && e instanceof Error && e.stack) console.error(e.stack);
+    return e instanceof UsageError ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
 }
 

@@ -97,14 +97,20 @@ const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string |
   return `--${name} does not apply to --init ${c.init}${c.biasInit === 'auto' ? '' : ` --bias-init ${c.biasInit}`} (only to ${users.join(', ')})`;
 };
 
+/**
+ * Most points per data set: the points, their copies (data loader, one-hot targets) and the
+ * evaluation buffers must fit in WASM's 4 GiB; 10 million 2-D points use about 0.5 GiB.
+ */
+export const MAX_POINTS = 10_000_000;
+
 export const FLAGS: Record<string, Flag> = {
   dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${[...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)].join('|')}`, parse: choice([...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)]) },
   'n-train': {
-    key: 'nTrain', type: 'string', default: '1000', help: 'training points', parse: number({ integer: true, min: 1 }),
+    key: 'nTrain', type: 'string', default: '1000', help: `training points (≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
     refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : null),
   },
   'n-test': {
-    key: 'nTest', type: 'string', default: '1000', help: 'test points (xor: the training points are the test set)', parse: number({ integer: true, min: 1 }),
+    key: 'nTest', type: 'string', default: '1000', help: `test points (≤ ${MAX_POINTS}; xor: the training points are the test set)`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
     refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : null),
   },
   hidden: {
@@ -125,7 +131,7 @@ export const FLAGS: Record<string, Flag> = {
   momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }), refuse: optimizerFlag('momentum') },
   'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }), refuse: optimizerFlag('weight-decay') },
   amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)', refuse: optimizerFlag('amsgrad') },
-  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (the most, with an early-stop flag)', parse: number({ integer: true, min: 1 }) },
+  epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (the most, with an early-stop flag; ≤ 1e9)', parse: number({ integer: true, min: 1, max: 1e9 }) },
   'batch-size': { key: 'batchSize', type: 'string', default: '100', help: 'mini-batch size (1: per-sample updates)', parse: number({ integer: true, min: 1 }) },
   init: {
     key: 'init', type: 'string', default: 'he-normal', parse: choice(Object.keys(INITS)),

@@ -8,6 +8,7 @@ import { DISK_RADIUS, Tensor, predict, type History } from '../index.js';
 import { outputActivation, outputUnits, type RoundResult } from './experiment.js';
 import type { TrainConfig } from './options.js';
 import { DATASETS } from './registry.js';
+import { isImageDataset, layerSpec } from './image-experiment.js';
 
 type Spec = Record<string, unknown>;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -209,6 +210,11 @@ export async function writeSpec(spec: Spec, dir: string, base: string): Promise<
 
 /** Writes learning-curve (all rounds), decision-boundary and comparison (first round) plots. */
 export async function writePlots(config: TrainConfig, results: RoundResult[], dir: string): Promise<string[]> {
+  if (isImageDataset(config.dataset)) {
+    // Images have no 2-D decision boundary or point comparison: the learning curves only.
+    const title = `${config.dataset}: ${layerSpec(config)}, ${config.optim} lr ${config.lr}`;
+    return writeSpec(learningCurvesSpec(results, title, false), dir, 'learning-curve');
+  }
   const first = results[0]!;
   const act = config.activationScale === 1 ? config.activation : `${config.activation}(${config.activationScale}x)`;
   const title = `${config.dataset}: ${[2, ...config.hidden, outputUnits(config)].join('-')} ${act}, ${config.loss}, ${config.optim} lr ${config.lr}, batch ${config.batchSize}, init ${config.init}`;

@@ -1,8 +1,9 @@
 // `wasmnn train --data FILE.csv --target COLUMN`: a network on a table. Rows without a target are
 // dropped (and counted), the rest split into training and test rows with the seed; preprocessing
 // is fitted on the training rows only; the model file carries architecture and preprocessing.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { prepareOutputFolder } from './output.js';
+import { join } from 'node:path';
 import {
   Generator, Linear, Sequential, TabularModel, TabularPreprocessor, fit, isMissing,
   type History, type Loss, type TabularEvaluation, type TabularOptions,
@@ -38,6 +39,7 @@ export async function trainTabular(args: string[]): Promise<void> {
     return;
   }
   const config = parseTabularArgs(args);
+  prepareOutputFolder(config.out); // a folder we can write to, before reading or training anything
   const csv = readCsv(config.data);
   if (!csv.columns.includes(config.target)) throw new UsageError(`--target: ${config.data} has no column '${config.target}'; it has ${csv.columns.join(', ')}`);
   const keep = csv.rows.map((_, i) => i).filter((i) => !isMissing(csv.rows[i]![config.target]));
@@ -80,7 +82,7 @@ export async function trainTabular(args: string[]): Promise<void> {
   const start = performance.now();
   const history = fit(model, {
     loss, optimizer, x: train.x, y: train.y!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed,
-    validation: { x: test.x, y: test.y! }, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
+    validation: { x: test.x, y: test.y! }, task: prep.task, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
   });
   progress.done();
   const seconds = (performance.now() - start) / 1000;
@@ -123,8 +125,7 @@ function preprocessorOptions(config: TabularTrainConfig, columns: string[]): Tab
 }
 
 async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, history: History, summary: TabularSummary, testRows: Array<Record<string, unknown>>): Promise<string[]> {
-  const dir = resolve(config.out);
-  mkdirSync(dir, { recursive: true });
+  const dir = prepareOutputFolder(config.out);
   const modelPath = join(dir, 'model.safetensors'), historyPath = join(dir, 'history.json');
   writeFileSync(modelPath, tabular.save());
   writeFileSync(historyPath, JSON.stringify({ config, ...summary, files: undefined, history: history.toJSON() }, null, 2));

@@ -51,7 +51,7 @@ export class DataLoader implements Iterable<Batch> {
     checkTensor('DataLoader', 'x', x);
     checkTensor('DataLoader', 'y', y);
     const n = checkRows('DataLoader', x, y);
-    this.batchSize = checkNumber('DataLoader', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1 });
+    this.batchSize = checkNumber('DataLoader', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
     this.shuffle = checkBoolean('DataLoader', 'shuffle', options.shuffle ?? false);
     this.dropLast = checkBoolean('DataLoader', 'dropLast', options.dropLast ?? false);
     const seed = options.seed === undefined ? defaultGenerator.nextUint32() : checkNumber('DataLoader', 'seed', options.seed);

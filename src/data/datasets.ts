@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 
 /** A labelled data set: inputs [n, features] and integer class labels (as float32) [n]. */
 export interface Dataset {
@@ -94,12 +94,13 @@ export function moons(n: number, noise = 0, generator: Generator = defaultGenera
 
 /** Turns integer labels [n] into one-hot rows [n, classes]. */
 export function oneHot(labels: Tensor, classes: number): Tensor {
-  checkNumber('oneHot', 'classes', classes, { integer: true, min: 1 });
+  checkTensor('oneHot', 'labels', labels);
+  checkNumber('oneHot', 'classes', classes, { integer: true, min: 1, max: 65536 });
   const src = Array.from(labels._view());
+  src.forEach((c, i) => checkNumber('oneHot', `labels[${i}]`, c, { integer: true, min: 0, max: classes - 1 }));
   const out = Tensor.zeros([src.length, classes]);
   const data = out._view();
   src.forEach((c, i) => {
-    checkNumber('oneHot', `labels[${i}]`, c, { integer: true, min: 0, max: classes - 1 });
     data[i * classes + c] = 1;
   });
   return out;
@@ -114,20 +115,23 @@ export interface SplitOptions {
   generator?: Generator;
 }
 
-/** Splits rows of x and y (same first dimension) into train and test parts (new tensors). */
+/** Splits rows of x and y (same first dimension) into train and test parts (new tensors); checks everything first. */
 export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): { train: Dataset; test: Dataset } {
-  const n = x.shape[0] ?? 0;
-  if (y.shape[0] !== n) throw new ValueError(`trainTestSplit: x has ${n} rows but y has ${y.shape[0]}`);
-  const size = options.testSize ?? 0.2;
-  const nTest = size < 1 ? Math.round(checkNumber('trainTestSplit', 'testSize', size, { min: 0, minExclusive: true }) * n)
-    : checkNumber('trainTestSplit', 'testSize', size, { integer: true, max: n - 1 });
+  checkOptions('trainTestSplit', options, ['testSize', 'shuffle', 'generator']);
+  checkTensor('trainTestSplit', 'x', x);
+  checkTensor('trainTestSplit', 'y', y);
+  const n = checkRows('trainTestSplit', x, y);
+  const size = checkNumber('trainTestSplit', 'testSize', options.testSize ?? 0.2, { min: 0, minExclusive: true });
+  const nTest = size < 1 ? Math.round(size * n) : checkNumber('trainTestSplit', 'testSize', size, { integer: true });
   if (nTest < 1 || nTest > n - 1) throw new ValueError(`trainTestSplit: testSize ${size} leaves an empty part of ${n} rows`);
-  const order = options.shuffle === false ? Array.from({ length: n }, (_, i) => i)
-    : Array.from((options.generator ?? defaultGenerator).permutation(n));
+  const shuffle = checkBoolean('trainTestSplit', 'shuffle', options.shuffle ?? true);
+  const generator = options.generator ?? defaultGenerator;
+  if (!(generator instanceof Generator)) throw new ValueError(`trainTestSplit: generator must be a Generator, got ${generator === null ? 'null' : typeof generator}`);
+  const order = shuffle ? Array.from(generator.permutation(n)) : Array.from({ length: n }, (_, i) => i);
   const take = (t: Tensor, rows: number[]): Tensor => {
     const width = t.size / n;
-    const src = t._view();
     const out = new Float32Array(rows.length * width);
+    const src = t._view(); // read now: Tensor.from below may grow memory and detach this view
     rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
     return Tensor.from(out, [rows.length, ...t.shape.slice(1)]);
   };

@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { ElementwiseLoss, type LossDiagnosis, type LossOptions } from './loss.js';
+import { ElementwiseLoss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
 
 /**
  * Binary cross-entropy on probabilities (after a Sigmoid), as torch.nn.BCELoss: each log is
@@ -11,6 +11,10 @@ export class BCELoss extends ElementwiseLoss {
   protected readonly kernel = 'bceLoss';
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  override get predictionKind(): PredictionKind {
+    return 'probabilities';
   }
 
   protected override diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
@@ -32,5 +36,9 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   protected readonly kernel = 'bceWithLogitsLoss';
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  override get predictionKind(): PredictionKind {
+    return 'logits';
   }
 }

@@ -3,7 +3,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { Loss, type LossDiagnosis, type LossOptions } from './loss.js';
+import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
 
 /** Class targets: a Tensor [batch] of class numbers, or [batch, classes] probabilities; or an array of class numbers. */
 export type CrossEntropyTarget = Tensor | ArrayLike<number>;
@@ -26,6 +26,10 @@ export class CrossEntropyLoss extends Loss {
 
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  override get predictionKind(): PredictionKind {
+    return 'logits';
   }
 
   protected checkTarget(logits: Tensor, target: unknown): void {

@@ -5,6 +5,12 @@ import type { Tensor } from '../tensor.js';
 import { checkChoice, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 
+/**
+ * What a loss's predictions are: raw class scores ('logits'), class probabilities
+ * ('probabilities'), or plain values compared with targets ('values', the regression losses).
+ */
+export type PredictionKind = 'logits' | 'probabilities' | 'values';
+
 /** How per-element losses are combined: their mean (default) or their sum. */
 export type Reduction = 'mean' | 'sum';
 
@@ -44,6 +50,19 @@ export abstract class Loss {
   /** This loss's class name (its class's static `typeName`). */
   get typeName(): string {
     return (this.constructor as typeof Loss).typeName;
+  }
+
+  /**
+   * What this loss's predictions are. fit/evaluate infer the task from it: 'logits' and
+   * 'probabilities' train classifiers, 'values' regressors (unless the targets are one-hot rows).
+   */
+  get predictionKind(): PredictionKind {
+    return 'values';
+  }
+
+  /** Where a single output decides class 1: 0 on logits, 0.5 on probabilities and values. */
+  get decisionThreshold(): number {
+    return this.predictionKind === 'logits' ? 0 : 0.5;
   }
 
   /**

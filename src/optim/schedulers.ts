@@ -21,6 +21,11 @@ export abstract class LRScheduler {
     this.baseLr = optimizer.lr;
   }
 
+  /** Whether step() needs a metric (fit passes valLoss, or loss, when it does). */
+  get needsMetric(): boolean {
+    return false;
+  }
+
   /** This scheduler's class name (its class's static `typeName`). */
   get typeName(): string {
     return (this.constructor as typeof LRScheduler).typeName;
@@ -135,6 +140,10 @@ export class ReduceLROnPlateau extends LRScheduler {
     this.cooldown = checkNumber(w, 'cooldown', options.cooldown ?? 0, { integer: true, min: 0 });
     this.minLr = checkNumber(w, 'minLr', options.minLr ?? 0, { min: 0 });
     this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  override get needsMetric(): boolean {
+    return true;
   }
 
   protected override checkStep(metric?: number): void {

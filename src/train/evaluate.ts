@@ -1,21 +1,33 @@
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
-import { BCEWithLogitsLoss } from '../losses/binary.js';
 import type { Module } from '../nn/module.js';
-import { ShapeError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { ClassComparer } from './metrics.js';
+import { RegressionAccumulator } from './regression-metrics.js';
+import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
 
-/** Results of evaluate(). */
+/**
+ * Results of evaluate(). Classification: `accuracy`, `error`, `errors`. Regression: `mae`,
+ * `rmse`, `r2` (no accuracy: a continuous output is not thresholded).
+ */
 export interface Evaluation {
+  /** The task the figures are for (given, or inferred from the loss and the targets). */
+  task: Task;
   /** Mean loss over the rows (or the total, for reduction 'sum'). */
   loss: number;
-  /** Fraction classified correctly. */
-  accuracy: number;
-  /** 1 - accuracy. */
-  error: number;
-  /** Number of misclassified rows. */
-  errors: number;
+  /** Fraction classified correctly (classification). */
+  accuracy?: number;
+  /** 1 - accuracy (classification). */
+  error?: number;
+  /** Number of misclassified rows (classification). */
+  errors?: number;
+  /** Mean absolute error (regression). */
+  mae?: number;
+  /** Root mean squared error (regression). */
+  rmse?: number;
+  /** R² = 1 - SS_res / SS_tot over all outputs (regression), see r2Score. */
+  r2?: number;
   /** Number of rows. */
   count: number;
 }
@@ -27,28 +39,60 @@ export interface EvaluateOptions {
   loss: Loss;
   /** Rows per forward pass. Default 1024. */
   batchSize?: number;
-  /** Threshold for single-output models (default 0 for BCEWithLogitsLoss, else 0.5). */
+  /** Threshold for single-output classifiers (default: the loss's decisionThreshold, 0 on logits, else 0.5). */
   threshold?: number;
+  /** 'classification' or 'regression'; default inferred from the loss and the targets (see fit). */
+  task?: Task;
 }
 
-/** The decision threshold that fits a loss: 0 for logits, 0.5 for probabilities / regression. */
-export function defaultThreshold(loss: Loss): number {
-  return loss instanceof BCEWithLogitsLoss ? 0 : 0.5;
+/** Reusable scorers of one run (fit keeps one for all its evaluations). */
+export interface Scorers {
+  comparer: ClassComparer;
+  regression: RegressionAccumulator;
 }
 
-/** Loss and accuracy of `model` on (x, y), in eval mode, in batches; restores the mode after. */
-export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
-  checkOptions('evaluate', options, ['x', 'y', 'loss', 'batchSize', 'threshold']);
-  const { x, y, loss } = options;
-  checkTensor('evaluate', 'x', x);
-  checkTensor('evaluate', 'y', y);
-  const batchSize = checkNumber('evaluate', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 });
-  const threshold = options.threshold ?? defaultThreshold(loss);
-  const count = checkRows('evaluate', x, y);
+/** Everything evaluate checks, resolved; fit checks once and passes this for every epoch. */
+export interface EvaluationPlan {
+  x: Tensor;
+  y: Tensor;
+  loss: Loss;
+  batchSize: number;
+  threshold: number;
+  task: Task;
+}
+
+/** Checks evaluate's arguments and data completely (no model change); returns the plan. */
+export function planEvaluation(model: Module, options: EvaluateOptions): EvaluationPlan {
+  checkOptions('evaluate', options, ['x', 'y', 'loss', 'batchSize', 'threshold', 'task']);
+  if (!options || typeof options !== 'object') throw new ValueError('evaluate: options { x, y, loss } are required');
+  const { loss } = options;
+  checkLoss('evaluate', loss);
+  const x = checkTensor('evaluate', 'x', options.x), y = checkTensor('evaluate', 'y', options.y);
+  const batchSize = checkNumber('evaluate', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+  const threshold = checkNumber('evaluate', 'threshold', options.threshold ?? loss.decisionThreshold);
+  checkRows('evaluate', x, y);
+  const task = resolveTask('evaluate', loss, y, options.task);
+  const outputs = probeOutputs('evaluate', 'x', model, x);
+  checkFinite('evaluate', 'x', x);
+  checkTargets('evaluate', 'y', y, task, outputs);
+  return { x, y, loss, batchSize, threshold, task };
+}
+
+/** Throws ValueError unless `loss` is a Loss (forward, backward, predictionKind). */
+export function checkLoss(where: string, loss: unknown): Loss {
+  const l = loss as Loss | null;
+  if (!l || typeof l !== 'object' || typeof l.forward !== 'function' || typeof l.backward !== 'function' || typeof l.predictionKind !== 'string') {
+    throw new ValueError(`${where}: loss must be a Loss (e.g. new CrossEntropyLoss()), got ${loss === null ? 'null' : typeof loss}`);
+  }
+  return l;
+}
+
+/** Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no copies). */
+export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
+  const { x, y, loss, batchSize, threshold, task } = plan;
+  const count = x.shape[0]!;
   const wasTraining = model.training;
   model.eval();
-  // Batches are row views of x and y: nothing is copied.
-  const comparer = new ClassComparer();
   let total = 0, correct = 0;
   try {
     for (let start = 0; start < count; start += batchSize) {
@@ -57,23 +101,44 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
       const out = model.forward(x._rows(start, rows));
       const value = loss.forward(out, yb);
       total += loss.reduction === 'mean' ? value * rows : value;
-      correct += comparer.countCorrect(out, yb, threshold);
+      if (task === 'classification') correct += scorers.comparer.countCorrect(out, yb, threshold);
+      else {
+        if (start === 0) scorers.regression.reset(out.size / rows);
+        scorers.regression.add(out, yb);
+      }
     }
   } finally {
-    comparer.dispose();
     model.train(wasTraining);
   }
+  const lossValue = loss.reduction === 'mean' ? total / count : total;
+  if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
   const accuracy = correct / count;
-  return { loss: loss.reduction === 'mean' ? total / count : total, accuracy, error: 1 - accuracy, errors: count - correct, count };
+  return { task, loss: lossValue, accuracy, error: 1 - accuracy, errors: count - correct, count };
+}
+
+/**
+ * Loss and the task's figures of `model` on (x, y): accuracy for classification, MAE, RMSE and
+ * R² for regression. In eval mode, in batches; restores the mode after. Checks every argument
+ * and the whole data set (widths, finite values, class labels in range) before running.
+ */
+export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
+  const plan = planEvaluation(model, options);
+  const scorers = { comparer: new ClassComparer(), regression: new RegressionAccumulator() };
+  try {
+    return runEvaluation(model, plan, scorers);
+  } finally {
+    scorers.comparer.dispose();
+  }
 }
 
 /** The model's outputs for x, computed in batches, as a new tensor you own. */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
   checkOptions('predict', options, ['batchSize']);
   checkTensor('predict', 'x', x);
-  const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 });
+  const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
   const n = x.shape[0] ?? 0;
   if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);
+  probeOutputs('predict', 'x', model, x);
   const wasTraining = model.training;
   model.eval();
   let result: Tensor | null = null;

@@ -1,8 +1,9 @@
 import * as ops from '../backend/ops.js';
 import { Storage } from '../backend/storage.js';
-import { ShapeError, formatShape } from '../errors.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor } from '../validate.js';
+import { checkNumber, checkTensor } from '../validate.js';
+import { checkFinite, checkTargets } from './task.js';
 
 /**
  * Turns outputs or targets into one class number per row, re-using its own WASM buffer:
@@ -92,35 +93,53 @@ export class ClassComparer {
 /** The comparer of the free functions below (single-threaded: each call finishes before the next). */
 let shared: ClassComparer | null = null;
 
-function checkPair(where: string, output: Tensor, target: Tensor): number {
-  checkTensor(where, 'output', output);
-  checkTensor(where, 'target', target);
-  const n = output.shape[0] ?? 0;
-  if (target.shape[0] !== n) {
-    throw new ShapeError(`${where}: output ${formatShape(output.shape)} and target ${formatShape(target.shape)} have different numbers of rows`);
+/**
+ * Checks a (output, target) pair of a classifier completely before anything is counted: both
+ * usable tensors with the same rows (at least one), finite outputs, a finite threshold, and
+ * targets that are class indices in range, 0/1 values or class rows of the output's width.
+ */
+function checkPair(where: string, output: unknown, target: unknown, threshold: unknown, classes?: number): number {
+  const out = checkTensor(where, 'output', output), t = checkTensor(where, 'target', target);
+  checkNumber(where, 'threshold', threshold);
+  const n = out.shape[0] ?? 0;
+  if (out.ndim < 1 || n === 0) throw new ShapeError(`${where}: output must have at least one row, got shape ${formatShape(out.shape)}`);
+  if (t.shape[0] !== n) {
+    throw new ShapeError(`${where}: output ${formatShape(out.shape)} and target ${formatShape(t.shape)} have different numbers of rows`);
   }
+  const width = out.size / n;
+  if (out.ndim > 2 || t.ndim > 2 || (t.ndim === 2 && t.shape[1] !== width && !(width === 1 && t.shape[1] === 1))) {
+    throw new ShapeError(`${where}: target must be class indices [${n}] or rows [${n}, ${width}] like the output ${formatShape(out.shape)}, got ${formatShape(t.shape)}`);
+  }
+  checkFinite(where, 'output', out);
+  checkTargets(where, 'target', t, 'classification', classes ?? width);
   return n;
 }
 
 /** Number of rows whose predicted class equals the target class. */
 export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5): number {
-  checkPair('accuracy', output, target);
+  checkPair('accuracy', output, target, threshold);
   return (shared ??= new ClassComparer()).countCorrect(output, target, threshold);
 }
 
 /**
  * Fraction of rows classified correctly. Multi-output models are scored by argmax, single-output
  * models by `output > threshold` (0.5 for probabilities; use 0 for logits). Targets may be class
- * labels [n], 0/1 values [n, 1], or one-hot / probability rows [n, k].
+ * labels [n], 0/1 values [n, 1], or one-hot / probability rows [n, k]. Everything is checked
+ * first: a null, a NaN, a label out of range or mismatched rows throw a ValueError or ShapeError.
  */
 export function accuracy(output: Tensor, target: Tensor, threshold = 0.5): number {
-  const n = output.shape[0] ?? 0;
-  return n === 0 ? 0 : countCorrect(output, target, threshold) / n;
+  const n = checkPair('accuracy', output, target, threshold);
+  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold) / n;
 }
 
-/** matrix[actual][predicted] counts, for `classes` classes. */
+/** matrix[actual][predicted] counts, for `classes` classes (every label and prediction below it). */
 export function confusionMatrix(output: Tensor, target: Tensor, classes: number, threshold = 0.5): number[][] {
-  checkPair('confusionMatrix', output, target);
+  checkNumber('confusionMatrix', 'classes', classes, { integer: true, min: 1, max: 65536 });
+  checkPair('confusionMatrix', output, target, threshold, classes);
+  const width = output.size / output.shape[0]!;
+  if (Math.max(width, 2) > classes) {
+    throw new ValueError(`confusionMatrix: classes is ${classes} but the output predicts ${Math.max(width, 2)} classes`);
+  }
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   (shared ??= new ClassComparer()).tally(output, target, threshold, matrix);
   return matrix;

@@ -48,7 +48,7 @@ describe('a user-written optimizer (report 004 Adam)', () => {
   it('trains XOR-easy to the report-004 loss target', () => {
     const model = xorModel(42);
     const history = w.fit(model, {
-      loss: new w.MSELoss(), optimizer: new Report004Adam(model.parameters(), { lr: 0.01 }), x: data.x, y, epochs: 5000, batchSize: 21, shuffle: false,
+      loss: new w.MSELoss(), optimizer: new Report004Adam(model.parameters(), { lr: 0.01 }), x: data.x, y, epochs: 5000, batchSize: 21, shuffle: false, task: 'classification',
       earlyStopping: { monitor: 'loss', target: 0.005, patience: 5000 },
     });
     expect(history.stopReason).toBe('target-reached');

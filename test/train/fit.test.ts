@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Adam, BCELoss, CrossEntropyLoss, Generator, Linear, MSELoss, ReLU, SGD, Sequential, Sigmoid, Tensor,
   StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, clipGradNorm,
-  accuracy, confusionMatrix, disk, evaluate, fit, fitAsync, linear, oneHot, predict, ValueError,
+  accuracy, confusionMatrix, disk, evaluate, fit, fitAsync, linear, oneHot, predict, ValueError, NonFiniteLossError,
 } from '../../src/index.js';
 
 function net(gen: Generator, out = 2): Sequential {
@@ -26,6 +26,7 @@ describe('fit / evaluate / predict', () => {
     const test = disk(500, gen);
     const ev = evaluate(model, { x: test.x, y: test.y, loss: new CrossEntropyLoss() });
     expect(ev.accuracy).toBeGreaterThan(0.9);
+    expect(ev.task).toBe('classification');
     expect(ev.count).toBe(500);
     const out = predict(model, test.x, { batchSize: 64 });
     // errors counted independently of evaluate(): argmax of each predicted row against its label.
@@ -35,9 +36,9 @@ describe('fit / evaluate / predict', () => {
     expect(ev.errors).toBe(wrong);
     expect(ev.error).toBeCloseTo(wrong / 500, 12);
     expect(out.shape).toEqual([500, 2]);
-    expect(accuracy(out, test.y)).toBeCloseTo(ev.accuracy, 10);
+    expect(accuracy(out, test.y)).toBeCloseTo(ev.accuracy!, 10);
     const cm = confusionMatrix(out, test.y, 2);
-    expect(cm[0]![0]! + cm[1]![1]!).toBe(500 - ev.errors);
+    expect(cm[0]![0]! + cm[1]![1]!).toBe(500 - ev.errors!);
   });
 
   it('is reproducible for the same seed', () => {
@@ -81,14 +82,29 @@ describe('fit / evaluate / predict', () => {
     expect(h2.epochs).toHaveLength(5); // epoch 1 sets the best, then 4 epochs without improvement
   });
 
-  it('stops with an error naming the epoch and batch when the loss becomes NaN', () => {
+  it('refuses a NaN in x before training, naming the row', () => {
     const gen = new Generator(7);
     const { x, y } = disk(100, gen);
     const bad = x.clone();
-    bad.set([NaN], 2 * 57); // row 57 → with batch 10 and no shuffle: epoch 1, batch 6
+    bad.set([NaN], 2 * 57);
     const model = net(gen);
     expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: bad, y, epochs: 3, batchSize: 10, shuffle: false }))
-      .toThrow(/training diverged at epoch 1, batch 6: .*loss is NaN/);
+      .toThrow(/^fit: x row 57 has NaN in column 0/);
+  });
+
+  it('stops with a NonFiniteLossError naming the epoch and batch when training diverges', () => {
+    const gen = new Generator(7);
+    const { x } = disk(100, gen);
+    const y = Tensor.from(Array.from({ length: 100 }, (_, i) => 1e30 * (i + 1)), [100, 1]);
+    const model = net(gen, 1);
+    let error: unknown;
+    try {
+      fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 10 }), x, y, epochs: 3, batchSize: 10, shuffle: false });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toMatch(/^fit: training diverged at epoch 1, batch \d+: MSELoss.forward: the loss is (NaN|Infinity)/);
   });
 
   it('names an invalid class label instead of calling it a divergence', () => {
@@ -103,7 +119,7 @@ describe('fit / evaluate / predict', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^CrossEntropyLoss.forward: target\[17\] = 2 is not a class index in \[0, 1\]$/);
+    expect(message).toMatch(/^fit: y\[17\] = 2 is not a class index in \[0, 1\] \(the model has 2 outputs\)$/);
   });
 
   it('callbacks, abort signal and one-hot MSE targets', () => {

@@ -1,0 +1,94 @@
+// The command's output folder: checked (and created) before any training, written at the end —
+// or after Ctrl-C, with the epochs finished so far.
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { RoundResult } from './experiment.js';
+import { UsageError, type TrainConfig } from './options.js';
+
+const reason = (e: unknown): string => {
+  const code = (e as { code?: string }).code;
+  const known: Record<string, string> = {
+    ENOTDIR: 'a part of the path is a file, not a folder', EACCES: 'permission denied', EPERM: 'permission denied',
+    EROFS: 'read-only file system', ENOSPC: 'no space left on the device', EEXIST: 'a file of that name exists', ENOENT: 'no such folder',
+  };
+  return code && known[code] ? `${known[code]} (${code})` : (e as Error).message.split('\n')[0]!;
+};
+
+/**
+ * mkdir -p one level at a time: Node's recursive mkdirSync loops forever where mkdir reports
+ * ENOENT for an existing parent (e.g. under /proc).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) throw Object.assign(new Error(`${d} is a file`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT' || dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
+/**
+ * Makes sure `out` is a folder we can write to: creates it if needed, then writes and removes a
+ * probe file. Throws UsageError naming the flag and the reason; returns the absolute path.
+ */
+export function prepareOutputFolder(out: string): string {
+  const dir = resolve(out);
+  let isFolder: boolean | null = null; // null: nothing there yet
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw new UsageError(`--out ${out}: cannot use this path: ${reason(e)}`);
+  }
+  if (isFolder === false) throw new UsageError(`--out ${out}: exists and is not a folder`);
+  if (isFolder === null) {
+    try {
+      makeFolders(dir);
+    } catch (e) {
+      throw new UsageError(`--out ${out}: cannot create the folder: ${reason(e)}`);
+    }
+  }
+  const probe = join(dir, `.wasmnn-write-check-${process.pid}`);
+  try {
+    accessSync(dir, constants.W_OK);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot write in this folder: ${reason(e)}`);
+  }
+  // The files we will write must not be folders (else training would end in EISDIR).
+  for (const name of OUTPUT_FILES) {
+    let folder = false;
+    try {
+      folder = statSync(join(dir, name)).isDirectory();
+    } catch {
+      // absent: fine
+    }
+    if (folder) throw new UsageError(`--out ${out}: ${name} there is a folder; the command writes a file of that name`);
+  }
+  return dir;
+}
+
+/** The files the command writes in --out. */
+const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png', 'comparison.svg', 'comparison.png'];
+
+/** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
+export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {
+  const historyPath = join(dir, 'history.json');
+  writeFileSync(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
+  const files = [historyPath];
+  if (!config.plots || results.length === 0 || results[0]!.history.epochs.length === 0) return files;
+  let plots: typeof import('./plots.js');
+  try {
+    plots = await import('./plots.js');
+  } catch (e) {
+    console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
+    return files;
+  }
+  files.push(...await plots.writePlots(config, results, dir));
+  return files;
+}

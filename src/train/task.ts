@@ -1,0 +1,107 @@
+// What a training run is for (classification or regression), and the checks of a data set's
+// contents that go with it. Everything here reads; nothing changes a model or an optimizer.
+import * as ops from '../backend/ops.js';
+import { ShapeError, ValueError, WasmnnError, formatShape } from '../errors.js';
+import type { Loss } from '../losses/loss.js';
+import type { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor.js';
+import { checkChoice } from '../validate.js';
+
+/** What the model learns: classes (reported with accuracy) or values (reported with MAE, RMSE, R²). */
+export type Task = 'classification' | 'regression';
+
+/** Whether `t` is [n, k ≥ 2] with rows of k - 1 zeros and one 1. */
+export function isOneHot(t: Tensor): boolean {
+  if (t.ndim !== 2 || t.shape[1]! < 2) return false;
+  const k = t.shape[1]!, data = t._view();
+  for (let r = 0; r < data.length; r += k) {
+    let ones = 0;
+    for (let j = 0; j < k; j++) {
+      const v = data[r + j]!;
+      if (v === 1) ones++;
+      else if (v !== 0) return false;
+    }
+    if (ones !== 1) return false;
+  }
+  return true;
+}
+
+/**
+ * The task of a run: `explicit` when given; else classification for losses on logits or
+ * probabilities (cross-entropy, BCE), and for value losses (MSE, L1, Huber) on one-hot targets;
+ * regression otherwise.
+ */
+export function resolveTask(where: string, loss: Loss, y: Tensor, explicit: unknown): Task {
+  if (explicit !== undefined) {
+    const task = checkChoice(where, 'task', explicit, ['classification', 'regression']);
+    if (task === 'regression' && loss.predictionKind !== 'values') {
+      throw new ValueError(`${where}: task 'regression' needs a loss on values (MSELoss, L1Loss, HuberLoss, SmoothL1Loss); ${loss.typeName} trains classifiers`);
+    }
+    return task;
+  }
+  if (loss.predictionKind !== 'values') return 'classification';
+  return isOneHot(y) ? 'classification' : 'regression';
+}
+
+/**
+ * Runs the model on the first row of x (in eval mode, restored after) to learn whether x fits it
+ * and how many outputs it has; parameters are not touched. Throws ShapeError naming `what`.
+ */
+export function probeOutputs(where: string, what: string, model: Module, x: Tensor): number {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    const out = model.forward(x._rows(0, 1));
+    return out.ndim < 2 ? 1 : out.size / out.shape[0]!;
+  } catch (e) {
+    if (e instanceof WasmnnError) throw new ShapeError(`${where}: ${what} ${formatShape(x.shape)} does not fit the model: ${e.message}`);
+    throw e;
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** Throws ValueError naming the row and column of the first NaN or ±Infinity in `t`. */
+export function checkFinite(where: string, what: string, t: Tensor): void {
+  const bad = ops.firstNonFinite(t);
+  if (bad < 0) return;
+  const width = t.size / Math.max(t.shape[0] ?? 1, 1);
+  const value = t._view()[bad];
+  throw new ValueError(`${where}: ${what} row ${Math.floor(bad / width)} has ${value}${t.ndim > 1 ? ` in column ${bad % width}` : ''}; every value must be finite`);
+}
+
+/**
+ * Checks targets for `task` over the whole data set: finite values; for classification,
+ * class indices [n] that are integers in [0, classes - 1] (classes = outputs, or 2 for a single
+ * output), or class rows [n, k] with values in [0, 1]. The message names the row.
+ */
+export function checkTargets(where: string, what: string, y: Tensor, task: Task, outputs: number): void {
+  checkFinite(where, what, y);
+  if (task === 'regression') return;
+  const data = y._view();
+  if (y.ndim === 1) {
+    const classes = outputs > 1 ? outputs : 2;
+    for (let i = 0; i < data.length; i++) {
+      const c = data[i]!;
+      if (!Number.isInteger(c) || c < 0 || c >= classes) {
+        throw new ValueError(`${where}: ${what}[${i}] = ${c} is not a class index in [0, ${classes - 1}] (the model has ${outputs} output${outputs === 1 ? '' : 's'})`);
+      }
+    }
+    return;
+  }
+  const width = y.size / Math.max(y.shape[0]!, 1);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < 0 || v > 1) {
+      throw new ValueError(`${where}: ${what} row ${Math.floor(i / width)} has ${v} in column ${i % width}; class targets must lie in [0, 1]`);
+    }
+  }
+}
+
+/** Throws ShapeError unless `b` has the same per-row shape as `a` (e.g. validation vs training data). */
+export function checkSameWidth(where: string, what: string, t: Tensor, like: Tensor, likeName: string): void {
+  const a = t.shape.slice(1), b = like.shape.slice(1);
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new ShapeError(`${where}: ${what} rows have shape ${formatShape(a)}, but ${likeName} rows have shape ${formatShape(b)} (${what} is ${formatShape(t.shape)})`);
+  }
+}
