@@ -44,7 +44,7 @@ export function runImageRound(config: TrainConfig, seed: number, onEpoch?: (log:
   let steps = 0;
   const start = performance.now();
   const history = fit(model, {
-    loss, optimizer, x: train.x, y: train.y, epochs: config.epochs, batchSize: config.batchSize, seed,
+    loss, optimizer, task: 'classification', x: train.x, y: train.y, epochs: config.epochs, batchSize: config.batchSize, seed,
     validation: { x: test.x, y: test.y }, evaluateTrain: true, ...(scheduler ? { scheduler } : {}),
     ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },

@@ -3,7 +3,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { Loss, type LossDiagnosis, type LossOptions } from './loss.js';
+import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
 
 /**
  * Negative log-likelihood of class indices, as torch.nn.NLLLoss: the input holds
@@ -25,6 +25,11 @@ export class NLLLoss extends Loss {
 
   constructor(options: LossOptions = {}) {
     super(options);
+  }
+
+  /** Log-probabilities rank classes as logits do (argmax), so fit/evaluate classify. */
+  override get predictionKind(): PredictionKind {
+    return 'logits';
   }
 
   protected checkTarget(input: Tensor, target: unknown): void {

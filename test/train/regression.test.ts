@@ -2,7 +2,7 @@
 // classic MSE-on-one-hot classifier still reported with accuracy.
 import { describe, expect, it } from 'vitest';
 import {
-  CrossEntropyLoss, Generator, HuberLoss, Linear, MSELoss, SGD, Sequential, Tensor, disk, evaluate, fit, meanAbsoluteError, oneHot,
+  CrossEntropyLoss, Generator, HuberLoss, Linear, LogSoftmax, MSELoss, NLLLoss, SGD, Sequential, Tensor, disk, evaluate, fit, meanAbsoluteError, oneHot,
   r2Score, rootMeanSquaredError,
 } from '../../src/index.js';
 
@@ -57,6 +57,10 @@ describe('the task', () => {
     expect(ev4.task).toBe('classification');
     expect(ev4.mae).toBeUndefined();
     expect(() => fit(m1, { loss: new CrossEntropyLoss(), optimizer: new SGD(m1.parameters()), x, y, task: 'regression' })).toThrow(/task 'regression' needs a loss on values/);
+    const m5 = new Sequential(new Linear(2, 2, { generator: g }), new LogSoftmax(1)); // the NLLLoss pair classifies too
+    const h5 = fit(m5, { loss: new NLLLoss(), optimizer: new SGD(m5.parameters()), x, y, epochs: 1 });
+    expect(h5.task).toBe('classification');
+    expect(h5.last!.accuracy).toBeGreaterThanOrEqual(0);
   });
 
   it('a regressor learns a line: R² near 1', () => {
