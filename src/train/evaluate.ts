@@ -131,10 +131,19 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
   }
 }
 
-/** The model's outputs for x, computed in batches, as a new tensor you own. */
+/**
+ * The model's outputs for x, computed in batches, as a new tensor you own. A 1-D x is one sample
+ * (as torch's layers take it): its output comes back without the batch dimension.
+ */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
   checkOptions('predict', options, ['batchSize']);
   checkTensor('predict', 'x', x);
+  if (x.ndim === 1 && x.size > 0) {
+    const batch = predict(model, x.view([1, x.size]), options);
+    const single = batch.reshape(batch.shape.slice(1)).clone();
+    batch.dispose();
+    return single;
+  }
   const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
   const n = x.shape[0] ?? 0;
   if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);

@@ -41,6 +41,18 @@ describe('fit / evaluate / predict', () => {
     expect(cm[0]![0]! + cm[1]![1]!).toBe(500 - ev.errors!);
   });
 
+  it('predicts a single 1-D sample as torch does: the output without the batch dimension', () => {
+    const gen = new Generator(4);
+    const model = net(gen);
+    const rows = Tensor.from([[0.2, 0.7], [0.9, 0.1]]);
+    const batch = predict(model, rows).toArray() as number[][];
+    const one = predict(model, Tensor.from([0.9, 0.1]));
+    expect(one.shape).toEqual([2]);
+    expect(one.toArray()).toEqual(batch[1]);
+    expect(model.forward(Tensor.from([0.2, 0.7])).toArray()).toEqual(batch[0]);
+    expect(() => predict(model, Tensor.from([1, 2, 3]))).toThrow(/does not fit the model/);
+  });
+
   it('is reproducible for the same seed', () => {
     const run = (): number[] => {
       const gen = new Generator(4);
