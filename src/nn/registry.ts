@@ -1,6 +1,6 @@
 /**
  * The layer registry: `typeName` → class, so that a model file names its layers and loadModel()
- * finds the classes again (never from `constructor.name`, which minifiers rename). The built-in
+ * finds the classes again (never from the class's own name, which minifiers rename). The built-in
  * layers are registered here; a new built-in layer is one more entry in BUILT_IN; a custom layer
  * calls registerLayer(MyLayer) once, after giving it a `static override readonly typeName` and a
  * toConfig().
