@@ -6,7 +6,7 @@ import { WasmnnError, type Evaluation } from '../index.js';
 import { meanStd, outputActivation, outputUnits, runRound, type RoundResult } from './experiment.js';
 import { isImageDataset, layerSpec, runImageRound } from './image-experiment.js';
 import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } from './options.js';
-import { prepareOutputFolder, writeOutputs } from './output.js';
+import { INTERRUPTED, prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
 import { trainTabular } from './tabular-train.js';
@@ -21,8 +21,6 @@ commands:
   help      show this text
   --version print the version`;
 
-/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
-const INTERRUPTED = 130;
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
 const num = (v: number | undefined): string => (v === undefined ? '-' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -158,12 +156,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'train') {
-      if (rest.some((a) => a === '--data' || a.startsWith('--data='))) {
-        await trainTabular(rest);
-        return 0;
-      }
       // Ctrl-C aborts the (asynchronous) training loop instead of killing the process.
       process.on('SIGINT', onInterrupt);
+      if (rest.some((a) => a === '--data' || a.startsWith('--data='))) return await trainTabular(rest, controller.signal);
       return await train(rest, controller.signal);
     }
     if (command === 'predict' || command === 'evaluate') {

@@ -5,6 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { RoundResult } from './experiment.js';
 import { UsageError, type TrainConfig } from './options.js';
 
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;
+
 const reason = (e: unknown): string => {
   const code = (e as { code?: string }).code;
   const known: Record<string, string> = {

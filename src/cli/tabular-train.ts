@@ -2,10 +2,10 @@
 // dropped (and counted), the rest split into training and test rows with the seed; preprocessing
 // is fitted on the training rows only; the model file carries architecture and preprocessing.
 import { writeFileSync } from 'node:fs';
-import { prepareOutputFolder } from './output.js';
+import { INTERRUPTED, prepareOutputFolder } from './output.js';
 import { join } from 'node:path';
 import {
-  Generator, Linear, Sequential, TabularModel, TabularPreprocessor, fit, isMissing,
+  Generator, Linear, Sequential, TabularModel, TabularPreprocessor, fitAsync, isMissing,
   type History, type Loss, type TabularEvaluation, type TabularOptions,
 } from '../index.js';
 import { readCsv, withFileLines } from './csv.js';
@@ -32,11 +32,14 @@ const fmt = (e: TabularEvaluation): string => (e.task === 'classification'
   ? `accuracy ${(100 * e.accuracy).toFixed(2)} % (${e.errors}/${e.count} wrong)`
   : `MAE ${e.mae.toPrecision(4)}, RMSE ${e.rmse.toPrecision(4)}, R² ${e.r2.toFixed(4)} (${e.count} rows)`);
 
-/** Runs `wasmnn train --data …`. */
-export async function trainTabular(args: string[]): Promise<void> {
+/**
+ * Runs `wasmnn train --data …`; returns the exit code. An aborted `signal` (Ctrl-C) stops after the
+ * current epoch; the model, history and plots of the epochs done are still written.
+ */
+export async function trainTabular(args: string[], signal: AbortSignal): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(tabularHelp());
-    return;
+    return 0;
   }
   const config = parseTabularArgs(args);
   prepareOutputFolder(config.out); // a folder we can write to, before reading or training anything
@@ -80,11 +83,15 @@ export async function trainTabular(args: string[]): Promise<void> {
   }
   const progress = await createProgress({ epochs: config.epochs, label: 'training', quiet: !talk, tty: Boolean(process.stdout.isTTY) });
   const start = performance.now();
-  const history = fit(model, {
-    loss, optimizer, x: train.x, y: train.y!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed,
-    validation: { x: test.x, y: test.y! }, task: prep.task, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
-  });
-  progress.done();
+  let history: History;
+  try {
+    history = await fitAsync(model, {
+      loss, optimizer, x: train.x, y: train.y!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed,
+      validation: { x: test.x, y: test.y! }, task: prep.task, signal, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
+    });
+  } finally {
+    progress.done(); // restores the cursor the bar hid, also on errors
+  }
   const seconds = (performance.now() - start) / 1000;
   const tabular = new TabularModel(model, prep);
   const summary: TabularSummary = {
@@ -93,12 +100,17 @@ export async function trainTabular(args: string[]): Promise<void> {
     train: tabular.evaluate(trainRows), test: tabular.evaluate(testRows), seconds, files: [],
   };
   summary.files = await writeOutputs(config, tabular, history, summary, testRows);
+  if (signal.aborted) {
+    console.error(`wasmnn: interrupted after ${history.epochs.length} epochs; wrote ${summary.files.join(', ')}`);
+    return INTERRUPTED;
+  }
   if (config.json) {
     console.log(JSON.stringify({ config, ...summary }, null, 2));
-    return;
+    return 0;
   }
   console.log(`train: ${fmt(summary.train)}\ntest:  ${fmt(summary.test)}`);
   if (!config.quiet) console.log(`wrote ${summary.files.join(', ')}`);
+  return 0;
 }
 
 /** A text column with nearly one category per row is probably a name or an id: say so (it still trains). */

@@ -95,6 +95,31 @@ describe('wasmnn train, interrupted', () => {
   }, 60_000);
 });
 
+describe('wasmnn train --data, interrupted', () => {
+  it('Ctrl-C stops the CSV run after the epoch, writes the model and history of the finished epochs and exits with 130', async () => {
+    const out = tmp();
+    const csv = join(out, 'points.csv');
+    const rows = Array.from({ length: 200 }, (_, i) => `${(i * 37) % 100 / 100},${(i * 61) % 100 / 100},${i % 3 === 0 ? 'a' : 'b'}`);
+    writeFileSync(csv, ['x1,x2,label', ...rows].join('\n') + '\n');
+    const child = spawn(process.execPath, [cli, 'train', '--data', csv, '--target', 'label', '--epochs', '1000000', '--no-plots', '--out', join(out, 'run')],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (b) => { stdout += String(b); });
+    child.stderr.on('data', (b) => { stderr += String(b); });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => { if (/epoch \d+\//.test(stdout)) { clearInterval(poll); resolve(); } }, 50);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/wasmnn: interrupted after \d+ epochs; wrote .*model\.safetensors/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(out, 'run', 'model.safetensors'))).toBe(true);
+    const history = JSON.parse(readFileSync(join(out, 'run', 'history.json'), 'utf8'));
+    expect(history.history.stopReason).toBe('aborted');
+  }, 60_000);
+});
+
 describe('wasmnn train on large data', () => {
   it('--n-train 100000 --loss mse --outputs 1 trains (it crashed on a detached view)', () => {
     const r = run(['train', '--n-train', '100000', '--loss', 'mse', '--outputs', '1', '--epochs', '1', '--no-plots', '--quiet', '--out', tmp()], 120_000);
