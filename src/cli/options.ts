@@ -103,27 +103,32 @@ const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string |
  */
 export const MAX_POINTS = 10_000_000;
 
+/** Refuses a flag of the 2-D data sets on an image data set (its model comes from --model / --layers). */
+const pointsFlag = (name: string) => (c: TrainConfig): string | null =>
+  (IMAGE_DATASETS[c.dataset] ? `--${name} does not apply to --dataset ${c.dataset} (an image data set has its own split, and its network comes from --model or --layers)` : null);
+
 export const FLAGS: Record<string, Flag> = {
   dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${[...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)].join('|')}`, parse: choice([...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)]) },
   'n-train': {
     key: 'nTrain', type: 'string', default: '1000', help: `training points (≤ ${MAX_POINTS})`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
-    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : null),
+    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-train does not apply to --dataset ${c.dataset} (it has fixed points)` : pointsFlag('n-train')(c)),
   },
   'n-test': {
     key: 'nTest', type: 'string', default: '1000', help: `test points (≤ ${MAX_POINTS}; xor: the training points are the test set)`, parse: number({ integer: true, min: 1, max: MAX_POINTS }),
-    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : null),
+    refuse: (c) => (DATASETS[c.dataset]?.fixed ? `--n-test does not apply to --dataset ${c.dataset} (its training points are the test set)` : pointsFlag('n-test')(c)),
   },
   hidden: {
     key: 'hidden', type: 'string', default: '25,25,25', help: 'hidden layer widths, comma-separated ("" for none)',
     parse: (text, flag) => (text.trim() === '' ? [] : text.split(',').map((w) => number({ integer: true, min: 1 })(w.trim(), flag))),
+    refuse: pointsFlag('hidden'),
   },
   activation: { key: 'activation', type: 'string', default: 'relu', help: `hidden activation: ${Object.keys(ACTIVATIONS).join('|')}`, parse: choice(Object.keys(ACTIVATIONS)) },
   'activation-scale': {
     key: 'activationScale', type: 'string', default: '1', help: 'hidden activations see k·x (a Scale(k) module before each): tanh(10x) is --activation tanh --activation-scale 10',
-    parse: number({ positive: true }),
+    parse: number({ positive: true }), refuse: pointsFlag('activation-scale'),
   },
-  'output-activation': { key: 'outputActivation', type: 'string', default: 'auto', help: `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (auto: sigmoid for bce)`, parse: choice(OUTPUT_ACTIVATIONS) },
-  outputs: { key: 'outputs', type: 'string', default: 'auto', help: 'output units: 1, 2 or auto (ce, mse, mae, huber: 2; bce, bce_logits: 1)', parse: (t, f) => (t === 'auto' ? 'auto' : number({ integer: true, min: 1, max: 2 })(t, f)) },
+  'output-activation': { key: 'outputActivation', type: 'string', default: 'auto', help: `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (auto: sigmoid for bce)`, parse: choice(OUTPUT_ACTIVATIONS), refuse: pointsFlag('output-activation') },
+  outputs: { key: 'outputs', type: 'string', default: 'auto', help: 'output units: 1, 2 or auto (ce, mse, mae, huber: 2; bce, bce_logits: 1)', parse: (t, f) => (t === 'auto' ? 'auto' : number({ integer: true, min: 1, max: 2 })(t, f)), refuse: pointsFlag('outputs') },
   loss: { key: 'loss', type: 'string', default: 'ce', help: `loss: ${Object.keys(LOSSES).join('|')}`, parse: choice(Object.keys(LOSSES)) },
   reduction: { key: 'reduction', type: 'string', default: 'mean', help: 'loss reduction over the batch: mean|sum', parse: choice(['mean', 'sum']) },
   optim: { key: 'optim', type: 'string', default: 'adam', help: `optimizer: ${Object.keys(OPTIMIZERS).join('|')}`, parse: choice(Object.keys(OPTIMIZERS)) },

@@ -40,6 +40,8 @@ export abstract class BatchNorm extends Module {
   private readonly mean: Workspace;
   private readonly invstd: Workspace;
   private saved: { x: Tensor; mean: Tensor; invstd: Tensor; N: number; L: number; batchStatistics: boolean } | null = null;
+  /** Values per channel of one input row (L, or H·W) in the last forward; fit checks batch sizes with it. */
+  private valuesPerRow: number | null = null;
 
   protected constructor(readonly numFeatures: number, options: BatchNormOptions) {
     super();
@@ -57,8 +59,8 @@ export abstract class BatchNorm extends Module {
     this.bias = affine ? this.registerParameter('bias', new Parameter([numFeatures], name)) : null;
     this.weight?.fill(1);
     this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
-    this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1)) : null;
-    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64') : null;
+    this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1), 'F32', 0) : null;
+    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64', 0) : null;
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));
@@ -78,6 +80,12 @@ export abstract class BatchNorm extends Module {
     fill(this.numBatchesTracked!, 0);
   }
 
+  /** Training normalises with batch statistics: a batch must give each channel two values or more. */
+  override _trainingBatchProblem(rows: number): string | null {
+    if (this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
+    return `${this.toString()} needs more than 1 value per channel in training mode, and a batch of ${rows} row${rows === 1 ? '' : 's'} gives ${rows * this.valuesPerRow}`;
+  }
+
   forward(input: Tensor): Tensor {
     const where = `${this.typeName}.forward`;
     this.saved = null; // a rejected forward leaves nothing for backward to use
@@ -89,6 +97,7 @@ export abstract class BatchNorm extends Module {
       throw new ShapeError(`${where}: input must have shape ${this.expected().replace(/\bC\b/g, String(C))} with every dimension ≥ 1, got ${formatShape(x.shape)}`);
     }
     const { N, L } = dims;
+    this.valuesPerRow = L;
     const batchStatistics = this.training || !this.runningMean;
     if (batchStatistics && N * L < 2) {
       throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);

@@ -22,6 +22,8 @@ export interface StateEntry {
 interface BufferEntry {
   tensor: Tensor;
   dtype: StateDtype;
+  /** The smallest value a loaded state may hold (a variance or a count is never negative). */
+  min: number | undefined;
 }
 
 /**
@@ -83,6 +85,19 @@ export abstract class Module {
     this.checkUsable(where);
   }
 
+  /**
+   * @internal Why a training-mode batch of `rows` rows could not pass this module or its children,
+   * judged from the shapes of the last forward (fit asks after probing one row, so that a batch
+   * that would fail mid-epoch is refused before the first update); null when it can.
+   */
+  _trainingBatchProblem(rows: number): string | null {
+    for (const [, child] of this.children) {
+      const problem = child._trainingBatchProblem(rows);
+      if (problem) return problem;
+    }
+    return null;
+  }
+
   /** Registers a parameter under `name` (as in PyTorch's state-dict keys). */
   protected registerParameter(name: string, param: Parameter): Parameter {
     this.ownParams.push([name, param]);
@@ -93,10 +108,11 @@ export abstract class Module {
    * Registers a buffer under `name` (a PyTorch state-dict key such as "running_mean"): a tensor
    * the module owns and updates itself, saved and loaded with the parameters but not trained.
    * dtype 'I64' saves it as int64 (its values must be integers); it is held as float32, exact
-   * up to 2²⁴. dispose() frees it.
+   * up to 2²⁴. `min` makes loadStateDict refuse smaller values (e.g. 0 for a variance). dispose()
+   * frees it.
    */
-  protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype = 'F32'): Tensor {
-    this.ownBuffers.push([name, { tensor, dtype }]);
+  protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype = 'F32', min?: number): Tensor {
+    this.ownBuffers.push([name, { tensor, dtype, min }]);
     return tensor;
   }
 
@@ -170,17 +186,17 @@ export abstract class Module {
    * Parameters and buffers in torch's state_dict order: each module's parameters, then its
    * buffers, then its children's.
    */
-  private namedState(prefix = ''): Array<[string, Tensor, 'parameter' | 'buffer', StateDtype]> {
+  private namedState(prefix = ''): Array<[string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined]> {
     const seen = new Set<Tensor>();
-    const out: Array<[string, Tensor, 'parameter' | 'buffer', StateDtype]> = [];
+    const out: Array<[string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined]> = [];
     const visit = (module: Module, path: string): void => {
       for (const [name, p] of module.ownParams) {
         if (!seen.has(p)) {
           seen.add(p);
-          out.push([path + name, p, 'parameter', 'F32']);
+          out.push([path + name, p, 'parameter', 'F32', undefined]);
         }
       }
-      for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype]);
+      for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype, b.min]);
       for (const [name, child] of module.children) visit(child, `${path}${name}.`);
     };
     visit(this, prefix ? `${prefix}.` : '');
@@ -236,7 +252,8 @@ export abstract class Module {
         throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
       }
       if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
-      const integer = state.find(([n]) => n === name)![3] === 'I64';
+      const [, , , dtype, min] = state.find(([n]) => n === name)!;
+      const integer = dtype === 'I64';
       if (integer) {
         for (let i = 0; i < entry.data.length; i++) {
           const v = entry.data[i];
@@ -244,6 +261,11 @@ export abstract class Module {
         }
       } else {
         checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
+      }
+      if (min !== undefined) {
+        for (let i = 0; i < entry.data.length; i++) {
+          if ((entry.data[i] as number) < min) throw new ValueError(`${where}: '${name}' has ${String(entry.data[i])} at index ${i}; it must be ≥ ${min}`);
+        }
       }
     }
     // Everything checked: commit.

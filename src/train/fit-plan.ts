@@ -111,6 +111,19 @@ function checkOptimizer(optimizer: unknown): Optimizer {
   return o;
 }
 
+/**
+ * Refuses a batch size whose last (or only) batch cannot pass the model in training mode — e.g.
+ * one row through BatchNorm1d — before the first update rather than in the middle of an epoch.
+ */
+function checkBatches(model: Module, rows: number, batchSize: number): void {
+  if (rows < 1) return; // the validation split reports its own problem
+  const last = rows % batchSize || Math.min(batchSize, rows);
+  const problem = model._trainingBatchProblem(last);
+  if (problem) {
+    throw new ValueError(`fit: with ${rows} training rows and batchSize ${batchSize} a batch has ${last} row${last === 1 ? '' : 's'}, but ${problem}; choose a batchSize that leaves no such batch`);
+  }
+}
+
 function checkFunction<F>(name: string, f: unknown): F | undefined {
   if (f === undefined) return undefined;
   if (typeof f !== 'function') throw new ValueError(`fit: ${name} must be a function, got ${f === null ? 'null' : typeof f}`);
@@ -128,6 +141,11 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   checkOptions('fit', options, FIT_OPTIONS);
   const loss = checkLoss('fit', options.loss);
   const optimizer = checkOptimizer(options.optimizer);
+  optimizer._checkUsable('fit');
+  const own = new Set((model as Module).parameters());
+  if (!optimizer.params.some((p) => own.has(p))) {
+    throw new ValueError(`fit: the optimizer updates none of this model's parameters (${own.size === 0 ? 'the model has none' : 'was it built over another model?'}): construct it with model.parameters()`);
+  }
   const x = checkTensor('fit', 'x', options.x), y = checkTensor('fit', 'y', options.y);
   const epochs = checkNumber('fit', 'epochs', orDefault(options.epochs, 10), { integer: true, min: 1, max: 1e9 });
   const batchSize = checkNumber('fit', 'batchSize', orDefault(options.batchSize, 32), { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
@@ -156,6 +174,8 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   const task = resolveTask('fit', loss, y, options.task);
   const outputs = probeOutputs('fit', 'x', model as Module, x);
   const validation = options.validation;
+  const split = validation && typeof validation === 'object' && 'split' in validation && typeof validation.split === 'number' ? validation.split : 0;
+  checkBatches(model as Module, n - Math.round(split * n), batchSize);
   let hasValidation = false;
   if (validation !== undefined) {
     if (!validation || typeof validation !== 'object') throw new ValueError(`fit: validation must be { x, y } or { split }, got ${validation === null ? 'null' : typeof validation}`);

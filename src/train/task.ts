@@ -1,7 +1,7 @@
 // What a training run is for (classification or regression), and the checks of a data set's
 // contents that go with it. Everything here reads; nothing changes a model or an optimizer.
 import * as ops from '../backend/ops.js';
-import { ShapeError, ValueError, WasmnnError, formatShape } from '../errors.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
@@ -54,7 +54,9 @@ export function probeOutputs(where: string, what: string, model: Module, x: Tens
     const out = model.forward(x._rows(0, 1));
     return out.ndim < 2 ? 1 : out.size / out.shape[0]!;
   } catch (e) {
-    if (e instanceof WasmnnError) throw new ShapeError(`${where}: ${what} ${formatShape(x.shape)} does not fit the model: ${e.message}`);
+    // Only a shape mismatch means "x does not fit"; a disposed model, an OutOfMemoryError or a
+    // custom layer's own error keeps its class and message.
+    if (e instanceof ShapeError) throw new ShapeError(`${where}: ${what} ${formatShape(x.shape)} does not fit the model: ${e.message}`);
     throw e;
   } finally {
     model.train(wasTraining);

@@ -34,6 +34,9 @@ describe('wasmnn train --dataset mnist', () => {
       [['--layers', 'flatten,11'], /ends with samples of shape \[11\]; mnist needs \[10\]/],
       [['--model', 'resnet'], /--model: 'resnet' is not allowed; (did you mean '[a-z-]+'\? )?choose one of lenet, lenet-bn, mlp/],
       [['--model', 'lenet', '--loss', 'mse'], /trains on class labels: use --loss ce or nll/],
+      [['--hidden', '5'], /--hidden does not apply to --dataset mnist/],
+      [['--n-train', '100'], /--n-train does not apply to --dataset mnist/],
+      [['--activation-scale', '10'], /--activation-scale does not apply to --dataset mnist/],
     ] as const;
     for (const [args, message] of bad) {
       const r = run(['--dataset', 'mnist', '--epochs', '1', '--no-plots', '--out', out, ...args]);

@@ -91,6 +91,9 @@ describe('BatchNorm', () => {
     loadModel(copy, saveModel(bn));
     expect(copy.stateDict()).toEqual(dict);
     expect(() => copy.loadStateDict({ ...dict, num_batches_tracked: { shape: [], data: [1.5] } })).toThrow(/expected an integer/);
+    // A negative variance or count would give NaN outputs in eval mode: refused, naming key and index.
+    expect(() => copy.loadStateDict({ ...dict, running_var: { shape: [2], data: [1, -0.5] } })).toThrow(/'running_var' has -0.5 at index 1; it must be ≥ 0/);
+    expect(() => copy.loadStateDict({ ...dict, num_batches_tracked: { shape: [], data: [-3] } })).toThrow(/'num_batches_tracked' has -3 at index 0/);
     const { running_var: _omit, ...missing } = dict;
     expect(() => copy.loadStateDict(missing)).toThrow(/missing keys 'running_var'/);
     expect(copy.stateDict()).toEqual(dict);

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, EarlyStopping, Generator, Linear, MSELoss, NonFiniteLossError, ReLU, SGD, Sequential, ShapeError, StepLR,
+  Adam, BatchNorm1d, CrossEntropyLoss, EarlyStopping, Generator, Linear, MSELoss, NonFiniteLossError, ReLU, SGD, Sequential, ShapeError, StateError, StepLR,
   Tensor, ValueError, accuracy, confusionMatrix, defaultGenerator, disk, evaluate, fit, manualSeed, trainTestSplit,
   type FitOptions, type Optimizer,
 } from '../../src/index.js';
@@ -105,6 +105,44 @@ describe('fit refuses before the first change', () => {
     expect(() => fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters()), x, y, earlyStopping: { monitor: 'accuracy' } }))
       .toThrow(/monitor 'accuracy' is a classification figure, but this run is a regression/);
     expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(before);
+  });
+});
+
+describe('fit refuses before the first change (found in the end-of-round review)', () => {
+  it('an optimizer over another model’s parameters is refused instead of silently training nothing', () => {
+    rejects(() => ({ optimizer: new Adam(net(7).parameters()) }), ValueError, /the optimizer updates none of this model's parameters/);
+  });
+
+  it('a disposed optimizer is refused before the model is touched', () => {
+    const { x, y } = disk(20, new Generator(3));
+    const model = net(1);
+    const optimizer = new Adam(model.parameters());
+    optimizer.dispose();
+    const before = model.parameters().map((p) => Array.from(p.toFloat32Array()));
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y, epochs: 1 })).toThrow(StateError);
+    expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(before);
+  });
+
+  it('a last batch of one row through BatchNorm1d is refused before the first update, not in the middle of the epoch', () => {
+    const g = new Generator(5);
+    const { x, y } = disk(9, g);
+    const model = new Sequential(new Linear(2, 4, { generator: g }), new BatchNorm1d(4), new ReLU(), new Linear(4, 2, { generator: g }));
+    const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+    const before = model.parameters().map((p) => Array.from(p.toFloat32Array()));
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y, epochs: 1, batchSize: 8, shuffle: false }))
+      .toThrow(/a batch has 1 row, but BatchNorm1d\(4.*needs more than 1 value per channel/);
+    expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(before);
+    expect(optimizer.steps).toBe(0);
+    fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y, epochs: 1, batchSize: 3 }); // 3 + 3 + 3 rows: fine
+    expect(optimizer.steps).toBe(3);
+  });
+
+  it('a disposed model keeps its own error class instead of becoming "x does not fit"', () => {
+    const { x, y } = disk(20, new Generator(3));
+    const model = net(1);
+    const optimizer = new Adam(model.parameters());
+    model.dispose();
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y, epochs: 1 })).toThrow(StateError);
   });
 });
 
