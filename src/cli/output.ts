@@ -2,6 +2,7 @@
 // or after Ctrl-C, with the epochs finished so far.
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { saveModel } from '../index.js';
 import type { RoundResult } from './experiment.js';
 import { UsageError, type TrainConfig } from './options.js';
 
@@ -84,6 +85,12 @@ export async function writeOutputs(dir: string, config: TrainConfig, rounds: unk
   const historyPath = join(dir, 'history.json');
   writeFileSync(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
   const files = [historyPath];
+  if (results.length > 0) {
+    // The first round's trained model, with its architecture: loadModel(bytes) or torch read it.
+    const modelPath = join(dir, 'model.safetensors');
+    writeFileSync(modelPath, saveModel(results[0]!.model));
+    files.push(modelPath);
+  }
   if (!config.plots || results.length === 0 || results[0]!.history.epochs.length === 0) return files;
   let plots: typeof import('./plots.js');
   try {

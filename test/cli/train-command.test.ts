@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Tensor, loadModel, predict } from '../../src/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const dirs: string[] = [];
@@ -41,6 +42,10 @@ describe('wasmnn train', () => {
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
     expect(history.rounds[0].history.epochs).toHaveLength(30);
     expect(history.rounds[0].test.accuracy).toBeGreaterThan(0.9);
+    // The trained model is saved with its architecture: it loads without code.
+    const model = loadModel(new Uint8Array(readFileSync(join(out, 'model.safetensors'))));
+    expect(model.toString()).toMatch(/^Sequential\(\n {2}\(0\): Linear\(in_features=2, out_features=25/);
+    expect(predict(model, Tensor.from([[0.5, 0.5]])).shape).toEqual([1, 2]);
   });
 
   it('--json with --rounds reports mean ± std over seeds and nothing else on stdout', () => {
@@ -52,7 +57,7 @@ describe('wasmnn train', () => {
     expect(result.rounds.map((x: { seed: number }) => x.seed)).toEqual([1, 2, 3]);
     expect(result.summary.testAccuracy.mean).toBeGreaterThan(0.6);
     expect(result.summary.testAccuracy.std).toBeGreaterThan(0);
-    expect(result.files).toEqual([join(out, 'history.json')]);
+    expect(result.files).toEqual([join(out, 'history.json'), join(out, 'model.safetensors')]);
   });
 
   it('stops at a target accuracy (xor, BCE with sigmoid output)', () => {
