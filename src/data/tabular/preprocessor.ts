@@ -72,6 +72,15 @@ export class TabularPreprocessor {
     if (options.task !== undefined) checkChoice('TabularPreprocessor', 'task', options.task, ['classification', 'regression']);
     if (options.scale !== undefined) checkChoice('TabularPreprocessor', 'scale', options.scale, ['standard', 'minmax', 'none']);
     if (options.unknownCategory !== undefined) checkChoice('TabularPreprocessor', 'unknownCategory', options.unknownCategory, ['error', 'ignore']);
+    const impute = options.impute;
+    if (impute !== undefined) {
+      // Checked now, not at fit(): one strategy, or { column: strategy } for some columns.
+      if (impute && typeof impute === 'object' && !Array.isArray(impute) && !('constant' in impute)) {
+        for (const [column, strategy] of Object.entries(impute)) checkStrategy(`TabularPreprocessor: impute['${column}']`, strategy);
+      } else {
+        checkStrategy('TabularPreprocessor', impute);
+      }
+    }
     this.options = { ...options };
   }
 
@@ -84,6 +93,11 @@ export class TabularPreprocessor {
     const features = o.features ?? table.columns.filter((c) => c !== o.target);
     if (features.length === 0) throw new ValueError('TabularPreprocessor.fit: no feature columns');
     for (const c of [...features, ...(o.categorical ?? [])]) this.requireColumn(table, c, 'feature');
+    const impute = o.impute;
+    if (impute && typeof impute === 'object' && !('constant' in impute)) {
+      const unknown = Object.keys(impute).filter((c) => !features.includes(c));
+      if (unknown.length) throw new ValueError(`TabularPreprocessor.fit: impute names ${unknown.map((c) => `'${c}'`).join(', ')}, which ${unknown.length === 1 ? 'is not a feature column' : 'are not feature columns'}; features: ${features.join(', ')}`);
+    }
     const targetValues = table.column(target);
     const task: Task = o.task ?? (targetValues.every((v) => isMissing(v) || typeof v === 'number') ? 'regression' : 'classification');
     const columns = features.map((name) => {

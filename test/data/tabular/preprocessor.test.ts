@@ -84,6 +84,10 @@ describe('TabularPreprocessor', () => {
     const c = new TabularPreprocessor({ target: 'ok', impute: { colour: { constant: 'unknown' } } }).fit(data);
     expect(c.featureNames).toContain('colour=unknown');
     expect(() => new TabularPreprocessor({ target: 'ok', impute: 'average' as never }).fit(data)).toThrow(/impute must be/);
+    // Refused by the constructor, not only at fit(); a per-column entry for no such column is named at fit().
+    expect(() => new TabularPreprocessor({ target: 'ok', impute: 'median2' as never })).toThrow(/impute must be/);
+    expect(() => new TabularPreprocessor({ target: 'ok', impute: { colour: 'avg' as never } })).toThrow(/impute\['colour'\].*impute must be/);
+    expect(() => new TabularPreprocessor({ target: 'ok', impute: { colur: 'mostFrequent' } }).fit(data)).toThrow(/impute names 'colur', which is not a feature column/);
   });
 
   it('unknown columns, unseen categories and text in a numeric column are clear errors (or documented zeros)', () => {
