@@ -8,40 +8,16 @@ is read and written here from its specification, since the safetensors package i
 installable on this workplace.
 """
 import json
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    out = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        assert entry["dtype"] == "F32", entry
-        begin, end = entry["data_offsets"]
-        raw = bytearray(data[8 + n + begin : 8 + n + end])
-        out[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(entry["shape"]).clone()
-    return out
+from pytorch_reference_io import read_safetensors, write_safetensors
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        b = t.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - (8 + len(h)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
 
 
 def main():
