@@ -62,21 +62,21 @@ function train(): { params: Float32Array[]; losses: number[] } {
 
 /**
  * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d, BatchNorm2d
- * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [6, 6]
+ * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
  * (rows and column dγ / dβ), trained a few steps with Adam. Returns parameters, the BatchNorm
  * running statistics and the losses.
  */
 function trainCnn(): { params: Float32Array[]; running: Float32Array[]; losses: number[] } {
   const g = new Generator(23);
-  const x = Tensor.from(Float32Array.from({ length: 10 * 3 * 12 * 12 }, () => g.uniform(-1, 1)), [10, 3, 12, 12]);
-  const y = Tensor.from(Array.from({ length: 10 }, () => g.randint(5)));
+  const x = Tensor.from(Float32Array.from({ length: 16 * 3 * 16 * 16 }, () => g.uniform(-1, 1)), [16, 3, 16, 16]);
+  const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
   const bn = new BatchNorm2d(7);
   const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new MaxPool2d(2),
-    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([6, 6]), new Flatten(), new Linear(7 * 36, 5, { generator: g }));
+    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Linear(7 * 64, 5, { generator: g }));
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
   const ce = new CrossEntropyLoss();
   const losses: number[] = [];
-  for (let step = 0; step < 4; step++) {
+  for (let step = 0; step < 6; step++) {
     opt.zeroGrad();
     losses.push(ce.forward(model.forward(x), y));
     model.backward(ce.backward());
