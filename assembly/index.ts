@@ -8,6 +8,7 @@ export * from "./optimizers";
 export * from "./reduce";
 export * from "./random";
 export * from "./conv";
+export * from "./conv-images";
 export * from "./pool";
 export * from "./norm";
 export { vexp, vlog, vtanh } from "./simdmath";

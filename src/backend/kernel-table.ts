@@ -18,6 +18,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   columnSums: 5, columnSumsRange: 7, argmaxRows: 4, gatherRows: 5, fill: 3, copy: 3, scale: 3, sumOfSquares: 2, firstNonFinite: 2,
   vexp: 3, vlog: 3, vtanh: 3,
   im2col: 18, col2im: 17, convBiasInit: 6, convBiasGrad: 7, conv2dDirect: 20,
+  conv2dImagesForward: 22, conv2dImagesInputGrad: 21,
   maxPool2dForward: 15, maxPool2dBackward: 9, avgPool2dForward: 14, avgPool2dBackward: 14,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,

@@ -4,7 +4,7 @@
  * hyper-parameters and 0/1 flags. Two implementations exist: the WASM SIMD module and the
  * plain-TypeScript reference (reference.ts), which reads the same linear memory.
  */
-export interface Kernels extends ConvKernels, PoolKernels, NormKernels {
+export interface Kernels extends ConvKernels, ConvImageKernels, PoolKernels, NormKernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number): void;
@@ -98,6 +98,18 @@ export interface ConvKernels {
   /** Direct forward over planes [p0, p1) of y[N·O]: measured against im2col + GEMM, not used by Conv2d. */
   conv2dDirect(p0: number, p1: number, C: number, H: number, W: number, O: number, KH: number, KW: number, SH: number,
     SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, w: number, bias: number, y: number): void;
+}
+
+/** conv-images.ts: im2col + GEMM over a range of images, for the thread pool. */
+export interface ConvImageKernels {
+  /** conv-images.ts: the forward of images [n0, n1), each range with its own scratch (ops-conv.ts's layout). */
+  conv2dImagesForward(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
+    SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, w: number,
+    bias: number, y: number, O4: number, scratch: number): void;
+  /** conv-images.ts: the input gradient of images [n0, n1) (overwritten), each range with its own scratch. */
+  conv2dImagesInputGrad(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
+    SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, w: number, dy: number,
+    dx: number, O4: number, scratch: number): void;
 }
 
 /** pool.ts: planes [p0, p1) of [N·C, H, W]. */

@@ -1,6 +1,10 @@
-/** Tensor-level pooling over [N, C, H, W] inputs, as N·C planes. */
+/**
+ * Tensor-level pooling over [N, C, H, W] inputs, as N·C planes. With init({ threads }) a large
+ * call is split over planes: each output (forward) and each input-gradient element (backward)
+ * belongs to one plane, so every split gives the single-thread result bit for bit.
+ */
 import type { TensorRef as Tensor } from './storage.js';
-import { kernels } from './runtime.js';
+import { parallelFor, type Split } from './parallel.js';
 import { ptr } from './ops.js';
 
 /** Window geometry of a pooling call. */
@@ -9,23 +13,35 @@ export interface PoolGeometry {
   OH: number; OW: number;
 }
 
+/** The kernels take their plane range [p0, p1) as the first two arguments. */
+const PLANES: Split = { range: 0 };
+/** Single-thread ns per window element read (forward) or per element moved (backward). */
+const NS_PER_ELEMENT = 0.5;
+
+const windowNs = (g: PoolGeometry): number => g.planes * g.OH * g.OW * g.KH * g.KW * NS_PER_ELEMENT;
+const planeNs = (g: PoolGeometry): number => g.planes * (g.H * g.W + g.OH * g.OW) * NS_PER_ELEMENT;
+
 /** y = max over each window; argmax (int32 storage of y's size) keeps each maximum's position. */
 export function maxPool2dForward(x: Tensor, y: Tensor, argmax: Tensor, g: PoolGeometry): void {
-  kernels().maxPool2dForward(0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
-    ptr(x, 'MaxPool2d.forward'), ptr(y, 'MaxPool2d.forward'), ptr(argmax, 'MaxPool2d.forward'));
+  const w = 'MaxPool2d.forward';
+  parallelFor('maxPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+    ptr(x, w), ptr(y, w), ptr(argmax, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
 export function maxPool2dBackward(dy: Tensor, argmax: Tensor, dx: Tensor, g: PoolGeometry): void {
-  kernels().maxPool2dBackward(0, g.planes, g.H, g.W, g.OH, g.OW, ptr(dy, 'MaxPool2d.backward'),
-    ptr(argmax, 'MaxPool2d.backward'), ptr(dx, 'MaxPool2d.backward'));
+  const w = 'MaxPool2d.backward';
+  parallelFor('maxPool2dBackward', [0, g.planes, g.H, g.W, g.OH, g.OW, ptr(dy, w), ptr(argmax, w), ptr(dx, w)],
+    g.planes, 1, PLANES, planeNs(g));
 }
 
 export function avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry): void {
-  kernels().avgPool2dForward(0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
-    ptr(x, 'AvgPool2d.forward'), ptr(y, 'AvgPool2d.forward'));
+  const w = 'AvgPool2d.forward';
+  parallelFor('avgPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+    ptr(x, w), ptr(y, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
 export function avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry): void {
-  kernels().avgPool2dBackward(0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
-    ptr(dy, 'AvgPool2d.backward'), ptr(dx, 'AvgPool2d.backward'));
+  const w = 'AvgPool2d.backward';
+  parallelFor('avgPool2dBackward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+    ptr(dy, w), ptr(dx, w)], g.planes, 1, PLANES, windowNs(g) + planeNs(g));
 }

@@ -2,6 +2,7 @@ import type { Kernels } from './kernels.js';
 import { dropoutKernels } from './reference-dropout.js';
 import { logProbKernels } from './reference-logprob.js';
 import { createConvReference } from './reference-conv.js';
+import { createConvImagesReference } from './reference-conv-images.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
 
@@ -79,8 +80,10 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     }
   };
 
+  const conv = createConvReference(heap);
   return {
-    ...createConvReference(heap),
+    ...conv,
+    ...createConvImagesReference(heap, conv, gemmRange),
     ...createPoolReference(heap),
     ...createNormReference(heap),
     // The reference never packs: `pack` is ignored (declared so the arity matches the interface).

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, DataLoader, GELU, Generator, Linear, MSELoss, ReLU, SGD, Sequential, Tanh, Tensor,
-  ValueError, clipGradNorm, getThreads, init, memoryStats,
+  Adam, AvgPool2d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Flatten, GELU, Generator, LayerNorm, Linear,
+  MSELoss, MaxPool2d, ReLU, SGD, Sequential, Tanh, Tensor, ValueError, clipGradNorm, getThreads, init, memoryStats,
 } from '../../src/index.js';
 import { runtime } from '../../src/backend/runtime.js';
 import { setParallelThreshold } from '../../src/backend/parallel.js';
@@ -60,6 +60,35 @@ function train(): { params: Float32Array[]; losses: number[] } {
   return { params, losses };
 }
 
+/**
+ * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d, BatchNorm2d
+ * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
+ * (rows and column dγ / dβ), trained a few steps with Adam. Returns parameters, the BatchNorm
+ * running statistics and the losses.
+ */
+function trainCnn(): { params: Float32Array[]; running: Float32Array[]; losses: number[] } {
+  const g = new Generator(23);
+  const x = Tensor.from(Float32Array.from({ length: 16 * 3 * 16 * 16 }, () => g.uniform(-1, 1)), [16, 3, 16, 16]);
+  const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
+  const bn = new BatchNorm2d(7);
+  const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new MaxPool2d(2),
+    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Linear(7 * 64, 5, { generator: g }));
+  const opt = new Adam(model.parameters(), { lr: 1e-2 });
+  const ce = new CrossEntropyLoss();
+  const losses: number[] = [];
+  for (let step = 0; step < 6; step++) {
+    opt.zeroGrad();
+    losses.push(ce.forward(model.forward(x), y));
+    model.backward(ce.backward());
+    opt.step();
+  }
+  const params = model.parameters().map((p) => p.toFloat32Array());
+  const running = [bn.runningMean!, bn.runningVar!].map((t) => t.toFloat32Array());
+  model.dispose();
+  opt.dispose();
+  return { params, running, losses };
+}
+
 /** Chunks run by workers (threads other than the caller) so far. */
 const workerChunks = (): number => (runtime().pool?.chunksByThread() ?? [0]).slice(1).reduce((s, c) => s + c, 0);
 
@@ -71,6 +100,7 @@ describe('init({ threads })', () => {
 
   // The first run happens before any init: the default build, on its own (unshared) memory.
   const reference = train();
+  const cnnReference = trainCnn();
   const early = Tensor.from([1, 2, 3]);
 
   it('rejects invalid thread counts and unknown options with a ValueError, changing nothing', async () => {
@@ -102,6 +132,18 @@ describe('init({ threads })', () => {
         await init({ threads });
         expect(train()).toEqual(reference);
       }
+    } finally {
+      setParallelThreshold();
+    }
+  });
+
+  it.each([2, 3, 4])('trains a CNN bit-identically with %i threads, every call split, the workers taking part', async (threads) => {
+    setParallelThreshold(0);
+    try {
+      await init({ threads });
+      const before = workerChunks();
+      expect(trainCnn()).toEqual(cnnReference);
+      expect(workerChunks()).toBeGreaterThan(before);
     } finally {
       setParallelThreshold();
     }
