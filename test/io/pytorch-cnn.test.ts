@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Adam, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, LayerNorm, Linear, MaxPool2d, Module, ReLU,
+  Adam, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, CrossEntropyLoss, LayerNorm, Linear, MaxPool2d, ReLU,
   Sequential, Tanh, Tensor, decodeSafetensors, loadModel, saveModel,
 } from '../../src/index.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
@@ -21,19 +21,6 @@ if (!hasTorch && process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} canno
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmnn-torch-cnn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** torch.nn.Flatten for this test: a [N, ...] → [N, rest] view of the same memory. */
-class Flatten extends Module {
-  static override readonly typeName: string = 'Flatten';
-  private shape: readonly number[] = [];
-  forward(x: Tensor): Tensor {
-    this.shape = x.shape;
-    return x.view([x.shape[0]!, -1]);
-  }
-  backward(g: Tensor): Tensor {
-    return g.view(this.shape);
-  }
-}
 
 function model(): Sequential {
   return new Sequential(
@@ -88,7 +75,7 @@ describe.skipIf(!hasTorch)('CNN layers against PyTorch', () => {
     expectClose(m.forward(x).toFloat32Array(), t.eval, TOL, 'eval output after one Adam step');
 
     const ours = join(dir, 'wasmnn.safetensors');
-    writeFileSync(ours, saveModel(m, { architecture: false })); // the test's Flatten is not a registered layer
+    writeFileSync(ours, saveModel(m)); // with the architecture in __metadata__, which torch ignores
     const back = torch({ mode: 'check', weights: ours }) as { eval: number[]; state: Record<string, number[]> };
     expectClose(back.eval, m.forward(x).toFloat32Array(), { rtol: 1e-5, atol: 1e-6 }, 'torch eval of the wasmnn file');
     for (const [name, v] of Object.entries(m.stateDict())) expect(back.state[name], name).toEqual(Array.from(v.data));

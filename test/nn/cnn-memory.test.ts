@@ -2,22 +2,10 @@
 // Adam, holds the same WASM blocks and bytes from the second step on.
 import { describe, expect, it } from 'vitest';
 import {
-  Adam, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Generator, LayerNorm, Linear, MaxPool2d, Module, ReLU,
+  Adam, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, CrossEntropyLoss, Generator, LayerNorm, Linear, MaxPool2d, ReLU,
   Sequential, Tensor, memoryStats,
 } from '../../src/index.js';
 import { randomArray } from '../helpers/heap.js';
-
-class Flatten extends Module {
-  static override readonly typeName: string = 'Flatten';
-  private shape: readonly number[] = [];
-  forward(x: Tensor): Tensor {
-    this.shape = x.shape;
-    return x.view([x.shape[0]!, -1]);
-  }
-  backward(g: Tensor): Tensor {
-    return g.view(this.shape);
-  }
-}
 
 describe('CNN training step', () => {
   it('allocates no WASM memory per step (train and eval)', () => {
