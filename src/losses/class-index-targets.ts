@@ -1,0 +1,68 @@
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { Workspace } from '../workspace.js';
+
+/**
+ * The class-index targets of CrossEntropyLoss and NLLLoss: one class number per row, given as a
+ * Tensor [batch] (read in place by the kernel) or as an array (copied into a re-used workspace,
+ * as the float32 the kernel reads). The kernels check every index and return NaN for a bad one;
+ * only then does `diagnose` scan the targets to name it, so the success path costs no JS pass.
+ */
+export class ClassIndexTargets {
+  /** The targets of the current call: the caller's Tensor itself, or the workspace's copy. */
+  indices: Tensor | null = null;
+  private readonly copies: Workspace;
+  /** The caller's array, kept for error messages (it may hold non-numbers the copy hides). */
+  private lastArray: ArrayLike<unknown> | null = null;
+
+  constructor(
+    /** e.g. "NLLLoss.forward", for messages. */
+    private readonly where: string,
+    /** What the rows belong to in messages: "logits" or "input". */
+    private readonly rowsOf: string,
+  ) {
+    this.copies = new Workspace(`${where.split('.')[0]} targets`, 'loss');
+  }
+
+  /** Forgets the previous call's targets. */
+  clear(): void {
+    this.indices = this.lastArray = null;
+  }
+
+  /** Uses a 1-D Tensor of `batch` class numbers in place. */
+  fromTensor(t: Tensor, batch: number): void {
+    if (t.ndim !== 1 || t.size !== batch) {
+      throw new ShapeError(`${this.where}: target must be ${batch} class indices of shape [${batch}] (one per row of the ${this.rowsOf}), got ${formatShape(t.shape)}`);
+    }
+    this.indices = t;
+  }
+
+  /** Copies an array of `batch` class numbers into the workspace the kernel reads. */
+  fromArray(values: ArrayLike<number>, batch: number): void {
+    if (values.length !== batch) {
+      throw new ShapeError(`${this.where}: expected ${batch} class indices (one per row of the ${this.rowsOf}), got ${values.length}`);
+    }
+    const t = this.copies.next([batch]);
+    t._view().set(values); // read only now: allocating may grow memory and detach a caller's view
+    this.indices = t;
+    this.lastArray = values as ArrayLike<unknown>;
+  }
+
+  /** After the kernel returned NaN: throws naming the first target that is not a class in [0, classes). */
+  diagnose(classes: number): void {
+    if (!this.indices) return;
+    const values = this.lastArray ?? this.indices._view();
+    for (let i = 0; i < values.length; i++) {
+      const c = values[i];
+      if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {
+        throw new ValueError(`${this.where}: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}]`);
+      }
+    }
+  }
+
+  /** Frees the workspace of copied arrays. */
+  dispose(): void {
+    this.copies.dispose();
+    this.clear();
+  }
+}
