@@ -157,3 +157,15 @@ export function checkFloat32Values(where: string, name: string, values: ArrayLik
 export function checkNotDisposed(disposed: boolean, where: string, what: string): void {
   if (disposed) throw new StateError(`${where}: ${what} has been disposed; create a new one`);
 }
+
+/**
+ * Throws unless `gradOutput` is a usable Tensor with the shape of the last forward's output:
+ * the one check every layer's backward makes before it accumulates anything.
+ */
+export function checkGradOutput(where: string, gradOutput: unknown, shape: readonly number[]): Tensor {
+  const g = checkTensor(where, 'gradOutput', gradOutput);
+  if (!sameShape(g.shape, shape)) {
+    throw new ShapeError(`${where}: gradOutput must have the shape of the last output ${formatShape(shape)}, got ${formatShape(g.shape)}`);
+  }
+  return g;
+}

@@ -1,8 +1,8 @@
 import * as ops from '../backend/ops.js';
 import type { Kernels } from '../backend/kernels.js';
-import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
+import { check2d, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
@@ -58,10 +58,7 @@ export abstract class ElementwiseActivation extends Module {
     const name = this.typeName;
     const input = this.input, output = this.lastOutput;
     if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
-    checkTensor(`${name}.backward`, 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, input.shape)) {
-      throw new ShapeError(`${name}.backward: gradOutput must have the shape of the last output ${formatShape(input.shape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput(`${name}.backward`, gradOutput, input.shape);
     this._checkBackwardReady('backward');
     const dx = this.gradInput.next(input.shape);
     ops.activationBackward(this.kernelPair.backward, input, output, gradOutput, dx, this.p0, this.p1);
@@ -197,10 +194,7 @@ export class Softmax extends Module {
   backward(gradOutput: Tensor): Tensor {
     const y = this.lastOutput;
     if (!y) throw new StateError('Softmax.backward: called before a successful forward()');
-    checkTensor('Softmax.backward', 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, y.shape)) {
-      throw new ShapeError(`Softmax.backward: gradOutput must have shape ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('Softmax.backward', gradOutput, y.shape);
     this._checkBackwardReady('backward');
     const dx = this.gradInput.next(y.shape);
     ops.softmaxBackward(y, gradOutput, dx);

@@ -2,7 +2,7 @@ import { batchNormBackward, batchNormForward, batchNormStats } from '../backend/
 import { fill } from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
 import { Module } from './module.js';
@@ -128,10 +128,7 @@ export abstract class BatchNorm extends Module {
     const where = `${this.typeName}.backward`;
     this._checkBackwardReady('backward');
     const saved = this.saved!;
-    checkTensor(where, 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, saved.x.shape)) {
-      throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput(where, gradOutput, saved.x.shape);
     const dx = this.gradInput.next(saved.x.shape);
     batchNormBackward(saved.x, gradOutput, saved.N, this.numFeatures, saved.L, saved.mean, saved.invstd,
       this.weight, dx, this.weight?.grad ?? null, this.bias?.grad ?? null, saved.batchStatistics);

@@ -2,7 +2,7 @@ import { conv2dBackward, conv2dForward, scratchSize, type ConvGeometry } from '.
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOptions } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
@@ -120,11 +120,8 @@ export class Conv2d extends Module {
     const input = this.input, g = this.geometry;
     if (!input || !g) throw new StateError('Conv2d.backward: called before a successful forward()');
     this._checkBackwardReady('backward');
-    checkTensor('Conv2d.backward', 'gradOutput', gradOutput);
     const want = [g.N, g.O, g.OH, g.OW];
-    if (!sameShape(gradOutput.shape, want)) {
-      throw new ShapeError(`Conv2d.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('Conv2d.backward', gradOutput, want);
     const dx = this.gradInput.next(input.shape);
     const col = this.col.next([scratchSize(g)]);
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);

@@ -1,8 +1,8 @@
 import * as ops from '../backend/ops.js';
-import { ShapeError, StateError, formatShape } from '../errors.js';
+import { StateError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
@@ -62,10 +62,7 @@ export class Dropout extends Module {
   backward(gradOutput: Tensor): Tensor {
     const shape = this.lastShape;
     if (!shape) throw new StateError('Dropout.backward: called before forward()');
-    checkTensor('Dropout.backward', 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, shape)) {
-      throw new ShapeError(`Dropout.backward: gradOutput must have the shape of the last output ${formatShape(shape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('Dropout.backward', gradOutput, shape);
     const mask = this.lastMask;
     if (!mask) return gradOutput;
     mask._check('Dropout.backward: the mask of the last forward()');

@@ -1,6 +1,6 @@
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber, checkTensor, sameShape } from '../validate.js';
+import { checkGradOutput, checkNumber, checkTensor, sameShape } from '../validate.js';
 import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
 
@@ -63,10 +63,7 @@ export class Flatten extends Module {
   backward(gradOutput: Tensor): Tensor {
     const inputShape = this.inputShape;
     if (!inputShape) throw new StateError('Flatten.backward: called before forward()');
-    checkTensor('Flatten.backward', 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, this.outputShape)) {
-      throw new ShapeError(`Flatten.backward: gradOutput must have the shape of the last output ${formatShape(this.outputShape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('Flatten.backward', gradOutput, this.outputShape);
     return viewAs(gradOutput, inputShape);
   }
 

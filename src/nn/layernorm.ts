@@ -1,7 +1,7 @@
 import { layerNormBackward, layerNormForward } from '../backend/ops-norm.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
+import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat, pyRepr } from './layer-args.js';
 import { Module } from './module.js';
@@ -85,10 +85,7 @@ export class LayerNorm extends Module {
     const where = 'LayerNorm.backward';
     this._checkBackwardReady('backward');
     const saved = this.saved!;
-    checkTensor(where, 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, saved.x.shape)) {
-      throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(saved.x.shape)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput(where, gradOutput, saved.x.shape);
     const dx = this.gradInput.next(saved.x.shape);
     layerNormBackward(saved.x, gradOutput, saved.rows, this.size, this.weight, saved.mean, saved.invstd, dx,
       this.weight?.grad ?? null, this.bias?.grad ?? null);

@@ -2,7 +2,7 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
@@ -94,13 +94,8 @@ export class Linear extends Module {
   backward(gradOutput: Tensor): Tensor {
     const input = this.input;
     if (!input) throw new StateError('Linear.backward: called before a successful forward()');
-    checkTensor('Linear.backward', 'gradOutput', gradOutput);
     const want = [...input.shape.slice(0, -1), this.outFeatures];
-    if (!sameShape(gradOutput.shape, want)) {
-      throw new ShapeError(
-        `Linear.backward: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`,
-      );
-    }
+    checkGradOutput('Linear.backward', gradOutput, want);
     this._checkBackwardReady('backward');
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);

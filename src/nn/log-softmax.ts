@@ -1,7 +1,7 @@
 import * as ops from '../backend/ops.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumber, checkTensor, sameShape } from '../validate.js';
+import { checkGradOutput, checkNumber, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
@@ -44,10 +44,7 @@ export class LogSoftmax extends Module {
   backward(gradOutput: Tensor): Tensor {
     const y = this.lastOutput;
     if (!y) throw new StateError('LogSoftmax.backward: called before forward()');
-    checkTensor('LogSoftmax.backward', 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, y.shape)) {
-      throw new ShapeError(`LogSoftmax.backward: gradOutput must have the shape of the last output ${formatShape(y.shape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('LogSoftmax.backward', gradOutput, y.shape);
     y._check('LogSoftmax.backward: the output of the last forward()');
     const dx = this.gradInput.next(y.shape);
     ops.logSoftmaxBackward(y, gradOutput, dx);

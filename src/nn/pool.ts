@@ -1,7 +1,7 @@
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, type PoolGeometry } from '../backend/ops-pool.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkGradOutput, checkOptions } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
 import { Module } from './module.js';
@@ -69,11 +69,8 @@ abstract class Pool2d extends Module {
     const where = `${this.typeName}.backward`;
     this._checkBackwardReady('backward');
     const input = this.input!, g = this.geometry!;
-    checkTensor(where, 'gradOutput', gradOutput);
     const want = [input.shape[0]!, input.shape[1]!, g.OH, g.OW];
-    if (!sameShape(gradOutput.shape, want)) {
-      throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(want)} (the output of the last forward), got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput(where, gradOutput, want);
     return { dx: this.gradInput.next(input.shape), g };
   }
 

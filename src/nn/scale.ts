@@ -1,7 +1,7 @@
 import * as ops from '../backend/ops.js';
-import { ShapeError, StateError, formatShape } from '../errors.js';
+import { StateError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumber, checkTensor, sameShape } from '../validate.js';
+import { checkGradOutput, checkNumber, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { Module } from './module.js';
@@ -40,10 +40,7 @@ export class Scale extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     if (!this.lastShape) throw new StateError('Scale.backward: called before forward()');
-    checkTensor('Scale.backward', 'gradOutput', gradOutput);
-    if (!sameShape(gradOutput.shape, this.lastShape)) {
-      throw new ShapeError(`Scale.backward: gradOutput must have the shape of the last output ${formatShape(this.lastShape)}, got ${formatShape(gradOutput.shape)}`);
-    }
+    checkGradOutput('Scale.backward', gradOutput, this.lastShape);
     const dx = this.gradInput.next(gradOutput.shape);
     dx.set(gradOutput._view('Scale.backward'));
     ops.scale(dx, this.factor);

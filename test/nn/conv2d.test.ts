@@ -97,7 +97,7 @@ describe('Conv2d', () => {
     expect(() => conv.backward(Tensor.zeros([1, 4, 1, 1]))).toThrow(StateError);
     const y = conv.forward(Tensor.zeros([2, 3, 4, 6]));
     expect(y.shape).toEqual([2, 4, 4, 2]);
-    expect(() => conv.backward(Tensor.zeros([2, 4, 4, 3]))).toThrow(/gradOutput must have shape \[2, 4, 4, 2\].*got \[2, 4, 4, 3\]/);
+    expect(() => conv.backward(Tensor.zeros([2, 4, 4, 3]))).toThrow(/gradOutput must have the shape of the last output \[2, 4, 4, 2\].*got \[2, 4, 4, 3\]/);
     const x = Tensor.zeros([1, 3, 4, 6]);
     conv.forward(x);
     x.dispose();

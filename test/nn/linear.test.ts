@@ -25,7 +25,7 @@ describe('Linear', () => {
     expect(y3.shape).toEqual([2, 3, 3]);
     expect(y3.toArray()).toEqual([want.slice(0, 3), want.slice(3)]);
     expect(layer.backward(Tensor.full([2, 3, 3], 1)).shape).toEqual([2, 3, 4]);
-    expect(() => layer.backward(Tensor.full([6, 3], 1))).toThrow(/gradOutput must have shape \[2, 3, 3\]/);
+    expect(() => layer.backward(Tensor.full([6, 3], 1))).toThrow(/gradOutput must have the shape of the last output \[2, 3, 3\]/);
     expect(layer.forward(Tensor.from([1, 2, 3, 4])).shape).toEqual([3]);
     expect(gradcheck(layer, Tensor.from(Array.from({ length: 12 }, (_, i) => Math.cos(i)), [1, 3, 1, 4])).ok).toBe(true);
     expect(() => layer.forward(Tensor.zeros([0, 4]))).toThrow(ShapeError);
@@ -91,7 +91,7 @@ describe('Linear', () => {
     expect(() => layer.forward([[1, 2]] as never)).toThrow(/input must be a Tensor/);
     expect(() => layer.backward(Tensor.zeros([1, 3]))).toThrow(StateError);
     layer.forward(Tensor.from([[1, 2]]));
-    expect(() => layer.backward(Tensor.zeros([2, 3]))).toThrow(/gradOutput must have shape \[1, 3\].*got \[2, 3\]/);
+    expect(() => layer.backward(Tensor.zeros([2, 3]))).toThrow(/gradOutput must have the shape of the last output \[1, 3\].*got \[2, 3\]/);
   });
 
   it('makes earlier outputs stale instead of silently changing them', () => {

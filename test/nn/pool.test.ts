@@ -67,7 +67,7 @@ describe('MaxPool2d and AvgPool2d', () => {
       expect(() => pool.forward(Tensor.zeros([2, 5]))).toThrow(ShapeError);
       expect(() => pool.backward(Tensor.zeros([1, 1, 1, 1]))).toThrow(StateError);
       pool.forward(Tensor.zeros([1, 2, 6, 6]));
-      expect(() => pool.backward(Tensor.zeros([1, 2, 3, 2]))).toThrow(/gradOutput must have shape \[1, 2, 2, 2\]/);
+      expect(() => pool.backward(Tensor.zeros([1, 2, 3, 2]))).toThrow(/gradOutput must have the shape of the last output \[1, 2, 2, 2\]/);
     }
   });
 });
