@@ -1,16 +1,18 @@
 // 2-D max and average pooling (NCHW planes, float32).
 //
 // Each of the N·C planes x[H, W] is pooled independently into y[OH, OW]: the window of output
-// (oy, ox) covers rows oy·SH − PH … + KH − 1 and columns ox·SW − PW … + KW − 1, clipped to the
-// image (padding never wins a max and adds zeros to an average). Every kernel takes a
+// (oy, ox) covers rows oy·SH − PH + ky·DH (ky < KH; dilation DH = 1 for averages) and the same
+// for columns, clipped to the image (padding never wins a max and adds zeros to an average). Every kernel takes a
 // [p0, p1) range of planes; x, y, dy, dx point at plane 0 ([N·C, H, W] and [N·C, OH, OW]).
 //
 //   max     y = max over the window, argmax[p, oy, ox] = iy·W + ix of the first maximum
 //           (NaN wins, as in torch); backward: dx[p, argmax] += dy[p, oy, ox]. The 2×2 stride-2
 //           unpadded window (LeNet's) runs four outputs per step in SIMD lanes.
-//   average y = Σ window / (KH·KW)        (count_include_pad = true: padding counts as zeros)
-//           backward: dx[p, window] += dy[p, oy, ox] / (KH·KW)
-// With PH ≤ KH/2 and PW ≤ KW/2 (checked by the caller) every window holds an image pixel.
+//   average y = Σ window / divisor        (see divisorOf: torch's count_include_pad, ceil_mode
+//           and divisor_override rules); backward: dx[p, window] += dy[p, oy, ox] / divisor
+// The caller checks that every window holds an image pixel (torch's PH ≤ KH/2 rule, ceil_mode's
+// last window starting inside the image or the left padding, and a dilated window that does
+// not step over the whole image).
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -54,27 +56,38 @@
   return ox;
 }
 
+/** First tap k in [0, K) of a window starting at s (dilation D) that lands in [0, n), and the end. */
+// @ts-ignore: decorator
+@inline function tapFrom(s: i32, D: i32): i32 { return s < 0 ? (D - 1 - s) / D : 0; }
+// @ts-ignore: decorator
+@inline function tapTo(s: i32, K: i32, D: i32, n: i32): i32 { return min(K, (n - s + D - 1) / D); }
+
 export function maxPool2dForward(
-  p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32,
   OH: i32, OW: i32, x: usize, y: usize, argmax: usize,
 ): void {
-  const fast = KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0;
+  const fast = KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && DH == 1 && DW == 1;
+  // ceil_mode can add a last window row / column that is cut by the image: the general loop's.
+  const fastOW = min(OW, W >> 1);
   for (let p = p0; p < p1; p++) {
     const src = at(x, <usize>p * <usize>(H * W));
     const out = <usize>p * <usize>(OH * OW);
     for (let oy = 0; oy < OH; oy++) {
-      const start = fast ? maxPool2x2Row(src, W, oy, OW, at(y, out + <usize>(oy * OW)), at(argmax, out + <usize>(oy * OW))) : 0;
-      const y0 = max(oy * SH - PH, 0), y1 = min(oy * SH - PH + KH, H);
+      const start = fast && 2 * oy + 2 <= H
+        ? maxPool2x2Row(src, W, oy, fastOW, at(y, out + <usize>(oy * OW)), at(argmax, out + <usize>(oy * OW))) : 0;
+      const sy = oy * SH - PH, ky0 = tapFrom(sy, DH), ky1 = tapTo(sy, KH, DH, H);
       for (let ox = start; ox < OW; ox++) {
-        const x0 = max(ox * SW - PW, 0), x1 = min(ox * SW - PW + KW, W);
-        let best: f32 = -Infinity, where = y0 * W + x0;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const v = load<f32>(at(src, <usize>(iy * W + ix)));
+        const sx = ox * SW - PW, kx0 = tapFrom(sx, DW), kx1 = tapTo(sx, KW, DW, W);
+        let best: f32 = -Infinity, where = (sy + ky0 * DH) * W + sx + kx0 * DW;
+        for (let ky = ky0; ky < ky1; ky++) {
+          const iy = sy + ky * DH;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const i = iy * W + sx + kx * DW;
+            const v = load<f32>(at(src, <usize>i));
             if (v > best || isNaN(v)) {
               best = v;
-              where = iy * W + ix;
-              if (isNaN(v)) { iy = y1; break; }
+              where = i;
+              if (isNaN(v)) { ky = ky1; break; }
             }
           }
         }
@@ -102,44 +115,56 @@ export function maxPool2dBackward(
   }
 }
 
+/**
+ * The divisor of the window starting at (sy, sx), clipped to rows [y0, y1) and columns [x0, x1)
+ * of the image: D > 0 is torch's divisor_override; D = 0 counts the window inside the padded
+ * image (count_include_pad = true; smaller only for ceil_mode's last windows); D = -1 counts
+ * the image pixels only (count_include_pad = false).
+ */
+// @ts-ignore: decorator
+@inline function divisorOf(D: i32, sy: i32, sx: i32, KH: i32, KW: i32, H: i32, W: i32, PH: i32, PW: i32,
+  y0: i32, y1: i32, x0: i32, x1: i32): f32 {
+  if (D > 0) return <f32>D;
+  if (D == 0) return <f32>((min(sy + KH, H + PH) - sy) * (min(sx + KW, W + PW) - sx));
+  return <f32>((y1 - y0) * (x1 - x0));
+}
+
 export function avgPool2dForward(
   p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  OH: i32, OW: i32, x: usize, y: usize,
+  OH: i32, OW: i32, D: i32, x: usize, y: usize,
 ): void {
-  const scale: f32 = <f32>1 / <f32>(KH * KW);
   for (let p = p0; p < p1; p++) {
     const src = at(x, <usize>p * <usize>(H * W));
     const dst = at(y, <usize>p * <usize>(OH * OW));
     for (let oy = 0; oy < OH; oy++) {
-      const y0 = max(oy * SH - PH, 0), y1 = min(oy * SH - PH + KH, H);
+      const sy = oy * SH - PH, y0 = max(sy, 0), y1 = min(sy + KH, H);
       for (let ox = 0; ox < OW; ox++) {
-        const x0 = max(ox * SW - PW, 0), x1 = min(ox * SW - PW + KW, W);
+        const sx = ox * SW - PW, x0 = max(sx, 0), x1 = min(sx + KW, W);
         let s: f32 = 0;
         for (let iy = y0; iy < y1; iy++) {
           for (let ix = x0; ix < x1; ix++) s += load<f32>(at(src, <usize>(iy * W + ix)));
         }
-        store<f32>(at(dst, <usize>(oy * OW + ox)), s * scale);
+        store<f32>(at(dst, <usize>(oy * OW + ox)), s / divisorOf(D, sy, sx, KH, KW, H, W, PH, PW, y0, y1, x0, x1));
       }
     }
   }
 }
 
-/** dx[p] = 0, then every window's pixels get dy / (KH·KW), for planes [p0, p1). */
+/** dx[p] = 0, then every window's pixels get dy / its divisor, for planes [p0, p1). */
 export function avgPool2dBackward(
   p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  OH: i32, OW: i32, dy: usize, dx: usize,
+  OH: i32, OW: i32, D: i32, dy: usize, dx: usize,
 ): void {
-  const scale: f32 = <f32>1 / <f32>(KH * KW);
   const HW = <usize>(H * W);
   for (let p = p0; p < p1; p++) {
     const plane = at(dx, <usize>p * HW);
     memory.fill(plane, 0, HW << 2);
     const g = at(dy, <usize>p * <usize>(OH * OW));
     for (let oy = 0; oy < OH; oy++) {
-      const y0 = max(oy * SH - PH, 0), y1 = min(oy * SH - PH + KH, H);
+      const sy = oy * SH - PH, y0 = max(sy, 0), y1 = min(sy + KH, H);
       for (let ox = 0; ox < OW; ox++) {
-        const x0 = max(ox * SW - PW, 0), x1 = min(ox * SW - PW + KW, W);
-        const v = load<f32>(at(g, <usize>(oy * OW + ox))) * scale;
+        const sx = ox * SW - PW, x0 = max(sx, 0), x1 = min(sx + KW, W);
+        const v = load<f32>(at(g, <usize>(oy * OW + ox))) / divisorOf(D, sy, sx, KH, KW, H, W, PH, PW, y0, y1, x0, x1);
         for (let iy = y0; iy < y1; iy++) {
           for (let ix = x0; ix < x1; ix++) {
             const d = at(plane, <usize>(iy * W + ix));

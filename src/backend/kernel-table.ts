@@ -19,7 +19,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   vexp: 3, vlog: 3, vtanh: 3,
   im2col: 18, col2im: 17, convBiasInit: 6, convBiasGrad: 7, conv2dDirect: 20,
   conv2dImagesForward: 22, conv2dImagesInputGrad: 21,
-  maxPool2dForward: 15, maxPool2dBackward: 9, avgPool2dForward: 14, avgPool2dBackward: 14,
+  maxPool2dForward: 17, maxPool2dBackward: 9, avgPool2dForward: 15, avgPool2dBackward: 15,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
   logSoftmaxForward: 4, logSoftmaxBackward: 5, nllLoss: 6, dropoutForward: 9, dropoutBackward: 5,

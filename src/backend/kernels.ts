@@ -115,12 +115,13 @@ export interface ConvImageKernels {
 /** pool.ts: planes [p0, p1) of [N·C, H, W]. */
 export interface PoolKernels {
   maxPool2dForward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
-    PH: number, PW: number, OH: number, OW: number, x: number, y: number, argmax: number): void;
+    PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, y: number, argmax: number): void;
   maxPool2dBackward(p0: number, p1: number, H: number, W: number, OH: number, OW: number, dy: number, argmax: number, dx: number): void;
+  /** D: the divisor (> 0, divisor_override), 0 = the window inside the padded image, −1 = its image pixels. */
   avgPool2dForward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
-    PH: number, PW: number, OH: number, OW: number, x: number, y: number): void;
+    PH: number, PW: number, OH: number, OW: number, D: number, x: number, y: number): void;
   avgPool2dBackward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
-    PH: number, PW: number, OH: number, OW: number, dy: number, dx: number): void;
+    PH: number, PW: number, OH: number, OW: number, D: number, dy: number, dx: number): void;
 }
 
 /** norm.ts: batch norm over channels [c0, c1) of [N, C, L]; layer norm over rows of [R, D]. */

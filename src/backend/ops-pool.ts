@@ -7,10 +7,13 @@ import type { TensorRef as Tensor } from './storage.js';
 import { parallelFor, type Split } from './parallel.js';
 import { ptr } from './ops.js';
 
-/** Window geometry of a pooling call. */
+/**
+ * Window geometry of a pooling call. DH, DW: dilation (max pooling only; 1 for averages).
+ * D: the average's divisor rule (> 0 a fixed divisor, 0 count_include_pad, −1 image pixels only).
+ */
 export interface PoolGeometry {
   planes: number; H: number; W: number; KH: number; KW: number; SH: number; SW: number; PH: number; PW: number;
-  OH: number; OW: number;
+  DH: number; DW: number; D: number; OH: number; OW: number;
 }
 
 /** The kernels take their plane range [p0, p1) as the first two arguments. */
@@ -24,7 +27,7 @@ const planeNs = (g: PoolGeometry): number => g.planes * (g.H * g.W + g.OH * g.OW
 /** y = max over each window; argmax (int32 storage of y's size) keeps each maximum's position. */
 export function maxPool2dForward(x: Tensor, y: Tensor, argmax: Tensor, g: PoolGeometry): void {
   const w = 'MaxPool2d.forward';
-  parallelFor('maxPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+  parallelFor('maxPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
     ptr(x, w), ptr(y, w), ptr(argmax, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
@@ -36,12 +39,12 @@ export function maxPool2dBackward(dy: Tensor, argmax: Tensor, dx: Tensor, g: Poo
 
 export function avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry): void {
   const w = 'AvgPool2d.forward';
-  parallelFor('avgPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+  parallelFor('avgPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, g.D,
     ptr(x, w), ptr(y, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
 export function avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry): void {
   const w = 'AvgPool2d.backward';
-  parallelFor('avgPool2dBackward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW,
+  parallelFor('avgPool2dBackward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, g.D,
     ptr(dy, w), ptr(dx, w)], g.planes, 1, PLANES, windowNs(g) + planeNs(g));
 }

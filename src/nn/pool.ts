@@ -1,10 +1,11 @@
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, type PoolGeometry } from '../backend/ops-pool.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkGradOutput, checkOptions } from '../validate.js';
+import { checkBoolean, checkGradOutput, checkNumber, checkOptions } from '../validate.js';
 import { Workspace } from '../workspace.js';
-import { asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
+import { MAX_DIM, asGiven, checkImageInput, checkPair, pyBool, pyRepr, type Size2 } from './layer-args.js';
 import { Module } from './module.js';
+import { poolOut, windowsHitImage } from './pool-size.js';
 
 /** Options of MaxPool2d and AvgPool2d. */
 export interface Pool2dOptions {
@@ -12,38 +13,70 @@ export interface Pool2dOptions {
   stride?: Size2;
   /** Implicit padding on each side (at most half the kernel). Default 0. */
   padding?: Size2;
+  /**
+   * torch's ceil_mode: round the output size up, so a last window cut by the image still counts
+   * (a window that would start in the right padding is dropped, as torch does). Default false.
+   */
+  ceilMode?: boolean;
 }
+
+/** Options of MaxPool2d. */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  /** Spacing of the window's taps, one number or [height, width]. Default 1. */
+  dilation?: Size2;
+}
+
+/** Options of AvgPool2d. */
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Divide by the whole window, padding included (true, torch's default) or by its image pixels (false). */
+  countIncludePad?: boolean;
+  /** Divide every window by this integer instead (torch's divisor_override). Default: none. */
+  divisorOverride?: number;
+}
+
+/** Constructor arguments as given (for repr and toConfig). */
+interface Given { kernelSize: Size2; stride: Size2 | undefined; padding: Size2; dilation: Size2 }
 
 /**
  * What max and average pooling share: arguments, shape checks, workspaces. Subclasses run
- * their kernels. torch's dilation and ceil_mode are not supported.
+ * their kernels.
  */
 abstract class Pool2d extends Module {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
-  private readonly given: { kernelSize: Size2; stride: Size2 | undefined; padding: Size2 };
+  readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean;
+  protected readonly given: Given;
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   protected input: Tensor | null = null;
   protected geometry: PoolGeometry | null = null;
 
-  protected constructor(kernelSize: Size2, options: Pool2dOptions) {
+  protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[]) {
     super();
     const where = this.typeName;
-    checkOptions(where, options, ['stride', 'padding']);
+    checkOptions(where, options, ['stride', 'padding', 'ceilMode', ...extra]);
     this.kernelSize = checkPair(where, 'kernelSize', kernelSize, 1);
     this.stride = options.stride === undefined ? this.kernelSize : checkPair(where, 'stride', options.stride, 1);
     this.padding = checkPair(where, 'padding', options.padding ?? 0, 0);
+    this.dilation = checkPair(where, 'dilation', options.dilation ?? 1, 1);
+    this.ceilMode = checkBoolean(where, 'ceilMode', options.ceilMode ?? false);
     for (const d of [0, 1]) {
       if (this.padding[d]! > this.kernelSize[d]! / 2) {
         throw new ValueError(`${where}: padding ${pyRepr(this.padding)} must be at most half the kernel size ${pyRepr(this.kernelSize)}`);
       }
     }
-    this.given = { kernelSize: asGiven(kernelSize), stride: options.stride === undefined ? undefined : asGiven(options.stride), padding: asGiven(options.padding ?? 0) };
+    this.given = {
+      kernelSize: asGiven(kernelSize), stride: options.stride === undefined ? undefined : asGiven(options.stride),
+      padding: asGiven(options.padding ?? 0), dilation: asGiven(options.dilation ?? 1),
+    };
     this.output = this.registerWorkspace(new Workspace(`${where}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${where}.backward`));
   }
+
+  /** The average's divisor rule for the kernels (see PoolGeometry.D). */
+  protected divisorRule(): number { return 0; }
 
   /** Checks the input and returns the output view and the geometry of this call. */
   protected prepare(input: Tensor): { x: Tensor; y: Tensor; g: PoolGeometry } {
@@ -52,13 +85,18 @@ abstract class Pool2d extends Module {
     this.checkUsable('forward');
     const x = checkImageInput(where, input, null);
     const [N, C, H, W] = x.shape as [number, number, number, number];
-    const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding;
-    const OH = windowOut(H, KH, SH, PH), OW = windowOut(W, KW, SW, PW);
+    const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
+    const OH = poolOut(H, KH, SH, PH, DH, this.ceilMode), OW = poolOut(W, KW, SW, PW, DW, this.ceilMode);
     if (OH < 1 || OW < 1) {
       throw new ShapeError(`${where}: input ${formatShape(x.shape)} is too small for a ${KH}×${KW} window with padding ` +
-        `${pyRepr(this.padding)}: needs height ≥ ${KH - 2 * PH} and width ≥ ${KW - 2 * PW}`);
+        `${pyRepr(this.padding)} and dilation ${pyRepr(this.dilation)}: needs height ≥ ${DH * (KH - 1) + 1 - 2 * PH} ` +
+        `and width ≥ ${DW * (KW - 1) + 1 - 2 * PW}`);
     }
-    const g: PoolGeometry = { planes: N * C, H, W, KH, KW, SH, SW, PH, PW, OH, OW };
+    if (!windowsHitImage(H, SH, PH, DH, OH) || !windowsHitImage(W, SW, PW, DW, OW)) {
+      throw new ShapeError(`${where}: input ${formatShape(x.shape)}: with dilation ${pyRepr(this.dilation)} and padding ` +
+        `${pyRepr(this.padding)} a window holds no pixel of the image (torch returns -inf there; use a smaller dilation)`);
+    }
+    const g: PoolGeometry = { planes: N * C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, D: this.divisorRule(), OH, OW };
     this.input = x;
     this.geometry = g;
     return { x, y: this.output.next([N, C, OH, OW]), g };
@@ -84,19 +122,26 @@ abstract class Pool2d extends Module {
     return `kernel_size=${pyRepr(k)}, stride=${pyRepr(this.given.stride ?? k)}, padding=${pyRepr(this.given.padding)}`;
   }
 
-  /** Constructor arguments that rebuild this layer. */
-  override toConfig(): { args: [number | [number, number], { stride: number | [number, number]; padding: number | [number, number] }] } {
+  /** The options that differ from the defaults (a file written without them stays readable by older versions). */
+  protected configOptions(): Record<string, number | boolean | [number, number]> {
     const k = this.given.kernelSize;
-    return { args: [asGiven(k), { stride: asGiven(this.given.stride ?? k), padding: asGiven(this.given.padding) }] };
+    const o: Record<string, number | boolean | [number, number]> = { stride: asGiven(this.given.stride ?? k), padding: asGiven(this.given.padding) };
+    if (this.ceilMode) o.ceilMode = true;
+    return o;
+  }
+
+  /** Constructor arguments that rebuild this layer. */
+  override toConfig(): { args: [number | [number, number], Record<string, number | boolean | [number, number]>] } {
+    return { args: [asGiven(this.given.kernelSize), this.configOptions()] };
   }
 }
 
 /**
- * 2-D max pooling, after torch.nn.MaxPool2d (dilation, ceil_mode and return_indices are not
- * supported). Padding counts as −∞. The position of each maximum is kept for backward, which
- * sends each gradient to it.
+ * 2-D max pooling, after torch.nn.MaxPool2d (return_indices is not supported). Padding counts
+ * as −∞. The position of each maximum is kept for backward, which sends each gradient to it.
  *
- * Shape: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − kernel) / stride⌋ + 1.
+ * Shape: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1
+ * (⌈…⌉ with ceilMode, minus a last window that would start in the right padding).
  *
  * @example
  * const pool = new MaxPool2d(2);                             // stride 2
@@ -107,8 +152,8 @@ export class MaxPool2d extends Pool2d {
   private readonly argmax: Workspace;
   private lastArgmax: Tensor | null = null;
 
-  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super(kernelSize, options);
+  constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
+    super(kernelSize, options, ['dilation']);
     this.argmax = this.registerWorkspace(new Workspace('MaxPool2d (argmax)'));
   }
 
@@ -126,21 +171,37 @@ export class MaxPool2d extends Pool2d {
   }
 
   override extraRepr(): string {
-    return `${super.extraRepr()}, dilation=1, ceil_mode=False`;
+    return `${super.extraRepr()}, dilation=${pyRepr(this.given.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+
+  protected override configOptions(): Record<string, number | boolean | [number, number]> {
+    const o = super.configOptions();
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1) o.dilation = asGiven(this.given.dilation);
+    return o;
   }
 }
 
 /**
- * 2-D average pooling, after torch.nn.AvgPool2d with count_include_pad=True: every window is
- * divided by kh·kw, padding counting as zeros (ceil_mode and divisor_override are not supported).
+ * 2-D average pooling, after torch.nn.AvgPool2d: each window's sum divided by the window size
+ * inside the padded image (countIncludePad, the default), by its image pixels, or by
+ * divisorOverride. Padding adds zeros.
  *
- * Shape: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − kernel) / stride⌋ + 1.
+ * Shape: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − kernel) / stride⌋ + 1 (⌈…⌉ with ceilMode).
  */
 export class AvgPool2d extends Pool2d {
   static override readonly typeName: string = 'AvgPool2d';
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
 
-  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super(kernelSize, options);
+  constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {
+    super(kernelSize, options, ['countIncludePad', 'divisorOverride']);
+    this.countIncludePad = checkBoolean(this.typeName, 'countIncludePad', options.countIncludePad ?? true);
+    const d = options.divisorOverride;
+    this.divisorOverride = d === undefined ? null : checkNumber(this.typeName, 'divisorOverride', d, { integer: true, min: 1, max: MAX_DIM });
+  }
+
+  protected override divisorRule(): number {
+    return this.divisorOverride ?? (this.countIncludePad ? 0 : -1);
   }
 
   forward(input: Tensor): Tensor {
@@ -153,5 +214,12 @@ export class AvgPool2d extends Pool2d {
     const { dx, g } = this.prepareBackward(gradOutput);
     avgPool2dBackward(gradOutput, dx, g);
     return dx;
+  }
+
+  protected override configOptions(): Record<string, number | boolean | [number, number]> {
+    const o = super.configOptions();
+    if (!this.countIncludePad) o.countIncludePad = false;
+    if (this.divisorOverride !== null) o.divisorOverride = this.divisorOverride;
+    return o;
   }
 }

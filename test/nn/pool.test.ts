@@ -28,12 +28,53 @@ describe('MaxPool2d and AvgPool2d', () => {
     [2, { stride: 3 }, [2, 1, 7, 8]], // stride larger than the window
     [2, { padding: 1 }, [1, 2, 1, 1]], // 1×1 image
     [[4, 3], { stride: [1, 2], padding: [2, 1] }, [1, 1, 2, 3]], // window larger than the image
+    [3, { stride: 2, padding: 1, ceilMode: true }, [2, 1, 6, 5]], // ceil mode: a last window cut by the image
+    [[2, 3], { stride: [2, 3], ceilMode: true }, [1, 2, 5, 7]],
+    [3, { ceilMode: true }, [1, 1, 1, 2]], // window larger than the image, no padding: torch gives 1×1
   ] as const)('backward matches finite differences: kernel %j %j on %j', (k, options, shape) => {
     for (const Pool of [MaxPool2d, AvgPool2d]) {
       const pool = new Pool(k as number, options as object);
       const r = gradcheck(pool, distinct([...shape], 4));
       expect(r.ok, `${pool.typeName} ${JSON.stringify(r.worst)}`).toBe(true);
     }
+  });
+
+  it.each([
+    [MaxPool2d, 3, { dilation: 2, padding: 1 }, [1, 2, 7, 6]],
+    [MaxPool2d, [2, 3], { dilation: [3, 1], stride: 1, ceilMode: true }, [1, 1, 5, 4]],
+    [AvgPool2d, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }, [2, 1, 6, 5]],
+    [AvgPool2d, [3, 2], { padding: [1, 1], divisorOverride: 5 }, [1, 2, 4, 5]],
+  ] as const)('%o %j %j: backward matches finite differences', (Pool, k, options, shape) => {
+    const pool = new (Pool as typeof MaxPool2d)(k as number, options as object);
+    const r = gradcheck(pool, distinct([...shape], 9));
+    expect(r.ok, `${pool.typeName} ${JSON.stringify(r.worst)}`).toBe(true);
+  });
+
+  it('ceil mode keeps a last window cut by the image and drops one starting in the right padding (torch)', () => {
+    const x = Tensor.from([1, 2, 3, 4, 5], [1, 1, 1, 5]);
+    expect(new MaxPool2d([1, 2], { ceilMode: true }).forward(x).toArray()).toEqual([[[[2, 4, 5]]]]);
+    // (5 + 2 − 2)/2 rounded up is 3, but the 4th window would start at 5 − 1 + 2 = 6 ≥ 5 + 1: dropped.
+    expect(new MaxPool2d([1, 2], { stride: 2, padding: [0, 1], ceilMode: true }).forward(x).shape).toEqual([1, 1, 1, 3]);
+    const avg = (o: object): number[] => Array.from(new AvgPool2d([1, 3], { stride: 2, padding: [0, 1], ceilMode: true, ...o }).forward(x).toFloat32Array());
+    expect(avg({})).toEqual([1, 3, 3]);
+    expect(avg({ countIncludePad: false })).toEqual([1.5, 3, 4.5]);
+    expect(avg({ divisorOverride: 4 })).toEqual([0.75, 2.25, 2.25]);
+    expect(new MaxPool2d(2, { dilation: 2 }).forward(Tensor.from([1, 9, 3, 4, 5, 6, 7, 8, 2], [1, 1, 3, 3])).toArray()).toEqual([[[[7]]]]);
+  });
+
+  it('refuse a dilation that steps a window over the whole image (torch returns -inf there)', () => {
+    const pool = new MaxPool2d(2, { stride: 1, padding: 1, dilation: 3 });
+    expect(() => pool.forward(Tensor.zeros([1, 1, 2, 2]))).toThrow(/a window holds no pixel of the image/);
+    expect(pool.forward(Tensor.zeros([1, 1, 4, 4])).shape).toEqual([1, 1, 3, 3]);
+  });
+
+  it('validate the new options', () => {
+    expect(() => new AvgPool2d(2, { dilation: 2 } as object)).toThrow(/unknown option 'dilation'/);
+    expect(() => new MaxPool2d(2, { divisorOverride: 2 } as object)).toThrow(/unknown option 'divisorOverride'/);
+    for (const bad of [0, -2, 1.5, NaN, 1e39, '2']) expect(() => new AvgPool2d(2, { divisorOverride: bad as number })).toThrow(ValueError);
+    expect(() => new AvgPool2d(2, { countIncludePad: 1 as unknown as boolean })).toThrow(/countIncludePad/);
+    for (const bad of [0, -1, 0.5, [1, 0]]) expect(() => new MaxPool2d(2, { dilation: bad as number })).toThrow(ValueError);
+    expect(new AvgPool2d(2).divisorOverride).toBe(null);
   });
 
   it('max pooling sends each gradient to the first maximum only', () => {
@@ -48,6 +89,15 @@ describe('MaxPool2d and AvgPool2d', () => {
     const p = new MaxPool2d([3, 2], { padding: 1 });
     expect(p.toConfig().args).toEqual([[3, 2], { stride: [3, 2], padding: 1 }]);
     expect(new MaxPool2d(...p.toConfig().args).toString()).toBe(p.toString());
+    const q = new MaxPool2d(3, { stride: 2, padding: 1, dilation: [2, 1], ceilMode: true });
+    expect(q.toString()).toBe('MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=(2, 1), ceil_mode=True)');
+    expect(q.toConfig().args).toEqual([3, { stride: 2, padding: 1, dilation: [2, 1], ceilMode: true }]);
+    expect(new MaxPool2d(...q.toConfig().args).toString()).toBe(q.toString());
+    const a = new AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false, divisorOverride: 5 });
+    expect(a.toString()).toBe('AvgPool2d(kernel_size=3, stride=2, padding=1)'); // torch prints no more
+    expect(a.toConfig().args).toEqual([3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false, divisorOverride: 5 }]);
+    const b = new AvgPool2d(...a.toConfig().args);
+    expect([b.ceilMode, b.countIncludePad, b.divisorOverride]).toEqual([true, false, 5]);
   });
 
   it('validate arguments (torch padding rule) and inputs', () => {
@@ -61,7 +111,8 @@ describe('MaxPool2d and AvgPool2d', () => {
       expect(() => new P(1e39)).toThrow(ValueError);
       expect(() => new P([2, 2, 2])).toThrow(/pair/);
       expect(() => new P(2, { stride: 0 })).toThrow(ValueError);
-      expect(() => new P(2, { dilation: 2 })).toThrow(/unknown option 'dilation'/);
+      expect(() => new P(2, { returnIndices: true })).toThrow(/unknown option 'returnIndices'/);
+      expect(() => new P(2, { ceilMode: 'yes' })).toThrow(/ceilMode/);
       const pool = new P(3);
       expect(() => pool.forward(Tensor.zeros([1, 2, 2, 5]))).toThrow(new RegExp(`${pool.typeName}.forward: input \\[1, 2, 2, 5\\] is too small`));
       expect(() => pool.forward(Tensor.zeros([2, 5]))).toThrow(ShapeError);
