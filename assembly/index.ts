@@ -11,6 +11,7 @@ export * from "./conv";
 export * from "./conv-images";
 export * from "./pool";
 export * from "./norm";
+export * from "./class-weights";
 export { vexp, vlog, vtanh } from "./simdmath";
 
 /** First byte free for the TypeScript allocator (after the module's static data). */

@@ -35,8 +35,9 @@ export type { Nonlinearity, KaimingOptions, XavierOptions } from './nn/init.js';
 export { Loss, ElementwiseLoss, type Reduction, type LossOptions, type PredictionKind } from './losses/loss.js';
 export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, type HuberLossOptions, type SmoothL1LossOptions } from './losses/regression.js';
 export { BCELoss, BCEWithLogitsLoss } from './losses/binary.js';
-export { CrossEntropyLoss, type CrossEntropyTarget } from './losses/cross-entropy.js';
-export { NLLLoss } from './losses/nll.js';
+export { CrossEntropyLoss, type CrossEntropyTarget, type CrossEntropyLossOptions } from './losses/cross-entropy.js';
+export { NLLLoss, type NLLLossOptions } from './losses/nll.js';
+export type { ClassWeightOptions } from './losses/class-weight.js';
 
 export { Optimizer, type OptimizerStateDict, type Hyperparameters } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';

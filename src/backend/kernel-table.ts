@@ -22,6 +22,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   maxPool2dForward: 17, maxPool2dBackward: 9, avgPool2dForward: 15, avgPool2dBackward: 15,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
+  classWeightSum: 6, crossEntropyWeighted: 10, nllWeighted: 9, crossEntropySoftWeighted: 9,
   logSoftmaxForward: 4, logSoftmaxBackward: 5, nllLoss: 6, dropoutForward: 9, dropoutBackward: 5,
 };
 

@@ -5,6 +5,7 @@ import { createConvReference } from './reference-conv.js';
 import { createConvImagesReference } from './reference-conv-images.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
+import { createClassWeightReference } from './reference-class-weights.js';
 
 /** Live views of linear memory (re-made after growth by the allocator). */
 export interface HeapViews {
@@ -85,6 +86,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     ...conv,
     ...createConvImagesReference(heap, conv, gemmRange),
     ...createPoolReference(heap),
+    ...createClassWeightReference(heap),
     ...createNormReference(heap),
     // The reference never packs: `pack` is ignored (declared so the arity matches the interface).
     gemm: (m, n, k, a, ars, acs, b, c, bias, accumulate, pack) =>

@@ -48,14 +48,17 @@ export class ClassIndexTargets {
     this.lastArray = values as ArrayLike<unknown>;
   }
 
-  /** After the kernel returned NaN: throws naming the first target that is not a class in [0, classes). */
-  diagnose(classes: number): void {
+  /**
+   * After the kernel returned NaN: throws naming the first target that is not a class in
+   * [0, classes) (nor the loss's ignoreIndex).
+   */
+  diagnose(classes: number, ignoreIndex: number): void {
     if (!this.indices) return;
     const values = this.lastArray ?? this.indices._view();
     for (let i = 0; i < values.length; i++) {
       const c = values[i];
-      if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classes)) {
-        throw new ValueError(`${this.where}: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}]`);
+      if (!(typeof c === 'number' && ((Number.isInteger(c) && c >= 0 && c < classes) || c === ignoreIndex))) {
+        throw new ValueError(`${this.where}: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}] (nor ignoreIndex ${ignoreIndex})`);
       }
     }
   }

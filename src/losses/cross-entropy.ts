@@ -1,9 +1,20 @@
 import * as ops from '../backend/ops.js';
+import * as cw from '../backend/ops-class-weights.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, describe, sameShape } from '../validate.js';
+import { check2d, checkNumber, describe, sameShape } from '../validate.js';
 import { ClassIndexTargets } from './class-index-targets.js';
+import { ClassWeight, type ClassWeightOptions } from './class-weight.js';
 import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
+
+/** Options of CrossEntropyLoss: the reduction, torch's `weight`, `ignoreIndex` and `labelSmoothing`. */
+export interface CrossEntropyLossOptions extends LossOptions, ClassWeightOptions {
+  /**
+   * torch's label_smoothing ε in [0, 1]: the target becomes (1 − ε)·target + ε/classes (for class
+   * indices: (1 − ε)·one-hot + ε/classes). Default 0.
+   */
+  labelSmoothing?: number;
+}
 
 /** Class targets: a Tensor [batch] of class numbers, or [batch, classes] probabilities; or an array of class numbers. */
 export type CrossEntropyTarget = Tensor | ArrayLike<number>;
@@ -13,14 +24,36 @@ export type CrossEntropyTarget = Tensor | ArrayLike<number>;
  * torch.nn.CrossEntropyLoss. Targets are either class indices (a Tensor of shape [batch] holding
  * integers, or an array / Int32Array of them) or class probabilities of shape [batch, classes]
  * (e.g. one-hot). 'mean' divides by the batch size.
+ *
+ * torch's options: `weight` (one per class; with class indices 'mean' divides by Σ w[target],
+ * torch's weighted mean; with probabilities by the batch size), `ignoreIndex` (default -100;
+ * class-index rows with this target add nothing and are not counted) and `labelSmoothing`.
+ *
+ * @example
+ * const loss = new CrossEntropyLoss({ weight: [1, 3], labelSmoothing: 0.1 });
  */
 export class CrossEntropyLoss extends Loss {
   static override readonly typeName: string = 'CrossEntropyLoss';
   private readonly targets = new ClassIndexTargets('CrossEntropyLoss.forward', 'logits');
   private probabilities: Tensor | null = null;
+  private readonly classWeight: ClassWeight;
+  /** torch's label_smoothing. */
+  readonly labelSmoothing: number;
 
-  constructor(options: LossOptions = {}) {
-    super(options);
+  constructor(options: CrossEntropyLossOptions = {}) {
+    super(options, ['weight', 'ignoreIndex', 'labelSmoothing']);
+    this.labelSmoothing = checkNumber('CrossEntropyLoss', 'labelSmoothing', options.labelSmoothing ?? 0, { min: 0, max: 1 });
+    this.classWeight = new ClassWeight('CrossEntropyLoss', options);
+  }
+
+  /** torch's ignore_index: class-index rows with this target are left out. */
+  get ignoreIndex(): number {
+    return this.classWeight.ignoreIndex;
+  }
+
+  /** A copy of the class weights, or null when every class weighs 1. */
+  get weight(): Float32Array | null {
+    return this.classWeight.weight?.toFloat32Array() ?? null;
   }
 
   override get predictionKind(): PredictionKind {
@@ -29,7 +62,8 @@ export class CrossEntropyLoss extends Loss {
 
   protected checkTarget(logits: Tensor, target: unknown): void {
     check2d('CrossEntropyLoss.forward', 'prediction (logits)', logits);
-    const [batch] = logits.shape as [number, number];
+    const [batch, classes] = logits.shape as [number, number];
+    this.classWeight.checkClasses(classes);
     this.probabilities = null;
     this.targets.clear();
     if (target && typeof target === 'object' && '_check' in target) {
@@ -57,20 +91,37 @@ export class CrossEntropyLoss extends Loss {
 
 
   protected compute(logits: Tensor, _target: unknown, grad: Tensor): number {
-    const batch = logits.shape[0]!;
-    const scale = this.reduction === 'mean' ? 1 / batch : 1;
-    if (this.probabilities) return ops.crossEntropyProbabilities(logits, this.probabilities, grad, scale);
-    return ops.crossEntropyIndices(logits, this.targets.indices!, grad, scale);
+    const [batch, classes] = logits.shape as [number, number];
+    const mean = this.reduction === 'mean', eps = this.labelSmoothing, plain = !this.classWeight.weighted && eps === 0;
+    const scale = mean ? 1 / batch : 1;
+    this.classWeight.lastDenominator = NaN;
+    if (this.probabilities) {
+      if (plain) return ops.crossEntropyProbabilities(logits, this.probabilities, grad, scale);
+      return cw.crossEntropySoftWeighted(logits, this.probabilities, this.classWeight.weight, eps, scale, grad);
+    }
+    const targets = this.targets.indices!;
+    if (plain) {
+      // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included.
+      const value = ops.crossEntropyIndices(logits, targets, grad, scale);
+      if (!Number.isNaN(value)) return value;
+    }
+    const d = this.classWeight.denominator(targets, classes, mean);
+    if (!(d > 0)) return NaN;
+    return cw.crossEntropyWeighted(logits, targets, this.classWeight.weight, this.classWeight.ignoreIndex,
+      (1 - eps) / d, eps / (classes * d), grad);
   }
 
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
   protected override diagnose(logits: Tensor, target: unknown): LossDiagnosis {
-    this.targets.diagnose(logits.shape[1]!);
+    if (!this.probabilities) this.targets.diagnose(logits.shape[1]!, this.classWeight.ignoreIndex);
+    const empty = this.classWeight.explainEmptyMean();
+    if (empty) return { source: 'target', index: -1, message: empty };
     return super.diagnose(logits, target);
   }
 
   override dispose(): void {
     super.dispose();
     this.targets.dispose();
+    this.classWeight.dispose();
   }
 }
