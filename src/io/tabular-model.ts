@@ -3,12 +3,14 @@
  * (or values in the target's units), and saves both in one safetensors file (the preprocessing
  * as JSON in `__metadata__`), so `TabularModel.load(bytes)` needs no code and no training data.
  */
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import type { Label } from '../data/tabular/label-encoder.js';
 import { TabularPreprocessor } from '../data/tabular/preprocessor.js';
 import type { TableInput } from '../data/tabular/table.js';
 import type { Module } from '../nn/module.js';
+import { Tensor } from '../tensor.js';
 import { predict } from '../train/evaluate.js';
+import { probeOutputs } from '../train/task.js';
 import { readModelFile, saveModel } from './model-file.js';
 
 /** Figures of TabularModel.evaluate: accuracy for classification; MAE, RMSE and R² for regression. */
@@ -18,12 +20,28 @@ export type TabularEvaluation =
 
 const MAX_PREPROCESSING_CHARS = 16 << 20;
 
-/** A trained model and the fitted preprocessor its inputs went through. */
+/**
+ * A trained model and the fitted preprocessor its inputs went through. The constructor checks
+ * that they fit each other: it runs the model on one row of zeros (in eval mode, restored after;
+ * parameters untouched) and throws ShapeError when the model does not take the preprocessor's
+ * feature width or does not give its output width.
+ */
 export class TabularModel {
   constructor(readonly model: Module, readonly preprocessor: TabularPreprocessor) {
     if (!model || typeof model.forward !== 'function') throw new ValueError('TabularModel: model must be a Module');
     if (!(preprocessor instanceof TabularPreprocessor)) throw new ValueError('TabularModel: preprocessor must be a fitted TabularPreprocessor');
-    void preprocessor.featureCount; // throws if not fitted
+    const features = preprocessor.featureCount, outputs = preprocessor.outputCount; // throw if not fitted
+    const row = Tensor.zeros([1, features]);
+    let width: number;
+    try {
+      width = probeOutputs('TabularModel', `a row of the preprocessor's ${features} features`, model, row);
+    } finally {
+      row.dispose();
+    }
+    if (width !== outputs) {
+      throw new ShapeError(`TabularModel: the model gives ${width} output${width === 1 ? '' : 's'} per row, the preprocessing expects ${outputs} ` +
+        `(${preprocessor.task === 'classification' ? 'one per class' : 'the target'})`);
+    }
   }
 
   /** Predictions for raw rows: class labels, or numbers in the target's units. */

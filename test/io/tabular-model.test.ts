@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Generator, Linear, ReLU, Sequential, TabularModel, TabularPreprocessor, ValueError, WasmnnError, decodeSafetensors, encodeSafetensors,
-  loadModel, memoryStats, saveModel,
+  BatchNorm1d, Generator, Linear, ReLU, Sequential, ShapeError, TabularModel, TabularPreprocessor, ValueError, WasmnnError, decodeSafetensors,
+  encodeSafetensors, loadModel, memoryStats, saveModel,
 } from '../../src/index.js';
 
 const rows = [
@@ -56,5 +56,22 @@ describe('TabularModel', () => {
     }
     expect(memoryStats().bytesInUse).toBe(before);
     expect(() => new TabularModel(null as never, prep)).toThrow(ValueError);
+  });
+
+  it('checks the widths at construction (not at the first predict) and leaves the model as it was', () => {
+    const prep = new TabularPreprocessor({ target: 'label' }).fit(rows); // 3 features, 2 classes
+    const wrongIn = new Sequential(new Linear(4, 2));
+    expect(() => new TabularModel(wrongIn, prep)).toThrow(ShapeError);
+    expect(() => new TabularModel(wrongIn, prep)).toThrow(/TabularModel: a row of the preprocessor's 3 features \[1, 3\] does not fit the model/);
+    expect(() => new TabularModel(new Sequential(new Linear(3, 1)), prep)).toThrow(/TabularModel: the model gives 1 output per row, the preprocessing expects 2 \(one per class\)/);
+    const regression = new TabularPreprocessor({ target: 'a', features: ['b'] }).fit(rows);
+    expect(() => new TabularModel(new Linear(2, 3), regression)).toThrow(/gives 3 outputs per row, the preprocessing expects 1 \(the target\)/);
+    // The probe runs in eval mode: batch-norm statistics and the training flag are untouched.
+    const bn = new BatchNorm1d(4);
+    const model = new Sequential(new Linear(3, 4), bn, new ReLU(), new Linear(4, 2));
+    const before = JSON.stringify(model.stateDict());
+    new TabularModel(model, prep);
+    expect(model.training).toBe(true);
+    expect(JSON.stringify(model.stateDict())).toBe(before);
   });
 });
