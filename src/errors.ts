@@ -53,6 +53,20 @@ export class OutOfMemoryError extends WasmnnError {
 }
 
 /**
+ * Runs `allocate`; an OutOfMemoryError from it is re-thrown with `owner` (the layer, loss or
+ * loader that asked, e.g. "Conv2d(1, 6).forward") in front of its message, so the error names
+ * who needed the memory and not only the kind of owner. Other errors pass unchanged.
+ */
+export function namingOwner<T>(owner: string, allocate: () => T): T {
+  try {
+    return allocate();
+  } catch (e) {
+    if (e instanceof OutOfMemoryError && owner && !e.message.startsWith(`${owner}: `)) throw new OutOfMemoryError(`${owner}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
  * Formats a shape as `[2, 3]` for messages. Lives in shape.ts (with the rest of the shape
  * arithmetic); re-exported here for code written before it moved.
  */

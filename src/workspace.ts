@@ -1,5 +1,6 @@
 import type { MemoryKind } from './backend/memory.js';
 import { Storage } from './backend/storage.js';
+import { namingOwner } from './errors.js';
 import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { sameShape } from './validate.js';
@@ -26,10 +27,11 @@ export class Workspace {
   next(shape: readonly number[]): Tensor {
     if (!sameShape(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
     const size = sizeOf(this.lastShape);
-    if (!this.storage) this.storage = new Storage(Math.max(size, 1), this.kind);
+    if (!this.storage) this.storage = namingOwner(this.owner, () => new Storage(Math.max(size, 1), this.kind));
     else {
-      this.storage.ensureCapacity(size);
-      this.storage.generation++;
+      const storage = this.storage;
+      namingOwner(this.owner, () => storage.ensureCapacity(size));
+      storage.generation++;
     }
     return new Tensor(this.storage, 0, this.lastShape, this.owner);
   }

@@ -1,5 +1,5 @@
 import { Storage } from '../backend/storage.js';
-import { StateError, ValueError } from '../errors.js';
+import { StateError, ValueError, namingOwner } from '../errors.js';
 import { checkShape, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -28,12 +28,13 @@ export class Parameter extends Tensor {
    * if the gradient cannot be allocated the value's memory is freed before the error propagates.
    */
   constructor(shape: readonly number[], owner: string) {
-    const size = checkShape(shape, 'Parameter', 'shape');
     if (typeof owner !== 'string') throw new ValueError(`Parameter: owner must be a string naming the module, got ${typeof owner}`);
-    const value = new Storage(Math.max(size, 1), 'parameter');
+    // An OutOfMemoryError names the module the parameter is for (e.g. "Linear(4096, 4096): …").
+    const size = namingOwner(owner, () => checkShape(shape, 'Parameter', 'shape'));
+    const value = namingOwner(owner, () => new Storage(Math.max(size, 1), 'parameter'));
     let grad: Storage;
     try {
-      grad = new Storage(Math.max(size, 1), 'parameter');
+      grad = namingOwner(owner, () => new Storage(Math.max(size, 1), 'parameter'));
     } catch (e) {
       value.release();
       throw e;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Allocator } from '../../src/backend/memory.js';
 import {
-  Adam, CrossEntropyLoss, fit, Linear, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, Tensor, memoryStats,
+  Adam, Conv2d, CrossEntropyLoss, fit, Linear, MaxPool2d, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, Tensor, memoryStats,
 } from '../../src/index.js';
 
 const bytes = (): number => memoryStats().bytesInUse;
@@ -95,6 +95,38 @@ describe('memory a user can reason about', () => {
     expect(bytes()).toBe(before);
     expect(typeof Symbol.dispose).toBe('symbol');
     expect(typeof Tensor.prototype[Symbol.dispose]).toBe('function');
+  });
+
+  it('an OutOfMemoryError names the layer (or loss) that needed the memory, and the layer keeps working', () => {
+    const x = Tensor.from(Array.from({ length: 2 * 1 * 6 * 6 }, (_, i) => Math.sin(i)), [2, 1, 6, 6]);
+    const model = new Sequential(new Conv2d(1, 3, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2));
+    const loss = new CrossEntropyLoss();
+    const fail = (): void => {
+      vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(() => {
+        throw new OutOfMemoryError('cannot allocate 123 bytes (simulated)');
+      });
+    };
+    const messageOf = (f: () => unknown): string => {
+      fail();
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        return (e as Error).message;
+      } finally {
+        vi.restoreAllMocks();
+      }
+      throw new Error('no OutOfMemoryError');
+    };
+    expect(messageOf(() => model.forward(x))).toMatch(/^Conv2d\(1, 3\)\.forward: cannot allocate 123 bytes \(simulated\)$/);
+    expect(messageOf(() => new Linear(4096, 512))).toMatch(/^Linear\(4096, 512\): cannot allocate 123 bytes/);
+    const logits = Tensor.zeros([2, 3]), target = Tensor.from([0, 1]), dy = Tensor.zeros([2, 3, 3, 3]);
+    expect(messageOf(() => loss.forward(logits, target))).toMatch(/^CrossEntropyLoss\.backward: cannot allocate/);
+    expect(messageOf(() => loss.forward(logits, [0, 1]))).toMatch(/^CrossEntropyLoss targets: cannot allocate/);
+    const y = model.forward(x); // nothing was left half-made
+    expect(y.shape).toEqual([2, 3, 3, 3]);
+    expect(messageOf(() => model.backward(dy))).toMatch(/^MaxPool2d\.backward: cannot allocate/);
+    expect(model.backward(dy).shape).toEqual([2, 1, 6, 6]);
   });
 
   it('a shape no memory can hold is an OutOfMemoryError before anything is allocated or grown', () => {
