@@ -4,6 +4,26 @@ import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Module } from './module.js';
 
+/** Where `module` and its descendants sit ("" for the module itself, "0", "1.2", …), depth first. */
+function modulesOf(module: Module, path = ''): Array<[string, Module]> {
+  return [[path, module], ...module.namedChildren().flatMap(([name, c]) => modulesOf(c, path ? `${path}.${name}` : name))];
+}
+
+/**
+ * Throws StateError with a hint when two forwards of the same input differ (a random layer in
+ * training mode): finite differences of a function that changes between calls cannot match.
+ */
+function checkDeterministic(where: string, module: Module, first: Float32Array, second: Float32Array): void {
+  const i = first.findIndex((v, k) => !Object.is(v, second[k]));
+  if (i < 0) return;
+  const random = modulesOf(module)
+    .filter(([, m]) => m.training && m.typeName === 'Dropout' && (m as Module & { p: number }).p > 0 && (m as Module & { p: number }).p < 1)
+    .map(([path, m]) => `${m.typeName}(p=${(m as Module & { p: number }).p})${path ? ` at '${path}'` : ''}`);
+  throw new StateError(`${where}: two forwards of the same input gave different outputs (flat index ${i}: ${first[i]} then ${second[i]}), ` +
+    `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
+    'put the module in eval() or use p = 0');
+}
+
 /** Options of gradcheck. */
 export interface GradcheckOptions {
   /**
@@ -56,8 +76,9 @@ export interface GradcheckResult {
  * to a scalar L = Σ r·output with fixed random r; backward(r) gives ∂L/∂input and ∂L/∂parameters,
  * and each input and parameter element is also moved by ±step and L re-evaluated by forward(),
  * the difference quotient accumulated in float64 from the float32 outputs. Runs in the module's
- * current mode (train or eval). Parameters, buffers (e.g. running statistics) and gradients
- * are restored afterwards; the input is not modified. The inputs should avoid kinks (ReLU at 0,
+ * current mode (train or eval); a module whose output changes between two forwards of the same
+ * input (Dropout in training mode) is refused with a StateError that says so. Parameters,
+ * buffers (e.g. running statistics) and gradients are restored afterwards; the input is not modified. The inputs should avoid kinks (ReLU at 0,
  * ties in a max pool) by more than the step.
  *
  * @example
@@ -83,7 +104,9 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   let r: Tensor | null = null;
   try {
     // Analytic gradients of L = Σ r·y.
+    const first = module.forward(x).toFloat32Array();
     const y0 = module.forward(x);
+    checkDeterministic(where, module, first, y0.toFloat32Array());
     const g = new Generator(seed);
     const weights = Tensor.from(Array.from({ length: y0.size }, () => g.uniform(-1, 1)), y0.shape);
     r = weights;

@@ -2,8 +2,8 @@
 // touches and validates its arguments.
 import { describe, expect, it } from 'vitest';
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, ELU, GELU, Generator, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module,
-  Parameter, ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh, Tensor, ValueError, gradcheck,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, GELU, Generator, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module,
+  Parameter, ReLU, Sequential, Sigmoid, Softmax, Softplus, StateError, Tanh, Tensor, ValueError, gradcheck,
 } from '../../src/index.js';
 
 /** Values of magnitude 0.1–1 with random signs, 0.02 apart: away from ReLU's kink and from ties. */
@@ -96,5 +96,32 @@ describe('gradcheck', () => {
     expect(() => gradcheck(lin, x, { atol: NaN })).toThrow(/atol must be a finite number/);
     expect(() => gradcheck(lin, x, { tolerance: 1 } as object)).toThrow(/unknown option 'tolerance'/);
     expect(gradcheck(lin, x, { parameters: false }).checked).toBe(2);
+  });
+
+  it('refuses a Dropout in training mode with a hint, naming where it sits; eval() or p = 0 pass', () => {
+    const g = new Generator(2);
+    // 128 outputs: two masks drawn at p = 0.5 cannot coincide by chance (2^-128).
+    const model = new Sequential(new Linear(4, 16, { generator: g }), new Dropout(0.5, { generator: g }), new Tanh());
+    const x = input([8, 4], 5);
+    const before = JSON.stringify(model.stateDict());
+    expect(() => gradcheck(model, x)).toThrow(StateError);
+    expect(() => gradcheck(model, x)).toThrow(/two forwards of the same input gave different outputs .*: Dropout\(p=0\.5\) at '1' is in training mode and draw a new mask each call; put the module in eval\(\) or use p = 0/);
+    expect(JSON.stringify(model.stateDict())).toBe(before);
+    expect(() => gradcheck(new Dropout(0.3), x)).toThrow(/Dropout\(p=0\.3\) is in training mode/);
+    model.eval();
+    expect(gradcheck(model, x).ok).toBe(true);
+    expect(gradcheck(new Sequential(new Linear(4, 3), new Dropout(0)), x).ok).toBe(true);
+    expect(gradcheck(new Sequential(new Linear(4, 3), new Dropout(1)), x).ok).toBe(true);
+    // A custom random layer gets the generic hint.
+    class Noise extends Module {
+      static override readonly typeName: string = 'Noise';
+      private k = 0;
+      forward(t: Tensor): Tensor {
+        const shift = this.k++ % 2;
+        return Tensor.from(Array.from(t.toFloat32Array(), (v) => v + shift), t.shape);
+      }
+      backward(dy: Tensor): Tensor { return dy; }
+    }
+    expect(() => gradcheck(new Noise(), x)).toThrow(/\(a random layer in training mode\?\); put the module in eval\(\) or use p = 0/);
   });
 });
