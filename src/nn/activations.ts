@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { check2d, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
+import { pyFloat } from './layer-args.js';
 import { Module } from './module.js';
 
 /** The forward/backward kernel pair of an elementwise activation. */
@@ -91,7 +92,7 @@ export class LeakyReLU extends ElementwiseActivation {
     return { args: [this.negativeSlope] };
   }
   override extraRepr(): string {
-    return `negative_slope=${this.negativeSlope}`;
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
   }
 }
 
@@ -121,7 +122,7 @@ export class ELU extends ElementwiseActivation {
     return { args: [this.alpha] };
   }
   override extraRepr(): string {
-    return `alpha=${this.alpha}`;
+    return `alpha=${pyFloat(this.alpha)}`;
   }
 }
 

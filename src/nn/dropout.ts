@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
+import { pyFloat } from './layer-args.js';
 import { Module } from './module.js';
 
 /** Options of Dropout. */
@@ -72,7 +73,7 @@ export class Dropout extends Module {
   }
 
   override extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 
   /** Constructor arguments without the generator: `new Dropout(...toConfig().args)`. */

@@ -323,7 +323,7 @@ export abstract class Module {
     return undefined;
   }
 
-  /** The module's own settings for toString(), e.g. "in_features=2, out_features=8, bias=true". */
+  /** The module's own settings for toString(), e.g. "in_features=2, out_features=8, bias=True" (as torch prints it). */
   extraRepr(): string {
     return '';
   }

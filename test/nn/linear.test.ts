@@ -13,7 +13,7 @@ describe('Linear', () => {
     for (const v of [...layer.weight.toFloat32Array(), ...layer.bias!.toFloat32Array()]) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
     const mean = layer.weight.toFloat32Array().reduce((a, b) => a + b, 0) / layer.weight.size;
     expect(Math.abs(mean)).toBeLessThan(bound / 4);
-    expect(layer.toString()).toBe('Linear(in_features=25, out_features=7, bias=true)');
+    expect(layer.toString()).toBe('Linear(in_features=25, out_features=7, bias=True)');
   });
 
   it('applies to the last dimension of any-rank input, as torch.nn.Linear', () => {

@@ -19,11 +19,11 @@ describe('Sequential', () => {
     expect(model.at(-1)).toBeInstanceOf(Linear);
     expect(model.toString()).toBe([
       'Sequential(',
-      '  (0): Linear(in_features=3, out_features=5, bias=true)',
+      '  (0): Linear(in_features=3, out_features=5, bias=True)',
       '  (1): Tanh()',
-      '  (2): Linear(in_features=5, out_features=4, bias=true)',
+      '  (2): Linear(in_features=5, out_features=4, bias=True)',
       '  (3): ReLU()',
-      '  (4): Linear(in_features=4, out_features=2, bias=true)',
+      '  (4): Linear(in_features=4, out_features=2, bias=True)',
       ')',
     ].join('\n'));
   });

@@ -64,8 +64,8 @@ describe('a production-minified bundle', () => {
   it('keeps typeName and toString of modules, losses, optimizers and schedulers', () => {
     const model = new min.Sequential(new min.Linear(2, 4), new min.ReLU(), new min.Linear(4, 1), new min.Sigmoid());
     expect(model.toString()).toBe(
-      'Sequential(\n  (0): Linear(in_features=2, out_features=4, bias=true)\n  (1): ReLU()\n' +
-        '  (2): Linear(in_features=4, out_features=1, bias=true)\n  (3): Sigmoid()\n)',
+      'Sequential(\n  (0): Linear(in_features=2, out_features=4, bias=True)\n  (1): ReLU()\n' +
+        '  (2): Linear(in_features=4, out_features=1, bias=True)\n  (3): Sigmoid()\n)',
     );
     const opt = new min.Adam(model.parameters());
     expect(opt.typeName).toBe('Adam');
