@@ -1,5 +1,6 @@
 import * as ops from '../backend/ops.js';
 import { Storage } from '../backend/storage.js';
+import { namingOwner } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
@@ -28,8 +29,9 @@ export interface Batch {
 }
 
 /**
- * Mini-batches of (x, y). The data set is copied into WASM memory once; each batch is gathered
- * inside WASM into re-used buffers, so iterating allocates no memory. Iterate once per epoch:
+ * Mini-batches of (x, y). The data set is copied into WASM memory once (all of it or, on an
+ * OutOfMemoryError, nothing); each batch is gathered inside WASM into re-used buffers, so
+ * iterating allocates no memory. Iterate once per epoch:
  *
  *     for (const { x, y } of loader) { ... }
  */
@@ -57,9 +59,19 @@ export class DataLoader implements Iterable<Batch> {
     const seed = options.seed === undefined ? defaultGenerator.nextUint32() : checkNumber('DataLoader', 'seed', options.seed);
     this.generator = new Generator(seed);
     this.length = n;
-    this.x = x._copy('data');
-    this.y = y._copy('data');
-    this.order = new Storage(n, 'data');
+    // All three copies or none: an OutOfMemoryError (naming the loader) frees what was made.
+    let xCopy: Tensor | null = null, yCopy: Tensor | null = null;
+    try {
+      xCopy = namingOwner('DataLoader (copy of x)', () => x._copy('data'));
+      yCopy = namingOwner('DataLoader (copy of y)', () => y._copy('data'));
+      this.order = namingOwner('DataLoader (row order)', () => new Storage(n, 'data'));
+    } catch (e) {
+      xCopy?.dispose();
+      yCopy?.dispose();
+      throw e;
+    }
+    this.x = xCopy;
+    this.y = yCopy;
   }
 
   /** Batches per epoch. */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Allocator } from '../../src/backend/memory.js';
 import {
-  Adam, Conv2d, CrossEntropyLoss, fit, Linear, MaxPool2d, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, Tensor, memoryStats,
+  Adam, Conv2d, CrossEntropyLoss, DataLoader, fit, Linear, MaxPool2d, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, Tensor, memoryStats,
 } from '../../src/index.js';
 
 const bytes = (): number => memoryStats().bytesInUse;
@@ -127,6 +127,25 @@ describe('memory a user can reason about', () => {
     expect(y.shape).toEqual([2, 3, 3, 3]);
     expect(messageOf(() => model.backward(dy))).toMatch(/^MaxPool2d\.backward: cannot allocate/);
     expect(model.backward(dy).shape).toEqual([2, 1, 6, 6]);
+  });
+
+  it('a DataLoader that runs out of memory while copying keeps no half copy, names itself, and works afterwards', () => {
+    const x = Tensor.from(Array.from({ length: 40 }, (_, i) => i), [10, 4]), y = Tensor.from(Array.from({ length: 10 }, (_, i) => i % 3));
+    const alloc = Allocator.prototype.alloc;
+    for (const failAt of [1, 2, 3]) { // the copy of x, of y, the row order
+      const before = memoryStats().byKind.data ?? { bytes: 0, blocks: 0 };
+      let calls = 0;
+      vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, n: number, kind) {
+        if (++calls === failAt) throw new OutOfMemoryError('cannot allocate (simulated)');
+        return alloc.call(this, n, kind);
+      });
+      expect(() => new DataLoader(x, y, { batchSize: 4 })).toThrow(/^DataLoader \((copy of x|copy of y|row order)\): cannot allocate \(simulated\)$/);
+      vi.restoreAllMocks();
+      expect(memoryStats().byKind.data ?? { bytes: 0, blocks: 0 }).toEqual(before);
+    }
+    const loader = new DataLoader(x, y, { batchSize: 4 });
+    expect([...loader].map((b) => b.size)).toEqual([4, 4, 2]);
+    loader.dispose();
   });
 
   it('a shape no memory can hold is an OutOfMemoryError before anything is allocated or grown', () => {
