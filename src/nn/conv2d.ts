@@ -8,13 +8,18 @@ import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
+import { OddPadding, resolvePaddingMode, type PaddingMode } from './same-padding.js';
 
 /** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `groups` is not supported). */
 export interface Conv2dOptions {
   /** Step of the window, one number or [height, width]. Default 1. */
   stride?: Size2;
-  /** Zeros added on each side, one number or [height, width]. Default 0. */
-  padding?: Size2;
+  /**
+   * Zeros added on each side, one number or [height, width]; or torch's 'valid' (none) or 'same'
+   * (stride 1 only: the output keeps the input's size; with an even total padding the odd zero
+   * goes to the bottom / right, as torch). Default 0.
+   */
+  padding?: Size2 | PaddingMode;
   /** Spacing between kernel taps, one number or [height, width]. Default 1. */
   dilation?: Size2;
   /** Learn an additive bias per output channel. Default true. */
@@ -45,7 +50,9 @@ export class Conv2d extends Module {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
   readonly dilation: readonly [number, number];
-  private readonly args: { kernelSize: Size2; stride: Size2; padding: Size2; dilation: Size2 };
+  private readonly args: { kernelSize: Size2; stride: Size2; padding: Size2 | PaddingMode; dilation: Size2 };
+  /** 'same' padding's odd bottom / right zero (even kernels), or null. */
+  private readonly odd: OddPadding | null = null;
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   private readonly col: Workspace;
@@ -65,15 +72,20 @@ export class Conv2d extends Module {
     checkOptions(where, options, ['stride', 'padding', 'dilation', 'bias', 'generator']);
     this.kernelSize = checkPair(where, 'kernelSize', kernelSize, 1);
     this.stride = checkPair(where, 'stride', options.stride ?? 1, 1);
-    this.padding = checkPair(where, 'padding', options.padding ?? 0, 0);
     this.dilation = checkPair(where, 'dilation', options.dilation ?? 1, 1);
+    if (typeof options.padding === 'string' && options.padding !== 'same' && options.padding !== 'valid') {
+      throw new ValueError(`${where}: padding must be a number, a pair [height, width], 'same' or 'valid', got '${options.padding}'`);
+    }
+    const mode = options.padding === 'same' || options.padding === 'valid' ? options.padding : null;
+    const resolved = mode ? resolvePaddingMode(where, mode, this.kernelSize, this.stride, this.dilation) : null;
+    this.padding = resolved ? resolved.padding : checkPair(where, 'padding', options.padding ?? 0, 0);
     const useBias = checkBoolean(where, 'bias', options.bias ?? true);
     const generator = checkGenerator<Generator>(where, 'generator', options.generator ?? defaultGenerator);
     const weights = outChannels * inChannels * this.kernelSize[0] * this.kernelSize[1];
     if (weights > 2 ** 28) throw new ValueError(`${where}: the weight would have ${weights} elements (at most 2^28 fit in memory)`);
     this.args = {
       kernelSize: asGiven(kernelSize), stride: asGiven(options.stride ?? 1),
-      padding: asGiven(options.padding ?? 0), dilation: asGiven(options.dilation ?? 1),
+      padding: mode ?? asGiven((options.padding ?? 0) as Size2), dilation: asGiven(options.dilation ?? 1),
     };
     const name = `Conv2d(${inChannels}, ${outChannels})`;
     this.weight = this.registerParameter('weight', new Parameter([outChannels, inChannels, ...this.kernelSize], name));
@@ -81,6 +93,10 @@ export class Conv2d extends Module {
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.col = this.registerWorkspace(new Workspace(`${name} (im2col scratch)`));
+    if (resolved && (resolved.extra[0] || resolved.extra[1])) {
+      this.odd = new OddPadding(resolved.extra, this.registerWorkspace(new Workspace(`${name} (input padded for 'same')`)),
+        this.registerWorkspace(new Workspace(`${name}.backward (cropped)`)));
+    }
     this.resetParameters(generator);
   }
 
@@ -98,7 +114,8 @@ export class Conv2d extends Module {
   forward(input: Tensor): Tensor {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
-    const x = checkImageInput('Conv2d.forward', input, this.inChannels);
+    const x0 = checkImageInput('Conv2d.forward', input, this.inChannels);
+    const x = this.odd ? this.odd.pad(x0) : x0;
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
     const OH = windowOut(H, KH, SH, PH, DH), OW = windowOut(W, KW, SW, PW, DW);
@@ -125,7 +142,7 @@ export class Conv2d extends Module {
     const dx = this.gradInput.next(input.shape);
     const col = this.col.next([scratchSize(g)]);
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
-    return dx;
+    return this.odd ? this.odd.crop(dx) : dx;
   }
 
   override _checkBackwardReady(where: string): void {
@@ -137,15 +154,16 @@ export class Conv2d extends Module {
   override extraRepr(): string {
     // torch's repr shows the pairs: Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}`;
-    if (this.padding[0] || this.padding[1]) s += `, padding=${pyRepr(this.padding)}`;
+    if (typeof this.args.padding === 'string') s += `, padding=${this.args.padding}`;
+    else if (this.padding[0] || this.padding[1]) s += `, padding=${pyRepr(this.padding)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
     if (!this.bias) s += ', bias=False';
     return s;
   }
 
   /** Constructor arguments that rebuild this layer (without the generator). */
-  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number]; dilation: number | [number, number]; bias: boolean }] } {
-    const a = this.args;
-    return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding: asGiven(a.padding), dilation: asGiven(a.dilation), bias: this.bias !== null }] };
+  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number] | PaddingMode; dilation: number | [number, number]; bias: boolean }] } {
+    const a = this.args, padding = typeof a.padding === 'string' ? a.padding : asGiven(a.padding);
+    return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding, dilation: asGiven(a.dilation), bias: this.bias !== null }] };
   }
 }

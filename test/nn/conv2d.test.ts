@@ -1,7 +1,7 @@
 // Conv2d: forward against a float64 direct convolution at odd geometries, backward against
 // finite differences (gradcheck), validation of every argument and input, repr and config.
 import { describe, expect, it } from 'vitest';
-import { Conv2d, Generator, ShapeError, StateError, Tensor, ValueError, gradcheck, memoryStats } from '../../src/index.js';
+import { Conv2d, Generator, Sequential, ShapeError, StateError, Tensor, ValueError, gradcheck, loadModel, memoryStats, saveModel } from '../../src/index.js';
 import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
@@ -117,5 +117,45 @@ describe('Conv2d', () => {
     const after = memoryStats();
     expect(after.blocksInUse).toBe(before.blocksInUse);
     expect(after.bytesInUse).toBe(before.bytesInUse);
+  });
+
+  it("padding 'same' keeps the size (odd zero at the bottom / right), matches finite differences, round-trips its config", () => {
+    for (const [k, d] of [[3, 1], [4, 1], [[2, 3], 1], [2, 2], [[4, 2], [3, 1]]] as Array<[number | [number, number], number | [number, number]]>) {
+      const conv = new Conv2d(2, 3, k, { padding: 'same', dilation: d, generator: new Generator(4) });
+      const x = rand([2, 2, 5, 4], 9);
+      expect(conv.forward(x).shape).toEqual([2, 3, 5, 4]);
+      const r = gradcheck(conv, x);
+      expect(r.ok, `${JSON.stringify([k, d])} ${JSON.stringify(r.worst)}`).toBe(true);
+      const again = new Conv2d(...conv.toConfig().args);
+      expect(again.toString()).toBe(conv.toString());
+      expect(conv.toConfig().args[3].padding).toBe('same');
+    }
+    // 'same' with a 4×4 kernel = padding 1 plus one zero row / column at the end: compare with an explicit pad.
+    const same = new Conv2d(1, 1, 4, { padding: 'same', bias: false, generator: new Generator(2) });
+    const plain = new Conv2d(1, 1, 4, { padding: 1, bias: false, generator: new Generator(2) });
+    const x = rand([1, 1, 3, 3], 5), xv = x.toFloat32Array();
+    const padded = Tensor.from([xv[0]!, xv[1]!, xv[2]!, 0, xv[3]!, xv[4]!, xv[5]!, 0, xv[6]!, xv[7]!, xv[8]!, 0, 0, 0, 0, 0], [1, 1, 4, 4]);
+    expect(Array.from(same.forward(x).toFloat32Array())).toEqual(Array.from(plain.forward(padded).toFloat32Array()));
+    expect(new Conv2d(1, 1, 3, { padding: 'valid' }).forward(rand([1, 1, 5, 4], 1)).shape).toEqual([1, 1, 3, 2]);
+    const loaded = loadModel(saveModel(new Sequential(same)));
+    expect(Array.from(loaded.forward(x).toFloat32Array())).toEqual(Array.from(same.forward(x).toFloat32Array()));
+    expect(loaded.toString()).toContain('padding=same');
+  });
+
+  it("refuses 'same' with a stride, other strings, and allocates nothing per step", () => {
+    expect(() => new Conv2d(1, 1, 3, { padding: 'same', stride: 2 })).toThrow(/padding 'same' needs stride 1 \(as torch\), got stride \(2, 2\)/);
+    expect(() => new Conv2d(1, 1, 3, { padding: 'same', stride: [1, 2] })).toThrow(ValueError);
+    expect(() => new Conv2d(1, 1, 3, { padding: 'full' as 'same' })).toThrow(/padding must be a number, a pair \[height, width\], 'same' or 'valid', got 'full'/);
+    expect(() => new Conv2d(1, 1, 3, { padding: 'SAME' as 'same' })).toThrow(ValueError);
+    const conv = new Conv2d(2, 2, 4, { padding: 'same' });
+    const x = rand([2, 2, 6, 6], 3), dy = rand([2, 2, 6, 6], 4);
+    conv.forward(x);
+    conv.backward(dy);
+    const before = memoryStats().bytesInUse;
+    for (let i = 0; i < 3; i++) {
+      conv.forward(x);
+      conv.backward(dy);
+    }
+    expect(memoryStats().bytesInUse).toBe(before);
   });
 });

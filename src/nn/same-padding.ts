@@ -1,0 +1,56 @@
+/**
+ * Conv2d's string paddings, as torch: 'valid' is no padding; 'same' (stride 1 only) keeps the
+ * spatial size with a total padding of dilation·(kernel − 1) per dimension, half on each side,
+ * the odd zero (even kernels) at the bottom / right. The symmetric part is the convolution's own
+ * padding; the odd zero is added here by copying the input into a padded workspace, and taken off
+ * the input gradient again, so the convolution kernels need no asymmetric padding.
+ */
+import { cropBottomRight, padBottomRight, type PadGeometry } from '../backend/ops-pad.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { Workspace } from '../workspace.js';
+import { pyRepr } from './layer-args.js';
+
+/** A string padding of Conv2d. */
+export type PaddingMode = 'same' | 'valid';
+
+/**
+ * The symmetric padding [ph, pw] of a string padding, and the extra zeros [eh, ew] (0 or 1)
+ * 'same' needs at the bottom / right. Throws ValueError for 'same' with a stride other than 1.
+ */
+export function resolvePaddingMode(where: string, mode: PaddingMode, kernel: readonly [number, number],
+  stride: readonly [number, number], dilation: readonly [number, number]): { padding: [number, number]; extra: [number, number] } {
+  if (mode === 'valid') return { padding: [0, 0], extra: [0, 0] };
+  if (stride[0] !== 1 || stride[1] !== 1) {
+    throw new ValueError(`${where}: padding 'same' needs stride 1 (as torch), got stride ${pyRepr(stride)}`);
+  }
+  const total = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
+  const padding: [number, number] = [Math.floor(total[0]! / 2), Math.floor(total[1]! / 2)];
+  return { padding, extra: [total[0]! - 2 * padding[0], total[1]! - 2 * padding[1]] };
+}
+
+/** The odd bottom / right zero of 'same' padding: pads inputs, crops input gradients. Owns two workspaces. */
+export class OddPadding {
+  private geometry: PadGeometry | null = null;
+
+  constructor(private readonly extra: readonly [number, number], private readonly padded: Workspace,
+    private readonly cropped: Workspace) {}
+
+  /** x [N, C, H, W] copied into [N, C, H + eh, W + ew] with zeros in the added rows / columns. */
+  pad(x: Tensor): Tensor {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const g: PadGeometry = { planes: N * C, H, W, EH: this.extra[0], EW: this.extra[1] };
+    const xp = this.padded.next([N, C, H + g.EH, W + g.EW]);
+    padBottomRight(x, xp, g);
+    this.geometry = g;
+    return xp;
+  }
+
+  /** The gradient of the padded input cropped back to the shape of the input given to pad(). */
+  crop(dxp: Tensor): Tensor {
+    const g = this.geometry!;
+    const dx = this.cropped.next([dxp.shape[0]!, dxp.shape[1]!, g.H, g.W]);
+    cropBottomRight(dxp, dx, g);
+    return dx;
+  }
+}
