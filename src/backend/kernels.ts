@@ -4,7 +4,7 @@
  * hyper-parameters and 0/1 flags. Two implementations exist: the WASM SIMD module and the
  * plain-TypeScript reference (reference.ts), which reads the same linear memory.
  */
-export interface Kernels extends ConvKernels, ConvImageKernels, PoolKernels, NormKernels, ClassWeightKernels {
+export interface Kernels extends ConvKernels, ConvImageKernels, PoolKernels, NormKernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number): void;
@@ -56,6 +56,16 @@ export interface Kernels extends ConvKernels, ConvImageKernels, PoolKernels, Nor
   /** targets: float32 class indices, one per row; NaN when one is not an integer in [0, cols). */
   crossEntropyLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
   crossEntropySoftLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
+  // class-weights.ts: class-index losses with per-class weights (hasWeight 0/1), an ignored target
+  // value and label smoothing; classWeightSum checks the targets (NaN for a bad one) and returns
+  // the weighted-mean denominator.
+  classWeightSum(rows: number, cols: number, targets: number, weight: number, hasWeight: number, ignore: number): number;
+  crossEntropyWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
+    ignore: number, a: number, b: number, grad: number): number;
+  nllWeighted(rows: number, cols: number, input: number, targets: number, weight: number, hasWeight: number,
+    ignore: number, scale: number, grad: number): number;
+  crossEntropySoftWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
+    smoothing: number, scale: number, grad: number): number;
 
   // optimizers.ts
   sgdStep(n: number, param: number, grad: number, buf: number, lr: number, momentum: number,
@@ -110,21 +120,6 @@ export interface ConvImageKernels {
   conv2dImagesInputGrad(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
     SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, w: number, dy: number,
     dx: number, O4: number, scratch: number): void;
-}
-
-/**
- * class-weights.ts: class-index losses with per-class weights (hasWeight 0/1), an ignored target
- * value and label smoothing; classWeightSum checks the targets (NaN for a bad one) and returns the
- * weighted-mean denominator.
- */
-export interface ClassWeightKernels {
-  classWeightSum(rows: number, cols: number, targets: number, weight: number, hasWeight: number, ignore: number): number;
-  crossEntropyWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
-    ignore: number, a: number, b: number, grad: number): number;
-  nllWeighted(rows: number, cols: number, input: number, targets: number, weight: number, hasWeight: number,
-    ignore: number, scale: number, grad: number): number;
-  crossEntropySoftWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
-    smoothing: number, scale: number, grad: number): number;
 }
 
 /** pool.ts: planes [p0, p1) of [N·C, H, W]. */

@@ -1,4 +1,7 @@
-import type { ClassWeightKernels } from './kernels.js';
+import type { Kernels } from './kernels.js';
+
+/** The kernels of class-weights.ts. */
+type ClassWeightKernels = Pick<Kernels, 'classWeightSum' | 'crossEntropyWeighted' | 'nllWeighted' | 'crossEntropySoftWeighted'>;
 import type { HeapViews } from './reference.js';
 
 /** class-weights.ts in plain TypeScript (float64 arithmetic) over the same memory (the kernel tests' oracle). */
