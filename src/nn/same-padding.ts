@@ -46,8 +46,14 @@ export class OddPadding {
     return xp;
   }
 
-  /** The gradient of the padded input cropped back to the shape of the input given to pad(). */
-  crop(dxp: Tensor): Tensor {
+  /**
+   * The gradient of the padded input cropped back to the shape of the input given to pad()
+   * (null passes through: a backward that computes no input gradient).
+   */
+  crop(dxp: Tensor): Tensor;
+  crop(dxp: Tensor | null): Tensor | null;
+  crop(dxp: Tensor | null): Tensor | null {
+    if (!dxp) return null;
     const g = this.geometry!;
     const dx = this.cropped.next([dxp.shape[0]!, dxp.shape[1]!, g.H, g.W]);
     cropBottomRight(dxp, dx, g);
