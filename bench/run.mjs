@@ -52,7 +52,7 @@ if (values.browser) {
   console.table(result.rows);
   console.table(result.summary);
   console.log(`${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ ...result, loadAverageAtEnd: os.loadavg() }, null, 2));
   process.exit(0);
 }
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
