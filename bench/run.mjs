@@ -3,8 +3,9 @@
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
 //   --only NAME,…      families: peak, gemm, conv, elementwise, train, lenet, allocator, threads (thread scaling and hand-off cost)
 //   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
-//   --browser          only the browser benchmark: Chromium, wasmnn 1 / N threads vs TF.js-wasm
-//                      threaded SIMD on mid and mnist (N = the last --threads value, default 2)
+//   --browser          only the browser benchmark: Chromium, wasmnn and TF.js-wasm's threaded SIMD
+//                      build, each on 1 and N threads, on mid and mnist (N = the last --threads
+//                      value, default 2; --reps = rounds, default 7)
 //   --networks a,b     training networks: seed, mid, mnist, wide (default all; quick: seed, mid)
 //   --reps N           repetitions per measurement (default 7)
 //   --no-tf            leave out the TensorFlow.js peers
@@ -39,10 +40,19 @@ if (values.browser) {
   const nets = values.networks ? networks : quick ? ['mid'] : ['mid', 'mnist'];
   console.log(`wasmnn browser benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
     `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const result = await benchBrowser({ networks: nets, reps: Math.max(3, quick ? 2 : reps), threads: t, targetMs: quick ? 30 : 400 });
-  console.log(`${result.userAgent}\nTF.js wasm: ${JSON.stringify(result.tf)}; wasmnn after the run: ${JSON.stringify(result.threads)}`);
+  const started = Date.now();
+  const result = await benchBrowser({ networks: nets, reps: quick ? 2 : Math.max(3, reps), threads: t, targetMs: quick ? 30 : 300, warmup: quick ? 1 : 3 });
+  console.log(result.pages[0].userAgent);
+  for (const p of result.pages) {
+    console.log(`page with ${p.page} thread(s): crossOriginIsolated ${p.crossOriginIsolated}, navigator.hardwareConcurrency ${p.hardwareConcurrency}; ` +
+      `TF.js wasm binary ${p.tf.binary}, setThreadsCount(${p.tf.requested}) → getThreadsCount() ${p.tf.threads} (SIMD ${p.tf.simd}, multithread ${p.tf.multithread}); ` +
+      `wasmnn init → ${JSON.stringify(p.wasmnn)}`);
+    if (p.tf.threads !== p.tf.requested) console.log(`WARNING: TF.js runs ${p.tf.threads} thread(s), not ${p.tf.requested}: its rows say so`);
+  }
   console.table(result.rows);
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+  console.table(result.summary);
+  console.log(`${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ ...result, loadAverageAtEnd: os.loadavg() }, null, 2));
   process.exit(0);
 }
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
