@@ -64,7 +64,7 @@ function pixTable(OH: i32, OW: i32, SH: i32, SW: i32, Ws: i32, pix: usize): void
 
 // The register blocks: J rows of A (bases a_j = base + bt[j]) × 8 or 4 channels of B, over S
 // steps. Row j starts from the vectors at ci + j·cis (the rows of C, or the bias with cis = 0)
-// and ends at `out` (see Out): rows of C, or lanes scattered over the planes of y.
+// and ends at c (see put): rows of C, or lanes scattered over the planes of y.
 
 /** Where a block's results go: mode 0 = vectors at c + j·rowStride; 1 = lane l of row j at c + j·4 + l·plane, lanes < valid only. */
 // @ts-ignore: decorator
@@ -298,3 +298,4 @@ export function conv2dDirectWeightGrad(
     }
   }
 }
+
