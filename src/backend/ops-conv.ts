@@ -38,6 +38,8 @@ const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
 const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
 const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
+/** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
+const TAP_BLOCK = 6;
 
 let forced: ConvMethod | null = null;
 /** @internal For bench/ and tests: every pass by `method`, or null for the rule of convMethods. */
@@ -162,7 +164,7 @@ export function conv2dBackward(
   if (methods.weightGrad === 'direct') {
     parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
     parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
-      xp, s.dyT, g.O, s.O4, dwp, s.dwT, s.slice], K, 1, SPLIT_WEIGHT_GRAD, ns, s.sliceBytes, 2);
+      xp, s.dyT, g.O, s.O4, dwp, s.dwT, s.slice], K, TAP_BLOCK, SPLIT_WEIGHT_GRAD, ns, s.sliceBytes, 2);
     return;
   }
   gemmWeightGrad(g, xp, dyp, dwp, s);
