@@ -136,3 +136,86 @@ export function conv2dPixelImages(
     }
   }
 }
+
+/**
+ * Weight gradient with output pixels in the lanes, for a column stride 1 and OW a multiple of 4
+ * (so every lane is a real pixel): lanes of dwL[r, b, i, 0..4) (block b of 6 channels, channel i)
+ * accumulate Σ_n Σ_p dy[n, 6b + i, p] · x̃[n, p, r] over the pixels p ≡ lane (mod 4), images then
+ * pixels in order; at the end dw[o, r] += the four lanes summed in order. Taps [r0, r1) belong to
+ * this call (rows of dwL, a shared [K, ⌈O/6⌉, 6, 4] scratch). Scratch per thread as the forward's.
+ */
+export function conv2dPixelWeightGrad(
+  r0: i32, r1: i32, N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, SH: i32, PH: i32, PW: i32,
+  DH: i32, DW: i32, OH: i32, OW: i32, x: usize, dy: usize, dw: usize, dwL: usize, scratch: usize,
+): void {
+  const K = C * KH * KW, V = OH * (OW >> 2), B = (O + 5) / 6, P = OH * OW;
+  const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OW + (KW - 1) * DW;
+  const tap = scratch, vt = at(tap, up4(K)), xp = at(vt, up4(3 * V));
+  let r: usize = 0;
+  for (let c = 0; c < C; c++) {
+    for (let ky = 0; ky < KH; ky++) {
+      for (let kx = 0; kx < KW; kx++) store<i32>(tap + (r++ << 2), ((c * Hp + ky * DH) * Wp + kx * DW) << 2);
+    }
+  }
+  let v: usize = 0;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox += 4) store<i32>(vt + (v++ << 2), (oy * SH * Wp + ox) << 2);
+  }
+  const rowBytes = <usize>(B * 24) << 2, plane = <usize>P << 2;
+  memory.fill(dwL + <usize>r0 * rowBytes, 0, <usize>(r1 - r0) * rowBytes);
+  let lo = PW > 0 ? PW : 0, hi = PW + W < Wp ? PW + W : Wp;
+  if (hi < lo) hi = lo;
+  for (let n = 0; n < N; n++) {
+    const xn = at(x, <usize>n * <usize>(C * H * W)), dyn = at(dy, <usize>n * <usize>(O * P));
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < Hp; i++) {
+        const dst = at(xp, <usize>((c * Hp + i) * Wp)), iy = i - PH;
+        memory.fill(dst, 0, <usize>Wp << 2);
+        if (iy >= 0 && iy < H && hi > lo) memory.copy(at(dst, <usize>lo), at(xn, <usize>((c * H + iy) * W + lo - PW)), <usize>(hi - lo) << 2);
+      }
+    }
+    for (let b = 0; b < B; b++) {
+      // Channels past O read the last real plane (their lanes are never added to dw).
+      const d0 = dyn + <usize>min(6 * b, O - 1) * plane, d1 = dyn + <usize>min(6 * b + 1, O - 1) * plane;
+      const d2 = dyn + <usize>min(6 * b + 2, O - 1) * plane, d3 = dyn + <usize>min(6 * b + 3, O - 1) * plane;
+      const d4 = dyn + <usize>min(6 * b + 4, O - 1) * plane, d5 = dyn + <usize>min(6 * b + 5, O - 1) * plane;
+      for (let t = r0; t < r1; t += 2) {
+        const two = t + 1 < r1;
+        const t0 = <usize>load<i32>(at(tap, <usize>t)), t1 = two ? <usize>load<i32>(at(tap, <usize>t + 1)) : t0;
+        const l0 = dwL + <usize>t * rowBytes + (<usize>b * 96), l1 = two ? l0 + rowBytes : l0;
+        let a00 = v128.load(l0), a10 = v128.load(l0, 16), a20 = v128.load(l0, 32);
+        let a30 = v128.load(l0, 48), a40 = v128.load(l0, 64), a50 = v128.load(l0, 80);
+        let a01 = v128.load(l1), a11 = v128.load(l1, 16), a21 = v128.load(l1, 32);
+        let a31 = v128.load(l1, 48), a41 = v128.load(l1, 64), a51 = v128.load(l1, 80);
+        for (let j = 0; j < V; j++) {
+          const xo = xp + <usize>load<i32>(vt + (<usize>j << 2)), po = <usize>j << 4;
+          const x0 = v128.load(xo + t0), x1 = v128.load(xo + t1);
+          let d = v128.load(d0 + po);
+          a00 = f32x4.add(a00, f32x4.mul(d, x0)); a01 = f32x4.add(a01, f32x4.mul(d, x1));
+          d = v128.load(d1 + po);
+          a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1));
+          d = v128.load(d2 + po);
+          a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1));
+          d = v128.load(d3 + po);
+          a30 = f32x4.add(a30, f32x4.mul(d, x0)); a31 = f32x4.add(a31, f32x4.mul(d, x1));
+          d = v128.load(d4 + po);
+          a40 = f32x4.add(a40, f32x4.mul(d, x0)); a41 = f32x4.add(a41, f32x4.mul(d, x1));
+          d = v128.load(d5 + po);
+          a50 = f32x4.add(a50, f32x4.mul(d, x0)); a51 = f32x4.add(a51, f32x4.mul(d, x1));
+        }
+        if (two) {
+          v128.store(l1, a01); v128.store(l1, a11, 16); v128.store(l1, a21, 32);
+          v128.store(l1, a31, 48); v128.store(l1, a41, 64); v128.store(l1, a51, 80);
+        }
+        v128.store(l0, a00); v128.store(l0, a10, 16); v128.store(l0, a20, 32);
+        v128.store(l0, a30, 48); v128.store(l0, a40, 64); v128.store(l0, a50, 80);
+      }
+    }
+  }
+  for (let t = r0; t < r1; t++) {
+    for (let o = 0; o < O; o++) {
+      const l = dwL + <usize>t * rowBytes + (<usize>o << 4), d = at(dw, <usize>(o * K + t));
+      store<f32>(d, load<f32>(d) + (((load<f32>(l) + load<f32>(l, 4)) + load<f32>(l, 8)) + load<f32>(l, 12)));
+    }
+  }
+}

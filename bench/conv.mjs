@@ -12,8 +12,8 @@ export const LENET_CONVS = [
   ['conv2 6→16 5×5, 14×14', 6, 16, 5, 0, 14],
 ];
 
-/** The methods measured for a pass (ops-conv.ts's ConvMethod; 'pixels' is a forward method). */
-const methodsOf = (pass) => (pass === 'forward' ? ['direct', 'pixels', 'gemm'] : ['direct', 'gemm']);
+/** The methods measured for a pass (ops-conv.ts's ConvMethod; 'pixels' has no input gradient, and its weight gradient needs OW % 4 = 0). */
+const methodsOf = (pass, g) => (pass === 'forward' || (pass === 'weightGrad' && g.OW % 4 === 0) ? ['direct', 'pixels', 'gemm'] : ['direct', 'gemm']);
 
 /** A TensorRef over fresh storage filled with a fixed pseudo-random sequence. */
 function ref(n, seed = 1) {
@@ -48,7 +48,7 @@ export async function benchConv({ reps, peak, probe = null, batch = 64, rounds =
     for (let round = 0; round < rounds; round++) {
       if (probe) ceilings.push(await probe());
       for (const pass of Object.keys(passes)) {
-        for (const method of methodsOf(pass)) {
+        for (const method of methodsOf(pass, g)) {
           setConvMethod(method);
           const m = await measure(passes[pass], { reps, targetMs: 100 });
           (times[`${pass} ${method}`] ??= []).push(m.median);
@@ -58,7 +58,7 @@ export async function benchConv({ reps, peak, probe = null, batch = 64, rounds =
     setConvMethod(null);
     if (probe) peak = ceilings.sort((a, b) => a - b)[ceilings.length >> 1];
     for (const pass of Object.keys(passes)) {
-      for (const method of methodsOf(pass)) {
+      for (const method of methodsOf(pass, g)) {
         const ms = times[`${pass} ${method}`].sort((a, b) => a - b)[rounds >> 1];
         rows.push({
           layer: label, pass: names[pass], method: method + (rule[pass] === method ? ' (Conv2d)' : ''), 'ms (median)': fmt(ms),

@@ -28,7 +28,7 @@ export interface ConvGeometry {
 
 /**
  * How a pass is computed: conv-direct.ts (output channels in lanes), conv-pixels.ts (output
- * pixels in lanes; forward only), or im2col + GEMM.
+ * pixels in lanes: forward and weight gradient), or im2col + GEMM.
  */
 export type ConvMethod = 'direct' | 'pixels' | 'gemm';
 export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
@@ -42,13 +42,15 @@ const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
 const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
 const SPLIT_PIXELS: Split = { range: 0, scratch: 19 };
+const SPLIT_PIXEL_GRAD: Split = { range: 0, scratch: 20 };
 /** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
 const TAP_BLOCK = 6;
 
 let forced: ConvMethod | null = null;
 /**
- * @internal For bench/ and tests: every pass by `method` (where it applies: 'pixels' is a forward
- * method, the other passes then run 'direct'), or null for the rule of convMethods.
+ * @internal For bench/ and tests: every pass by `method` where it applies ('pixels' has no input
+ * gradient, and needs column stride 1; the weight gradient OW a multiple of 4: elsewhere 'direct'
+ * runs), or null for the rule of convMethods.
  */
 export function setConvMethod(method: ConvMethod | null): void {
   forced = method;
@@ -75,11 +77,16 @@ export function convMethods(g: ConvGeometry): ConvMethods {
   if (Math.max(pixelLanes, channelLanes) < 0.5) forward = 'gemm';
   if (forced === 'gemm' || (forced === 'direct' && forward !== 'direct')) forward = forced;
   if (forced === 'pixels') forward = g.SW === 1 ? 'pixels' : 'direct';
-  const direct = forced === 'gemm' ? false : forced !== null || channelLanes >= 0.5;
+  // The pixel-lane weight gradient needs every lane to be a real pixel (OW a multiple of 4).
+  const pixelGrad = g.SW === 1 && g.OW % 4 === 0;
+  let weightGrad: ConvMethod = pixelGrad && pixelLanes > channelLanes ? 'pixels' : 'direct';
+  if (Math.max(pixelGrad ? pixelLanes : 0, channelLanes) < 0.5) weightGrad = 'gemm';
+  if (forced === 'gemm' || (forced === 'direct' && weightGrad !== 'direct')) weightGrad = forced;
+  if (forced === 'pixels') weightGrad = pixelGrad ? 'pixels' : 'direct';
   return {
     forward,
     inputGrad: (waste <= 1.5 || (forced !== null && forced !== 'gemm')) && forced !== 'gemm' && g.SH === 1 && g.SW === 1 ? 'direct' : 'gemm',
-    weightGrad: direct ? 'direct' : 'gemm',
+    weightGrad,
   };
 }
 
@@ -111,7 +118,7 @@ function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: n
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
   const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
   const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? pixelSlice(g) : 0));
-  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * O4), dyT: g.N * P * O4, slice };
+  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
 /** Floats of scratch conv2dForward / conv2dBackward need with the current thread count. */
@@ -187,6 +194,11 @@ export function conv2dBackward(
     }
   }
   if (!dwp) return;
+  if (methods.weightGrad === 'pixels') {
+    parallelFor('conv2dPixelWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, dyp, dwp, s.dwT, s.slice], K, 2, SPLIT_PIXEL_GRAD, ns, s.sliceBytes, 2);
+    return;
+  }
   if (methods.weightGrad === 'direct') {
     parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
     parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,

@@ -48,6 +48,21 @@ export function createConvDirectReference(heap: HeapViews): ConvDirectKernels {
         h[at(y) + ((n * O + o) * OH + oy) * OW + ox] = s;
       }
     },
+    conv2dPixelWeightGrad(r0, r1, N, C, H, W, O, KH, KW, SH, PH, PW, DH, DW, OH, OW, x, dy, dw) {
+      const h = heap.f32(), K = C * KH * KW;
+      for (let r = r0; r < r1; r++) {
+        const c = Math.floor(r / (KH * KW)), ky = Math.floor(r / KW) % KH, kx = r % KW;
+        for (let o = 0; o < O; o++) {
+          let s = 0;
+          for (let n = 0; n < N; n++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+            const iy = oy * SH - PH + ky * DH, ix = ox - PW + kx * DW;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+            s += h[at(dy) + ((n * O + o) * OH + oy) * OW + ox]! * h[at(x) + ((n * C + c) * H + iy) * W + ix]!;
+          }
+          h[at(dw) + o * K + r] = h[at(dw) + o * K + r]! + s;
+        }
+      }
+    },
     convTransposeImages(n0, n1, O, P, O4, dy, dyT) {
       const h = heap.f32();
       for (let n = n0; n < n1; n++) for (let p = 0; p < P; p++) for (let o = 0; o < O4; o++) {
