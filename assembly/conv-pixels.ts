@@ -7,6 +7,8 @@
 // [O/6 blocks][K][6] (zero past O). Every output is summed in tap order (c, ky, kx) in float32,
 // as in conv-direct.ts. Scratch per thread: tap table K4 | vector table (2 int32 per vector) | xp.
 
+import { padImage } from "./conv-pad";
+
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 // @ts-ignore: decorator
@@ -116,18 +118,9 @@ export function conv2dPixelImages(
     }
   }
   const plane = <usize>(OH * OW) << 2;
-  // Columns of xp that hold image columns: [lo, hi); the rest (padding, lanes past OW) are 0.
-  let lo = PW > 0 ? PW : 0, hi = PW + W < Wp ? PW + W : Wp;
-  if (hi < lo) hi = lo;
   for (let n = n0; n < n1; n++) {
-    const xn = at(x, <usize>n * <usize>(C * H * W)), yn = at(y, <usize>n * <usize>(O * OH * OW));
-    for (let c = 0; c < C; c++) {
-      for (let i = 0; i < Hp; i++) {
-        const dst = at(xp, <usize>((c * Hp + i) * Wp)), iy = i - PH;
-        memory.fill(dst, 0, <usize>Wp << 2);
-        if (iy >= 0 && iy < H && hi > lo) memory.copy(at(dst, <usize>lo), at(xn, <usize>((c * H + iy) * W + lo - PW)), <usize>(hi - lo) << 2);
-      }
-    }
+    const yn = at(y, <usize>n * <usize>(O * OH * OW));
+    padImage(C, H, W, PH, PW, Hp, Wp, at(x, <usize>n * <usize>(C * H * W)), xp);
     for (let ob = 0; ob < O; ob += 6) {
       const wb = at(wP, <usize>(ob * K));
       let j = 0;
@@ -163,17 +156,9 @@ export function conv2dPixelWeightGrad(
   }
   const rowBytes = <usize>(B * 24) << 2, plane = <usize>P << 2;
   memory.fill(dwL + <usize>r0 * rowBytes, 0, <usize>(r1 - r0) * rowBytes);
-  let lo = PW > 0 ? PW : 0, hi = PW + W < Wp ? PW + W : Wp;
-  if (hi < lo) hi = lo;
   for (let n = 0; n < N; n++) {
-    const xn = at(x, <usize>n * <usize>(C * H * W)), dyn = at(dy, <usize>n * <usize>(O * P));
-    for (let c = 0; c < C; c++) {
-      for (let i = 0; i < Hp; i++) {
-        const dst = at(xp, <usize>((c * Hp + i) * Wp)), iy = i - PH;
-        memory.fill(dst, 0, <usize>Wp << 2);
-        if (iy >= 0 && iy < H && hi > lo) memory.copy(at(dst, <usize>lo), at(xn, <usize>((c * H + iy) * W + lo - PW)), <usize>(hi - lo) << 2);
-      }
-    }
+    const dyn = at(dy, <usize>n * <usize>(O * P));
+    padImage(C, H, W, PH, PW, Hp, Wp, at(x, <usize>n * <usize>(C * H * W)), xp);
     for (let b = 0; b < B; b++) {
       // Channels past O read the last real plane (their lanes are never added to dw).
       const d0 = dyn + <usize>min(6 * b, O - 1) * plane, d1 = dyn + <usize>min(6 * b + 1, O - 1) * plane;
