@@ -9,7 +9,7 @@
 // r = (c, ky, kx)). Element x̃[p, r] sits at byte pix[p] + tap[r] of the image: two int32 tables
 // (tap offsets, pixel offsets) turn both products into one shape, "rows j of A at bases
 // base[j], a shared offset t stepping through a table, B rows of O4 channels": one driver
-// (product) with 4×… register blocks of 8 or 4 channels serves the forward and the weight
+// (product) with register blocks of 6 rows × 8 channels or 8 rows × 4 channels serves the forward and the weight
 // gradient. Channels are padded to O4 (a multiple of 4) with zero weights; padded lanes are
 // never stored. Every element is summed in tap (forward) or image-then-pixel (weight gradient)
 // order in float32, the same for every block shape, so any split is bit-identical.
