@@ -5,9 +5,9 @@
  *   forward of dy with the flipped weight.
  * - 'gemm' (conv-images.ts, conv.ts): im2col + the packed GEMM one image at a time, col2im for
  *   the input gradient.
- * The caller owns the scratch (scratchSize(g) floats for the thread count at the time of the
- * call): a shared part (the packed or padded weight and bias, the flipped weight, dwᵀ, dyᵀ of
- * every image), then one slice per thread.
+ * The caller owns the scratch (scratchSize(g, pass) floats for the thread count at the time of
+ * the call): the packed or padded weight and bias, one slice per thread, then what only the
+ * backward uses (the flipped weight, dwᵀ, dyᵀ of every image).
  *
  * With init({ threads }) the forward and the input gradient are split over the images of the
  * batch, the direct weight gradient over its taps (each dw element summed by one thread, images
@@ -121,17 +121,23 @@ function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: n
   return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
-/** Floats of scratch conv2dForward / conv2dBackward need with the current thread count. */
-export function scratchSize(g: ConvGeometry): number {
+/**
+ * Floats of scratch conv2dForward (`pass` 'forward') or conv2dBackward ('backward', the default,
+ * enough for both) need with the current thread count. The forward's part comes first, so a
+ * Workspace grown for backward serves the forward too, and inference never allocates the rest.
+ */
+export function scratchSize(g: ConvGeometry, pass: 'forward' | 'backward' = 'backward'): number {
   const s = sizes(g);
-  return s.w4 + s.b4 + s.wFlip + s.dwT + s.dyT + threadCount() * s.slice;
+  const forward = s.w4 + s.b4 + threadCount() * s.slice;
+  return pass === 'forward' ? forward : forward + s.wFlip + s.dwT + s.dyT;
 }
 
-/** Pointers into the scratch (bytes), in the order of scratchSize. */
+/** Pointers into the scratch (bytes), in the order of scratchSize: w4 | b4 | slices | wFlip | dwT | dyT. */
 function carve(g: ConvGeometry, scratch: number) {
   const s = sizes(g);
-  const w4 = scratch, b4 = w4 + 4 * s.w4, wFlip = b4 + 4 * s.b4, dwT = wFlip + 4 * s.wFlip, dyT = dwT + 4 * s.dwT;
-  return { w4, b4, wFlip, dwT, dyT, slice: dyT + 4 * s.dyT, sliceBytes: 4 * s.slice, O4: up4(g.O) };
+  const w4 = scratch, b4 = w4 + 4 * s.w4, slice = b4 + 4 * s.b4, wFlip = slice + 4 * threadCount() * s.slice;
+  const dwT = wFlip + 4 * s.wFlip, dyT = dwT + 4 * s.dwT;
+  return { w4, b4, wFlip, dwT, dyT, slice, sliceBytes: 4 * s.slice, O4: up4(g.O) };
 }
 
 /** y[N, O, OH, OW] = conv(x, w) + bias. */

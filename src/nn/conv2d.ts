@@ -109,7 +109,7 @@ export class Conv2d extends Module {
     }
     const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
     const y = this.output.next([N, this.outChannels, OH, OW]);
-    const col = this.col.next([scratchSize(g)]);
+    const col = this.col.next([scratchSize(g, 'forward')]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
     this.input = x;
     this.geometry = g;

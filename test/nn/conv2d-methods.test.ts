@@ -2,8 +2,8 @@
 // conv-pixels.ts for the forward, im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
 // geometries, backward against finite differences, and the two methods against each other.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Conv2d, Generator, Tensor, gradcheck } from '../../src/index.js';
-import { convMethods, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
+import { Conv2d, Generator, Tensor, gradcheck, memoryStats } from '../../src/index.js';
+import { convMethods, scratchSize, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
 import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
@@ -70,4 +70,24 @@ describe('the two convolution methods', () => {
     expect(convMethods({ ...conv1, O: 4, OW: 14 }).forward).toBe('direct');
     expect(convMethods({ ...conv1, C: 8, SW: 2 }).inputGrad).toBe('gemm');
   });
+
+  it('a forward alone allocates only the forward part of the scratch (inference never holds dyᵀ)', () => {
+    const conv = new Conv2d(1, 6, 5, { padding: 2, generator: new Generator(1) });
+    const g = { N: 16, C: 1, H: 28, W: 28, O: 6, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2, DH: 1, DW: 1, OH: 28, OW: 28 };
+    expect(scratchSize(g, 'forward')).toBeLessThan(scratchSize(g) - 16 * 784 * 8 + 1);
+    const x = rand([16, 1, 28, 28], 1), dy = rand([16, 6, 28, 28], 2);
+    const before = memoryStats().bytesInUse;
+    conv.forward(x);
+    const afterForward = memoryStats().bytesInUse;
+    conv.backward(dy);
+    const afterBackward = memoryStats().bytesInUse;
+    expect(afterBackward - afterForward).toBeGreaterThanOrEqual(4 * (scratchSize(g) - scratchSize(g, 'forward')));
+    expect(afterForward - before).toBeLessThan(4 * scratchSize(g));
+    // Training after that: the forward fits in the grown workspace, nothing more is allocated.
+    conv.forward(x);
+    conv.backward(dy);
+    expect(memoryStats().bytesInUse).toBe(afterBackward);
+    conv.dispose();
+  });
 });
+
