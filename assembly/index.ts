@@ -9,6 +9,8 @@ export * from "./reduce";
 export * from "./random";
 export * from "./conv";
 export * from "./conv-images";
+export * from "./conv-direct";
+export * from "./conv-pixels";
 export * from "./pool";
 export * from "./norm";
 export * from "./class-weights";

@@ -3,6 +3,7 @@ import { dropoutKernels } from './reference-dropout.js';
 import { logProbKernels } from './reference-logprob.js';
 import { createConvReference } from './reference-conv.js';
 import { createConvImagesReference } from './reference-conv-images.js';
+import { createConvDirectReference } from './reference-conv-direct.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
 import { createClassWeightReference } from './reference-class-weights.js';
@@ -85,6 +86,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   return {
     ...conv,
     ...createConvImagesReference(heap, conv, gemmRange),
+    ...createConvDirectReference(heap),
     ...createPoolReference(heap),
     ...createClassWeightReference(heap),
     ...createNormReference(heap),

@@ -98,6 +98,15 @@ export class Sequential extends Module {
     return g;
   }
 
+  /** backward() through every layer but the first, which gets backwardParameters (no input gradient). */
+  override backwardParameters(gradOutput: Tensor): void {
+    if (!this.forwarded) throw new StateError('Sequential.backwardParameters: called before a successful forward()');
+    this._checkBackwardReady('backwardParameters');
+    let g = gradOutput;
+    for (let i = this.layers.length - 1; i >= 1; i--) g = this.layers[i]!.backward(g);
+    this.layers[0]?.backwardParameters(g);
+  }
+
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
     if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
