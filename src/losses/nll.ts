@@ -37,6 +37,11 @@ export class NLLLoss extends Loss {
     return this.classWeight.ignoreIndex;
   }
 
+  /** The ignoreIndex: fit and evaluate accept it in the labels and leave its rows out. */
+  override get ignoredTarget(): number {
+    return this.classWeight.ignoreIndex;
+  }
+
   /** A copy of the class weights, or null when every class weighs 1. */
   get weight(): Float32Array | null {
     return this.classWeight.weight?.toFloat32Array() ?? null;

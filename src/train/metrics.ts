@@ -61,14 +61,18 @@ export class ClassComparer {
   private readonly predicted = new ClassReader();
   private readonly actual = new ClassReader();
 
-  /** Rows of `output` whose class equals the target's. */
-  countCorrect(output: Tensor, target: Tensor, threshold: number): number {
+  /**
+   * Rows of `output` whose class equals the target's; with class labels [n], rows whose label is
+   * `ignored` (the loss's ignoreIndex) are not counted (see keptRows for the denominator).
+   */
+  countCorrect(output: Tensor, target: Tensor, threshold: number, ignored: number | null = null): number {
     const n = output.shape[0] ?? 0;
     this.predicted.fromOutput(output, threshold);
     const actual = this.actual.fromTarget(target);
     const predicted = this.predicted.view(n);
+    const skip = target.ndim === 1 ? ignored : null;
     let correct = 0;
-    for (let i = 0; i < n; i++) if (predicted[i] === actual[i]) correct++;
+    for (let i = 0; i < n; i++) if (predicted[i] === actual[i] && actual[i] !== skip) correct++;
     return correct;
   }
 
@@ -88,6 +92,19 @@ export class ClassComparer {
     this.predicted.dispose();
     this.actual.dispose();
   }
+}
+
+/**
+ * Rows of `target` that count in the accuracy: all of them, except for class labels [n] the rows
+ * whose label is `ignored` (the loss's ignoreIndex, as torch's ignore_index). Allocates nothing.
+ */
+export function keptRows(target: Tensor, ignored: number | null): number {
+  const n = target.shape[0] ?? 0;
+  if (ignored === null || target.ndim !== 1) return n;
+  const data = target._view();
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (data[i] !== ignored) kept++;
+  return kept;
 }
 
 /** The comparer of the free functions below (single-threaded: each call finishes before the next). */
@@ -126,6 +143,8 @@ export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5): n
  * models by `output > threshold` (0.5 for probabilities; use 0 for logits). Targets may be class
  * labels [n], 0/1 values [n, 1], or one-hot / probability rows [n, k]. Everything is checked
  * first: a null, a NaN, a label out of range or mismatched rows throw a ValueError or ShapeError.
+ * Every row counts, so a label equal to a loss's ignoreIndex (-100) is refused here: mask those
+ * rows first, as with torch (fit and evaluate leave them out themselves).
  */
 export function accuracy(output: Tensor, target: Tensor, threshold = 0.5): number {
   const n = checkPair('accuracy', output, target, threshold);
