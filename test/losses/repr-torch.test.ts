@@ -2,18 +2,13 @@
 // prints a loss as its bare class name, `CrossEntropyLoss()`, whatever its reduction, weight,
 // ignore_index, label_smoothing, delta or beta, and so does wasmnn. Skipped with one line when
 // PyTorch is missing (not in CI).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss, type Loss,
 } from '../../src/index.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) {
-  if (process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} cannot import torch, and CI is set`);
-  console.warn('PyTorch tests skipped: python3-torch not installed (apt-get install python3-torch to run them)');
-}
+const hasTorch = torchAvailable();
 
 /** [the wasmnn loss, the same loss in Python]. */
 const PAIRS: Array<[() => Loss, string]> = [
@@ -33,9 +28,7 @@ const PAIRS: Array<[() => Loss, string]> = [
 describe.skipIf(!hasTorch)('loss toString() against torch repr()', () => {
   it('every loss prints as torch prints the same loss with the same options', () => {
     const script = `import json, torch, torch.nn as nn\nprint(json.dumps([repr(m) for m in [${PAIRS.map(([, py]) => py).join(', ')}]]))`;
-    const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as string[];
+    const torch = runTorch<string[]>(script);
     expect(torch).toHaveLength(PAIRS.length);
     expect(PAIRS.map(([make]) => make().toString())).toEqual(torch);
     expect(String(new CrossEntropyLoss({ ignoreIndex: 0 }))).toBe('CrossEntropyLoss()');
