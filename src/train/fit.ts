@@ -124,7 +124,8 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
  * A loss that becomes NaN or infinite stops training with a NonFiniteLossError naming the epoch
  * and batch. Class labels equal to the loss's ignoreIndex (CrossEntropyLoss / NLLLoss, default
  * -100, as torch's ignore_index) are accepted and left out of the loss and the accuracy; a batch
- * of only such rows is skipped (no optimizer step).
+ * of only such rows is skipped (no optimizer step); a `validation.split` part that happens to hold
+ * only such rows reports NaN validation figures.
  *
  * @example
  * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),

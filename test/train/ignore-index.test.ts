@@ -81,6 +81,10 @@ describe('ignoreIndex in fit and evaluate', () => {
     const { correct, kept } = maskedAccuracy(predict(model, x), labels, 2);
     expect(ev.count).toBe(kept);
     expect(ev.accuracy).toBeCloseTo(correct / kept, 12);
+    // fit's running accuracy (lr 0: the model stays as evaluated) leaves the class-2 rows out too
+    const history = fit(model, { loss: new NLLLoss({ ignoreIndex: 2 }), optimizer: new SGD(model.parameters(), { lr: 0 }),
+      x, y: Tensor.from(labels), epochs: 1, batchSize: 5, shuffle: false });
+    expect(history.last!.accuracy).toBeCloseTo(correct / kept, 12);
     const withMinus1 = labels.map((l) => (l === 2 ? -1 : l));
     const ce = new Sequential(new Linear(2, 3, { generator: gen }));
     expect(evaluate(ce, { x, y: Tensor.from(withMinus1), loss: new CrossEntropyLoss({ ignoreIndex: -1 }) }).count).toBe(kept);
