@@ -75,7 +75,7 @@ export function checkFinite(where: string, what: string, t: Tensor): void {
 /**
  * Checks targets for `task` over the whole data set: finite values; for classification,
  * class indices [n] that are integers in [0, classes - 1] (classes = outputs, or 2 for a single
- * output) or the loss's `ignored` target (its ignoreIndex; at least one row must be another), or
+ * output) or `ignored` (the loss's ignoreIndex; at least one row must be another), or
  * class rows [n, k] with values in [0, 1]. The message names the row.
  */
 export function checkTargets(where: string, what: string, y: Tensor, task: Task, outputs: number, ignored: number | null = null): void {
@@ -89,13 +89,13 @@ export function checkTargets(where: string, what: string, y: Tensor, task: Task,
       const c = data[i]!;
       if (c === ignored) continue;
       if (!Number.isInteger(c) || c < 0 || c >= classes) {
-        const or = ignored === null ? '' : ` nor the loss's ignoreIndex ${ignored}`;
-        throw new ValueError(`${where}: ${what}[${i}] = ${c} is not a class index in [0, ${classes - 1}] (the model has ${outputs} output${outputs === 1 ? '' : 's'})${or}`);
+        const or = ignored === null ? '' : ` nor ignoreIndex ${ignored}`;
+        throw new ValueError(`${where}: ${what}[${i}] = ${c} is not a class index in [0, ${classes - 1}]${or} (the model has ${outputs} output${outputs === 1 ? '' : 's'})`);
       }
       kept++;
     }
     if (kept === 0 && data.length > 0) {
-      throw new ValueError(`${where}: every target in ${what} is the loss's ignoreIndex ${ignored}; no row is left to learn from or score`);
+      throw new ValueError(`${where}: every target in ${what} is ignoreIndex ${ignored}; no row is left to learn from or score`);
     }
     return;
   }

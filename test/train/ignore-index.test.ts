@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BCEWithLogitsLoss, CrossEntropyLoss, Generator, Linear, MSELoss, NLLLoss, LogSoftmax, SGD, Sequential, Tensor, ValueError,
-  accuracy, evaluate, fit, predict,
+  accuracy, confusionMatrix, evaluate, fit, predict,
 } from '../../src/index.js';
 
 const N = 12;
@@ -97,7 +97,7 @@ describe('ignoreIndex in fit and evaluate', () => {
     bad[7] = 3;
     const opt = () => new SGD(model.parameters(), { lr: 0.1 });
     expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: Tensor.from(bad), epochs: 1 }))
-      .toThrow(/y\[7\] = 3 is not a class index in \[0, 2\].*ignoreIndex -100/);
+      .toThrow(/^fit: y\[7\] = 3 is not a class index in \[0, 2\] nor ignoreIndex -100 \(the model has 3 outputs\)$/);
     // -100 is only accepted when it is the loss's ignoreIndex
     expect(() => fit(model, { loss: new CrossEntropyLoss({ ignoreIndex: -1 }), optimizer: opt(), x, y: Tensor.from(labels), epochs: 1 }))
       .toThrow(/y\[1\] = -100 is not a class index/);
@@ -111,14 +111,29 @@ describe('ignoreIndex in fit and evaluate', () => {
       .toThrow(/validation\.y\[7\] = 3/);
     // nothing left to learn or score
     const all = Tensor.from(new Array<number>(N).fill(-100));
-    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: all, epochs: 1 })).toThrow(/every target in y is the loss's ignoreIndex -100/);
-    expect(() => evaluate(model, { x, y: all, loss: new CrossEntropyLoss() })).toThrow(/every target in y is the loss's ignoreIndex/);
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: all, epochs: 1 })).toThrow(/every target in y is ignoreIndex -100/);
+    expect(() => evaluate(model, { x, y: all, loss: new CrossEntropyLoss() })).toThrow(/every target in y is ignoreIndex/);
     expect(model.parameters().map((p) => p.toFloat32Array())).toEqual(before);
   });
 
-  it('the free accuracy() counts every row, as torch leaves masking to the caller', () => {
+  it('the free accuracy() and confusionMatrix() take an ignoreIndex (torchmetrics\' ignore_index)', () => {
     const { model, x, labels, y } = setup();
-    expect(() => accuracy(predict(model, x), y)).toThrow(/target\[1\] = -100 is not a class index/);
-    expect(labels).toHaveLength(N);
+    const out = predict(model, x);
+    const { correct, kept } = maskedAccuracy(out, labels, -100);
+    // without it every row counts, so -100 is refused as before
+    expect(() => accuracy(out, y)).toThrow(/target\[1\] = -100 is not a class index/);
+    expect(accuracy(out, y, 0.5, -100)).toBeCloseTo(correct / kept, 12);
+    const cm = confusionMatrix(out, y, 3, 0.5, -100);
+    expect(cm.flat().reduce((a, b) => a + b, 0)).toBe(kept);
+    expect(cm[0]![0]! + cm[1]![1]! + cm[2]![2]!).toBe(correct);
+    // an ignoreIndex inside the class range drops that class's rows (the matrix row stays 0)
+    const keep2 = maskedAccuracy(out, labels.map((l) => (l === -100 ? 0 : l)), 2);
+    const y2 = Tensor.from(labels.map((l) => (l === -100 ? 0 : l)));
+    expect(accuracy(out, y2, 0.5, 2)).toBeCloseTo(keep2.correct / keep2.kept, 12);
+    expect(confusionMatrix(out, y2, 3, 0.5, 2)[2]).toEqual([0, 0, 0]);
+    // checked first: a fractional, NaN or huge ignoreIndex; a label still out of range; nothing left
+    for (const bad of [0.5, NaN, 1e39, '1'] as unknown[]) expect(() => accuracy(out, y, 0.5, bad as number)).toThrow(/ignoreIndex/);
+    expect(() => accuracy(out, Tensor.from(labels.map((l) => (l === 0 ? 5 : l))), 0.5, -100)).toThrow(/target\[0\] = 5 is not a class index in \[0, 2\] nor ignoreIndex -100/);
+    expect(() => accuracy(out, Tensor.from(new Array<number>(N).fill(-100)), 0.5, -100)).toThrow(ValueError);
   });
 });
