@@ -62,6 +62,7 @@
 // @ts-ignore: decorator
 @inline function tapTo(s: i32, K: i32, D: i32, n: i32): i32 { return min(K, (n - s + D - 1) / D); }
 
+/** y = max of each window and argmax its first maximum's iy·W + ix, for planes [p0, p1). */
 export function maxPool2dForward(
   p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32,
   OH: i32, OW: i32, x: usize, y: usize, argmax: usize,
@@ -129,6 +130,7 @@ export function maxPool2dBackward(
   return <f32>((y1 - y0) * (x1 - x0));
 }
 
+/** y = each window's sum / its divisor (divisorOf; D = divisorOverride, or 0 / -1 for torch's counting rules), for planes [p0, p1). */
 export function avgPool2dForward(
   p0: i32, p1: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
   OH: i32, OW: i32, D: i32, x: usize, y: usize,

@@ -31,18 +31,21 @@ export function maxPool2dForward(x: Tensor, y: Tensor, argmax: Tensor, g: PoolGe
     ptr(x, w), ptr(y, w), ptr(argmax, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
+/** dx = dy sent back to each window's maximum (argmax from maxPool2dForward); dx is overwritten. */
 export function maxPool2dBackward(dy: Tensor, argmax: Tensor, dx: Tensor, g: PoolGeometry): void {
   const w = 'MaxPool2d.backward';
   parallelFor('maxPool2dBackward', [0, g.planes, g.H, g.W, g.OH, g.OW, ptr(dy, w), ptr(argmax, w), ptr(dx, w)],
     g.planes, 1, PLANES, planeNs(g));
 }
 
+/** y = each window's sum divided by its divisor (countIncludePad, ceilMode and divisorOverride, as torch). */
 export function avgPool2dForward(x: Tensor, y: Tensor, g: PoolGeometry): void {
   const w = 'AvgPool2d.forward';
   parallelFor('avgPool2dForward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, g.D,
     ptr(x, w), ptr(y, w)], g.planes, 1, PLANES, windowNs(g));
 }
 
+/** dx = dy spread evenly over each window (divided by the forward's divisor); dx is overwritten. */
 export function avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry): void {
   const w = 'AvgPool2d.backward';
   parallelFor('avgPool2dBackward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, g.D,

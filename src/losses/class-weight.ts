@@ -17,7 +17,7 @@ export interface ClassWeightOptions {
 }
 
 /** Largest |ignoreIndex|: the targets are float32, exact for integers up to 2^24. */
-const MAX_IGNORE = 2 ** 24;
+export const MAX_IGNORE = 2 ** 24;
 
 /**
  * The class weights (copied into loss memory) and the ignored target value of a class-index

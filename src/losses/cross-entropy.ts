@@ -1,11 +1,11 @@
 import * as ops from '../backend/ops.js';
 import * as cw from '../backend/ops-class-weights.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { ShapeError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkNumber, describe, sameShape } from '../validate.js';
-import { ClassIndexTargets } from './class-index-targets.js';
-import { ClassWeight, type ClassWeightOptions } from './class-weight.js';
-import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
+import { check2d, checkNumber, sameShape } from '../validate.js';
+import { ClassIndexLoss } from './class-index-loss.js';
+import type { ClassWeightOptions } from './class-weight.js';
+import type { LossOptions } from './loss.js';
 
 /** Options of CrossEntropyLoss: the reduction, torch's `weight`, `ignoreIndex` and `labelSmoothing`. */
 export interface CrossEntropyLossOptions extends LossOptions, ClassWeightOptions {
@@ -32,32 +32,18 @@ export type CrossEntropyTarget = Tensor | ArrayLike<number>;
  * @example
  * const loss = new CrossEntropyLoss({ weight: [1, 3], labelSmoothing: 0.1 });
  */
-export class CrossEntropyLoss extends Loss {
+export class CrossEntropyLoss extends ClassIndexLoss {
   static override readonly typeName: string = 'CrossEntropyLoss';
-  private readonly targets = new ClassIndexTargets('CrossEntropyLoss.forward', 'logits');
   private probabilities: Tensor | null = null;
-  private readonly classWeight: ClassWeight;
   /** torch's label_smoothing. */
   readonly labelSmoothing: number;
 
   constructor(options: CrossEntropyLossOptions = {}) {
-    super(options, ['weight', 'ignoreIndex', 'labelSmoothing']);
-    this.labelSmoothing = checkNumber('CrossEntropyLoss', 'labelSmoothing', options.labelSmoothing ?? 0, { min: 0, max: 1 });
-    this.classWeight = new ClassWeight('CrossEntropyLoss', options);
-  }
-
-  /** torch's ignore_index: class-index rows with this target are left out. */
-  get ignoreIndex(): number {
-    return this.classWeight.ignoreIndex;
-  }
-
-  /** A copy of the class weights, or null when every class weighs 1. */
-  get weight(): Float32Array | null {
-    return this.classWeight.weight?.toFloat32Array() ?? null;
-  }
-
-  override get predictionKind(): PredictionKind {
-    return 'logits';
+    // Checked before the base class copies the weights into loss memory.
+    const given = options && typeof options === 'object' ? options.labelSmoothing : undefined;
+    const labelSmoothing = checkNumber('CrossEntropyLoss', 'labelSmoothing', given ?? 0, { min: 0, max: 1 });
+    super('logits', options, ['labelSmoothing']);
+    this.labelSmoothing = labelSmoothing;
   }
 
   protected checkTarget(logits: Tensor, target: unknown): void {
@@ -79,16 +65,9 @@ export class CrossEntropyLoss extends Loss {
       if (t.ndim !== 1) {
         throw new ShapeError(`CrossEntropyLoss.forward: target must be class indices [${batch}] or probabilities ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
       }
-      this.targets.fromTensor(t, batch); // read in place by the kernel, which also checks every index
-      return;
     }
-    if (Array.isArray(target) || ArrayBuffer.isView(target)) {
-      this.targets.fromArray(target as ArrayLike<number>, batch);
-      return;
-    }
-    throw new ValueError(`CrossEntropyLoss.forward: target must be a Tensor or an array of class indices, got ${describe(target)}`);
+    this.readIndices(target, batch);
   }
-
 
   protected compute(logits: Tensor, _target: unknown, grad: Tensor): number {
     const [batch, classes] = logits.shape as [number, number];
@@ -109,19 +88,5 @@ export class CrossEntropyLoss extends Loss {
     if (!(d > 0)) return NaN;
     return cw.crossEntropyWeighted(logits, targets, this.classWeight.weight, this.classWeight.ignoreIndex,
       (1 - eps) / d, eps / (classes * d), grad);
-  }
-
-  /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
-  protected override diagnose(logits: Tensor, target: unknown): LossDiagnosis {
-    if (!this.probabilities) this.targets.diagnose(logits.shape[1]!, this.classWeight.ignoreIndex);
-    const empty = this.classWeight.explainEmptyMean();
-    if (empty) return { source: 'target', index: -1, message: empty };
-    return super.diagnose(logits, target);
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.targets.dispose();
-    this.classWeight.dispose();
   }
 }

@@ -60,6 +60,15 @@ export abstract class Loss {
     return 'values';
   }
 
+  /**
+   * A class-index target value whose rows this loss leaves out (torch's ignore_index of NLLLoss
+   * and CrossEntropyLoss), or null when every target counts. fit and evaluate accept it in class
+   * labels [n] and leave its rows out of the loss, the accuracy and the row count.
+   */
+  get ignoredTarget(): number | null {
+    return null;
+  }
+
   /** Where a single output decides class 1: 0 on logits, 0.5 on probabilities and values. */
   get decisionThreshold(): number {
     return this.predictionKind === 'logits' ? 0 : 0.5;
@@ -119,8 +128,9 @@ export abstract class Loss {
     if (this.disposedFlag) throw new StateError(`${this.typeName}.${where}: this ${this.typeName} has been disposed; create a new one`);
   }
 
+  /** The loss as torch's repr() prints it: just the class name, `CrossEntropyLoss()` (torch shows no options of a loss). */
   toString(): string {
-    return `${this.typeName}(reduction='${this.reduction}')`;
+    return `${this.typeName}()`;
   }
 
   /** Throws unless target fits prediction. */

@@ -1,11 +1,10 @@
 import * as ops from '../backend/ops.js';
 import * as cw from '../backend/ops-class-weights.js';
-import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, describe } from '../validate.js';
-import { ClassIndexTargets } from './class-index-targets.js';
-import { ClassWeight, type ClassWeightOptions } from './class-weight.js';
-import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
+import { check2d } from '../validate.js';
+import { ClassIndexLoss } from './class-index-loss.js';
+import type { ClassWeightOptions } from './class-weight.js';
+import type { LossOptions } from './loss.js';
 
 /** Options of NLLLoss: the reduction, torch's `weight` and `ignoreIndex`. */
 export interface NLLLossOptions extends LossOptions, ClassWeightOptions {}
@@ -22,45 +21,18 @@ export interface NLLLossOptions extends LossOptions, ClassWeightOptions {}
  * const loss = new NLLLoss({ weight: [1, 2, 1] });
  * loss.forward(model.forward(x), [0, 2, 1]);
  */
-export class NLLLoss extends Loss {
+export class NLLLoss extends ClassIndexLoss {
   static override readonly typeName: string = 'NLLLoss';
-  private readonly targets = new ClassIndexTargets('NLLLoss.forward', 'input');
-  private readonly classWeight: ClassWeight;
 
   constructor(options: NLLLossOptions = {}) {
-    super(options, ['weight', 'ignoreIndex']);
-    this.classWeight = new ClassWeight('NLLLoss', options);
-  }
-
-  /** torch's ignore_index: rows with this target are left out. */
-  get ignoreIndex(): number {
-    return this.classWeight.ignoreIndex;
-  }
-
-  /** A copy of the class weights, or null when every class weighs 1. */
-  get weight(): Float32Array | null {
-    return this.classWeight.weight?.toFloat32Array() ?? null;
-  }
-
-  /** Log-probabilities rank classes as logits do (argmax), so fit/evaluate classify. */
-  override get predictionKind(): PredictionKind {
-    return 'logits';
+    super('input', options);
   }
 
   protected checkTarget(input: Tensor, target: unknown): void {
     check2d('NLLLoss.forward', 'input (log-probabilities)', input);
-    const batch = input.shape[0]!;
     this.classWeight.checkClasses(input.shape[1]!);
     this.targets.clear();
-    if (target && typeof target === 'object' && '_check' in target) {
-      const t = target as Tensor;
-      t._check('NLLLoss.forward: target');
-      this.targets.fromTensor(t, batch);
-    } else if (Array.isArray(target) || ArrayBuffer.isView(target)) {
-      this.targets.fromArray(target as ArrayLike<number>, batch);
-    } else {
-      throw new ValueError(`NLLLoss.forward: target must be a Tensor or an array of class indices, got ${describe(target)}`);
-    }
+    this.readIndices(target, input.shape[0]!);
   }
 
   protected compute(input: Tensor, _target: unknown, grad: Tensor): number {
@@ -74,19 +46,5 @@ export class NLLLoss extends Loss {
     const d = this.classWeight.denominator(targets, input.shape[1]!, mean);
     if (!(d > 0)) return NaN;
     return cw.nllWeighted(input, targets, this.classWeight.weight, this.classWeight.ignoreIndex, 1 / d, grad);
-  }
-
-  /** After a NaN from the kernel: an invalid class index is the caller's error, named here. */
-  protected override diagnose(input: Tensor, target: unknown): LossDiagnosis {
-    this.targets.diagnose(input.shape[1]!, this.classWeight.ignoreIndex);
-    const empty = this.classWeight.explainEmptyMean();
-    if (empty) return { source: 'target', index: -1, message: empty };
-    return super.diagnose(input, target);
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.targets.dispose();
-    this.classWeight.dispose();
   }
 }

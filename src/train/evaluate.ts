@@ -3,7 +3,7 @@ import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
-import { ClassComparer } from './metrics.js';
+import { ClassComparer, keptRows } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
 
@@ -28,7 +28,11 @@ export interface Evaluation {
   rmse?: number;
   /** R² = 1 - SS_res / SS_tot over all outputs (regression), see r2Score. */
   r2?: number;
-  /** Number of rows. */
+  /**
+   * Number of rows scored: every row, except those whose class label is the loss's ignoreIndex
+   * (CrossEntropyLoss / NLLLoss, as torch's ignore_index), which count in neither the loss, the
+   * accuracy nor `errors`.
+   */
   count: number;
 }
 
@@ -74,7 +78,7 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   const task = resolveTask('evaluate', loss, y, options.task);
   const outputs = probeOutputs('evaluate', 'x', model, x);
   checkFinite('evaluate', 'x', x);
-  checkTargets('evaluate', 'y', y, task, outputs);
+  checkTargets('evaluate', 'y', y, task, outputs, loss.ignoredTarget ?? null);
   return { x, y, loss, batchSize, threshold, task };
 }
 
@@ -90,18 +94,21 @@ export function checkLoss(where: string, loss: unknown): Loss {
 /** Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no copies). */
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
-  const count = x.shape[0]!;
+  const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
   const wasTraining = model.training;
   model.eval();
-  let total = 0, correct = 0;
+  let total = 0, correct = 0, count = 0;
   try {
-    for (let start = 0; start < count; start += batchSize) {
-      const rows = Math.min(batchSize, count - start);
+    for (let start = 0; start < x.shape[0]!; start += batchSize) {
+      const rows = Math.min(batchSize, x.shape[0]! - start);
       const yb = y._rows(start, rows);
+      const kept = keptRows(yb, ignored);
+      if (kept === 0) continue; // every label is ignoreIndex: no loss (torch's mean would be 0/0), no score
       const out = model.forward(x._rows(start, rows));
       const value = loss.forward(out, yb);
-      total += loss.reduction === 'mean' ? value * rows : value;
-      if (task === 'classification') correct += scorers.comparer.countCorrect(out, yb, threshold);
+      total += loss.reduction === 'mean' ? value * kept : value;
+      count += kept;
+      if (task === 'classification') correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
       else {
         if (start === 0) scorers.regression.reset(out.size / rows);
         scorers.regression.add(out, yb);
@@ -119,7 +126,8 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
 /**
  * Loss and the task's figures of `model` on (x, y): accuracy for classification, MAE, RMSE and
  * R² for regression. In eval mode, in batches; restores the mode after. Checks every argument
- * and the whole data set (widths, finite values, class labels in range) before running.
+ * and the whole data set (widths, finite values, class labels in range) before running. Rows
+ * whose label is the loss's ignoreIndex are left out of the loss and the figures (see `count`).
  */
 export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
   const plan = planEvaluation(model, options);

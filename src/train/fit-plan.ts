@@ -191,12 +191,12 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
       checkSameWidth('fit', 'validation.x', vx, x, 'x');
       checkSameWidth('fit', 'validation.y', vy, y, 'y');
       checkFinite('fit', 'validation.x', vx);
-      checkTargets('fit', 'validation.y', vy, task, outputs);
+      checkTargets('fit', 'validation.y', vy, task, outputs, loss.ignoredTarget ?? null);
     }
     hasValidation = true;
   }
   checkFinite('fit', 'x', x);
-  checkTargets('fit', 'y', y, task, outputs);
+  checkTargets('fit', 'y', y, task, outputs, loss.ignoredTarget ?? null);
   const stopper = options.earlyStopping === undefined ? null : new EarlyStopping(options.earlyStopping, hasValidation, task);
   return {
     loss, optimizer, x, y, epochs, batchSize, shuffle, seed, validation, stopper, scheduler, maxNorm, threshold, task,

@@ -9,7 +9,7 @@ import { checkNumber } from '../validate.js';
 import { runEvaluation, type EvaluationPlan, type Scorers } from './evaluate.js';
 import { planFit, seedOf, type FitOptions, type FitPlan } from './fit-plan.js';
 import { History, type EpochLog } from './history.js';
-import { ClassComparer } from './metrics.js';
+import { ClassComparer, keptRows } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 
 export type { BatchLog, FitOptions } from './fit-plan.js';
@@ -48,6 +48,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const running = new RegressionAccumulator();
   const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: 1024, threshold, task });
   const history = new History(task);
+  const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
   stopper?.keep(model.parameters());
 
   try {
@@ -61,6 +62,8 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           history.stopReason = 'aborted';
           return history;
         }
+        const kept = keptRows(batch.y, ignored);
+        if (kept === 0) continue; // every label is ignoreIndex: nothing to learn (torch's mean would be 0/0), no step
         optimizer.zeroGrad();
         const out = model.forward(batch.x);
         let value: number;
@@ -72,7 +75,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           }
           throw e;
         }
-        if (task === 'classification') correct += scorers.comparer.countCorrect(out, batch.y, threshold);
+        if (task === 'classification') correct += scorers.comparer.countCorrect(out, batch.y, threshold, ignored);
         else {
           if (seen === 0) running.reset(out.size / batch.size);
           running.add(out, batch.y);
@@ -82,8 +85,8 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
         else model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
-        lossSum += value * batch.size;
-        seen += batch.size;
+        lossSum += value * kept;
+        seen += kept;
         plan.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: value });
       }
       const log: EpochLog = { epoch, loss: lossSum / seen, lr, seconds: 0 };
@@ -121,7 +124,10 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
  * training and validation. Every argument, option and data set is checked before the first
  * change: a rejected call leaves the model, the optimizer and the random generators as they were.
  * A loss that becomes NaN or infinite stops training with a NonFiniteLossError naming the epoch
- * and batch.
+ * and batch. Class labels equal to the loss's ignoreIndex (CrossEntropyLoss / NLLLoss, default
+ * -100, as torch's ignore_index) are accepted and left out of the loss and the accuracy; a batch
+ * of only such rows is skipped (no optimizer step); a `validation.split` part that happens to hold
+ * only such rows reports NaN validation figures.
  *
  * @example
  * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),

@@ -2,6 +2,7 @@ import * as ops from '../backend/ops.js';
 import { Storage } from '../backend/storage.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { MAX_IGNORE } from '../losses/class-weight.js';
 import { checkNumber, checkTensor } from '../validate.js';
 import { checkFinite, checkTargets } from './task.js';
 
@@ -61,24 +62,30 @@ export class ClassComparer {
   private readonly predicted = new ClassReader();
   private readonly actual = new ClassReader();
 
-  /** Rows of `output` whose class equals the target's. */
-  countCorrect(output: Tensor, target: Tensor, threshold: number): number {
+  /**
+   * Rows of `output` whose class equals the target's; with class labels [n], rows whose label is
+   * `ignored` (the loss's ignoreIndex) are not counted (see keptRows for the denominator).
+   */
+  countCorrect(output: Tensor, target: Tensor, threshold: number, ignored: number | null = null): number {
     const n = output.shape[0] ?? 0;
     this.predicted.fromOutput(output, threshold);
     const actual = this.actual.fromTarget(target);
     const predicted = this.predicted.view(n);
+    const skip = target.ndim === 1 ? ignored : null;
     let correct = 0;
-    for (let i = 0; i < n; i++) if (predicted[i] === actual[i]) correct++;
+    for (let i = 0; i < n; i++) if (predicted[i] === actual[i] && actual[i] !== skip) correct++;
     return correct;
   }
 
-  /** Adds each row's (actual, predicted) pair to `matrix[actual][predicted]`. */
-  tally(output: Tensor, target: Tensor, threshold: number, matrix: number[][]): void {
+  /** Adds each row's (actual, predicted) pair to `matrix[actual][predicted]`, but rows labelled `ignored`. */
+  tally(output: Tensor, target: Tensor, threshold: number, matrix: number[][], ignored: number | null = null): void {
     const n = output.shape[0] ?? 0;
     this.predicted.fromOutput(output, threshold);
     const actual = this.actual.fromTarget(target);
     const predicted = this.predicted.view(n);
+    const skip = target.ndim === 1 ? ignored : null;
     for (let i = 0; i < n; i++) {
+      if (actual[i] === skip) continue;
       const row = matrix[actual[i]!];
       if (row && predicted[i]! < row.length) row[predicted[i]!]!++;
     }
@@ -90,17 +97,32 @@ export class ClassComparer {
   }
 }
 
+/**
+ * Rows of `target` that count in the accuracy: all of them, except for class labels [n] the rows
+ * whose label is `ignored` (the loss's ignoreIndex, as torch's ignore_index). Allocates nothing.
+ */
+export function keptRows(target: Tensor, ignored: number | null): number {
+  const n = target.shape[0] ?? 0;
+  if (ignored === null || target.ndim !== 1) return n;
+  const data = target._view();
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (data[i] !== ignored) kept++;
+  return kept;
+}
+
 /** The comparer of the free functions below (single-threaded: each call finishes before the next). */
 let shared: ClassComparer | null = null;
 
 /**
  * Checks a (output, target) pair of a classifier completely before anything is counted: both
- * usable tensors with the same rows (at least one), finite outputs, a finite threshold, and
- * targets that are class indices in range, 0/1 values or class rows of the output's width.
+ * usable tensors with the same rows (at least one), finite outputs, a finite threshold, an
+ * integer ignoreIndex if given, and targets that are class indices in range (or ignoreIndex),
+ * 0/1 values or class rows of the output's width. Returns the rows that count and the ignored label.
  */
-function checkPair(where: string, output: unknown, target: unknown, threshold: unknown, classes?: number): number {
+function checkPair(where: string, output: unknown, target: unknown, threshold: unknown, ignoreIndex: unknown, classes?: number): { kept: number; ignored: number | null } {
   const out = checkTensor(where, 'output', output), t = checkTensor(where, 'target', target);
   checkNumber(where, 'threshold', threshold);
+  const ignored = ignoreIndex === undefined ? null : checkNumber(where, 'ignoreIndex', ignoreIndex, { integer: true, min: -MAX_IGNORE, max: MAX_IGNORE });
   const n = out.shape[0] ?? 0;
   if (out.ndim < 1 || n === 0) throw new ShapeError(`${where}: output must have at least one row, got shape ${formatShape(out.shape)}`);
   if (t.shape[0] !== n) {
@@ -111,14 +133,17 @@ function checkPair(where: string, output: unknown, target: unknown, threshold: u
     throw new ShapeError(`${where}: target must be class indices [${n}] or rows [${n}, ${width}] like the output ${formatShape(out.shape)}, got ${formatShape(t.shape)}`);
   }
   checkFinite(where, 'output', out);
-  checkTargets(where, 'target', t, 'classification', classes ?? width);
-  return n;
+  checkTargets(where, 'target', t, 'classification', classes ?? width, ignored);
+  return { kept: keptRows(t, ignored), ignored };
 }
 
-/** Number of rows whose predicted class equals the target class. */
-export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5): number {
-  checkPair('accuracy', output, target, threshold);
-  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold);
+/**
+ * Number of rows whose predicted class equals the target class (rows labelled `ignoreIndex`, if
+ * given, are not counted).
+ */
+export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5, ignoreIndex?: number): number {
+  const { ignored } = checkPair('accuracy', output, target, threshold, ignoreIndex);
+  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold, ignored);
 }
 
 /**
@@ -126,21 +151,27 @@ export function countCorrect(output: Tensor, target: Tensor, threshold = 0.5): n
  * models by `output > threshold` (0.5 for probabilities; use 0 for logits). Targets may be class
  * labels [n], 0/1 values [n, 1], or one-hot / probability rows [n, k]. Everything is checked
  * first: a null, a NaN, a label out of range or mismatched rows throw a ValueError or ShapeError.
+ * `ignoreIndex` (as torchmetrics' ignore_index, e.g. a loss's -100): class labels equal to it are
+ * left out of both counts; without it every row counts and such a label is refused. fit and
+ * evaluate pass the loss's ignoreIndex themselves.
  */
-export function accuracy(output: Tensor, target: Tensor, threshold = 0.5): number {
-  const n = checkPair('accuracy', output, target, threshold);
-  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold) / n;
+export function accuracy(output: Tensor, target: Tensor, threshold = 0.5, ignoreIndex?: number): number {
+  const { kept, ignored } = checkPair('accuracy', output, target, threshold, ignoreIndex);
+  return (shared ??= new ClassComparer()).countCorrect(output, target, threshold, ignored) / kept;
 }
 
-/** matrix[actual][predicted] counts, for `classes` classes (every label and prediction below it). */
-export function confusionMatrix(output: Tensor, target: Tensor, classes: number, threshold = 0.5): number[][] {
+/**
+ * matrix[actual][predicted] counts, for `classes` classes (every label and prediction below it);
+ * rows labelled `ignoreIndex`, if given, are left out.
+ */
+export function confusionMatrix(output: Tensor, target: Tensor, classes: number, threshold = 0.5, ignoreIndex?: number): number[][] {
   checkNumber('confusionMatrix', 'classes', classes, { integer: true, min: 1, max: 65536 });
-  checkPair('confusionMatrix', output, target, threshold, classes);
+  const { ignored } = checkPair('confusionMatrix', output, target, threshold, ignoreIndex, classes);
   const width = output.size / output.shape[0]!;
   if (Math.max(width, 2) > classes) {
     throw new ValueError(`confusionMatrix: classes is ${classes} but the output predicts ${Math.max(width, 2)} classes`);
   }
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  (shared ??= new ClassComparer()).tally(output, target, threshold, matrix);
+  (shared ??= new ClassComparer()).tally(output, target, threshold, matrix, ignored);
   return matrix;
 }

@@ -75,19 +75,27 @@ export function checkFinite(where: string, what: string, t: Tensor): void {
 /**
  * Checks targets for `task` over the whole data set: finite values; for classification,
  * class indices [n] that are integers in [0, classes - 1] (classes = outputs, or 2 for a single
- * output), or class rows [n, k] with values in [0, 1]. The message names the row.
+ * output) or `ignored` (the loss's ignoreIndex; at least one row must be another), or
+ * class rows [n, k] with values in [0, 1]. The message names the row.
  */
-export function checkTargets(where: string, what: string, y: Tensor, task: Task, outputs: number): void {
+export function checkTargets(where: string, what: string, y: Tensor, task: Task, outputs: number, ignored: number | null = null): void {
   checkFinite(where, what, y);
   if (task === 'regression') return;
   const data = y._view();
   if (y.ndim === 1) {
     const classes = outputs > 1 ? outputs : 2;
+    let kept = 0;
     for (let i = 0; i < data.length; i++) {
       const c = data[i]!;
+      if (c === ignored) continue;
       if (!Number.isInteger(c) || c < 0 || c >= classes) {
-        throw new ValueError(`${where}: ${what}[${i}] = ${c} is not a class index in [0, ${classes - 1}] (the model has ${outputs} output${outputs === 1 ? '' : 's'})`);
+        const or = ignored === null ? '' : ` nor ignoreIndex ${ignored}`;
+        throw new ValueError(`${where}: ${what}[${i}] = ${c} is not a class index in [0, ${classes - 1}]${or} (the model has ${outputs} output${outputs === 1 ? '' : 's'})`);
       }
+      kept++;
+    }
+    if (kept === 0 && data.length > 0) {
+      throw new ValueError(`${where}: every target in ${what} is ignoreIndex ${ignored}; no row is left to learn from or score`);
     }
     return;
   }

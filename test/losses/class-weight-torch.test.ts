@@ -2,17 +2,12 @@
 // real PyTorch (python3-torch): the loss value and the gradient w.r.t. the prediction, both
 // reductions, class indices (with ignored rows) and probability targets. Skipped with one line
 // when PyTorch is missing (not in CI).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CrossEntropyLoss, LogSoftmax, NLLLoss, Tensor } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) {
-  if (process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} cannot import torch, and CI is set`);
-  console.warn('PyTorch tests skipped: python3-torch not installed (apt-get install python3-torch to run them)');
-}
+const hasTorch = torchAvailable();
 
 const SCRIPT = `
 import json, sys, torch
@@ -56,9 +51,7 @@ const CASES: Case[] = (['mean', 'sum'] as const).flatMap((reduction) => [
 describe.skipIf(!hasTorch)('class weights, ignored targets and label smoothing against PyTorch', () => {
   it('value and gradient match torch.nn.NLLLoss / CrossEntropyLoss', () => {
     const X = Array.from({ length: ROWS * C }, (_, i) => Math.fround(Math.cos(i * 1.3) * 3));
-    const r = spawnSync(PYTHON, ['-c', SCRIPT], { input: JSON.stringify(CASES.map((c) => ({ ...c, x: X, shape: [ROWS, C] }))), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as Array<{ loss: number; grad: number[] }>;
+    const torch = runTorch<Array<{ loss: number; grad: number[] }>>(SCRIPT, CASES.map((c) => ({ ...c, x: X, shape: [ROWS, C] })));
     const logSoftmax = new LogSoftmax(1);
     CASES.forEach((c, i) => {
       const label = JSON.stringify({ ...c, y: c.soft ? 'probabilities' : c.y });

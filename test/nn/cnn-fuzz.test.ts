@@ -3,36 +3,13 @@
 // finite for finite input, backward of the input's shape — or throws a WasmnnError with a
 // message; never a WASM trap, a TypeError or garbage.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, LayerNorm, MaxPool2d, Tensor, WasmnnError, type Module } from '../../src/index.js';
-
-function cleanly(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof WasmnnError)) throw new Error(`expected a WasmnnError, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
-    expect(e.message).not.toMatch(/unreachable|out of bounds|RuntimeError/);
-  }
-}
+import { describe, it } from 'vitest';
+import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, LayerNorm, MaxPool2d } from '../../src/index.js';
+import { cleanly, exercise } from '../helpers/fuzz.js';
 
 const size = fc.oneof(fc.integer({ min: -1, max: 6 }), fc.constantFrom(1.5, NaN, null, 1e39, 2 ** 31));
 const pair = fc.oneof(size, fc.tuple(size, size), fc.array(size, { maxLength: 3 }));
 const small = fc.integer({ min: 1, max: 4 });
-
-/** Runs forward and backward; checks shapes and finiteness when they succeed. */
-function exercise(m: Module, shape: number[]): void {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const x = Tensor.from(Array.from({ length: n }, (_, i) => Math.sin(i * 1.7)), shape);
-  cleanly(() => {
-    const y = m.forward(x);
-    expect(y.toFloat32Array().every(Number.isFinite)).toBe(true);
-    const dx = m.backward(Tensor.full(y.shape, 0.5));
-    expect(dx.shape).toEqual(x.shape);
-    expect(dx.toFloat32Array().every(Number.isFinite)).toBe(true);
-  });
-  x.dispose();
-  m.dispose();
-}
 
 describe('CNN layers under fuzzed arguments', () => {
   it('Conv2d', () => {

@@ -2,17 +2,12 @@
 // (torch puts the odd zero at the bottom / right), dilation, non-square everything; output,
 // input gradient, weight and bias gradients for a given gradOutput, and repr. Skipped with one
 // line when PyTorch is missing (not in CI).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor } from '../../src/index.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) {
-  if (process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} cannot import torch, and CI is set`);
-  console.warn('PyTorch tests skipped: python3-torch not installed (apt-get install python3-torch to run them)');
-}
+const hasTorch = torchAvailable();
 
 const SCRIPT = `
 import json, sys, torch
@@ -52,9 +47,7 @@ describe.skipIf(!hasTorch)("Conv2d padding 'same' / 'valid' against PyTorch", ()
       cin, cout, k, padding, d, bias, shape, x: inputs[i], dy,
       w: Array.from(layers[i]!.weight.toFloat32Array()), b: layers[i]!.bias ? Array.from(layers[i]!.bias!.toFloat32Array()) : [],
     }));
-    const r = spawnSync(PYTHON, ['-c', SCRIPT], { input: JSON.stringify(payload), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as Array<{ shape: number[]; y: number[]; dx: number[]; dw: number[]; db: number[]; repr: string }>;
+    const torch = runTorch<Array<{ shape: number[]; y: number[]; dx: number[]; dw: number[]; db: number[]; repr: string }>>(SCRIPT, payload);
     CASES.forEach((c, i) => {
       const label = JSON.stringify(c), conv = layers[i]!, t = torch[i]!;
       const y = conv.forward(Tensor.from(inputs[i]!, c[6]));

@@ -2,17 +2,12 @@
 // against real PyTorch (python3-torch): output shape, output, input gradient for a given
 // gradOutput, and repr, over configurations chosen to hit ceil mode's cut and dropped windows.
 // Skipped with one line when PyTorch is missing (not in CI).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AvgPool2d, MaxPool2d, Tensor } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) {
-  if (process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} cannot import torch, and CI is set`);
-  console.warn('PyTorch tests skipped: python3-torch not installed (apt-get install python3-torch to run them)');
-}
+const hasTorch = torchAvailable();
 
 const SCRIPT = `
 import json, sys, torch
@@ -61,9 +56,7 @@ describe.skipIf(!hasTorch)('pooling options against PyTorch', () => {
     const payload = CASES.map(([kind, k, kwargs, shape], i) => ({
       kind, args: [k], kwargs, shape, x: inputs[i], dy,
     }));
-    const r = spawnSync(PYTHON, ['-c', SCRIPT], { input: JSON.stringify(payload), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as Array<{ shape: number[]; y: number[]; dx: number[]; repr: string }>;
+    const torch = runTorch<Array<{ shape: number[]; y: number[]; dx: number[]; repr: string }>>(SCRIPT, payload);
     CASES.forEach(([kind, k, kwargs, shape], i) => {
       const options = Object.fromEntries(Object.entries(kwargs).map(([key, v]) => [camel(key), v]));
       const pool = kind === 'max' ? new MaxPool2d(k, options) : new AvgPool2d(k, options);

@@ -1,19 +1,14 @@
 // Every built-in layer's toString() against torch's repr() for the same constructor arguments
 // (python3-torch): Linear's bias=True/False, Conv2d, pools, norms, Dropout, Flatten, the
 // activations and Sequential's nesting. Skipped with one line when PyTorch is missing (not in CI).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, Flatten, GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d,
   ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh, type Module,
 } from '../../src/index.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) {
-  if (process.env.CI) throw new Error(`PyTorch tests: ${PYTHON} cannot import torch, and CI is set`);
-  console.warn('PyTorch tests skipped: python3-torch not installed (apt-get install python3-torch to run them)');
-}
+const hasTorch = torchAvailable();
 
 /** [the wasmnn layer, the same layer in Python]. */
 const PAIRS: Array<[() => Module, string]> = [
@@ -55,9 +50,7 @@ const PAIRS: Array<[() => Module, string]> = [
 describe.skipIf(!hasTorch)('toString() against torch repr()', () => {
   it('every built-in layer prints as torch prints the same layer', () => {
     const script = `import json, torch.nn as nn\nprint(json.dumps([repr(m) for m in [${PAIRS.map(([, py]) => py).join(', ')}]]))`;
-    const r = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as string[];
+    const torch = runTorch<string[]>(script);
     expect(torch).toHaveLength(PAIRS.length);
     const ours = PAIRS.map(([make]) => make().toString());
     expect(ours).toEqual(torch);

@@ -131,7 +131,7 @@ describe('fit / evaluate / predict', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^fit: y\[17\] = 2 is not a class index in \[0, 1\] \(the model has 2 outputs\)$/);
+    expect(message).toMatch(/^fit: y\[17\] = 2 is not a class index in \[0, 1\] nor ignoreIndex -100 \(the model has 2 outputs\)$/);
   });
 
   it('callbacks, abort signal and one-hot MSE targets', () => {
