@@ -8,3 +8,4 @@ export { parallelFor, setParallelThreshold, MIN_PARALLEL_NS } from './parallel.j
 export { Allocator } from './memory.js';
 export { Storage } from './storage.js';
 export { conv2dForward, conv2dBackward, scratchSize } from './ops-conv.js';
+export { setDenseSmallPath } from './ops-dense.js';

@@ -1,9 +1,11 @@
 import * as ops from '../backend/ops.js';
+import * as dense from '../backend/ops-dense.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { ReLU } from './activations.js';
 import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
@@ -77,18 +79,28 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const rows = this.checkInput(input);
+    const y = this.output.next([rows, this.outFeatures]);
+    const x = matrix(input, rows, this.inFeatures);
+    if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
+      dense.denseForward(x, this.weight, this.bias, y, null);
+    } else {
+      const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
+      ops.transpose(this.weight, wT);
+      ops.matmulBias(x, wT, this.bias, y);
+    }
+    this.input = input;
+    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  /** Checks a forward input (forgetting the last one first); returns its row count. */
+  private checkInput(input: Tensor): number {
     this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
       throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
     }
-    const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
-    ops.transpose(this.weight, wT);
-    const rows = input.size / this.inFeatures;
-    const y = this.output.next([rows, this.outFeatures]);
-    ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
-    this.input = input;
-    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
+    return input.size / this.inFeatures;
   }
 
   backward(gradOutput: Tensor): Tensor {
@@ -101,10 +113,51 @@ export class Linear extends Module {
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
     const dx = this.gradInput.next([rows, this.inFeatures]);
-    ops.matmulTransposedAAccumulate(dy, matrix(input, rows, this.inFeatures), this.weight.grad);
-    if (this.bias) ops.addColumnSums(dy, this.bias.grad);
-    ops.matmul(dy, this.weight, dx);
+    const x = matrix(input, rows, this.inFeatures);
+    if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
+      dense.denseBackward(x, this.weight, dy, null, this.weight.grad, this.bias?.grad ?? null, dx);
+    } else {
+      ops.matmulTransposedAAccumulate(dy, x, this.weight.grad);
+      if (this.bias) ops.addColumnSums(dy, this.bias.grad);
+      ops.matmul(dy, this.weight, dx);
+    }
     return input.ndim === 2 ? dx : dx.view(input.shape);
+  }
+
+  /**
+   * @internal `relu.forward(this.forward(input))` in one kernel call when the layer is small (a
+   * Sequential calls it for a Linear followed by a ReLU). Both modules end in the state the two
+   * calls leave: this layer's output z and the ReLU's input z and output y, bit for bit.
+   */
+  _forwardRelu(input: Tensor, relu: ReLU): Tensor {
+    if (input instanceof Object && (input as Tensor).ndim === 2 && dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
+      const rows = this.checkInput(input);
+      const z = this.output.next([rows, this.outFeatures]);
+      const y = relu._fusedOutput(z.shape);
+      dense.denseForward(input, this.weight, this.bias, z, y);
+      this.input = input;
+      relu._fusedForwardDone(z, y);
+      return y;
+    }
+    return relu.forward(this.forward(input));
+  }
+
+  /**
+   * @internal `this.backward(relu.backward(gradOutput))` in one kernel call when the layer is
+   * small and the ReLU's last input has this layer's output shape; the same checks, results
+   * and state (the ReLU's input gradient included), bit for bit.
+   */
+  _backwardRelu(gradOutput: Tensor, relu: ReLU): Tensor {
+    const input = this.input, z = relu._fusedInput();
+    if (input && input.ndim === 2 && z && z.ndim === 2 && z.shape[0] === input.shape[0] && z.shape[1] === this.outFeatures &&
+        dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
+      const dz = relu._fusedBackward(gradOutput);
+      this._checkBackwardReady('backward');
+      const dx = this.gradInput.next(input.shape);
+      dense.denseBackward(input, this.weight, gradOutput, { z, dz }, this.weight.grad, this.bias?.grad ?? null, dx);
+      return dx;
+    }
+    return this.backward(relu.backward(gradOutput));
   }
 
   override _checkBackwardReady(where: string): void {

@@ -3,6 +3,19 @@ import type { Tensor } from '../tensor.js';
 import { checkNumber, describe } from '../validate.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { ReLU } from './activations.js';
+
+/**
+ * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward or
+ * backward replaced on the instance, neither disposed): Linear then runs both in one kernel call
+ * per pass when the layer is small, with the same results and state as the two calls.
+ */
+function linearRelu(a: Module | undefined, b: Module | undefined): boolean {
+  return a !== undefined && b !== undefined && Object.getPrototypeOf(a) === Linear.prototype && Object.getPrototypeOf(b) === ReLU.prototype &&
+    !Object.prototype.hasOwnProperty.call(a, 'forward') && !Object.prototype.hasOwnProperty.call(b, 'forward') &&
+    !Object.prototype.hasOwnProperty.call(a, 'backward') && !Object.prototype.hasOwnProperty.call(b, 'backward');
+}
 
 /**
  * A chain of modules: forward runs them in order, backward in reverse. Children are named
@@ -83,8 +96,17 @@ export class Sequential extends Module {
     // Reset first: after a forward rejected half-way, the layers hold inputs of two different
     // calls, and backward must refuse rather than mix them.
     this.forwarded = false;
+    const layers = this.layers;
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!, next = layers[i + 1];
+      if (linearRelu(layer, next)) {
+        x = (layer as Linear)._forwardRelu(x, next as ReLU);
+        i++;
+      } else {
+        x = layer.forward(x);
+      }
+    }
     this.forwarded = true;
     return x;
   }
@@ -93,8 +115,17 @@ export class Sequential extends Module {
     if (!this.forwarded) throw new StateError('Sequential.backward: called before a successful forward()');
     // Every layer can run (its saved input still valid) before the first one accumulates.
     this._checkBackwardReady('backward');
+    const layers = this.layers;
     let g = gradOutput;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!, previous = layers[i - 1];
+      if (linearRelu(previous, layer)) {
+        g = (previous as Linear)._backwardRelu(g, layer as ReLU);
+        i--;
+      } else {
+        g = layer.backward(g);
+      }
+    }
     return g;
   }
 

@@ -1,0 +1,45 @@
+// Interleaved A/B of the seed step (2-25-25-25-2, Adam, batch 100, MSE), as bench/train-step.mjs
+// runs it: two builds of wasmnn in one process (each with its own WASM memory) and the naive
+// pure-JS MLP, in alternating rounds; medians and ratios.
+//   node bench/seed-ab.mjs OLD_DIST_DIR [NEW_DIST_DIR (default ../dist)] [--rounds 15]
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { NaiveMLP } from './lib/naive-mlp.mjs';
+
+const args = process.argv.slice(2);
+const roundsAt = args.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 15;
+const [oldDir, newDir = new URL('../dist', import.meta.url).pathname] = args;
+const sizes = [2, 25, 25, 25, 2], batch = 100;
+
+async function wasmnnStep(dir) {
+  const w = await import(pathToFileURL(resolve(dir, 'index.js')).href);
+  const g = new w.Generator(2);
+  const layers = [];
+  sizes.slice(1).forEach((out, l) => {
+    layers.push(new w.Linear(sizes[l], out, { generator: g }));
+    if (l < sizes.length - 2) layers.push(new w.ReLU());
+  });
+  const model = new w.Sequential(...layers);
+  const opt = new w.Adam(model.parameters(), { lr: 1e-3 });
+  const g2 = new w.Generator(1);
+  const x = w.Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
+  const target = w.Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
+  const loss = new w.MSELoss();
+  return { step: () => { opt.zeroGrad(); loss.forward(model.forward(x), target); model.backward(loss.backward()); opt.step(); }, model };
+}
+const a = await wasmnnStep(oldDir), b = await wasmnnStep(newDir);
+const mlp = new NaiveMLP(sizes, { optimizer: 'adam', loss: 'mse' });
+const xs = new Float32Array(batch * 2).map((_, i) => Math.sin(i)), ts = new Float32Array(batch * 2).map((_, i) => Math.cos(i));
+const naive = { step: () => mlp.step(xs, ts, batch) };
+const time = (fn, n) => { const s = performance.now(); for (let i = 0; i < n; i++) fn(); return ((performance.now() - s) / n) * 1000; };
+for (let i = 0; i < 3000; i++) { a.step(); b.step(); }
+for (let i = 0; i < 300; i++) naive.step();
+const ta = [], tb = [], tn = [];
+for (let r = 0; r < rounds; r++) { ta.push(time(a.step, 2000)); tb.push(time(b.step, 2000)); tn.push(time(naive.step, 150)); }
+const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
+const [ma, mb, mn] = [med(ta), med(tb), med(tn)];
+console.log(`seed step, ${rounds} interleaved rounds, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`old ${ma.toFixed(1)} µs (${(mn / ma).toFixed(1)}× naive), new ${mb.toFixed(1)} µs (${(mn / mb).toFixed(1)}× naive), naive ${mn.toFixed(0)} µs; new/old speed-up ${(ma / mb).toFixed(2)}×`);
+// Same parameters after the same steps? (only meaningful when both started equal: a fresh pair)
