@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { Adam, Generator, Linear, MSELoss, ReLU, Sequential, Tensor } from '../dist/index.js';
 import { NaiveMLP } from './lib/naive-mlp.mjs';
+import { runtime } from '../dist/bench-internal.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string' } } });
 const STEPS = Number(values.steps ?? 20000);
@@ -50,8 +51,35 @@ for (let i = 0; i < 2000; i++) { plain(); naive(); }
 const a = [], b = [];
 for (let r = 0; r < 9; r++) { a.push(time(plain, 2000)); b.push(time(naive, 200)); }
 const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
+// The step's kernels replayed alone on the same shapes (bench-internal is a separate bundle with
+// its own memory), interleaved with whole steps: the difference is the JavaScript around them.
+const rt = runtime(), k = rt.wasm;
+const buf = (n) => { const blk = rt.allocator.alloc(Math.max(n, 4) * 4); const f = rt.allocator.f32(); for (let i = 0; i < n; i++) f[(blk.ptr >> 2) + i] = Math.sin(i) / 2; return blk.ptr; };
+const S = buf(4096), m = batch, calls = [];
+for (let l = 0; l + 1 < sizes.length; l++) {
+  const inF = sizes[l], outF = sizes[l + 1], relu = l + 2 < sizes.length ? 1 : 0;
+  const X = buf(m * inF), W = buf(outF * inF), B = buf(outF), Z = buf(m * outF), Y = buf(m * outF), DY = buf(m * outF), DZ = buf(m * outF), DX = buf(m * inF), DW = buf(outF * inF), DB = buf(outF);
+  calls.push([`denseForward ${inF}->${outF}${relu ? '+ReLU' : ''}`, () => k.denseForward(m, outF, inF, X, W, B, Z, relu ? Y : 0, S)]);
+  calls.push([`denseBackward ${inF}->${outF}${relu ? '+ReLU' : ''}`, () => k.denseBackward(m, outF, inF, X, W, DY, relu ? Z : 0, DZ, DW, DB, DX, S)]);
+}
+{
+  const P = buf(1428), G = buf(1428), M = buf(1428), V = buf(1428);
+  calls.push(['adamStep 1428', () => k.adamStep(1428, P, G, M, V, 0, 1e-3, 0.9, 0.999, 1e-8, 0, 0, 0, 0, 1e-3, 0.5)]);
+  calls.push(['fill 1428 (zeroGrad)', () => k.fill(1428, G, 0)]);
+  calls.push(['mseLoss 200', () => k.mseLoss(200, P, G, M, 0.005, 0)]);
+}
+const kernelTime = new Float64Array(calls.length);
+const stepTimes = [];
+for (let r = 0; r < 9; r++) {
+  calls.forEach(([, fn], i) => { const s = performance.now(); for (let j = 0; j < 2000; j++) fn(); kernelTime[i] += (performance.now() - s) / 2000 * 1000 / 9; });
+  const s = performance.now(); for (let j = 0; j < 2000; j++) plain(); stepTimes.push((performance.now() - s) / 2000 * 1000);
+}
 console.log(`seed profile, ${STEPS} steps, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 let total = 0;
 names.forEach((n, i) => { total += sums[i]; console.log(`${n.padEnd(20)} ${(sums[i] / STEPS * 1000).toFixed(2)} µs`); });
 console.log(`${'sum'.padEnd(20)} ${(total / STEPS * 1000).toFixed(2)} µs`);
+let kernels = 0;
+calls.forEach(([name], i) => { kernels += kernelTime[i]; console.log(`  ${name.padEnd(28)} ${kernelTime[i].toFixed(2)} µs`); });
+const stepMean = stepTimes.reduce((p, q) => p + q) / stepTimes.length;
+console.log(`  kernels ${kernels.toFixed(1)} µs (mean), whole step ${stepMean.toFixed(1)} µs (mean): JavaScript ≈ ${(stepMean - kernels).toFixed(1)} µs`);
 console.log(`whole step (median of 9×2000): ${med(a).toFixed(1)} µs; naive MLP ${med(b).toFixed(1)} µs; ratio ${(med(b) / med(a)).toFixed(1)}×`);

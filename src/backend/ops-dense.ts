@@ -18,8 +18,13 @@ const NS_PER_MAC = 1 / 22;
 /** Scratch for Wᵀ and the padded tail panels: allocated on need, grown, never freed. */
 let scratch: Storage | null = null;
 
+/** @internal kernels().denseScratchSize(m, n, k), without a call into WASM (a test checks they agree). */
+export function denseScratchFloats(m: number, n: number, k: number): number {
+  return Math.max(k * ((n + 3) & ~3), 4 * Math.max(m, n));
+}
+
 function scratchPtr(m: number, n: number, k: number): number {
-  const floats = kernels().denseScratchSize(m, n, k);
+  const floats = denseScratchFloats(m, n, k);
   scratch ??= new Storage(floats);
   scratch.ensureCapacity(floats);
   return scratch.ptr();

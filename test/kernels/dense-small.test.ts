@@ -125,3 +125,14 @@ describe('denseBackward', () => {
     }
   });
 });
+
+describe('denseScratchSize', () => {
+  it('is what ops-dense.ts computes without calling into WASM', async () => {
+    const { denseScratchFloats } = await import('../../src/backend/ops-dense.js');
+    const { wasm, reference } = kernelSets();
+    for (const [m, k, n] of SHAPES) {
+      expect(denseScratchFloats(m, n, k)).toBe(wasm.denseScratchSize(m, n, k));
+      expect(reference.denseScratchSize(m, n, k)).toBe(wasm.denseScratchSize(m, n, k));
+    }
+  });
+});
