@@ -26,7 +26,7 @@ function build() {
   return { model, opt, x, target, loss: new MSELoss(), layers };
 }
 
-const { model, opt, x, target, loss, layers } = build();
+const { model, opt, x, target, loss } = build();
 const names = ['zeroGrad', 'model.forward', 'loss fwd+bwd', 'model.backward', 'Adam step'];
 const sums = new Float64Array(names.length);
 function profiled() {
