@@ -8,7 +8,7 @@
 //   input grad   dcol[K, P] = wᵀ[K, O] · dy[O, P],        then col2im adds dcol back into dx
 //   weight grad  dw[O, K] += dy[O, P] · colᵀ[P, K]        (im2col with transposed = 1 writes colᵀ)
 //   bias grad    db[o]   += Σ_{n, p} dy[n, o, p]          (convBiasGrad)
-// The GEMMs are gemm.ts's; the caller (src/backend/ops-conv.ts) owns the col scratch.
+// (conv-direct.ts computes the same products without the col matrix.) The GEMMs are gemm.ts's; the caller (src/backend/ops-conv.ts) owns the col scratch.
 // Every kernel here takes a [begin, end) range of its outer loop: input channels for im2col and
 // col2im (each channel owns rows c·KH·KW … of col and plane c of x), planes n·O + o for the
 // bias kernels.
@@ -186,55 +186,5 @@ export function convBiasGrad(o0: i32, o1: i32, N: i32, O: i32, L: i32, dy: usize
       total += s;
     }
     store<f32>(at(db, <usize>o), load<f32>(at(db, <usize>o)) + total);
-  }
-}
-
-/**
- * Direct convolution forward (no im2col), kept to measure against im2col + GEMM (bench/conv.mjs,
- * docs/ARCHITECTURE.md): for planes p = n·O + o in [p0, p1),
- *   y[n, o] = bias[o] + Σ_{c, ky, kx} w[o, c, ky, kx] · (x[n, c] shifted by the tap)
- * as one SIMD row update y[n, o, oy, lo..hi) += w·x[n, c, iy, lo + base ..) per tap and output
- * row (stride-1 columns vectorised, others scalar). x [N, C, H, W], w [O, C, KH, KW], y [N, O, OH, OW].
- */
-export function conv2dDirect(
-  p0: i32, p1: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  DH: i32, DW: i32, OH: i32, OW: i32, x: usize, w: usize, bias: usize, y: usize,
-): void {
-  const L = OH * OW;
-  for (let p = p0; p < p1; p++) {
-    const n = p / O, o = p % O;
-    const out = at(y, <usize>p * <usize>L);
-    convBiasInit(p, p + 1, O, L, bias, y);
-    for (let c = 0; c < C; c++) {
-      const plane = at(x, <usize>((n * C + c) * H * W));
-      for (let ky = 0; ky < KH; ky++) {
-        for (let kx = 0; kx < KW; kx++) {
-          const wv = load<f32>(at(w, <usize>(((o * C + c) * KH + ky) * KW + kx)));
-          const ws = f32x4.splat(wv);
-          const base = kx * DW - PW;
-          let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
-          let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
-          if (hi > OW) hi = OW;
-          if (lo > hi) lo = hi;
-          for (let oy = 0; oy < OH; oy++) {
-            const iy = oy * SH - PH + ky * DH;
-            if (iy < 0 || iy >= H) continue;
-            const src = plane + (<usize>(iy * W + base) << 2);
-            const dst = out + (<usize>(oy * OW) << 2);
-            let ox = lo;
-            if (SW == 1) {
-              for (; ox + 4 <= hi; ox += 4) {
-                const d = dst + (<usize>ox << 2);
-                v128.store(d, f32x4.add(v128.load(d), f32x4.mul(ws, v128.load(src + (<usize>ox << 2)))));
-              }
-            }
-            for (; ox < hi; ox++) {
-              const d = dst + (<usize>ox << 2);
-              store<f32>(d, load<f32>(d) + wv * load<f32>(src + (<usize>(ox * SW) << 2)));
-            }
-          }
-        }
-      }
-    }
   }
 }

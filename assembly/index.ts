@@ -10,6 +10,7 @@ export * from "./reduce";
 export * from "./random";
 export * from "./conv";
 export * from "./conv-images";
+export * from "./conv-direct";
 export * from "./pool";
 export * from "./norm";
 export { vexp, vlog, vtanh } from "./simdmath";

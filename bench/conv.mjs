@@ -1,8 +1,9 @@
-// Convolution kernels on the LeNet layers (batch 64): im2col + the packed GEMM through
-// src/backend/ops-conv.ts, as Conv2d runs it (forward; backward = weight + bias + input gradient), against
-// the direct SIMD kernel (forward), in GFLOP/s and % of the measured SIMD mul+add ceiling; the
-// pure-TS reference for scale.
-import { Storage, conv2dBackward, conv2dForward, runtime, scratchSize } from '../dist/bench-internal.js';
+// Convolution kernels on the LeNet layers (batch 64), through src/backend/ops-conv.ts as Conv2d
+// runs them: forward, input gradient and weight gradient (+ bias gradient) each by both methods
+// (direct = conv-direct.ts, gemm = im2col + the packed GEMM), interleaved in rounds so a change of
+// load hits both, in GFLOP/s and % of the SIMD mul+add ceiling measured in the same run; the
+// pure-TS reference forward for scale. `node bench/conv.mjs` runs it alone (after a build).
+import { Storage, conv2dBackward, conv2dForward, convMethods, runtime, scratchSize, setConvMethod } from '../dist/bench-internal.js';
 import { measure, fmt } from './lib/stats.mjs';
 
 /** The LeNet convolutions: [label, inChannels, outChannels, kernel, padding, H]. */
@@ -20,34 +21,48 @@ function ref(n, seed = 1) {
   return { _storage: storage, _offset: 0, size: n, shape: [n], _check() {} };
 }
 
-export async function benchConv({ reps, peak, batch = 64 }) {
-  const rt = runtime(), k = rt.wasm;
+export async function benchConv({ reps, peak, batch = 64, rounds = 3 }) {
+  const rt = runtime();
   const rows = [];
   for (const [label, C, O, KS, pad, hw] of LENET_CONVS) {
     const out = hw + 2 * pad - KS + 1, P = out * out, K = C * KS * KS, image = C * hw * hw;
     const g = { N: batch, C, H: hw, W: hw, O, KH: KS, KW: KS, SH: 1, SW: 1, PH: pad, PW: pad, DH: 1, DW: 1, OH: out, OW: out };
     const [x, w, b, y, dy, dw, db, dx, scratch] = [batch * image, O * K, O, batch * O * P, batch * O * P, O * K, O, batch * image, scratchSize(g)].map((n, i) => ref(n, i + 1));
-    // Exactly what Conv2d runs (src/backend/ops-conv.ts).
-    const forward = () => conv2dForward(x, w, b, y, scratch, g);
-    const backward = () => conv2dBackward(x, w, dy, dw, db, dx, scratch, g);
-    const p = (t) => t._storage.ptr();
-    const direct = (kern) => kern.conv2dDirect(0, batch * O, C, hw, hw, O, KS, KS, 1, 1, pad, pad, 1, 1, out, out, p(x), p(w), p(b), p(y));
+    const passes = {
+      forward: () => conv2dForward(x, w, b, y, scratch, g),
+      inputGrad: () => conv2dBackward(x, w, dy, null, null, dx, scratch, g),
+      weightGrad: () => conv2dBackward(x, w, dy, dw, db, null, scratch, g),
+    };
+    const names = { forward: 'forward', inputGrad: 'input gradient', weightGrad: 'weight + bias gradient' };
+    const rule = convMethods(g);
     const flops = 2 * batch * O * P * K;
-    const row = (what, ms, f = flops) => ({
-      layer: label, pass: what, 'ms (median)': fmt(ms), 'GFLOP/s': fmt(f / ms / 1e6),
-      '% of SIMD mul+add ceiling': fmt((100 * f) / ms / 1e6 / peak, 2),
-    });
-    // Side by side in one run: alternate the two forward methods.
-    const f1 = await measure(forward, { reps });
-    const d1 = await measure(() => direct(k), { reps });
-    const f2 = await measure(forward, { reps });
-    const d2 = await measure(() => direct(k), { reps });
-    rows.push(row('forward, im2col + GEMM (what Conv2d runs)', Math.min(f1.median, f2.median)));
-    rows.push(row('forward, direct SIMD (conv2dDirect)', Math.min(d1.median, d2.median)));
-    const bw = await measure(backward, { reps });
-    rows.push(row('backward: dW + db + dX, im2col + GEMM', bw.median, 2 * flops));
-    const ref0 = await measure(() => direct(rt.reference), { reps: 1, warmup: 0 });
-    rows.push(row('forward, pure-TS reference', ref0.median));
+    const times = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const pass of Object.keys(passes)) {
+        for (const method of ['direct', 'gemm']) {
+          setConvMethod(method);
+          const m = await measure(passes[pass], { reps, targetMs: 100 });
+          (times[`${pass} ${method}`] ??= []).push(m.median);
+        }
+      }
+    }
+    setConvMethod(null);
+    for (const pass of Object.keys(passes)) {
+      for (const method of ['direct', 'gemm']) {
+        const ms = times[`${pass} ${method}`].sort((a, b) => a - b)[rounds >> 1];
+        rows.push({
+          layer: label, pass: names[pass], method: method + (rule[pass] === method ? ' (Conv2d)' : ''), 'ms (median)': fmt(ms),
+          'GFLOP/s': fmt(flops / ms / 1e6), '% of SIMD mul+add ceiling': fmt((100 * flops) / ms / 1e6 / peak, 2),
+        });
+      }
+    }
+    const p = (t) => t._storage.ptr();
+    const r0 = await measure(() => {
+      rt.reference.convPackWeights(O, C, KS, KS, p(w), p(scratch), Math.ceil(O / 4) * 4, 0);
+      rt.reference.conv2dDirectImages(0, batch, C, hw, hw, O, KS, KS, 1, 1, pad, pad, 1, 1, out, out, p(x), p(scratch), 0, p(y), Math.ceil(O / 4) * 4, 0);
+    }, { reps: 1, warmup: 0 });
+    rows.push({ layer: label, pass: 'forward', method: 'pure-TS reference', 'ms (median)': fmt(r0.median), 'GFLOP/s': fmt(flops / r0.median / 1e6),
+      '% of SIMD mul+add ceiling': fmt((100 * flops) / r0.median / 1e6 / peak, 2) });
     for (const t of [x, w, b, y, dy, dw, db, dx, scratch]) t._storage.release();
   }
   return rows;
@@ -88,4 +103,16 @@ export async function benchLenetLayers({ reps, batch = 64 }) {
   }
   rows.push({ layer: 'total (CNN part of a LeNet step)', input: '', 'forward ms': '', 'forward + backward ms': fmt(total) });
   return rows;
+}
+
+// Run directly: node bench/conv.mjs [--reps N]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { benchPeak } = await import('./peak.mjs');
+  const os = await import('node:os');
+  const reps = process.argv.includes('--reps') ? Number(process.argv[process.argv.indexOf('--reps') + 1]) : 5;
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const peak = await benchPeak({ reps });
+  console.log(`SIMD ceiling: ${fmt(peak.mulAddPeak)} GFLOP/s`);
+  console.table(await benchConv({ reps, peak: peak.mulAddPeak }));
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

@@ -14,9 +14,10 @@ const MACS = { conv1: 6 * 28 * 28 * 1 * 25, conv2: 16 * 10 * 10 * 6 * 25, fc: 40
 /** Forward 1×, backward 2× (no input gradient for the first conv), two flops per multiply-add: ≈ 145 MFLOP at batch 64. */
 export const LENET_FLOPS = 2 * BATCH * (3 * (MACS.conv1 + MACS.conv2 + MACS.fc) - MACS.conv1);
 
-/** The LeNet-5-style network of the issue, with or without BatchNorm2d. */
-export function lenet(bn, generator = new Generator(2)) {
+/** The LeNet-5-style network of the issue, with or without BatchNorm2d (classes from `lib`: a bundle). */
+export function lenet(bn, generator = new Generator(2), lib = { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential }) {
   const g = generator;
+  const { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } = lib;
   const norm = (c) => (bn ? [new BatchNorm2d(c)] : []);
   return new Sequential(
     new Conv2d(1, 6, 5, { padding: 2, generator: g }), ...norm(6), new ReLU(), new MaxPool2d(2),
@@ -44,7 +45,8 @@ export function wasmnnLenetStep(bn, backend) {
     step: () => {
       opt.zeroGrad();
       loss.forward(model.forward(x), y);
-      model.backward(loss.backward());
+      // As PyTorch: the input does not require grad, so the first layer's input gradient is skipped.
+      model.backwardParameters(loss.backward());
       opt.step();
     },
     dispose: () => { model.dispose(); opt.dispose(); setBackend('wasm'); },

@@ -4,7 +4,7 @@
  * hyper-parameters and 0/1 flags. Two implementations exist: the WASM SIMD module and the
  * plain-TypeScript reference (reference.ts), which reads the same linear memory.
  */
-export interface Kernels extends ConvKernels, ConvImageKernels, PoolKernels, NormKernels {
+export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernels, PoolKernels, NormKernels {
   // gemm.ts
   gemm(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number): void;
@@ -104,9 +104,22 @@ export interface ConvKernels {
     PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, dcol: number, dx: number): void;
   convBiasInit(p0: number, p1: number, O: number, L: number, bias: number, y: number): void;
   convBiasGrad(o0: number, o1: number, N: number, O: number, L: number, dy: number, db: number): void;
-  /** Direct forward over planes [p0, p1) of y[N·O]: measured against im2col + GEMM, not used by Conv2d. */
-  conv2dDirect(p0: number, p1: number, C: number, H: number, W: number, O: number, KH: number, KW: number, SH: number,
-    SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, w: number, bias: number, y: number): void;
+}
+
+/** conv-direct.ts: the convolution's products read straight from the padded image (no col matrix). */
+export interface ConvDirectKernels {
+  /** dst[r, o] (row stride ld) = w[o, r] (flip 0), or the flipped weight of the input gradient (flip 1). */
+  convPackWeights(O: number, C: number, KH: number, KW: number, w: number, dst: number, ld: number, flip: number): void;
+  /** y[n] = conv(x[n]) + bias for images [n0, n1) (overwritten), wT [C·KH·KW, O4], each range with its own scratch. */
+  conv2dDirectImages(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
+    SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, wT: number,
+    bias: number, y: number, O4: number, scratch: number): void;
+  /** dyT[n, p, o] = dy[n, o, p] for images [n0, n1), zero for o in [O, O4). */
+  convTransposeImages(n0: number, n1: number, O: number, P: number, O4: number, dy: number, dyT: number): void;
+  /** dw[o, r] += Σ_n Σ_p dyT[n, p, o]·x̃[n, p, r] for taps [r0, r1), through the shared dwT [K, O4]. */
+  conv2dDirectWeightGrad(r0: number, r1: number, N: number, C: number, H: number, W: number, KH: number, KW: number,
+    SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, dyT: number,
+    O: number, O4: number, dw: number, dwT: number, scratch: number): void;
 }
 
 /** conv-images.ts: im2col + GEMM over a range of images, for the thread pool. */

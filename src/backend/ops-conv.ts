@@ -1,15 +1,18 @@
 /**
- * Tensor-level convolution: im2col + the packed GEMM, one image at a time. The caller owns the
- * scratch (scratchSize(g) floats, for the thread count at the time of the call): a shared part
- * (when O is not a multiple of 4, the weight and bias zero-padded to O4 rows so that the GEMM
- * runs on full 4-row bands; its single-row tail is several times slower), then one slice per
- * thread: one image's patches col (K·P floats, K = C·KH·KW, P = OH·OW), the padded output rows
- * [O4, P] when O4 ≠ O, and the GEMM's packing scratch.
+ * Tensor-level convolution, by one of two methods per pass (chosen by `convMethods`):
+ * - 'direct' (conv-direct.ts): products read straight from the zero-padded image, output
+ *   channels in SIMD lanes; no col matrix. The input gradient of a stride-1 convolution is the
+ *   forward of dy with the flipped weight.
+ * - 'gemm' (conv-images.ts, conv.ts): im2col + the packed GEMM one image at a time, col2im for
+ *   the input gradient.
+ * The caller owns the scratch (scratchSize(g) floats for the thread count at the time of the
+ * call): a shared part (the packed or padded weight and bias, the flipped weight, dwᵀ, dyᵀ of
+ * every image), then one slice per thread.
  *
  * With init({ threads }) the forward and the input gradient are split over the images of the
- * batch (conv-images.ts; each image computed exactly as on one thread). The weight gradient
- * sums over the batch and stays on the calling thread, images in order, so every thread count
- * gives the same bits; the bias gradient is split over output channels.
+ * batch, the direct weight gradient over its taps (each dw element summed by one thread, images
+ * then pixels in order), the GEMM weight gradient stays on the calling thread (images in
+ * order), the bias gradient over output channels: every thread count gives the same bits.
  */
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
@@ -23,72 +26,153 @@ export interface ConvGeometry {
   OH: number; OW: number;
 }
 
-/** Output channels rounded up to the GEMM's 4-row bands. */
-const bands = (O: number): number => Math.ceil(O / 4) * 4;
-/** Single-thread ns per multiply-add of the convolution's GEMMs (as ops.ts's NS.mac). */
+/** How a pass is computed: conv-direct.ts, or im2col + GEMM. */
+export type ConvMethod = 'direct' | 'gemm';
+export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
+
+/** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
+const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+/** Single-thread ns per multiply-add (as ops.ts's NS.mac). */
 const NS_MAC = 1 / 22;
-/** conv2dImagesForward / conv2dImagesInputGrad: images [n0, n1) first, the thread's scratch last. */
 const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
 const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
+const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
+/** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
+const TAP_BLOCK = 6;
 
-/** Floats of the shared part and of each thread's slice. */
-function sizes(g: ConvGeometry): { shared: number; slice: number } {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = bands(g.O), k = kernels();
-  const padded = O4 !== g.O;
+let forced: ConvMethod | null = null;
+/** @internal For bench/ and tests: every pass by `method`, or null for the rule of convMethods. */
+export function setConvMethod(method: ConvMethod | null): void {
+  forced = method;
+}
+
+/**
+ * The method of each pass (bench/conv.mjs measures both on the LeNet layers). Direct keeps
+ * output channels in SIMD lanes, so it wastes the lanes past O (C for the input gradient) up to
+ * a multiple of 4: forward and weight gradient use it when at least half the lanes are real.
+ * The direct input gradient runs the full correlation of dy padded by D·(K−1) − P, which on
+ * small images is mostly zeros (conv2 of LeNet: 2.6× the useful work): it is used only with
+ * stride 1 and when that waste times the lane waste stays under 1.5×; else col2im(wᵀ·dy).
+ * (Measured under load, one thread: the direct input gradient took 5.1 ms against 7.6 by GEMM
+ * for 16→16 3×3 pad 1 on 32×32, batch 16; 4.4–5.0 against 2.4–2.7 on LeNet's conv2. A third
+ * variant, scattering Σ_o w·dy into a padded dx without a col matrix, was slower than the GEMM
+ * on every layer tried, its sum over only O channels too short, and was dropped.)
+ */
+export function convMethods(g: ConvGeometry): ConvMethods {
+  const lanes = (n: number): boolean => n / up4(n) >= 0.5;
+  const pick = (ok: boolean): ConvMethod => (forced === 'gemm' || !ok ? 'gemm' : 'direct');
+  const waste = (g.H * g.W * up4(g.C)) / (g.OH * g.OW * g.C);
+  return {
+    forward: pick(lanes(g.O) || forced === 'direct'),
+    inputGrad: pick((waste <= 1.5 || forced === 'direct') && g.SH === 1 && g.SW === 1),
+    weightGrad: pick(lanes(g.O) || forced === 'direct'),
+  };
+}
+
+/** The input gradient as a forward: dy [N, O, OH, OW] → dx [N, C, H, W], stride 1, flipped weight. */
+function inputGradGeometry(g: ConvGeometry): ConvGeometry {
+  return {
+    N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C, KH: g.KH, KW: g.KW, SH: 1, SW: 1,
+    PH: g.DH * (g.KH - 1) - g.PH, PW: g.DW * (g.KW - 1) - g.PW, DH: g.DH, DW: g.DW, OH: g.H, OW: g.W,
+  };
+}
+
+/** Floats of one direct slice: tap table, pixel table, O4 zeros, the padded image. */
+function directSlice(g: ConvGeometry): number {
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW;
+  const Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = (g.OW - 1) * g.SW + (g.KW - 1) * g.DW + 1;
+  const padded = g.PH !== 0 || g.PW !== 0 || Hp > g.H || Wp > g.W;
+  return up4(K) + up4(P) + up4(g.O) + (padded ? up4(g.C * Hp * Wp) : 0);
+}
+
+/** Floats of the shared part (by name) and of each thread's slice. */
+function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: number; dyT: number; slice: number } {
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
-  return { shared: padded ? O4 * K + O4 : 0, slice: K * P + (padded ? O4 * P : 0) + Math.ceil(packs / 4) * 4 };
+  const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
+  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g))));
+  return { w4: up4(O4 * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * O4), dyT: g.N * P * O4, slice };
 }
 
 /** Floats of scratch conv2dForward / conv2dBackward need with the current thread count. */
 export function scratchSize(g: ConvGeometry): number {
-  const { shared, slice } = sizes(g);
-  return shared + threadCount() * slice;
+  const s = sizes(g);
+  return s.w4 + s.b4 + s.wFlip + s.dwT + s.dyT + threadCount() * s.slice;
 }
 
-/** Pointers into the scratch: padded weight [O4, K], bias [O4], then the calling thread's slice. */
-function carve(g: ConvGeometry, scratch: number): { w4: number; b4: number; slice: number; sliceBytes: number; O4: number } {
-  const K = g.C * g.KH * g.KW, O4 = bands(g.O), { shared, slice } = sizes(g);
-  return { w4: scratch, b4: scratch + 4 * O4 * K, slice: scratch + 4 * shared, sliceBytes: 4 * slice, O4 };
+/** Pointers into the scratch (bytes), in the order of scratchSize. */
+function carve(g: ConvGeometry, scratch: number) {
+  const s = sizes(g);
+  const w4 = scratch, b4 = w4 + 4 * s.w4, wFlip = b4 + 4 * s.b4, dwT = wFlip + 4 * s.wFlip, dyT = dwT + 4 * s.dwT;
+  return { w4, b4, wFlip, dwT, dyT, slice: dyT + 4 * s.dyT, sliceBytes: 4 * s.slice, O4: up4(g.O) };
 }
 
 /** y[N, O, OH, OW] = conv(x, w) + bias. */
 export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, y: TensorRef, scratch: TensorRef, g: ConvGeometry): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW;
-  const what = 'Conv2d.forward';
-  const k = kernels();
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.forward', k = kernels();
   const xp = ptr(x, what), yp = ptr(y, what), s = carve(g, ptr(scratch, what));
-  let wp = ptr(w, what), bp = bias ? ptr(bias, what) : 0;
-  if (s.O4 !== g.O) {
-    // Zero-padded copies of the weight and bias: the GEMM then writes O4 rows into each slice.
-    k.fill(s.O4 * K + s.O4, s.w4, 0);
-    k.copy(g.O * K, wp, s.w4);
-    if (bp) k.copy(g.O, bp, s.b4);
-    wp = s.w4;
-    bp = s.b4;
+  const wp = ptr(w, what), bp = bias ? ptr(bias, what) : 0;
+  const geo = [g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW];
+  const ns = g.N * s.O4 * P * K * NS_MAC;
+  const b4 = bp ? s.b4 : 0;
+  if (bp) {
+    k.fill(s.O4, s.b4, 0);
+    k.copy(g.O, bp, s.b4);
   }
-  parallelFor('conv2dImagesForward', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW,
-    g.OH, g.OW, xp, wp, bp, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, g.N * s.O4 * P * K * NS_MAC, s.sliceBytes, 1);
+  if (convMethods(g).forward === 'direct') {
+    k.convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.w4, s.O4, 0);
+    parallelFor('conv2dDirectImages', [0, g.N, ...geo, xp, s.w4, b4, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
+    return;
+  }
+  // GEMM: with O4 ≠ O the weight is zero-padded to O4 rows, so the GEMM runs on full 4-row bands.
+  let w4 = wp;
+  if (s.O4 !== g.O) {
+    k.fill(s.O4 * K, s.w4, 0);
+    k.copy(g.O * K, wp, s.w4);
+    w4 = s.w4;
+  }
+  parallelFor('conv2dImagesForward', [0, g.N, ...geo, xp, w4, s.O4 !== g.O ? b4 : bp, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns,
+    s.sliceBytes, 1);
 }
 
 /**
- * Given dy[N, O, OH, OW]: dw += Σ_n dy_n·col_nᵀ, db += Σ dy, and (when dx is given)
- * dx = Σ col2im(wᵀ·dy_n).
+ * Given dy[N, O, OH, OW]: dw += Σ_n dy_n·x̃_n, db += Σ dy, and the input gradient dx
+ * (overwritten); each only when given.
  */
 export function conv2dBackward(
-  x: TensorRef, w: TensorRef, dy: TensorRef, dw: TensorRef, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef, g: ConvGeometry,
+  x: TensorRef, w: TensorRef, dy: TensorRef, dw: TensorRef | null, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef, g: ConvGeometry,
 ): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, image = g.C * g.H * g.W;
-  const k = kernels();
-  const what = 'Conv2d.backward';
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', k = kernels(), methods = convMethods(g);
   const s = carve(g, ptr(scratch, what));
-  const xp = ptr(x, what), wp = ptr(w, what), dyp = ptr(dy, what), dwp = ptr(dw, what);
-  if (db) parallelFor('convBiasGrad', [0, g.O, g.N, g.O, P, dyp, ptr(db, what)], g.O, 1, SPLIT_RANGE_0, g.N * g.O * P * 0.25);
-  if (dx) {
-    parallelFor('conv2dImagesInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW,
-      g.OH, g.OW, wp, dyp, ptr(dx, what), s.O4, s.slice], g.N, 1, SPLIT_INPUT_GRAD, g.N * g.O * P * K * NS_MAC, s.sliceBytes, 1);
+  const xp = ptr(x, what), wp = ptr(w, what), dyp = ptr(dy, what), dwp = dw ? ptr(dw, what) : 0;
+  const dbp = db ? ptr(db, what) : 0, dxp = dx ? ptr(dx, what) : 0;
+  const ns = g.N * s.O4 * P * K * NS_MAC;
+  if (dbp) parallelFor('convBiasGrad', [0, g.O, g.N, g.O, P, dyp, dbp], g.O, 1, SPLIT_RANGE_0, g.N * g.O * P * 0.25);
+  if (dxp) {
+    if (methods.inputGrad === 'direct') {
+      const t = inputGradGeometry(g), C4 = up4(g.C);
+      k.convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.wFlip, C4, 1);
+      parallelFor('conv2dDirectImages', [0, g.N, t.C, t.H, t.W, t.O, t.KH, t.KW, 1, 1, t.PH, t.PW, t.DH, t.DW, t.OH, t.OW,
+        dyp, s.wFlip, 0, dxp, C4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
+    } else {
+      parallelFor('conv2dImagesInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW,
+        g.OH, g.OW, wp, dyp, dxp, s.O4, s.slice], g.N, 1, SPLIT_INPUT_GRAD, ns, s.sliceBytes, 1);
+    }
   }
-  // dw[O, K] += dy_n[O, P]·col_nᵀ[P, K], images in order on this thread (in the calling thread's slice).
+  if (!dwp) return;
+  if (methods.weightGrad === 'direct') {
+    parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
+    parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, s.dyT, g.O, s.O4, dwp, s.dwT, s.slice], K, TAP_BLOCK, SPLIT_WEIGHT_GRAD, ns, s.sliceBytes, 2);
+    return;
+  }
+  gemmWeightGrad(g, xp, dyp, dwp, s);
+}
+
+/** dw[O, K] += dy_n[O, P]·col_nᵀ[P, K], images in order on this thread (in the calling thread's slice). */
+function gemmWeightGrad(g: ConvGeometry, xp: number, dyp: number, dwp: number, s: ReturnType<typeof carve>): void {
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, image = g.C * g.H * g.W, k = kernels();
   const padded = s.O4 !== g.O;
   const col = s.slice, y4 = col + 4 * K * P, packed = y4 + (padded ? 4 * s.O4 * P : 0);
   // Padded: dw accumulates in w4 (rows past O stay zero), dy_n is copied into the first rows of y4.

@@ -54,16 +54,16 @@ export function denseForward(x: TensorRef, w: TensorRef, bias: TensorRef | null,
 /**
  * The backward of denseForward: with `z` (the ReLU's input) the gradient dy of y is masked into
  * dz first (the ReLU's input gradient), else dy is the gradient of z; db += Σ rows, dw += gᵀ·x,
- * dx = g·w.
+ * dx = g·w (skipped when dx is null: backwardParameters).
  */
 export function denseBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, relu: { z: TensorRef; dz: TensorRef } | null,
-  dw: TensorRef, db: TensorRef | null, dx: TensorRef,
+  dw: TensorRef, db: TensorRef | null, dx: TensorRef | null,
 ): void {
   const [n, k] = w.shape as [number, number];
   const m = x.size / k;
   const s = scratchPtr(m, n, k);
   kernels().denseBackward(m, n, k, ptr(x, 'backward'), ptr(w, 'backward'), ptr(dy, 'backward'),
     relu ? ptr(relu.z, 'backward') : 0, relu ? ptr(relu.dz, 'backward') : 0, ptr(dw, 'backward'),
-    db ? ptr(db, 'backward') : 0, ptr(dx, 'backward'), s);
+    db ? ptr(db, 'backward') : 0, dx ? ptr(dx, 'backward') : 0, s);
 }

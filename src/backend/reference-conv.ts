@@ -43,20 +43,6 @@ export function createConvReference(heap: HeapViews): ConvKernels {
       const h = heap.f32();
       for (let p = p0; p < p1; p++) h.fill(bias ? h[at(bias) + (p % O)]! : 0, at(y) + p * L, at(y) + (p + 1) * L);
     },
-    conv2dDirect(p0, p1, C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, x, w, bias, y) {
-      const h = heap.f32();
-      for (let p = p0; p < p1; p++) {
-        const n = Math.floor(p / O), o = p % O;
-        for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
-          let s = bias ? h[at(bias) + o]! : 0;
-          for (let c = 0; c < C; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
-            const i = source(c, ky, kx, oy, ox, H, W, SH, SW, PH, PW, DH, DW);
-            if (i >= 0) s += h[at(x) + n * C * H * W + i]! * h[at(w) + ((o * C + c) * KH + ky) * KW + kx]!;
-          }
-          h[at(y) + p * OH * OW + oy * OW + ox] = s;
-        }
-      }
-    },
     convBiasGrad(o0, o1, N, O, L, dy, db) {
       const h = heap.f32();
       for (let o = o0; o < o1; o++) {

@@ -4,6 +4,7 @@ import { logProbKernels } from './reference-logprob.js';
 import { denseKernels } from './reference-dense.js';
 import { createConvReference } from './reference-conv.js';
 import { createConvImagesReference } from './reference-conv-images.js';
+import { createConvDirectReference } from './reference-conv-direct.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
 
@@ -85,6 +86,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   return {
     ...conv,
     ...createConvImagesReference(heap, conv, gemmRange),
+    ...createConvDirectReference(heap),
     ...createPoolReference(heap),
     ...createNormReference(heap),
     // The reference never packs: `pack` is ignored (declared so the arity matches the interface).

@@ -117,12 +117,20 @@ export class Conv2d extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
+    return this.runBackward('backward', gradOutput, true)!;
+  }
+
+  /** The weight and bias gradients of backward(), without computing the input gradient. */
+  override backwardParameters(gradOutput: Tensor): void {
+    this.runBackward('backwardParameters', gradOutput, false);
+  }
+
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     const input = this.input, g = this.geometry;
-    if (!input || !g) throw new StateError('Conv2d.backward: called before a successful forward()');
-    this._checkBackwardReady('backward');
-    const want = [g.N, g.O, g.OH, g.OW];
-    checkGradOutput('Conv2d.backward', gradOutput, want);
-    const dx = this.gradInput.next(input.shape);
+    if (!input || !g) throw new StateError(`Conv2d.${where}: called before a successful forward()`);
+    this._checkBackwardReady(where);
+    checkGradOutput(`Conv2d.${where}`, gradOutput, [g.N, g.O, g.OH, g.OW]);
+    const dx = inputGrad ? this.gradInput.next(input.shape) : null;
     const col = this.col.next([scratchSize(g)]);
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
     return dx;

@@ -39,6 +39,7 @@ export class Linear extends Module {
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
+  private lastOutShape: readonly number[] = [];
 
   constructor(
     readonly inFeatures: number,
@@ -104,24 +105,40 @@ export class Linear extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
+    return this.runBackward('backward', gradOutput, true)!;
+  }
+
+  /** The weight and bias gradients of backward(), without computing the input gradient. */
+  override backwardParameters(gradOutput: Tensor): void {
+    this.runBackward('backwardParameters', gradOutput, false);
+  }
+
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     const input = this.input;
-    if (!input) throw new StateError('Linear.backward: called before a successful forward()');
-    const want = [...input.shape.slice(0, -1), this.outFeatures];
-    checkGradOutput('Linear.backward', gradOutput, want);
-    this._checkBackwardReady('backward');
+    if (!input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    const want = input.ndim === 2 ? this.output2d(input) : [...input.shape.slice(0, -1), this.outFeatures];
+    checkGradOutput(`Linear.${where}`, gradOutput, want);
+    this._checkBackwardReady(where);
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = this.gradInput.next([rows, this.inFeatures]);
+    const dx = inputGrad ? this.gradInput.next([rows, this.inFeatures]) : null;
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
       dense.denseBackward(x, this.weight, dy, null, this.weight.grad, this.bias?.grad ?? null, dx);
     } else {
       ops.matmulTransposedAAccumulate(dy, x, this.weight.grad);
       if (this.bias) ops.addColumnSums(dy, this.bias.grad);
-      ops.matmul(dy, this.weight, dx);
+      if (dx) ops.matmul(dy, this.weight, dx);
     }
+    if (!dx) return null;
     return input.ndim === 2 ? dx : dx.view(input.shape);
+  }
+
+  /** [rows, outFeatures] of a 2-D input, re-using one array while the row count repeats. */
+  private output2d(input: Tensor): readonly number[] {
+    if (this.lastOutShape[0] !== input.shape[0]) this.lastOutShape = [input.shape[0]!, this.outFeatures];
+    return this.lastOutShape;
   }
 
   /**
@@ -143,21 +160,25 @@ export class Linear extends Module {
   }
 
   /**
-   * @internal `this.backward(relu.backward(gradOutput))` in one kernel call when the layer is
-   * small and the ReLU's last input has this layer's output shape; the same checks, results
-   * and state (the ReLU's input gradient included), bit for bit.
+   * @internal `this.backward(relu.backward(gradOutput))` (with inputGrad false:
+   * `this.backwardParameters(…)`, returning null) in one kernel call when the layer is small and
+   * the ReLU's last input has this layer's output shape; the same checks, results and state (the
+   * ReLU's input gradient included), bit for bit.
    */
-  _backwardRelu(gradOutput: Tensor, relu: ReLU): Tensor {
+  _backwardRelu(gradOutput: Tensor, relu: ReLU, inputGrad = true): Tensor | null {
     const input = this.input, z = relu._fusedInput();
     if (input && input.ndim === 2 && z && z.ndim === 2 && z.shape[0] === input.shape[0] && z.shape[1] === this.outFeatures &&
         dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
       const dz = relu._fusedBackward(gradOutput);
-      this._checkBackwardReady('backward');
-      const dx = this.gradInput.next(input.shape);
+      this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
+      const dx = inputGrad ? this.gradInput.next(input.shape) : null;
       dense.denseBackward(input, this.weight, gradOutput, { z, dz }, this.weight.grad, this.bias?.grad ?? null, dx);
       return dx;
     }
-    return this.backward(relu.backward(gradOutput));
+    const dz = relu.backward(gradOutput);
+    if (inputGrad) return this.backward(dz);
+    this.backwardParameters(dz);
+    return null;
   }
 
   override _checkBackwardReady(where: string): void {

@@ -64,6 +64,17 @@ export abstract class Module {
    */
   abstract backward(gradOutput: Tensor): Tensor;
 
+  /**
+   * backward() for a training step that does not need ∂loss/∂input (the input is data: PyTorch
+   * skips the input gradient of a tensor that does not require grad). Accumulates exactly the
+   * parameter gradients backward(gradOutput) would, and may skip computing the input gradient.
+   * The default runs backward() and drops its result; Sequential passes the call on to its first
+   * layer, and Conv2d skips its input-gradient pass. fit() trains through it.
+   */
+  backwardParameters(gradOutput: Tensor): void {
+    this.backward(gradOutput);
+  }
+
   /** Whether dispose() was called: the module then refuses forward, backward and parameter use. */
   get isDisposed(): boolean {
     return this.disposedFlag;
@@ -347,7 +358,7 @@ export abstract class Module {
     this.disposedFlag = true;
     // forward/backward are the subclasses' own methods: shadow them on the instance, so every
     // layer (built-in or custom) refuses to run with freed memory.
-    for (const method of ['forward', 'backward'] as const) {
+    for (const method of ['forward', 'backward', 'backwardParameters'] as const) {
       Object.defineProperty(this, method, {
         configurable: true,
         writable: true,

@@ -120,13 +120,36 @@ export class Sequential extends Module {
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!, previous = layers[i - 1];
       if (linearRelu(previous, layer)) {
-        g = (previous as Linear)._backwardRelu(g, layer as ReLU);
+        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
         i--;
       } else {
         g = layer.backward(g);
       }
     }
     return g;
+  }
+
+  /** backward() through every layer but the first, which gets backwardParameters (no input gradient). */
+  override backwardParameters(gradOutput: Tensor): void {
+    if (!this.forwarded) throw new StateError('Sequential.backwardParameters: called before a successful forward()');
+    this._checkBackwardReady('backwardParameters');
+    const layers = this.layers;
+    let g = gradOutput;
+    let i = layers.length - 1;
+    for (; i >= 1; i--) {
+      const layer = layers[i]!, previous = layers[i - 1];
+      if (linearRelu(previous, layer)) {
+        if (i === 1) {
+          (previous as Linear)._backwardRelu(g, layer as ReLU, false);
+          return;
+        }
+        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
+        i--;
+      } else {
+        g = layer.backward(g);
+      }
+    }
+    if (i === 0) layers[0]!.backwardParameters(g);
   }
 
   override _checkBackwardReady(where: string): void {

@@ -77,7 +77,9 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           if (seen === 0) running.reset(out.size / batch.size);
           running.add(out, batch.y);
         }
-        model.backward(loss.backward());
+        // The input is data: its gradient is not needed (the first layer may skip it).
+        if (typeof model.backwardParameters === 'function') model.backwardParameters(loss.backward());
+        else model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
         lossSum += value * batch.size;

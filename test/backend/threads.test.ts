@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { runtime } from '../../src/backend/runtime.js';
 import { setParallelThreshold } from '../../src/backend/parallel.js';
+import { setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -64,9 +65,11 @@ function train(): { params: Float32Array[]; losses: number[] } {
  * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d, BatchNorm2d
  * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
  * (rows and column dγ / dβ), trained a few steps with Adam. Returns parameters, the BatchNorm
- * running statistics and the losses.
+ * running statistics and the losses. `method` computes every convolution pass directly or by
+ * im2col + GEMM (both have their own split: over images, taps, or none).
  */
-function trainCnn(): { params: Float32Array[]; running: Float32Array[]; losses: number[] } {
+function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float32Array[]; losses: number[] } {
+  setConvMethod(method);
   const g = new Generator(23);
   const x = Tensor.from(Float32Array.from({ length: 16 * 3 * 16 * 16 }, () => g.uniform(-1, 1)), [16, 3, 16, 16]);
   const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
@@ -86,6 +89,7 @@ function trainCnn(): { params: Float32Array[]; running: Float32Array[]; losses: 
   const running = [bn.runningMean!, bn.runningVar!].map((t) => t.toFloat32Array());
   model.dispose();
   opt.dispose();
+  setConvMethod(null);
   return { params, running, losses };
 }
 
@@ -100,7 +104,7 @@ describe('init({ threads })', () => {
 
   // The first run happens before any init: the default build, on its own (unshared) memory.
   const reference = train();
-  const cnnReference = trainCnn();
+  const cnnReference = { direct: trainCnn('direct'), gemm: trainCnn('gemm') };
   const early = Tensor.from([1, 2, 3]);
 
   it('rejects invalid thread counts and unknown options with a ValueError, changing nothing', async () => {
@@ -142,7 +146,7 @@ describe('init({ threads })', () => {
     try {
       await init({ threads });
       const before = workerChunks();
-      expect(trainCnn()).toEqual(cnnReference);
+      for (const method of ['direct', 'gemm'] as const) expect(trainCnn(method)).toEqual(cnnReference[method]);
       expect(workerChunks()).toBeGreaterThan(before);
     } finally {
       setParallelThreshold();

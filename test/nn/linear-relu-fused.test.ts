@@ -74,6 +74,26 @@ describe('small Linear path and Linear + ReLU fused in Sequential', () => {
     expect(l0.backward(dz).toFloat32Array()).toEqual((ref.at(0) as Linear).backward((ref.at(1) as ReLU).backward(dhRef)).toFloat32Array());
   });
 
+  it.each([[2, 25, 25, 2], [2, 25], [40, 3, 2], [3, 40, 5]])('backwardParameters (%i, %i, …) accumulates the gradients backward does, bit for bit, on both paths', (...sizes) => {
+    const x = data(7, sizes[0]!, 1), dy = data(7, sizes.at(-1)!, 2);
+    const grads = (model: Sequential): Float32Array[] => model.parameters().map((p) => p.grad.toFloat32Array());
+    for (const small of [true, false]) {
+      setDenseSmallPath(small);
+      const a = mlp(4, sizes), b = mlp(4, sizes);
+      a.forward(x);
+      b.forward(x);
+      a.backward(dy);
+      b.backwardParameters(dy);
+      expect(grads(b)).toEqual(grads(a));
+      // Twice: gradients accumulate the same way.
+      a.forward(x);
+      b.forward(x);
+      a.backward(dy);
+      b.backwardParameters(dy);
+      expect(grads(b)).toEqual(grads(a));
+    }
+  });
+
   it('makes the previous outputs stale, like the unfused calls', () => {
     const model = mlp(3, [2, 25, 2]);
     const x = data(4, 2, 1);

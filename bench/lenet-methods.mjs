@@ -1,0 +1,50 @@
+// `node bench/lenet-methods.mjs` (after `npm run build`): the plain LeNet training step at batch
+// 64 on one thread, side by side in 5 interleaved rounds of 30 steps (medians), for
+//   - every convolution pass by im2col + GEMM and backward() through the first layer (the
+//     step as it was before the direct kernels),
+//   - the same with backwardParameters() (the first layer's input gradient skipped, as PyTorch),
+//   - what Conv2d runs now (convMethods) with backwardParameters().
+// Everything from the bench bundle, so that setConvMethod reaches the layers built here.
+import * as lib from '../dist/bench-internal.js';
+import os from 'node:os';
+import { BATCH, LENET_FLOPS, lenet } from './lenet-step.mjs';
+
+const { Adam, CrossEntropyLoss, Generator, Tensor, setConvMethod } = lib;
+
+const variants = [
+  ['im2col + GEMM, backward()', 'gemm', false],
+  ['im2col + GEMM, backwardParameters()', 'gemm', true],
+  ['convMethods (direct), backwardParameters()', null, true],
+];
+const g = new Generator(1);
+const x = Tensor.from(Float32Array.from({ length: BATCH * 784 }, () => g.random()), [BATCH, 1, 28, 28]);
+const y = Tensor.from(Array.from({ length: BATCH }, () => g.randint(10)));
+const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+const ms = variants.map(() => []);
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (let round = 0; round < 5; round++) {
+  variants.forEach(([, method, paramsOnly], i) => {
+    setConvMethod(method);
+    const model = lenet(false, new Generator(2), lib), opt = new Adam(model.parameters(), { lr: 1e-3 }), loss = new CrossEntropyLoss();
+    const step = () => {
+      opt.zeroGrad();
+      loss.forward(model.forward(x), y);
+      if (paramsOnly) model.backwardParameters(loss.backward());
+      else model.backward(loss.backward());
+      opt.step();
+    };
+    for (let k = 0; k < 5; k++) step();
+    const t0 = performance.now();
+    for (let k = 0; k < 30; k++) step();
+    ms[i].push((performance.now() - t0) / 30);
+    model.dispose();
+    opt.dispose();
+  });
+}
+setConvMethod(null);
+const base = median(ms[0]);
+console.table(variants.map(([label], i) => ({
+  step: label, 'ms/step (median)': +median(ms[i]).toFixed(2), 'model GFLOP/s': +(LENET_FLOPS / median(ms[i]) / 1e6).toFixed(2),
+  'speed-up': +(base / median(ms[i])).toFixed(2),
+})));
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -1,0 +1,72 @@
+// Conv2d through both convolution methods of src/backend/ops-conv.ts (conv-direct.ts and
+// im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
+// geometries, backward against finite differences, and the two methods against each other.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Conv2d, Generator, Tensor, gradcheck } from '../../src/index.js';
+import { convMethods, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
+import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
+import { expectClose, randomArray } from '../helpers/heap.js';
+
+const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
+afterEach(() => setConvMethod(null));
+
+describe.each(['direct', 'gemm'] as const)('Conv2d computed by %s', (method: ConvMethod) => {
+  it.each(GEOMETRIES)('forward = the float64 definition: C=%i H=%i W=%i k=%i×%i s=%i×%i p=%i×%i d=%i×%i', (...g) => {
+    setConvMethod(method);
+    const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
+    for (const [N, O, bias] of [[1, 1, true], [2, 6, false], [3, 9, true], [1, 16, true]] as const) {
+      const conv = new Conv2d(C, O, [KH, KW], { stride: [SH, SW], padding: [PH, PW], dilation: [DH, DW], bias, generator: new Generator(N + O) });
+      const x = rand([N, C, H, W], 3);
+      const y = conv.forward(x);
+      expect(y.shape).toEqual([N, O, ...outSize(g)]);
+      const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
+      const K = C * KH * KW;
+      expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+      conv.dispose();
+    }
+  });
+
+  it.each([
+    [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
+    [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
+    [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
+    [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
+    [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
+    [3, 5, 3, { padding: 4, dilation: 2 }, [1, 3, 2, 3]], // padding past the kernel's reach: the input gradient crops
+    [4, 6, [2, 3], { padding: [1, 0] }, [2, 4, 3, 5]],
+  ] as const)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {
+    setConvMethod(method);
+    const conv = new Conv2d(cin, cout, k as number, { ...(options as object), generator: new Generator(5) });
+    const r = gradcheck(conv, rand([...shape], 9));
+    expect(r.ok, JSON.stringify(r.worst)).toBe(true);
+    conv.dispose();
+  });
+});
+
+describe('the two convolution methods', () => {
+  it.each([
+    [1, 6, 5, 2, 28, 1], [6, 16, 5, 0, 14, 1], [3, 7, 3, 1, 9, 1], [5, 4, 3, 1, 6, 2],
+  ])('agree on forward, input and parameter gradients: Conv2d(%i, %i, %i, padding %i) on %i×%i, stride %i', (C, O, k, pad, hw, stride) => {
+    const results: Record<string, Float32Array[]> = {};
+    for (const method of ['direct', 'gemm'] as const) {
+      setConvMethod(method);
+      const conv = new Conv2d(C, O, k, { padding: pad, stride, generator: new Generator(3) });
+      const x = rand([3, C, hw, hw], 4);
+      const y = conv.forward(x);
+      const dx = conv.backward(rand(y.shape as number[], 5));
+      results[method] = [y.toFloat32Array(), dx.toFloat32Array(), conv.weight.grad.toFloat32Array(), conv.bias!.grad.toFloat32Array()];
+      conv.dispose();
+    }
+    const K = C * k * k;
+    results.direct!.forEach((a, i) => expectClose(a, results.gemm![i]!, { rtol: 1e-5, atol: 1e-5 * K }, `part ${i}`));
+  });
+
+  it('are chosen per pass as documented for the LeNet layers', () => {
+    const conv1 = { N: 64, C: 1, H: 28, W: 28, O: 6, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2, DH: 1, DW: 1, OH: 28, OW: 28 };
+    const conv2 = { ...conv1, C: 6, H: 14, W: 14, O: 16, PH: 0, PW: 0, OH: 10, OW: 10 };
+    expect(convMethods(conv1)).toEqual({ forward: 'direct', inputGrad: 'gemm', weightGrad: 'direct' });
+    expect(convMethods(conv2)).toEqual({ forward: 'direct', inputGrad: 'gemm', weightGrad: 'direct' });
+    expect(convMethods({ ...conv2, O: 1 }).forward).toBe('gemm');
+    expect(convMethods({ ...conv1, C: 8, SW: 2 }).inputGrad).toBe('gemm');
+  });
+});
