@@ -13,7 +13,7 @@ const rounds = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 15;
 const [oldDir, newDir = new URL('../dist', import.meta.url).pathname] = args;
 const sizes = [2, 25, 25, 25, 2], batch = 100;
 
-async function wasmnnStep(dir) {
+async function wasmnnStep(dir, parametersOnly) {
   const w = await import(pathToFileURL(resolve(dir, 'index.js')).href);
   const g = new w.Generator(2);
   const layers = [];
@@ -27,19 +27,21 @@ async function wasmnnStep(dir) {
   const x = w.Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
   const target = w.Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
   const loss = new w.MSELoss();
-  return { step: () => { opt.zeroGrad(); loss.forward(model.forward(x), target); model.backward(loss.backward()); opt.step(); }, model };
+  // backwardParameters (fit()'s call since round 3: no input gradient for the data) where the build has it.
+  const back = parametersOnly && model.backwardParameters ? (g) => model.backwardParameters(g) : (g) => model.backward(g);
+  return { step: () => { opt.zeroGrad(); loss.forward(model.forward(x), target); back(loss.backward()); opt.step(); }, model };
 }
-const a = await wasmnnStep(oldDir), b = await wasmnnStep(newDir);
+const a = await wasmnnStep(oldDir, false), b = await wasmnnStep(newDir, false), c = await wasmnnStep(newDir, true);
 const mlp = new NaiveMLP(sizes, { optimizer: 'adam', loss: 'mse' });
 const xs = new Float32Array(batch * 2).map((_, i) => Math.sin(i)), ts = new Float32Array(batch * 2).map((_, i) => Math.cos(i));
 const naive = { step: () => mlp.step(xs, ts, batch) };
 const time = (fn, n) => { const s = performance.now(); for (let i = 0; i < n; i++) fn(); return ((performance.now() - s) / n) * 1000; };
-for (let i = 0; i < 3000; i++) { a.step(); b.step(); }
+for (let i = 0; i < 3000; i++) { a.step(); b.step(); c.step(); }
 for (let i = 0; i < 300; i++) naive.step();
-const ta = [], tb = [], tn = [];
-for (let r = 0; r < rounds; r++) { ta.push(time(a.step, 2000)); tb.push(time(b.step, 2000)); tn.push(time(naive.step, 150)); }
+const ta = [], tb = [], tc = [], tn = [];
+for (let r = 0; r < rounds; r++) { ta.push(time(a.step, 2000)); tb.push(time(b.step, 2000)); tc.push(time(c.step, 2000)); tn.push(time(naive.step, 150)); }
 const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
-const [ma, mb, mn] = [med(ta), med(tb), med(tn)];
+const [ma, mb, mc, mn] = [med(ta), med(tb), med(tc), med(tn)];
 console.log(`seed step, ${rounds} interleaved rounds, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`old ${ma.toFixed(1)} µs (${(mn / ma).toFixed(1)}× naive), new ${mb.toFixed(1)} µs (${(mn / mb).toFixed(1)}× naive), naive ${mn.toFixed(0)} µs; new/old speed-up ${(ma / mb).toFixed(2)}×`);
-// Same parameters after the same steps? (only meaningful when both started equal: a fresh pair)
+console.log(`old backward() ${ma.toFixed(1)} µs (${(mn / ma).toFixed(1)}× naive); new backward() ${mb.toFixed(1)} µs (${(mn / mb).toFixed(1)}× naive, ${(ma / mb).toFixed(2)}× old); ` +
+  `new backwardParameters() ${mc.toFixed(1)} µs (${(mn / mc).toFixed(1)}× naive, ${(ma / mc).toFixed(2)}× old); naive ${mn.toFixed(0)} µs`);
