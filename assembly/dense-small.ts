@@ -189,7 +189,7 @@ function packTail(rows: usize, cols: usize, col: usize, src: usize, ld: usize, d
   for (let r: usize = 0; r < rows; r++) v128.store(dst + (r << 4), loadPartial(at(src, r * ld + col), count));
 }
 
-/** Floats of scratch denseForward / denseBackward need for these sizes. */
+/** Floats of scratch that serve both passes: denseForward needs k·⌈n⌉₄ (Wᵀ), denseBackward 4·max(m, n) (tail panels). */
 export function denseScratchSize(m: i32, n: i32, k: i32): i32 {
   const n4 = (n + 3) & ~3;
   return max(k * n4, 4 * max(m, n));
@@ -197,7 +197,7 @@ export function denseScratchSize(m: i32, n: i32, k: i32): i32 {
 
 /**
  * z[m, n] = x[m, k]·W[n, k]ᵀ + bias (bias 0: none); y = ReLU(z) when y ≠ 0. scratch: at least
- * denseScratchSize floats (Wᵀ is copied there, zero-padded to a multiple of 4 columns).
+ * k·⌈n⌉₄ floats (Wᵀ is copied there, zero-padded to a multiple of 4 columns).
  */
 export function denseForward(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, z: usize, y: usize, scratch: usize): void {
   const um = <usize>m, un = <usize>n, uk = <usize>k, n4 = (un + 3) & ~(<usize>3);
@@ -211,7 +211,8 @@ export function denseForward(m: i32, n: i32, k: i32, x: usize, w: usize, bias: u
 
 /**
  * The backward of denseForward: g = dy·[z > 0] into dz when z ≠ 0 (else g = dy); db += Σ_rows g
- * (db 0: no bias); dW[n, k] += gᵀ·x; dx[m, k] = g·W (dx 0: skipped). scratch as denseForward's.
+ * (db 0: no bias); dW[n, k] += gᵀ·x; dx[m, k] = g·W (dx 0: skipped). scratch: at least
+ * 4·max(m, n) floats.
  */
 export function denseBackward(
   m: i32, n: i32, k: i32, x: usize, w: usize, dy: usize, z: usize, dz: usize, dw: usize, db: usize, dx: usize, scratch: usize,

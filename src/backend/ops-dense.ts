@@ -5,7 +5,7 @@
  * fit in L1 (`denseSmallFits`); larger ones take ops.ts's gemm path, which splits and packs.
  * Both paths give bit-identical results (the kernels sum each element in gemm's order).
  */
-import { Storage, type TensorRef } from './storage.js';
+import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { worthSplitting } from './parallel.js';
 import { ptr } from './ops.js';
@@ -15,20 +15,17 @@ const MAX_FEATURES = 32;
 /** Single-thread ns per multiply-add (as ops.ts's NS.mac): the three products of a backward. */
 const NS_PER_MAC = 1 / 22;
 
-/** Scratch for Wᵀ and the padded tail panels: allocated on need, grown, never freed. */
-let scratch: Storage | null = null;
-
-/** @internal kernels().denseScratchSize(m, n, k), without a call into WASM (a test checks they agree). */
+/**
+ * @internal kernels().denseScratchSize(m, n, k), without a call into WASM (a test checks they
+ * agree): the larger of the two passes' scratch.
+ */
 export function denseScratchFloats(m: number, n: number, k: number): number {
-  return Math.max(k * ((n + 3) & ~3), 4 * Math.max(m, n));
+  return Math.max(denseForwardScratch(n, k), denseBackwardScratch(m, n));
 }
-
-function scratchPtr(m: number, n: number, k: number): number {
-  const floats = denseScratchFloats(m, n, k);
-  scratch ??= new Storage(floats);
-  scratch.ensureCapacity(floats);
-  return scratch.ptr();
-}
+/** Scratch floats of denseForward: Wᵀ padded to a multiple of 4 columns. */
+export const denseForwardScratch = (n: number, k: number): number => k * ((n + 3) & ~3);
+/** Scratch floats of denseBackward: the zero-padded [rows][4] tail panels. */
+export const denseBackwardScratch = (m: number, n: number): number => 4 * Math.max(m, n);
 
 let enabled = true;
 
@@ -42,28 +39,30 @@ export function denseSmallFits(m: number, k: number, n: number): boolean {
   return enabled && k <= MAX_FEATURES && n <= MAX_FEATURES && !worthSplitting(3 * m * n * k * NS_PER_MAC);
 }
 
-/** z[m, n] = x[m, k]·wᵀ + bias; y = ReLU(z) when y is given (y has z's shape). */
-export function denseForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, z: TensorRef, y: TensorRef | null): void {
+/**
+ * z[m, n] = x[m, k]·wᵀ + bias; y = ReLU(z) when y is given (y has z's shape). `scratch`: at least
+ * denseForwardScratch(n, k) floats (the layer's own workspace, freed with it).
+ */
+export function denseForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, z: TensorRef, y: TensorRef | null, scratch: TensorRef): void {
   const [n, k] = w.shape as [number, number];
   const m = x.size / k;
-  const s = scratchPtr(m, n, k); // may grow memory: take it before the pointers below
   kernels().denseForward(m, n, k, ptr(x, 'forward'), ptr(w, 'forward'), bias ? ptr(bias, 'forward') : 0,
-    ptr(z, 'forward'), y ? ptr(y, 'forward') : 0, s);
+    ptr(z, 'forward'), y ? ptr(y, 'forward') : 0, ptr(scratch, 'forward'));
 }
 
 /**
  * The backward of denseForward: with `z` (the ReLU's input) the gradient dy of y is masked into
  * dz first (the ReLU's input gradient), else dy is the gradient of z; db += Σ rows, dw += gᵀ·x,
- * dx = g·w (skipped when dx is null: backwardParameters).
+ * dx = g·w (skipped when dx is null: backwardParameters). `scratch`: at least
+ * denseBackwardScratch(m, n) floats.
  */
 export function denseBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, relu: { z: TensorRef; dz: TensorRef } | null,
-  dw: TensorRef, db: TensorRef | null, dx: TensorRef | null,
+  dw: TensorRef, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef,
 ): void {
   const [n, k] = w.shape as [number, number];
   const m = x.size / k;
-  const s = scratchPtr(m, n, k);
   kernels().denseBackward(m, n, k, ptr(x, 'backward'), ptr(w, 'backward'), ptr(dy, 'backward'),
     relu ? ptr(relu.z, 'backward') : 0, relu ? ptr(relu.dz, 'backward') : 0, ptr(dw, 'backward'),
-    db ? ptr(db, 'backward') : 0, dx ? ptr(dx, 'backward') : 0, s);
+    db ? ptr(db, 'backward') : 0, dx ? ptr(dx, 'backward') : 0, ptr(scratch, 'backward'));
 }

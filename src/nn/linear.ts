@@ -40,6 +40,7 @@ export class Linear extends Module {
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
   private lastOutShape: readonly number[] = [];
+  private scratchShape: readonly number[] = [];
 
   constructor(
     readonly inFeatures: number,
@@ -54,7 +55,7 @@ export class Linear extends Module {
     const useBias = checkBoolean('Linear', 'bias', options.bias ?? true);
     const generator = checkGenerator<Generator>('Linear', 'generator', options.generator ?? defaultGenerator);
     const name = `Linear(${inFeatures}, ${outFeatures})`;
-    this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight)`));
+    this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight, scratch)`));
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     try {
@@ -84,7 +85,7 @@ export class Linear extends Module {
     const y = this.output.next([rows, this.outFeatures]);
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
-      dense.denseForward(x, this.weight, this.bias, y, null);
+      dense.denseForward(x, this.weight, this.bias, y, null, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
     } else {
       const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
       ops.transpose(this.weight, wT);
@@ -125,7 +126,8 @@ export class Linear extends Module {
     const dx = inputGrad ? this.gradInput.next([rows, this.inFeatures]) : null;
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
-      dense.denseBackward(x, this.weight, dy, null, this.weight.grad, this.bias?.grad ?? null, dx);
+      dense.denseBackward(x, this.weight, dy, null, this.weight.grad, this.bias?.grad ?? null, dx,
+        this.scratch(dense.denseBackwardScratch(rows, this.outFeatures)));
     } else {
       ops.matmulTransposedAAccumulate(dy, x, this.weight.grad);
       if (this.bias) ops.addColumnSums(dy, this.bias.grad);
@@ -133,6 +135,11 @@ export class Linear extends Module {
     }
     if (!dx) return null;
     return input.ndim === 2 ? dx : dx.view(input.shape);
+  }
+
+  /** Scratch of the small path (Wᵀ, tail panels): the transposed-weight workspace, which it does not otherwise use. */
+  private scratch(floats: number): Tensor {
+    return this.weightT.next(floats === this.scratchShape[0] ? this.scratchShape : (this.scratchShape = [floats]));
   }
 
   /** [rows, outFeatures] of a 2-D input, re-using one array while the row count repeats. */
@@ -151,7 +158,7 @@ export class Linear extends Module {
       const rows = this.checkInput(input);
       const z = this.output.next([rows, this.outFeatures]);
       const y = relu._fusedOutput(z.shape);
-      dense.denseForward(input, this.weight, this.bias, z, y);
+      dense.denseForward(input, this.weight, this.bias, z, y, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
       this.input = input;
       relu._fusedForwardDone(z, y);
       return y;
@@ -172,7 +179,8 @@ export class Linear extends Module {
       const dz = relu._fusedBackward(gradOutput);
       this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
       const dx = inputGrad ? this.gradInput.next(input.shape) : null;
-      dense.denseBackward(input, this.weight, gradOutput, { z, dz }, this.weight.grad, this.bias?.grad ?? null, dx);
+      dense.denseBackward(input, this.weight, gradOutput, { z, dz }, this.weight.grad, this.bias?.grad ?? null, dx,
+        this.scratch(dense.denseBackwardScratch(input.shape[0]!, this.outFeatures)));
       return dx;
     }
     const dz = relu.backward(gradOutput);

@@ -136,3 +136,19 @@ describe('denseScratchSize', () => {
     }
   });
 });
+
+describe('dense-small scratch', () => {
+  it.each(SHAPES)('m=%i k=%i n=%i: each pass stays inside its own part (forward k·⌈n⌉₄, backward 4·max(m, n) floats)', async (m, k, n) => {
+    const { denseForwardScratch, denseBackwardScratch } = await import('../../src/backend/ops-dense.js');
+    const { wasm } = kernelSets();
+    const px = heap.f32(randomArray(m * k, 1)), pw = heap.f32(randomArray(n * k, 2)), pdy = heap.f32(randomArray(m * n, 3));
+    for (const [floats, run] of [
+      [denseForwardScratch(n, k), (s: number) => wasm.denseForward(m, n, k, px, pw, 0, heap.zeros(m * n), heap.zeros(m * n), s)],
+      [denseBackwardScratch(m, n), (s: number) => wasm.denseBackward(m, n, k, px, pw, pdy, pdy, heap.zeros(m * n), heap.zeros(n * k), heap.zeros(n), heap.zeros(m * k), s)],
+    ] as const) {
+      const guarded = heap.f32(new Float32Array(floats + 4).fill(42));
+      run(guarded);
+      expect(Array.from(heap.read(guarded + 4 * floats, 4))).toEqual([42, 42, 42, 42]);
+    }
+  });
+});

@@ -9,12 +9,12 @@ afterEach(() => setDenseSmallPath(true));
 
 const SIZES = [2, 25, 17, 5, 33, 1, 3];
 
-/** A ReLU MLP over SIZES (a 33-wide layer takes the gemm path even when the small path is on). */
-function mlp(seed: number, sizes = SIZES): Sequential {
+/** A ReLU MLP over SIZES (a 33-wide layer takes the gemm path even when the small path is on); every other layer without bias when asked. */
+function mlp(seed: number, sizes = SIZES, someWithoutBias = false): Sequential {
   const g = new Generator(seed);
   const layers = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
-    layers.push(new Linear(sizes[l]!, sizes[l + 1]!, { generator: g }));
+    layers.push(new Linear(sizes[l]!, sizes[l + 1]!, { generator: g, bias: !(someWithoutBias && l % 2 === 1) }));
     if (l + 2 < sizes.length) layers.push(new ReLU());
   }
   return new Sequential(...layers);
@@ -42,12 +42,12 @@ function run(model: Sequential, x: Tensor, dy: Tensor, layerByLayer: boolean): F
 }
 
 describe('small Linear path and Linear + ReLU fused in Sequential', () => {
-  it.each([1, 3, 4, 17, 100])('batch %i: the fused chain, the layers one by one and the gemm path agree bit for bit', (batch) => {
+  it.each([[1, false], [3, false], [4, true], [17, false], [100, true]])('batch %i (some layers without bias: %s): the fused chain, the layers one by one and the gemm path agree bit for bit', (batch, noBias) => {
     const x = data(batch, SIZES[0]!, batch), dy = data(batch, SIZES.at(-1)!, batch + 1);
-    const fused = run(mlp(5), x, dy, false);
-    const oneByOne = run(mlp(5), x, dy, true);
+    const fused = run(mlp(5, SIZES, noBias), x, dy, false);
+    const oneByOne = run(mlp(5, SIZES, noBias), x, dy, true);
     setDenseSmallPath(false);
-    const gemm = run(mlp(5), x, dy, true);
+    const gemm = run(mlp(5, SIZES, noBias), x, dy, true);
     // fused: [output, dx, grads…]; one by one: [each output…, each input gradient…, grads…]
     const n = SIZES.length * 2 - 3; // layers in the chain
     expect(fused[0]).toEqual(oneByOne[n - 1]);
