@@ -189,6 +189,35 @@ function packTail(rows: usize, cols: usize, col: usize, src: usize, ld: usize, d
   for (let r: usize = 0; r < rows; r++) v128.store(dst + (r << 4), loadPartial(at(src, r * ld + col), count));
 }
 
+/**
+ * dz = dy·[z > 0] (as reluBackward: dy AND the mask) and db += Σ_rows dz (as columnSums: down
+ * each column in row order), in one pass: four columns at a time, down the rows.
+ */
+function maskAndSums(m: usize, n: usize, dy: usize, z: usize, dz: usize, db: usize): void {
+  let j: usize = 0;
+  for (; j + 4 <= n; j += 4) {
+    let acc = v128.load(at(db, j));
+    for (let i: usize = 0; i < m; i++) {
+      const e = i * n + j;
+      const g = v128.and(v128.load(at(dy, e)), f32x4.gt(v128.load(at(z, e)), ZERO));
+      v128.store(at(dz, e), g);
+      acc = f32x4.add(acc, g);
+    }
+    v128.store(at(db, j), acc);
+  }
+  if (j < n) {
+    const count = <i32>(n - j);
+    let acc = loadPartial(at(db, j), count);
+    for (let i: usize = 0; i < m; i++) {
+      const e = i * n + j;
+      const g = v128.and(loadPartial(at(dy, e), count), f32x4.gt(loadPartial(at(z, e), count), ZERO));
+      storePartial(at(dz, e), g, count);
+      acc = f32x4.add(acc, g);
+    }
+    storePartial(at(db, j), acc, count);
+  }
+}
+
 /** Floats of scratch that serve both passes: denseForward needs k·⌈n⌉₄ (Wᵀ), denseBackward 4·max(m, n) (tail panels). */
 export function denseScratchSize(m: i32, n: i32, k: i32): i32 {
   const n4 = (n + 3) & ~3;
@@ -219,11 +248,15 @@ export function denseBackward(
 ): void {
   const um = <usize>m, un = <usize>n, uk = <usize>k, tail3 = ~(<usize>3);
   let g = dy;
-  if (z) {
+  if (z && db) {
+    maskAndSums(um, un, dy, z, dz, db);
+    g = dz;
+  } else if (z) {
     reluBackward(m * n, z, 0, dy, dz, 0, 0);
     g = dz;
+  } else if (db) {
+    columnSums(m, n, g, db, 1);
   }
-  if (db) columnSums(m, n, g, db, 1);
   // dW += gᵀ·x, vectorised over whichever of W's dimensions wastes fewer lanes.
   if (((un + 3) & tail3) * uk < ((uk + 3) & tail3) * un) {
     // dWᵀ[k, n] += xᵀ·g: A = xᵀ, B = g's rows, C = dW read transposed.
