@@ -17,6 +17,8 @@
 // Scratch of one thread (floats, 16-byte aligned parts): tap table K4 | pixel table P4 |
 // O4 zeros (the forward's start without a bias) | padded image [C, Hp, Wp] (only when padding is needed).
 
+import { padImage } from "./conv-pad";
+
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 // @ts-ignore: decorator
@@ -25,24 +27,6 @@
 /** Rows and columns of the padded image the windows read. */
 // @ts-ignore: decorator
 @inline function span(out: i32, S: i32, Kn: i32, D: i32): i32 { return (out - 1) * S + (Kn - 1) * D + 1; }
-
-/** xp[C, Hp, Wp] = x[C, H, W] shifted down by top and right by left (negative: cropped), zeros outside. */
-function padImage(C: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, Wp: i32, x: usize, xp: usize): void {
-  let lo = left > 0 ? left : 0, hi = left + W < Wp ? left + W : Wp;
-  if (hi < lo) hi = lo;
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < Hp; i++) {
-      const dst = at(xp, <usize>((c * Hp + i) * Wp)), iy = i - top;
-      if (iy < 0 || iy >= H || hi == lo) {
-        memory.fill(dst, 0, <usize>Wp << 2);
-        continue;
-      }
-      if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
-      memory.copy(at(dst, <usize>lo), at(x, <usize>((c * H + iy) * W + lo - left)), <usize>(hi - lo) << 2);
-      if (hi < Wp) memory.fill(at(dst, <usize>hi), 0, <usize>(Wp - hi) << 2);
-    }
-  }
-}
 
 /** tap[r] = byte offset of tap r = (c, ky, kx) in an image of rows Ws, planes Hs·Ws. */
 function tapTable(C: i32, KH: i32, KW: i32, DH: i32, DW: i32, Hs: i32, Ws: i32, tap: usize): void {

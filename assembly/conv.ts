@@ -16,6 +16,18 @@
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 
+/** Output columns ox whose input column ox·SW + base lies in [0, W) are [insideStart, insideEnd), within [0, OW]. */
+// @ts-ignore: decorator
+@inline function insideEnd(base: i32, SW: i32, W: i32, OW: i32): i32 {
+  const hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
+  return hi > OW ? OW : hi;
+}
+// @ts-ignore: decorator
+@inline function insideStart(base: i32, SW: i32, hi: i32): i32 {
+  const lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
+  return lo > hi ? hi : lo;
+}
+
 /** dst[0..n) = src[0..n) (n small: a SIMD loop and a scalar tail, no memory.copy call). */
 // @ts-ignore: decorator
 @inline function copyRun(dst: usize, src: usize, n: i32): void {
@@ -42,12 +54,7 @@ export function im2col(
     for (let ky = 0; ky < KH; ky++) {
       for (let kx = 0; kx < KW; kx++) {
         const r = (c * KH + ky) * KW + kx;
-        // Output columns whose input column lies inside [0, W): ox in [lo, hi).
-        const base = kx * DW - PW;
-        let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
-        let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
-        if (hi > OW) hi = OW;
-        if (lo > hi) lo = hi;
+        const base = kx * DW - PW, hi = insideEnd(base, SW, W, OW), lo = insideStart(base, SW, hi);
         // Row r: the input pixel each output position reads through tap (ky, kx).
         for (let oy = 0; oy < OH; oy++) {
           const iy = oy * SH - PH + ky * DH;
@@ -122,11 +129,7 @@ export function col2im(
     for (let ky = 0; ky < KH; ky++) {
       for (let kx = 0; kx < KW; kx++) {
         const r = (c * KH + ky) * KW + kx;
-        const base = kx * DW - PW;
-        let lo = base >= 0 ? 0 : (-base + SW - 1) / SW;
-        let hi = W - base <= 0 ? 0 : (W - base + SW - 1) / SW;
-        if (hi > OW) hi = OW;
-        if (lo > hi) lo = hi;
+        const base = kx * DW - PW, hi = insideEnd(base, SW, W, OW), lo = insideStart(base, SW, hi);
         for (let oy = 0; oy < OH; oy++) {
           const iy = oy * SH - PH + ky * DH;
           if (iy < 0 || iy >= H) continue;

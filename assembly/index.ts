@@ -11,6 +11,7 @@ export * from "./random";
 export * from "./conv";
 export * from "./conv-images";
 export * from "./conv-direct";
+export * from "./conv-pixels";
 export * from "./pool";
 export * from "./norm";
 export { vexp, vlog, vtanh } from "./simdmath";

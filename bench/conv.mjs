@@ -1,6 +1,6 @@
 // Convolution kernels on the LeNet layers (batch 64), through src/backend/ops-conv.ts as Conv2d
-// runs them: forward, input gradient and weight gradient (+ bias gradient) each by both methods
-// (direct = conv-direct.ts, gemm = im2col + the packed GEMM), interleaved in rounds so a change of
+// runs them: forward, input gradient and weight gradient (+ bias gradient) each by every method
+// (direct = conv-direct.ts, pixels = conv-pixels.ts for the forward, gemm = im2col + the packed GEMM), interleaved in rounds so a change of
 // load hits both, in GFLOP/s and % of the SIMD mul+add ceiling measured in the same run; the
 // pure-TS reference forward for scale. `node bench/conv.mjs` runs it alone (after a build).
 import { Storage, conv2dBackward, conv2dForward, convMethods, runtime, scratchSize, setConvMethod } from '../dist/bench-internal.js';
@@ -12,6 +12,9 @@ export const LENET_CONVS = [
   ['conv2 6→16 5×5, 14×14', 6, 16, 5, 0, 14],
 ];
 
+/** The methods measured for a pass (ops-conv.ts's ConvMethod; 'pixels' has no input gradient, and its weight gradient needs OW % 4 = 0). */
+const methodsOf = (pass, g) => (pass === 'forward' || (pass === 'weightGrad' && g.OW % 4 === 0) ? ['direct', 'pixels', 'gemm'] : ['direct', 'gemm']);
+
 /** A TensorRef over fresh storage filled with a fixed pseudo-random sequence. */
 function ref(n, seed = 1) {
   const storage = new Storage(Math.max(n, 1));
@@ -21,8 +24,13 @@ function ref(n, seed = 1) {
   return { _storage: storage, _offset: 0, size: n, shape: [n], _check() {} };
 }
 
-export async function benchConv({ reps, peak, batch = 64, rounds = 3 }) {
+/**
+ * `peak`: the ceiling measured before (GFLOP/s); `probe` (peak.mjs's peakProbe), when given, measures
+ * it again in every round, between the passes, and the percentages use the median of those.
+ */
+export async function benchConv({ reps, peak, probe = null, batch = 64, rounds = 3 }) {
   const rt = runtime();
+  const ceilings = [];
   const rows = [];
   for (const [label, C, O, KS, pad, hw] of LENET_CONVS) {
     const out = hw + 2 * pad - KS + 1, P = out * out, K = C * KS * KS, image = C * hw * hw;
@@ -38,8 +46,9 @@ export async function benchConv({ reps, peak, batch = 64, rounds = 3 }) {
     const flops = 2 * batch * O * P * K;
     const times = {};
     for (let round = 0; round < rounds; round++) {
+      if (probe) ceilings.push(await probe());
       for (const pass of Object.keys(passes)) {
-        for (const method of ['direct', 'gemm']) {
+        for (const method of methodsOf(pass, g)) {
           setConvMethod(method);
           const m = await measure(passes[pass], { reps, targetMs: 100 });
           (times[`${pass} ${method}`] ??= []).push(m.median);
@@ -47,8 +56,9 @@ export async function benchConv({ reps, peak, batch = 64, rounds = 3 }) {
       }
     }
     setConvMethod(null);
+    if (probe) peak = ceilings.sort((a, b) => a - b)[ceilings.length >> 1];
     for (const pass of Object.keys(passes)) {
-      for (const method of ['direct', 'gemm']) {
+      for (const method of methodsOf(pass, g)) {
         const ms = times[`${pass} ${method}`].sort((a, b) => a - b)[rounds >> 1];
         rows.push({
           layer: label, pass: names[pass], method: method + (rule[pass] === method ? ' (Conv2d)' : ''), 'ms (median)': fmt(ms),
@@ -65,7 +75,7 @@ export async function benchConv({ reps, peak, batch = 64, rounds = 3 }) {
       '% of SIMD mul+add ceiling': fmt((100 * flops) / r0.median / 1e6 / peak, 2) });
     for (const t of [x, w, b, y, dy, dw, db, dx, scratch]) t._storage.release();
   }
-  return rows;
+  return { rows, peak };
 }
 
 /**
@@ -107,12 +117,13 @@ export async function benchLenetLayers({ reps, batch = 64 }) {
 
 // Run directly: node bench/conv.mjs [--reps N]
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { benchPeak } = await import('./peak.mjs');
+  const { peakProbe } = await import('./peak.mjs');
   const os = await import('node:os');
   const reps = process.argv.includes('--reps') ? Number(process.argv[process.argv.indexOf('--reps') + 1]) : 5;
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const peak = await benchPeak({ reps });
-  console.log(`SIMD ceiling: ${fmt(peak.mulAddPeak)} GFLOP/s`);
-  console.table(await benchConv({ reps, peak: peak.mulAddPeak }));
+  const probe = peakProbe();
+  const { rows, peak } = await benchConv({ reps, peak: await probe(), probe, rounds: 5 });
+  console.log(`SIMD mul+add ceiling, median of the rounds: ${fmt(peak)} GFLOP/s`);
+  console.table(rows);
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

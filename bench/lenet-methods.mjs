@@ -3,11 +3,12 @@
 //   - every convolution pass by im2col + GEMM and backward() through the first layer (the
 //     step as it was before the direct kernels),
 //   - the same with backwardParameters() (the first layer's input gradient skipped, as PyTorch),
-//   - what Conv2d runs now (convMethods) with backwardParameters().
+//   - what Conv2d runs now (convMethods) with backwardParameters(),
+// and PyTorch 1.13 on one thread (bench/mnist_torch.py --step, the same network) once per round.
 // Everything from the bench bundle, so that setConvMethod reaches the layers built here.
 import * as lib from '../dist/bench-internal.js';
 import os from 'node:os';
-import { BATCH, LENET_FLOPS, lenet } from './lenet-step.mjs';
+import { BATCH, LENET_FLOPS, lenet, torchStep } from './lenet-step.mjs';
 
 const { Adam, CrossEntropyLoss, Generator, Tensor, setConvMethod } = lib;
 
@@ -21,6 +22,7 @@ const x = Tensor.from(Float32Array.from({ length: BATCH * 784 }, () => g.random(
 const y = Tensor.from(Array.from({ length: BATCH }, () => g.randint(10)));
 const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 const ms = variants.map(() => []);
+const torch = [];
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (let round = 0; round < 5; round++) {
   variants.forEach(([, method, paramsOnly], i) => {
@@ -40,11 +42,16 @@ for (let round = 0; round < 5; round++) {
     model.dispose();
     opt.dispose();
   });
+  const t = torchStep(false, 10);
+  if (!t.error) torch.push(t.median);
 }
 setConvMethod(null);
 const base = median(ms[0]);
 console.table(variants.map(([label], i) => ({
   step: label, 'ms/step (median)': +median(ms[i]).toFixed(2), 'model GFLOP/s': +(LENET_FLOPS / median(ms[i]) / 1e6).toFixed(2),
   'speed-up': +(base / median(ms[i])).toFixed(2),
-})));
+})).concat(torch.length ? [{
+  step: 'PyTorch 1.13, 1 thread', 'ms/step (median)': +median(torch).toFixed(2), 'model GFLOP/s': +(LENET_FLOPS / median(torch) / 1e6).toFixed(2),
+  'speed-up': +(base / median(torch)).toFixed(2),
+}] : []));
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

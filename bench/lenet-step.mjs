@@ -75,7 +75,7 @@ async function tfjsLenetStep(backend, bn) {
 }
 
 /** PyTorch 1.13 on one thread, through bench/mnist_torch.py --step (null when torch is missing). */
-function torchStep(bn, reps) {
+export function torchStep(bn, reps) {
   const r = spawnSync('/usr/bin/python3', ['bench/mnist_torch.py', '--step', '--model', bn ? 'lenet-bn' : 'lenet', '--threads', '1', '--repeats', String(reps)], { encoding: 'utf8' });
   if (r.status !== 0) return { error: (r.stderr || 'python3 failed').trim().split('\n').pop() };
   const j = JSON.parse(r.stdout);

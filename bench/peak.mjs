@@ -13,6 +13,13 @@ function compile(source, out, features) {
   return readFileSync(here(out));
 }
 
+/** A function measuring the mul+add ceiling again (GFLOP/s) without recompiling: for interleaving with other timings. */
+export function peakProbe() {
+  const iterations = 500_000;
+  const simd = new WebAssembly.Instance(new WebAssembly.Module(compile('./assembly/peak.ts', './.build/peak.wasm', 'simd'))).exports;
+  return async (reps = 3) => (iterations * 10 * 4 * 2) / (await measure(() => simd.peak(iterations), { reps, targetMs: 50 })).median / 1e6;
+}
+
 export async function benchPeak({ reps }) {
   const rows = [];
   const iterations = 2_000_000;

@@ -53,7 +53,7 @@ const peak = await benchPeak({ reps });
 if (only.has('peak')) { console.log('\nSIMD ceiling (measured here)'); console.table(peak.rows); all.peak = peak.rows; }
 if (only.has('gemm')) { all.gemm = await benchGemm({ quick, reps, peak: peak.mulAddPeak }); console.log('\nGEMM'); console.table(all.gemm); }
 if (only.has('conv')) {
-  all.conv = await benchConv({ reps, peak: peak.mulAddPeak });
+  all.conv = (await benchConv({ reps, peak: peak.mulAddPeak })).rows;
   console.log('\nConvolution (LeNet layers, batch 64)');
   console.table(all.conv);
   all.lenetLayers = await benchLenetLayers({ reps });

@@ -21,6 +21,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   im2col: 18, col2im: 17, convBiasInit: 6, convBiasGrad: 7,
   conv2dImagesForward: 22, conv2dImagesInputGrad: 21,
   convPackWeights: 8, conv2dDirectImages: 22, convTransposeImages: 7, conv2dDirectWeightGrad: 23,
+  convPackPixelWeights: 4, conv2dPixelImages: 20, conv2dPixelWeightGrad: 21,
   maxPool2dForward: 15, maxPool2dBackward: 9, avgPool2dForward: 14, avgPool2dBackward: 14,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,

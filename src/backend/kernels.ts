@@ -114,6 +114,16 @@ export interface ConvDirectKernels {
   conv2dDirectImages(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
     SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, wT: number,
     bias: number, y: number, O4: number, scratch: number): void;
+  /** conv-pixels.ts: wP [⌈O/6⌉, K, 6] = w [O, K] by blocks of 6 channels (zero past O). */
+  convPackPixelWeights(O: number, K: number, w: number, wP: number): void;
+  /** conv-pixels.ts: y[n] = conv(x[n]) + bias (bias [O] or 0) for images [n0, n1), column stride 1, output pixels in lanes. */
+  conv2dPixelImages(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
+    SH: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, wP: number,
+    bias: number, y: number, scratch: number): void;
+  /** conv-pixels.ts: dw += the weight gradient for taps [r0, r1), pixels in lanes (SW = 1, OW a multiple of 4), through the shared dwL [K, ⌈O/6⌉·24]. */
+  conv2dPixelWeightGrad(r0: number, r1: number, N: number, C: number, H: number, W: number, O: number, KH: number,
+    KW: number, SH: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, dy: number,
+    dw: number, dwL: number, scratch: number): void;
   /** dyT[n, p, o] = dy[n, o, p] for images [n0, n1), zero for o in [O, O4). */
   convTransposeImages(n0: number, n1: number, O: number, P: number, O4: number, dy: number, dyT: number): void;
   /** dw[o, r] += Σ_n Σ_p dyT[n, p, o]·x̃[n, p, r] for taps [r0, r1), through the shared dwT [K, O4]. */

@@ -26,8 +26,11 @@ export interface ConvGeometry {
   OH: number; OW: number;
 }
 
-/** How a pass is computed: conv-direct.ts, or im2col + GEMM. */
-export type ConvMethod = 'direct' | 'gemm';
+/**
+ * How a pass is computed: conv-direct.ts (output channels in lanes), conv-pixels.ts (output
+ * pixels in lanes: forward and weight gradient), or im2col + GEMM.
+ */
+export type ConvMethod = 'direct' | 'pixels' | 'gemm';
 export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
 
 /** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
@@ -38,11 +41,17 @@ const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
 const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
 const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
+const SPLIT_PIXELS: Split = { range: 0, scratch: 19 };
+const SPLIT_PIXEL_GRAD: Split = { range: 0, scratch: 20 };
 /** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
 const TAP_BLOCK = 6;
 
 let forced: ConvMethod | null = null;
-/** @internal For bench/ and tests: every pass by `method`, or null for the rule of convMethods. */
+/**
+ * @internal For bench/ and tests: every pass by `method` where it applies ('pixels' has no input
+ * gradient, and needs column stride 1; the weight gradient OW a multiple of 4: elsewhere 'direct'
+ * runs), or null for the rule of convMethods.
+ */
 export function setConvMethod(method: ConvMethod | null): void {
   forced = method;
 }
@@ -60,13 +69,24 @@ export function setConvMethod(method: ConvMethod | null): void {
  * on every layer tried, its sum over only O channels too short, and was dropped.)
  */
 export function convMethods(g: ConvGeometry): ConvMethods {
-  const lanes = (n: number): boolean => n / up4(n) >= 0.5;
-  const pick = (ok: boolean): ConvMethod => (forced === 'gemm' || !ok ? 'gemm' : 'direct');
+  const channelLanes = g.O / up4(g.O);
+  // conv-pixels: lanes idle past OW in the last vector of a row, channels idle past O in the last block of 6.
+  const pixelLanes = g.SW === 1 ? (g.OW / up4(g.OW)) * (g.O / (6 * Math.ceil(g.O / 6))) : 0;
   const waste = (g.H * g.W * up4(g.C)) / (g.OH * g.OW * g.C);
+  let forward: ConvMethod = pixelLanes > channelLanes ? 'pixels' : 'direct';
+  if (Math.max(pixelLanes, channelLanes) < 0.5) forward = 'gemm';
+  if (forced === 'gemm' || (forced === 'direct' && forward !== 'direct')) forward = forced;
+  if (forced === 'pixels') forward = g.SW === 1 ? 'pixels' : 'direct';
+  // The pixel-lane weight gradient needs every lane to be a real pixel (OW a multiple of 4).
+  const pixelGrad = g.SW === 1 && g.OW % 4 === 0;
+  let weightGrad: ConvMethod = pixelGrad && pixelLanes > channelLanes ? 'pixels' : 'direct';
+  if (Math.max(pixelGrad ? pixelLanes : 0, channelLanes) < 0.5) weightGrad = 'gemm';
+  if (forced === 'gemm' || (forced === 'direct' && weightGrad !== 'direct')) weightGrad = forced;
+  if (forced === 'pixels') weightGrad = pixelGrad ? 'pixels' : 'direct';
   return {
-    forward: pick(lanes(g.O) || forced === 'direct'),
-    inputGrad: pick((waste <= 1.5 || forced === 'direct') && g.SH === 1 && g.SW === 1),
-    weightGrad: pick(lanes(g.O) || forced === 'direct'),
+    forward,
+    inputGrad: (waste <= 1.5 || (forced !== null && forced !== 'gemm')) && forced !== 'gemm' && g.SH === 1 && g.SW === 1 ? 'direct' : 'gemm',
+    weightGrad,
   };
 }
 
@@ -86,13 +106,19 @@ function directSlice(g: ConvGeometry): number {
   return up4(K) + up4(P) + up4(g.O) + (padded ? up4(g.C * Hp * Wp) : 0);
 }
 
+/** Floats of one conv-pixels slice: tap table, vector table, the padded image. */
+function pixelSlice(g: ConvGeometry): number {
+  const OWv = up4(g.OW), Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = OWv + (g.KW - 1) * g.DW;
+  return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + up4(g.C * Hp * Wp);
+}
+
 /** Floats of the shared part (by name) and of each thread's slice. */
 function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: number; dyT: number; slice: number } {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
   const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
-  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g))));
-  return { w4: up4(O4 * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * O4), dyT: g.N * P * O4, slice };
+  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? pixelSlice(g) : 0));
+  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
 /** Floats of scratch conv2dForward / conv2dBackward need with the current thread count. */
@@ -120,7 +146,14 @@ export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null
     k.fill(s.O4, s.b4, 0);
     k.copy(g.O, bp, s.b4);
   }
-  if (convMethods(g).forward === 'direct') {
+  const method = convMethods(g).forward;
+  if (method === 'pixels') {
+    k.convPackPixelWeights(g.O, K, wp, s.w4);
+    parallelFor('conv2dPixelImages', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, s.w4, bp, yp, s.slice], g.N, 1, SPLIT_PIXELS, ns, s.sliceBytes, 1);
+    return;
+  }
+  if (method === 'direct') {
     k.convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.w4, s.O4, 0);
     parallelFor('conv2dDirectImages', [0, g.N, ...geo, xp, s.w4, b4, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
     return;
@@ -161,6 +194,11 @@ export function conv2dBackward(
     }
   }
   if (!dwp) return;
+  if (methods.weightGrad === 'pixels') {
+    parallelFor('conv2dPixelWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, dyp, dwp, s.dwT, s.slice], K, 2, SPLIT_PIXEL_GRAD, ns, s.sliceBytes, 2);
+    return;
+  }
   if (methods.weightGrad === 'direct') {
     parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
     parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,

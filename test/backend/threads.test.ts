@@ -104,7 +104,7 @@ describe('init({ threads })', () => {
 
   // The first run happens before any init: the default build, on its own (unshared) memory.
   const reference = train();
-  const cnnReference = { direct: trainCnn('direct'), gemm: trainCnn('gemm') };
+  const cnnReference = { direct: trainCnn('direct'), pixels: trainCnn('pixels'), gemm: trainCnn('gemm') };
   const early = Tensor.from([1, 2, 3]);
 
   it('rejects invalid thread counts and unknown options with a ValueError, changing nothing', async () => {
@@ -146,7 +146,7 @@ describe('init({ threads })', () => {
     try {
       await init({ threads });
       const before = workerChunks();
-      for (const method of ['direct', 'gemm'] as const) expect(trainCnn(method)).toEqual(cnnReference[method]);
+      for (const method of ['direct', 'pixels', 'gemm'] as const) expect(trainCnn(method)).toEqual(cnnReference[method]);
       expect(workerChunks()).toBeGreaterThan(before);
     } finally {
       setParallelThreshold();

@@ -1,5 +1,5 @@
-// Conv2d through both convolution methods of src/backend/ops-conv.ts (conv-direct.ts and
-// im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
+// Conv2d through the three convolution methods of src/backend/ops-conv.ts (conv-direct.ts,
+// conv-pixels.ts for the forward, im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
 // geometries, backward against finite differences, and the two methods against each other.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor, gradcheck } from '../../src/index.js';
@@ -10,7 +10,7 @@ import { expectClose, randomArray } from '../helpers/heap.js';
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
 afterEach(() => setConvMethod(null));
 
-describe.each(['direct', 'gemm'] as const)('Conv2d computed by %s', (method: ConvMethod) => {
+describe.each(['direct', 'pixels', 'gemm'] as const)('Conv2d computed by %s', (method: ConvMethod) => {
   it.each(GEOMETRIES)('forward = the float64 definition: C=%i H=%i W=%i k=%i×%i s=%i×%i p=%i×%i d=%i×%i', (...g) => {
     setConvMethod(method);
     const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
@@ -45,10 +45,10 @@ describe.each(['direct', 'gemm'] as const)('Conv2d computed by %s', (method: Con
 
 describe('the two convolution methods', () => {
   it.each([
-    [1, 6, 5, 2, 28, 1], [6, 16, 5, 0, 14, 1], [3, 7, 3, 1, 9, 1], [5, 4, 3, 1, 6, 2],
+    [1, 6, 5, 2, 28, 1], [6, 16, 5, 0, 14, 1], [3, 7, 3, 1, 9, 1], [5, 4, 3, 1, 6, 2], [2, 3, 3, 1, 8, 1],
   ])('agree on forward, input and parameter gradients: Conv2d(%i, %i, %i, padding %i) on %i×%i, stride %i', (C, O, k, pad, hw, stride) => {
     const results: Record<string, Float32Array[]> = {};
-    for (const method of ['direct', 'gemm'] as const) {
+    for (const method of ['direct', 'pixels', 'gemm'] as const) {
       setConvMethod(method);
       const conv = new Conv2d(C, O, k, { padding: pad, stride, generator: new Generator(3) });
       const x = rand([3, C, hw, hw], 4);
@@ -58,15 +58,16 @@ describe('the two convolution methods', () => {
       conv.dispose();
     }
     const K = C * k * k;
-    results.direct!.forEach((a, i) => expectClose(a, results.gemm![i]!, { rtol: 1e-5, atol: 1e-5 * K }, `part ${i}`));
+    for (const method of ['direct', 'pixels']) results[method]!.forEach((a, i) => expectClose(a, results.gemm![i]!, { rtol: 1e-5, atol: 1e-5 * K }, `${method} part ${i}`));
   });
 
   it('are chosen per pass as documented for the LeNet layers', () => {
     const conv1 = { N: 64, C: 1, H: 28, W: 28, O: 6, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2, DH: 1, DW: 1, OH: 28, OW: 28 };
     const conv2 = { ...conv1, C: 6, H: 14, W: 14, O: 16, PH: 0, PW: 0, OH: 10, OW: 10 };
-    expect(convMethods(conv1)).toEqual({ forward: 'direct', inputGrad: 'gemm', weightGrad: 'direct' });
+    expect(convMethods(conv1)).toEqual({ forward: 'pixels', inputGrad: 'gemm', weightGrad: 'pixels' });
     expect(convMethods(conv2)).toEqual({ forward: 'direct', inputGrad: 'gemm', weightGrad: 'direct' });
-    expect(convMethods({ ...conv2, O: 1 }).forward).toBe('gemm');
+    expect(convMethods({ ...conv2, O: 1 }).forward).toBe('gemm'); // a quarter of either kind of lane
+    expect(convMethods({ ...conv1, O: 4, OW: 14 }).forward).toBe('direct');
     expect(convMethods({ ...conv1, C: 8, SW: 2 }).inputGrad).toBe('gemm');
   });
 });

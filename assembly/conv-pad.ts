@@ -1,0 +1,24 @@
+// The zero-padded image copy the direct convolution kernels read (conv-direct.ts, conv-pixels.ts).
+// A helper module: index.ts does not export it.
+
+// @ts-ignore: decorator
+@inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
+
+/** xp[C, Hp, Wp] = x[C, H, W] shifted down by top and right by left (negative: cropped), zeros outside. */
+export function padImage(C: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, Wp: i32, x: usize, xp: usize): void {
+  let lo = left > 0 ? left : 0, hi = left + W < Wp ? left + W : Wp;
+  if (hi < lo) hi = lo;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < Hp; i++) {
+      const dst = at(xp, <usize>((c * Hp + i) * Wp)), iy = i - top;
+      if (iy < 0 || iy >= H || hi == lo) {
+        memory.fill(dst, 0, <usize>Wp << 2);
+        continue;
+      }
+      if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+      memory.copy(at(dst, <usize>lo), at(x, <usize>((c * H + iy) * W + lo - left)), <usize>(hi - lo) << 2);
+      if (hi < Wp) memory.fill(at(dst, <usize>hi), 0, <usize>(Wp - hi) << 2);
+    }
+  }
+}
+
