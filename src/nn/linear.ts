@@ -40,7 +40,7 @@ export class Linear extends Module {
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
   private lastOutShape: readonly number[] = [];
-  private scratchShape: readonly number[] = [];
+  private scratchView: Tensor | null = null;
 
   constructor(
     readonly inFeatures: number,
@@ -137,9 +137,15 @@ export class Linear extends Module {
     return input.ndim === 2 ? dx : dx.view(input.shape);
   }
 
-  /** Scratch of the small path (Wᵀ, tail panels): the transposed-weight workspace, which it does not otherwise use. */
+  /**
+   * Scratch of the small path (Wᵀ, tail panels): a view of the transposed-weight workspace, which
+   * that path does not otherwise use, kept across calls while it is valid and large enough (its
+   * contents mean nothing between calls, so no new view per call).
+   */
   private scratch(floats: number): Tensor {
-    return this.weightT.next(floats === this.scratchShape[0] ? this.scratchShape : (this.scratchShape = [floats]));
+    const v = this.scratchView;
+    if (v !== null && v.size >= floats && v._generation === v._storage.generation && !v._storage.isReleased) return v;
+    return (this.scratchView = this.weightT.next([floats]));
   }
 
   /** [rows, outFeatures] of a 2-D input, re-using one array while the row count repeats. */
