@@ -44,25 +44,23 @@ export function denseSmallFits(m: number, k: number, n: number): boolean {
  * denseForwardScratch(n, k) floats (the layer's own workspace, freed with it).
  */
 export function denseForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, z: TensorRef, y: TensorRef | null, scratch: TensorRef): void {
-  const [n, k] = w.shape as [number, number];
-  const m = x.size / k;
+  const n = w.shape[0]!, k = w.shape[1]!, m = x.size / k;
   kernels().denseForward(m, n, k, ptr(x, 'forward'), ptr(w, 'forward'), bias ? ptr(bias, 'forward') : 0,
     ptr(z, 'forward'), y ? ptr(y, 'forward') : 0, ptr(scratch, 'forward'));
 }
 
 /**
  * The backward of denseForward: with `z` (the ReLU's input) the gradient dy of y is masked into
- * dz first (the ReLU's input gradient), else dy is the gradient of z; db += Σ rows, dw += gᵀ·x,
+ * `dz` first (the ReLU's input gradient), else dy is the gradient of z; db += Σ rows, dw += gᵀ·x,
  * dx = g·w (skipped when dx is null: backwardParameters). `scratch`: at least
  * denseBackwardScratch(m, n) floats.
  */
 export function denseBackward(
-  x: TensorRef, w: TensorRef, dy: TensorRef, relu: { z: TensorRef; dz: TensorRef } | null,
+  x: TensorRef, w: TensorRef, dy: TensorRef, z: TensorRef | null, dz: TensorRef | null,
   dw: TensorRef, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef,
 ): void {
-  const [n, k] = w.shape as [number, number];
-  const m = x.size / k;
+  const n = w.shape[0]!, k = w.shape[1]!, m = x.size / k;
   kernels().denseBackward(m, n, k, ptr(x, 'backward'), ptr(w, 'backward'), ptr(dy, 'backward'),
-    relu ? ptr(relu.z, 'backward') : 0, relu ? ptr(relu.dz, 'backward') : 0, ptr(dw, 'backward'),
+    z ? ptr(z, 'backward') : 0, z && dz ? ptr(dz, 'backward') : 0, ptr(dw, 'backward'),
     db ? ptr(db, 'backward') : 0, dx ? ptr(dx, 'backward') : 0, ptr(scratch, 'backward'));
 }

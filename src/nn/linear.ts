@@ -126,7 +126,7 @@ export class Linear extends Module {
     const dx = inputGrad ? this.gradInput.next([rows, this.inFeatures]) : null;
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
-      dense.denseBackward(x, this.weight, dy, null, this.weight.grad, this.bias?.grad ?? null, dx,
+      dense.denseBackward(x, this.weight, dy, null, null, this.weight.grad, this.bias?.grad ?? null, dx,
         this.scratch(dense.denseBackwardScratch(rows, this.outFeatures)));
     } else {
       ops.matmulTransposedAAccumulate(dy, x, this.weight.grad);
@@ -161,8 +161,8 @@ export class Linear extends Module {
    */
   _forwardRelu(input: Tensor, relu: ReLU): Tensor {
     if (input instanceof Object && (input as Tensor).ndim === 2 && dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
-      const rows = this.checkInput(input);
-      const z = this.output.next([rows, this.outFeatures]);
+      this.checkInput(input);
+      const z = this.output.next(this.output2d(input));
       const y = relu._fusedOutput(z.shape);
       dense.denseForward(input, this.weight, this.bias, z, y, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
       this.input = input;
@@ -185,7 +185,7 @@ export class Linear extends Module {
       const dz = relu._fusedBackward(gradOutput);
       this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
       const dx = inputGrad ? this.gradInput.next(input.shape) : null;
-      dense.denseBackward(input, this.weight, gradOutput, { z, dz }, this.weight.grad, this.bias?.grad ?? null, dx,
+      dense.denseBackward(input, this.weight, gradOutput, z, dz, this.weight.grad, this.bias?.grad ?? null, dx,
         this.scratch(dense.denseBackwardScratch(input.shape[0]!, this.outFeatures)));
       return dx;
     }

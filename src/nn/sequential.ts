@@ -6,15 +6,20 @@ import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { ReLU } from './activations.js';
 
+const LINEAR = Linear.prototype, RELU = ReLU.prototype;
+
 /**
- * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward or
- * backward replaced on the instance, neither disposed): Linear then runs both in one kernel call
- * per pass when the layer is small, with the same results and state as the two calls.
+ * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward,
+ * backward or backwardParameters replaced on the instance — dispose() replaces them too):
+ * Linear then runs both in one kernel call per pass when the layer is small, with the same
+ * results and state as the two calls.
  */
 function linearRelu(a: Module | undefined, b: Module | undefined): boolean {
-  return a !== undefined && b !== undefined && Object.getPrototypeOf(a) === Linear.prototype && Object.getPrototypeOf(b) === ReLU.prototype &&
-    !Object.prototype.hasOwnProperty.call(a, 'forward') && !Object.prototype.hasOwnProperty.call(b, 'forward') &&
-    !Object.prototype.hasOwnProperty.call(a, 'backward') && !Object.prototype.hasOwnProperty.call(b, 'backward');
+  if (a === undefined || b === undefined) return false;
+  const classA: unknown = a.constructor, classB: unknown = b.constructor;
+  return classA === Linear && classB === ReLU &&
+    a.forward === LINEAR.forward && a.backward === LINEAR.backward && a.backwardParameters === LINEAR.backwardParameters &&
+    b.forward === RELU.forward && b.backward === RELU.backward;
 }
 
 /**
