@@ -2,6 +2,7 @@
 // linear memory, sizes, hyper-parameters and 0/1 flags. No export allocates; the TypeScript
 // allocator (src/backend/memory.ts) owns every byte above heapBase().
 export * from "./gemm";
+export * from "./dense-small";
 export * from "./activations";
 export * from "./losses";
 export * from "./optimizers";

@@ -43,7 +43,8 @@ export function wasmnnStep(net, backend) {
     step: () => {
       opt.zeroGrad();
       loss.forward(model.forward(xt), target);
-      model.backward(loss.backward());
+      // As fit() and PyTorch: the input is data, so the first layer's input gradient is skipped.
+      model.backwardParameters(loss.backward());
       opt.step();
     },
     dispose: () => { model.dispose(); opt.dispose(); setBackend('wasm'); },

@@ -10,3 +10,4 @@ export { parallelFor, setParallelThreshold, MIN_PARALLEL_NS } from './parallel.j
 export { Allocator } from './memory.js';
 export { Storage } from './storage.js';
 export { conv2dForward, conv2dBackward, convMethods, scratchSize, setConvMethod } from './ops-conv.js';
+export { setDenseSmallPath } from './ops-dense.js';

@@ -18,6 +18,15 @@ export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernel
   /** transpose of the source rows [begin, end) only. */
   transposeRange(rows: number, cols: number, src: number, dst: number, begin: number, end: number): void;
 
+  // dense-small.ts — a small Linear's forward (+ ReLU) and backward (+ ReLU's), one call each
+  /** z[m, n] = x[m, k]·W[n, k]ᵀ + bias (0: none); y = ReLU(z) when y ≠ 0. */
+  denseForward(m: number, n: number, k: number, x: number, w: number, bias: number, z: number, y: number, scratch: number): void;
+  /** g = dy·[z > 0] into dz when z ≠ 0, else g = dy; db += Σ rows g (db 0: none); dW += gᵀ·x; dx = g·W (dx 0: skipped). */
+  denseBackward(m: number, n: number, k: number, x: number, w: number, dy: number, z: number, dz: number,
+    dw: number, db: number, dx: number, scratch: number): void;
+  /** Scratch floats denseForward / denseBackward need. */
+  denseScratchSize(m: number, n: number, k: number): number;
+
   // activations.ts — forward (n, x, y, p0, p1), backward (n, x, y, dy, dx, p0, p1)
   reluForward: ActivationForwardKernel;
   reluBackward: ActivationBackwardKernel;

@@ -1,6 +1,7 @@
 import type { Kernels } from './kernels.js';
 import { dropoutKernels } from './reference-dropout.js';
 import { logProbKernels } from './reference-logprob.js';
+import { denseKernels } from './reference-dense.js';
 import { createConvReference } from './reference-conv.js';
 import { createConvImagesReference } from './reference-conv-images.js';
 import { createConvDirectReference } from './reference-conv-direct.js';
@@ -132,6 +133,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     },
     ...logProbKernels(heap), // mnist branch: log-softmax, NLL
     ...dropoutKernels(heap), // mnist branch: dropout masks
+    ...denseKernels(heap), // a small Linear's fused forward / backward
 
     mseLoss: loss((p, t) => (p - t) ** 2, (p, t) => 2 * (p - t)),
     l1Loss: loss((p, t) => Math.abs(p - t), (p, t) => sign(p - t)),

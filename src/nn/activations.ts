@@ -66,6 +66,40 @@ export abstract class ElementwiseActivation extends Module {
     return dx;
   }
 
+  /**
+   * @internal For a Linear computing this activation in its own kernel (ReLU only): forgets the
+   * last forward, as forward() does, and returns the new output view for the kernel to fill.
+   */
+  _fusedOutput(shape: readonly number[]): Tensor {
+    this.checkUsable('forward');
+    this.input = this.lastOutput = null;
+    return this.output.next(shape);
+  }
+
+  /** @internal Records the input and output a fused kernel wrote, as forward() would. */
+  _fusedForwardDone(input: Tensor, output: Tensor): void {
+    this.input = input;
+    this.lastOutput = output;
+  }
+
+  /** @internal The input of the last forward (null when there is none). */
+  _fusedInput(): Tensor | null {
+    return this.input;
+  }
+
+  /**
+   * @internal backward()'s checks, then the new input-gradient view for a fused kernel to fill
+   * (the preceding Linear computes it with its own backward).
+   */
+  _fusedBackward(gradOutput: Tensor): Tensor {
+    const name = this.typeName;
+    const input = this.input, output = this.lastOutput;
+    if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
+    checkGradOutput(`${name}.backward`, gradOutput, input.shape);
+    this._checkBackwardReady('backward');
+    return this.gradInput.next(input.shape);
+  }
+
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
     if (!this.input || !this.lastOutput) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);

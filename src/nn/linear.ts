@@ -1,9 +1,11 @@
 import * as ops from '../backend/ops.js';
+import * as dense from '../backend/ops-dense.js';
 import { ShapeError, StateError, formatShape } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
+import type { ReLU } from './activations.js';
 import type { JsonValue, LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
@@ -37,6 +39,8 @@ export class Linear extends Module {
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
+  private lastOutShape: readonly number[] = [];
+  private scratchView: Tensor | null = null;
 
   constructor(
     readonly inFeatures: number,
@@ -51,7 +55,7 @@ export class Linear extends Module {
     const useBias = checkBoolean('Linear', 'bias', options.bias ?? true);
     const generator = checkGenerator<Generator>('Linear', 'generator', options.generator ?? defaultGenerator);
     const name = `Linear(${inFeatures}, ${outFeatures})`;
-    this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight)`));
+    this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight, scratch)`));
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     try {
@@ -77,34 +81,118 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const rows = this.checkInput(input);
+    const y = this.output.next([rows, this.outFeatures]);
+    const x = matrix(input, rows, this.inFeatures);
+    if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
+      dense.denseForward(x, this.weight, this.bias, y, null, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
+    } else {
+      const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
+      ops.transpose(this.weight, wT);
+      ops.matmulBias(x, wT, this.bias, y);
+    }
+    this.input = input;
+    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  /** Checks a forward input (forgetting the last one first); returns its row count. */
+  private checkInput(input: Tensor): number {
     this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
       throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
     }
-    const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
-    ops.transpose(this.weight, wT);
-    const rows = input.size / this.inFeatures;
-    const y = this.output.next([rows, this.outFeatures]);
-    ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
-    this.input = input;
-    return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
+    return input.size / this.inFeatures;
   }
 
   backward(gradOutput: Tensor): Tensor {
+    return this.runBackward('backward', gradOutput, true)!;
+  }
+
+  /** The weight and bias gradients of backward(), without computing the input gradient. */
+  override backwardParameters(gradOutput: Tensor): void {
+    this.runBackward('backwardParameters', gradOutput, false);
+  }
+
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     const input = this.input;
-    if (!input) throw new StateError('Linear.backward: called before a successful forward()');
-    const want = [...input.shape.slice(0, -1), this.outFeatures];
-    checkGradOutput('Linear.backward', gradOutput, want);
-    this._checkBackwardReady('backward');
+    if (!input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    const want = input.ndim === 2 ? this.output2d(input) : [...input.shape.slice(0, -1), this.outFeatures];
+    checkGradOutput(`Linear.${where}`, gradOutput, want);
+    this._checkBackwardReady(where);
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = this.gradInput.next([rows, this.inFeatures]);
-    ops.matmulTransposedAAccumulate(dy, matrix(input, rows, this.inFeatures), this.weight.grad);
-    if (this.bias) ops.addColumnSums(dy, this.bias.grad);
-    ops.matmul(dy, this.weight, dx);
+    const dx = inputGrad ? this.gradInput.next([rows, this.inFeatures]) : null;
+    const x = matrix(input, rows, this.inFeatures);
+    if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
+      dense.denseBackward(x, this.weight, dy, null, null, this.weight.grad, this.bias?.grad ?? null, dx,
+        this.scratch(dense.denseBackwardScratch(rows, this.outFeatures)));
+    } else {
+      ops.matmulTransposedAAccumulate(dy, x, this.weight.grad);
+      if (this.bias) ops.addColumnSums(dy, this.bias.grad);
+      if (dx) ops.matmul(dy, this.weight, dx);
+    }
+    if (!dx) return null;
     return input.ndim === 2 ? dx : dx.view(input.shape);
+  }
+
+  /**
+   * Scratch of the small path (Wᵀ, tail panels): a view of the transposed-weight workspace, which
+   * that path does not otherwise use, kept across calls while it is valid and large enough (its
+   * contents mean nothing between calls, so no new view per call).
+   */
+  private scratch(floats: number): Tensor {
+    const v = this.scratchView;
+    if (v !== null && v.size >= floats && v._generation === v._storage.generation && !v._storage.isReleased) return v;
+    return (this.scratchView = this.weightT.next([floats]));
+  }
+
+  /** [rows, outFeatures] of a 2-D input, re-using one array while the row count repeats. */
+  private output2d(input: Tensor): readonly number[] {
+    if (this.lastOutShape[0] !== input.shape[0]) this.lastOutShape = [input.shape[0]!, this.outFeatures];
+    return this.lastOutShape;
+  }
+
+  /**
+   * @internal `relu.forward(this.forward(input))` in one kernel call when the layer is small (a
+   * Sequential calls it for a Linear followed by a ReLU). Both modules end in the state the two
+   * calls leave: this layer's output z and the ReLU's input z and output y, bit for bit.
+   */
+  _forwardRelu(input: Tensor, relu: ReLU): Tensor {
+    if (input instanceof Object && (input as Tensor).ndim === 2 && dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
+      this.checkInput(input);
+      const z = this.output.next(this.output2d(input));
+      const y = relu._fusedOutput(z.shape);
+      dense.denseForward(input, this.weight, this.bias, z, y, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
+      this.input = input;
+      relu._fusedForwardDone(z, y);
+      return y;
+    }
+    return relu.forward(this.forward(input));
+  }
+
+  /**
+   * @internal `this.backward(relu.backward(gradOutput))` (with inputGrad false:
+   * `this.backwardParameters(…)`, returning null) in one kernel call when the layer is small and
+   * the ReLU's last input has this layer's output shape; the same checks, results and state (the
+   * ReLU's input gradient included), bit for bit.
+   */
+  _backwardRelu(gradOutput: Tensor, relu: ReLU, inputGrad = true): Tensor | null {
+    const input = this.input, z = relu._fusedInput();
+    if (input && input.ndim === 2 && z && z.ndim === 2 && z.shape[0] === input.shape[0] && z.shape[1] === this.outFeatures &&
+        dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
+      const dz = relu._fusedBackward(gradOutput);
+      this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
+      const dx = inputGrad ? this.gradInput.next(input.shape) : null;
+      dense.denseBackward(input, this.weight, gradOutput, z, dz, this.weight.grad, this.bias?.grad ?? null, dx,
+        this.scratch(dense.denseBackwardScratch(input.shape[0]!, this.outFeatures)));
+      return dx;
+    }
+    const dz = relu.backward(gradOutput);
+    if (inputGrad) return this.backward(dz);
+    this.backwardParameters(dz);
+    return null;
   }
 
   override _checkBackwardReady(where: string): void {

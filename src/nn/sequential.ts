@@ -3,6 +3,24 @@ import type { Tensor } from '../tensor.js';
 import { checkNumber, describe } from '../validate.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { ReLU } from './activations.js';
+
+const LINEAR = Linear.prototype, RELU = ReLU.prototype;
+
+/**
+ * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward,
+ * backward or backwardParameters replaced on the instance — dispose() replaces them too):
+ * Linear then runs both in one kernel call per pass when the layer is small, with the same
+ * results and state as the two calls.
+ */
+function linearRelu(a: Module | undefined, b: Module | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const classA: unknown = a.constructor, classB: unknown = b.constructor;
+  return classA === Linear && classB === ReLU &&
+    a.forward === LINEAR.forward && a.backward === LINEAR.backward && a.backwardParameters === LINEAR.backwardParameters &&
+    b.forward === RELU.forward && b.backward === RELU.backward;
+}
 
 /**
  * A chain of modules: forward runs them in order, backward in reverse. Children are named
@@ -83,8 +101,17 @@ export class Sequential extends Module {
     // Reset first: after a forward rejected half-way, the layers hold inputs of two different
     // calls, and backward must refuse rather than mix them.
     this.forwarded = false;
+    const layers = this.layers;
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!, next = layers[i + 1];
+      if (linearRelu(layer, next)) {
+        x = (layer as Linear)._forwardRelu(x, next as ReLU);
+        i++;
+      } else {
+        x = layer.forward(x);
+      }
+    }
     this.forwarded = true;
     return x;
   }
@@ -93,8 +120,17 @@ export class Sequential extends Module {
     if (!this.forwarded) throw new StateError('Sequential.backward: called before a successful forward()');
     // Every layer can run (its saved input still valid) before the first one accumulates.
     this._checkBackwardReady('backward');
+    const layers = this.layers;
     let g = gradOutput;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!, previous = layers[i - 1];
+      if (linearRelu(previous, layer)) {
+        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
+        i--;
+      } else {
+        g = layer.backward(g);
+      }
+    }
     return g;
   }
 
@@ -102,9 +138,23 @@ export class Sequential extends Module {
   override backwardParameters(gradOutput: Tensor): void {
     if (!this.forwarded) throw new StateError('Sequential.backwardParameters: called before a successful forward()');
     this._checkBackwardReady('backwardParameters');
+    const layers = this.layers;
     let g = gradOutput;
-    for (let i = this.layers.length - 1; i >= 1; i--) g = this.layers[i]!.backward(g);
-    this.layers[0]?.backwardParameters(g);
+    let i = layers.length - 1;
+    for (; i >= 1; i--) {
+      const layer = layers[i]!, previous = layers[i - 1];
+      if (linearRelu(previous, layer)) {
+        if (i === 1) {
+          (previous as Linear)._backwardRelu(g, layer as ReLU, false);
+          return;
+        }
+        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
+        i--;
+      } else {
+        g = layer.backward(g);
+      }
+    }
+    if (i === 0) layers[0]!.backwardParameters(g);
   }
 
   override _checkBackwardReady(where: string): void {
