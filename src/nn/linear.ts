@@ -83,10 +83,9 @@ export class Linear extends Module {
       throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
     }
     const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
-    ops.transpose(this.weight, wT);
     const rows = input.size / this.inFeatures;
     const y = this.output.next([rows, this.outFeatures]);
-    ops.matmulBias(matrix(input, rows, this.inFeatures), wT, this.bias, y);
+    ops.linearForward(matrix(input, rows, this.inFeatures), this.weight, wT, this.bias, y);
     this.input = input;
     return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
   }
