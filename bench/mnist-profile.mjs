@@ -49,7 +49,13 @@ function setup(file) {
   const f32 = new Float32Array(k.memory.buffer);
   let s = 7;
   const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
-  for (let i = 0; i < nParams; i++) f32[(bufs.param >> 2) + i] = rnd() * 0.04;
+  // PyTorch's initial weights (U(±1/√fan-in)); Adam's step below is tiny, so the network does not
+  // memorise its one batch: the gradients stay as in real training (a memorised batch makes some
+  // of them subnormal, and subnormal operands slow the GEMMs by tens of percent).
+  for (const l of layers) {
+    const bound = 1 / Math.sqrt(l.inF);
+    for (let i = 0; i < l.inF * l.outF + l.outF; i++) f32[(l.w >> 2) + i] = rnd() * bound;
+  }
   for (let i = 0; i < B * SIZES[0]; i++) f32[(x >> 2) + i] = rnd();
   for (let i = 0; i < B; i++) f32[(targets >> 2) + i] = i % 10;
   const pk = (m, n, kk) => (k.gemmPackSize(m, n, kk) ? pack : 0);
@@ -57,8 +63,13 @@ function setup(file) {
   const parts = [['zeroGrad (fill)', () => k.fill(nParams, bufs.grad, 0)]];
   layers.forEach((l, i) => {
     const input = i === 0 ? x : layers[i - 1].act;
-    parts.push([`L${i + 1} transpose W`, () => k.transpose(l.outF, l.inF, l.w, l.wT)]);
-    parts.push([`L${i + 1} fwd GEMM ${B}×${l.outF}×${l.inF}`, () => k.gemm(B, l.outF, l.inF, input, l.inF, 1, l.wT, l.y, l.b, 0, pk(B, l.outF, l.inF))]);
+    // What ops.linearForward does: read W through B's strides when the product packs (builds
+    // with gemmStrided), else transpose W first.
+    const strided = k.gemmStrided && k.gemmPackSize(B, l.outF, l.inF) > 0;
+    parts.push([`L${i + 1} transpose W`, strided ? () => {} : () => k.transpose(l.outF, l.inF, l.w, l.wT)]);
+    parts.push([`L${i + 1} fwd GEMM ${B}×${l.outF}×${l.inF}`, strided
+      ? () => k.gemmStrided(B, l.outF, l.inF, input, l.inF, 1, l.w, 1, l.inF, l.y, l.b, 0, pk(B, l.outF, l.inF))
+      : () => k.gemm(B, l.outF, l.inF, input, l.inF, 1, l.wT, l.y, l.b, 0, pk(B, l.outF, l.inF))]);
     if (i < L - 1) parts.push([`L${i + 1} ReLU fwd`, () => k.reluForward(B * l.outF, l.y, l.act, 0, 0)]);
   });
   const last = layers[L - 1];
@@ -72,7 +83,7 @@ function setup(file) {
     parts.push([`L${i + 1} db column sums`, () => k.columnSums(B, l.outF, dy, l.db, 1)]);
     parts.push([`L${i + 1} dX GEMM ${B}×${l.inF}×${l.outF}`, () => k.gemm(B, l.inF, l.outF, dy, l.outF, 1, l.w, l.dx, 0, 0, pk(B, l.inF, l.outF))]);
   }
-  parts.push(['Adam', () => k.adamStep(nParams, bufs.param, bufs.grad, bufs.m, bufs.v, 0, 1e-3, 0.9, 0.999, 1e-8, 0, 0, 0, 0, 1e-3, 0.5)]);
+  parts.push(['Adam', () => k.adamStep(nParams, bufs.param, bufs.grad, bufs.m, bufs.v, 0, 1e-3, 0.9, 0.999, 1e-8, 0, 0, 0, 0, 1e-7, 0.5)]);
   return { parts, k, bufs, nParams };
 }
 
