@@ -5,6 +5,7 @@
  */
 export { runtime, setBackend, init } from './runtime.js';
 export { parallelFor, setParallelThreshold, MIN_PARALLEL_NS } from './parallel.js';
+export { setGemmChunksPerThread } from './ops.js';
 export { Allocator } from './memory.js';
 export { Storage } from './storage.js';
 export { conv2dForward, conv2dBackward, scratchSize } from './ops-conv.js';

@@ -33,8 +33,8 @@ export function ptr(t: TensorRef, what: string): number {
 
 /** Single-thread nanoseconds per unit of work, from the kernel benchmarks. */
 const NS = {
-  /** per multiply-add of a GEMM (≈ 44 GFLOP/s) */
-  mac: 1 / 22,
+  /** per multiply-add of a large GEMM (≈ 32 GFLOP/s on the 2026-12 host; see gemmNs for narrow ones) */
+  mac: 1 / 16,
   /** per element moved by transpose / gather / fill / column sums */
   move: 0.25,
   /** per element of a loss (value + gradient) */
@@ -70,6 +70,23 @@ const SUM_CHUNK = 16384;
 /** Elementwise splits keep 16-float (64-byte) chunks. */
 const GRANULE = 16;
 
+/** Column chunks per thread of a GEMM with a plain A (see gemm below). */
+let gemmChunksPerThread = 2;
+
+/** @internal For bench/: column chunks per thread of a split GEMM with a plain A. */
+export function setGemmChunksPerThread(chunks = 2): void {
+  gemmChunksPerThread = chunks;
+}
+
+/**
+ * Estimated single-thread ns of a GEMM: NS.mac per multiply-add, more for narrow products (a
+ * dimension under ~32 runs at half speed or less: the mnist output layer's 128×10×512 products
+ * take ≈ 70 µs, not 41).
+ */
+function gemmNs(m: number, n: number, k: number): number {
+  return m * n * k * NS.mac * (1 + 8 / Math.min(m, n, k));
+}
+
 /** B of a product: a [k, n] row-major tensor, or (transposed) the transpose of a [n, k] one. */
 interface Operand {
   t: TensorRef;
@@ -88,7 +105,7 @@ function gemm(a: TensorRef, transposeA: boolean, b: Operand, c: TensorRef, bias:
   const pa = ptr(a, what), pb = ptr(b.t, what), pc = ptr(c, what), pbias = bias ? ptr(bias, what) : 0;
   const ars = transposeA ? 1 : k, acs = transposeA ? m : 1;
   const brs = b.transposed ? 1 : n, bcs = b.transposed ? k : 1;
-  const ns = m * n * k * NS.mac;
+  const ns = gemmNs(m, n, k);
   if (!worthSplitting(ns)) {
     kernels().gemmStrided(m, n, k, pa, ars, acs, pb, brs, bcs, pc, pbias, +accumulate, pack(m, n, k, 1));
     return;
@@ -99,10 +116,12 @@ function gemm(a: TensorRef, transposeA: boolean, b: Operand, c: TensorRef, bias:
   const byRows = n < 8 * threads || (transposeA && m > n && m >= 4 * threads);
   const scratch = pack(m, n, k, threads);
   const args = [m, n, k, pa, ars, acs, pb, brs, bcs, pc, pbias, +accumulate, scratch, 0, m, 0, n];
-  // Each chunk packs its own operands: column chunks of a plain A pack only their panels of B, so
-  // they can be small (4 per thread: a thread that is descheduled holds up less); chunks that
-  // would pack A or B again each time are one per thread.
-  const perThread = byRows || transposeA ? 1 : 4;
+  // Each chunk packs its own operands: its panels of B and all of A's bands (or, split by rows,
+  // all of B and its bands of A). A column chunk of a plain A repacks A, half as much work as
+  // packing its panels of B for the mnist shapes: two chunks per thread keep that small while
+  // still letting a thread take over part of the work of one that is descheduled; chunks of a
+  // transposed A or of a row split are one per thread.
+  const perThread = byRows || transposeA ? 1 : gemmChunksPerThread;
   parallelFor('gemmStridedRange', args, byRows ? m : n, byRows ? 4 : 8, byRows ? SPLIT_GEMM_ROWS : SPLIT_GEMM_COLS, ns,
     kernels().gemmPackSize(m, n, k) * F, perThread);
 }
