@@ -1,7 +1,9 @@
 // The same training step from two builds of wasmnn in one process, interleaved (A, B, A, B, …),
 // for before/after comparisons on a loaded machine: each build is a dist/ directory (its own
 // module state and WASM memory). Usage:
-//   node bench/compare-builds.mjs OLD_DIST NEW_DIST [--networks mnist] [--rounds 7] [--threads 1]
+//   node bench/compare-builds.mjs OLD_DIST NEW_DIST [--networks mnist] [--rounds 7] [--threads 1] [--parameters-only]
+// --parameters-only: the backward as fit() runs it where a build has Module.backwardParameters (the
+// first layer computes no input gradient); builds without it run backward().
 // Prints per build the median ms per step (min–max), the model GFLOP/s and the SIMD ceiling
 // measured in the same process, and the ratio.
 import { parseArgs } from 'node:util';
@@ -13,7 +15,9 @@ import { NETWORKS, modelFlops } from './train-step.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
   networks: { type: 'string' }, rounds: { type: 'string' }, threads: { type: 'string' }, steps: { type: 'string' },
+  'parameters-only': { type: 'boolean' },
 } });
+const parametersOnly = Boolean(values['parameters-only']);
 if (positionals.length < 2) throw new Error('usage: node bench/compare-builds.mjs OLD_DIST NEW_DIST [--networks mnist] [--rounds 7] [--threads 1]');
 const rounds = Number(values.rounds ?? 7), threads = Number(values.threads ?? 1), steps = Number(values.steps ?? 20);
 const builds = await Promise.all(positionals.map(async (dir) => ({ dir, lib: await import(pathToFileURL(resolve(dir, 'index.js')).href) })));
@@ -35,17 +39,19 @@ function makeStep(lib, net) {
   labels.forEach((c, i) => { onehot[i * classes + c] = 1; });
   const target = net.loss === 'ce' ? lib.Tensor.from(labels) : lib.Tensor.from(onehot, [n, classes]);
   const loss = net.loss === 'ce' ? new lib.CrossEntropyLoss() : new lib.MSELoss();
+  const backward = parametersOnly && typeof model.backwardParameters === 'function'
+    ? (g) => model.backwardParameters(g) : (g) => model.backward(g);
   return () => {
     opt.zeroGrad();
     loss.forward(model.forward(x), target);
-    model.backward(loss.backward());
+    backward(loss.backward());
     opt.step();
   };
 }
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const peak = await benchPeak({ reps: 5 });
-console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; SIMD ceiling ${peak.mulAddPeak.toFixed(1)} GFLOP/s; ${threads} thread(s); ${rounds} rounds of ${steps} steps`);
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; SIMD ceiling ${peak.mulAddPeak.toFixed(1)} GFLOP/s; ${threads} thread(s); ${rounds} rounds of ${steps} steps${parametersOnly ? '; backwardParameters where available' : ''}`);
 for (const name of (values.networks ?? 'mnist').split(',')) {
   const net = NETWORKS[name];
   const runs = builds.map((b) => ({ step: makeStep(b.lib, net), times: [] }));
