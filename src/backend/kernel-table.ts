@@ -7,7 +7,7 @@ import type { Kernels } from './kernels.js';
  * exports are no longer cast to Kernels unchecked.
  */
 export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K]>['length'] } = {
-  gemm: 11, gemmRange: 15, gemmPackSize: 3, gemmStrided: 13, gemmStridedRange: 17, transpose: 4, transposeRange: 6,
+  gemm: 11, gemmRange: 15, gemmPackSize: 3, transpose: 4, transposeRange: 6,
   reluForward: 5, reluBackward: 7, leakyReluForward: 5, leakyReluBackward: 7,
   tanhForward: 5, tanhBackward: 7, sigmoidForward: 5, sigmoidBackward: 7,
   eluForward: 5, eluBackward: 7, geluForward: 5, geluBackward: 7,
@@ -23,6 +23,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
   logSoftmaxForward: 4, logSoftmaxBackward: 5, nllLoss: 6, dropoutForward: 9, dropoutBackward: 5,
+  gemmStrided: 13, gemmStridedRange: 17,
 };
 
 /**
