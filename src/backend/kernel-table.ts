@@ -27,6 +27,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
   classWeightSum: 6, crossEntropyWeighted: 10, nllWeighted: 9, crossEntropySoftWeighted: 9,
   logSoftmaxForward: 4, logSoftmaxBackward: 5, nllLoss: 6, dropoutForward: 9, dropoutBackward: 5,
+  gemmStrided: 13, gemmStridedRange: 17,
 };
 
 /**

@@ -12,8 +12,15 @@ export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernel
   gemmRange(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
     b: number, c: number, bias: number, accumulate: number, pack: number,
     rowBegin: number, rowEnd: number, colBegin: number, colEnd: number): void;
-  /** Scratch floats gemm needs to pack B (0: it will not pack). */
+  /** Scratch floats gemm needs to pack (0: it will not pack). */
   gemmPackSize(m: number, n: number, k: number): number;
+  /** gemm with B's element (p, j) at b + 4·(p·bRowStride + j·bColStride) (bRowStride 1, bColStride k: B = Wᵀ read from W [n, k]). */
+  gemmStrided(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
+    b: number, bRowStride: number, bColStride: number, c: number, bias: number, accumulate: number, pack: number): void;
+  /** gemmStrided on a tile of C (for threads). */
+  gemmStridedRange(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
+    b: number, bRowStride: number, bColStride: number, c: number, bias: number, accumulate: number, pack: number,
+    rowBegin: number, rowEnd: number, colBegin: number, colEnd: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   /** transpose of the source rows [begin, end) only. */
   transposeRange(rows: number, cols: number, src: number, dst: number, begin: number, end: number): void;

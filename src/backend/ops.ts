@@ -33,8 +33,8 @@ export function ptr(t: TensorRef, what: string): number {
 
 /** Single-thread nanoseconds per unit of work, from the kernel benchmarks. */
 const NS = {
-  /** per multiply-add of a GEMM (≈ 44 GFLOP/s) */
-  mac: 1 / 22,
+  /** per multiply-add of a large GEMM (≈ 32 GFLOP/s on the 2026-12 host; see gemmNs for narrow ones) */
+  mac: 1 / 16,
   /** per element moved by transpose / gather / fill / column sums */
   move: 0.25,
   /** per element of a loss (value + gradient) */
@@ -52,8 +52,8 @@ const ACTIVATION_NS: Partial<Record<KernelName, number>> = {
 
 // How each kernel's arguments follow a chunk of its units (see Split).
 const F = 4; // bytes per float
-const SPLIT_GEMM_ROWS: Split = { range: 11, scratch: 10 };
-const SPLIT_GEMM_COLS: Split = { range: 13, scratch: 10 };
+const SPLIT_GEMM_ROWS: Split = { range: 13, scratch: 12 };
+const SPLIT_GEMM_COLS: Split = { range: 15, scratch: 12 };
 const SPLIT_RANGE_4: Split = { range: 4 };
 const SPLIT_RANGE_5: Split = { range: 5 };
 const SPLIT_1: Split = { count: 0, offsets: [[1, F]] };
@@ -70,19 +70,44 @@ const SUM_CHUNK = 16384;
 /** Elementwise splits keep 16-float (64-byte) chunks. */
 const GRANULE = 16;
 
+/** Column chunks per thread of a GEMM with a plain A (see gemm below). */
+let gemmChunksPerThread = 2;
+
+/** @internal For bench/: column chunks per thread of a split GEMM with a plain A. */
+export function setGemmChunksPerThread(chunks = 2): void {
+  gemmChunksPerThread = chunks;
+}
+
 /**
- * c[m, n] (+)= op(a)·b (+ bias): op(a) is a [m, k] itself, or a [k, m] transposed. One place
- * picks the strides, the packing scratch and the split of the three products of a dense layer.
+ * Estimated single-thread ns of a GEMM: NS.mac per multiply-add, more for narrow products (a
+ * dimension under ~32 runs at half speed or less: the mnist output layer's 128×10×512 products
+ * take ≈ 70 µs, not 41).
  */
-function gemm(a: TensorRef, transposeA: boolean, b: TensorRef, c: TensorRef, bias: TensorRef | null, accumulate: boolean, what: string): void {
+function gemmNs(m: number, n: number, k: number): number {
+  return m * n * k * NS.mac * (1 + 8 / Math.min(m, n, k));
+}
+
+/** B of a product: a [k, n] row-major tensor, or (transposed) the transpose of a [n, k] one. */
+interface Operand {
+  t: TensorRef;
+  transposed: boolean;
+}
+
+/**
+ * c[m, n] (+)= op(a)·op(b) (+ bias): op(a) is a [m, k] itself, or a [k, m] transposed; op(b) a
+ * [k, n] itself or a [n, k] transposed. One place picks the strides, the packing scratch and the
+ * split of the three products of a dense layer.
+ */
+function gemm(a: TensorRef, transposeA: boolean, b: Operand, c: TensorRef, bias: TensorRef | null, accumulate: boolean, what: string): void {
   const [rows, cols] = a.shape as [number, number];
   const [m, k] = transposeA ? [cols, rows] : [rows, cols];
-  const n = b.shape[1]!;
-  const pa = ptr(a, what), pb = ptr(b, what), pc = ptr(c, what), pbias = bias ? ptr(bias, what) : 0;
+  const n = b.transposed ? b.t.shape[0]! : b.t.shape[1]!;
+  const pa = ptr(a, what), pb = ptr(b.t, what), pc = ptr(c, what), pbias = bias ? ptr(bias, what) : 0;
   const ars = transposeA ? 1 : k, acs = transposeA ? m : 1;
-  const ns = m * n * k * NS.mac;
+  const brs = b.transposed ? 1 : n, bcs = b.transposed ? k : 1;
+  const ns = gemmNs(m, n, k);
   if (!worthSplitting(ns)) {
-    kernels().gemm(m, n, k, pa, ars, acs, pb, pc, pbias, +accumulate, pack(m, n, k, 1));
+    kernels().gemmStrided(m, n, k, pa, ars, acs, pb, brs, bcs, pc, pbias, +accumulate, pack(m, n, k, 1));
     return;
   }
   // Split C by columns (each thread packs only its panels of B) unless there are too few, or
@@ -90,28 +115,46 @@ function gemm(a: TensorRef, transposeA: boolean, b: TensorRef, c: TensorRef, bia
   const threads = threadCount();
   const byRows = n < 8 * threads || (transposeA && m > n && m >= 4 * threads);
   const scratch = pack(m, n, k, threads);
-  const args = [m, n, k, pa, ars, acs, pb, pc, pbias, +accumulate, scratch, 0, m, 0, n];
-  // Each chunk packs its own operands: column chunks of a plain A pack only their panels of B, so
-  // they can be small (4 per thread: a thread that is descheduled holds up less); chunks that
-  // would pack A or B again each time are one per thread.
-  const perThread = byRows || transposeA ? 1 : 4;
-  parallelFor('gemmRange', args, byRows ? m : n, byRows ? 4 : 8, byRows ? SPLIT_GEMM_ROWS : SPLIT_GEMM_COLS, ns,
+  const args = [m, n, k, pa, ars, acs, pb, brs, bcs, pc, pbias, +accumulate, scratch, 0, m, 0, n];
+  // Each chunk packs its own operands: its panels of B and all of A's bands (or, split by rows,
+  // all of B and its bands of A). A column chunk of a plain A repacks A, half as much work as
+  // packing its panels of B for the mnist shapes: two chunks per thread keep that small while
+  // still letting a thread take over part of the work of one that is descheduled; chunks of a
+  // transposed A or of a row split are one per thread.
+  const perThread = byRows || transposeA ? 1 : gemmChunksPerThread;
+  parallelFor('gemmStridedRange', args, byRows ? m : n, byRows ? 4 : 8, byRows ? SPLIT_GEMM_ROWS : SPLIT_GEMM_COLS, ns,
     kernels().gemmPackSize(m, n, k) * F, perThread);
+}
+
+/**
+ * y[m, n] = x[m, k]·w[n, k]ᵀ + bias[n] (bias optional), the forward of a dense layer. A product
+ * large enough to pack reads W through strides; a smaller one first transposes W into `wT`
+ * [k, n] (the caller's workspace) and reads that.
+ */
+export function linearForward(x: TensorRef, w: TensorRef, wT: TensorRef, bias: TensorRef | null, y: TensorRef): void {
+  const [m, k] = x.shape as [number, number];
+  const n = w.shape[0]!;
+  if (kernels().gemmPackSize(m, n, k) > 0) {
+    gemm(x, false, { t: w, transposed: true }, y, bias, false, 'forward');
+    return;
+  }
+  transpose(w, wT);
+  gemm(x, false, { t: wT, transposed: false }, y, bias, false, 'forward');
 }
 
 /** y[m, n] = x[m, k]·wT[k, n] + bias[n] (bias optional). */
 export function matmulBias(x: TensorRef, wT: TensorRef, bias: TensorRef | null, y: TensorRef): void {
-  gemm(x, false, wT, y, bias, false, 'forward');
+  gemm(x, false, { t: wT, transposed: false }, y, bias, false, 'forward');
 }
 
 /** c[m, n] = a[m, k]·b[k, n]. */
 export function matmul(a: TensorRef, b: TensorRef, c: TensorRef): void {
-  gemm(a, false, b, c, null, false, 'matmul');
+  gemm(a, false, { t: b, transposed: false }, c, null, false, 'matmul');
 }
 
 /** c[m, n] += a[k, m]ᵀ·b[k, n] (the weight gradient dW += dYᵀ·X). */
 export function matmulTransposedAAccumulate(a: TensorRef, b: TensorRef, c: TensorRef): void {
-  gemm(a, true, b, c, null, true, 'backward');
+  gemm(a, true, { t: b, transposed: false }, c, null, true, 'backward');
 }
 
 /** dst[cols, rows] = src[rows, cols]ᵀ. */

@@ -60,16 +60,18 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   };
   const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
   // The kernels that have a range variant (for threads); the full kernel is the whole range.
-  const gemmRange: Kernels['gemmRange'] = (m, n, k, a, ars, acs, b, c, bias, accumulate, _pack, i0, i1, j0, j1) => {
+  const gemmStridedRange: Kernels['gemmStridedRange'] = (m, n, k, a, ars, acs, b, brs, bcs, c, bias, accumulate, _pack, i0, i1, j0, j1) => {
     const h = f();
     for (let i = i0; i < i1; i++) {
       for (let j = j0; j < j1; j++) {
         let acc = accumulate ? h[at(c) + i * n + j]! : bias ? h[at(bias) + j]! : 0;
-        for (let p = 0; p < k; p++) acc += h[at(a) + i * ars + p * acs]! * h[at(b) + p * n + j]!;
+        for (let p = 0; p < k; p++) acc += h[at(a) + i * ars + p * acs]! * h[at(b) + p * brs + j * bcs]!;
         h[at(c) + i * n + j] = acc;
       }
     }
   };
+  const gemmRange: Kernels['gemmRange'] = (m, n, k, a, ars, acs, b, c, bias, accumulate, pack, i0, i1, j0, j1) =>
+    gemmStridedRange(m, n, k, a, ars, acs, b, n, 1, c, bias, accumulate, pack, i0, i1, j0, j1);
   const transposeRange: Kernels['transposeRange'] = (rows, cols, src, dst, begin, end) => {
     const h = f();
     for (let i = begin; i < end; i++) for (let j = 0; j < cols; j++) h[at(dst) + j * rows + i] = h[at(src) + i * cols + j]!;
@@ -96,6 +98,9 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       gemmRange(m, n, k, a, ars, acs, b, c, bias, accumulate, pack, 0, m, 0, n),
     gemmRange,
     gemmPackSize: (_m, _n, _k) => 0,
+    gemmStrided: (m, n, k, a, ars, acs, b, brs, bcs, c, bias, accumulate, pack) =>
+      gemmStridedRange(m, n, k, a, ars, acs, b, brs, bcs, c, bias, accumulate, pack, 0, m, 0, n),
+    gemmStridedRange,
     transpose: (rows, cols, src, dst) => transposeRange(rows, cols, src, dst, 0, rows),
     transposeRange,
 

@@ -88,8 +88,7 @@ export class Linear extends Module {
       dense.denseForward(x, this.weight, this.bias, y, null, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
     } else {
       const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
-      ops.transpose(this.weight, wT);
-      ops.matmulBias(x, wT, this.bias, y);
+      ops.linearForward(x, this.weight, wT, this.bias, y);
     }
     this.input = input;
     return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);

@@ -1,4 +1,4 @@
-// The range kernels threads run (gemmRange, transposeRange, columnSumsRange): any split into
+// The range kernels threads run (gemmRange, gemmStridedRange, transposeRange, columnSumsRange): any split into
 // tiles gives exactly the bits of one full call, on the WASM and on the reference kernels; and
 // the pool's generic "kernel over [0, n) in chunks" mechanism, on 1…4 threads.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -15,27 +15,30 @@ afterEach(() => heap.free());
 const ranges = (n: number, cuts: number[]): Array<[number, number]> =>
   [0, ...cuts, n].slice(1).map((end, i) => [[0, ...cuts][i]!, end] as [number, number]);
 
-// Small (direct path) and packed shapes (B over 64 KiB, k over one 256-row block), odd sizes.
-const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [5, 3, 17], [17, 23, 9], [13, 40, 9], [33, 130, 300], [9, 67, 600], [37, 1023, 17]];
+// Small (direct path) and packed shapes (k over one 256-step block), odd sizes.
+const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [5, 3, 17], [17, 23, 9], [13, 40, 9], [33, 130, 300], [9, 67, 600], [37, 1023, 17], [63, 63, 63], [35, 33, 32]];
 
 describe.each(['wasm', 'reference'] as const)('%s range kernels', (set) => {
-  it.each(SHAPES)('gemmRange tiles of m=%i n=%i k=%i equal one gemm bit for bit (NN and TN, bias, accumulate)', (m, n, k) => {
+  it.each(SHAPES)('gemmStridedRange tiles of m=%i n=%i k=%i equal one gemm bit for bit (A and B plain or transposed, bias, accumulate)', (m, n, k) => {
     const kernels = kernelSets()[set];
     const a = randomArray(m * k, m + k), b = randomArray(k * n, n), bias = randomArray(n, 3), c0 = randomArray(m * n, 4);
     const floats = kernels.gemmPackSize(m, n, k);
-    for (const transposedA of [false, true]) {
+    for (const [transposedA, transposedB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       const [ars, acs] = transposedA ? [1, m] : [k, 1];
+      const [brs, bcs] = transposedB ? [1, k] : [n, 1];
       for (const [biasOn, acc] of [[false, 0], [true, 0], [false, 1]] as const) {
         const pa = heap.f32(a), pb = heap.f32(b), pbias = biasOn ? heap.f32(bias) : 0;
         const full = heap.f32(c0), tiled = heap.f32(c0);
-        kernels.gemm(m, n, k, pa, ars, acs, pb, full, pbias, acc, floats ? heap.zeros(floats) : 0);
+        if (transposedB) kernels.gemmStrided(m, n, k, pa, ars, acs, pb, brs, bcs, full, pbias, acc, floats ? heap.zeros(floats) : 0);
+        else kernels.gemm(m, n, k, pa, ars, acs, pb, full, pbias, acc, floats ? heap.zeros(floats) : 0);
         // Rows cut at a multiple of 4 and off it, columns at a multiple of 8 and off it.
         const rowCuts = [...new Set([Math.min(4, m - 1), Math.floor(m / 2)])].filter((x) => x > 0 && x < m).sort((x, y) => x - y);
         const colCuts = [...new Set([Math.min(8, n - 1), Math.floor((2 * n) / 3)])].filter((x) => x > 0 && x < n).sort((x, y) => x - y);
         for (const [i0, i1] of ranges(m, rowCuts)) {
           for (const [j0, j1] of ranges(n, colCuts)) {
             const scratch = floats ? heap.f32(new Float32Array(floats).fill(NaN)) : 0; // a thread's own, stale scratch
-            kernels.gemmRange(m, n, k, pa, ars, acs, pb, tiled, pbias, acc, scratch, i0, i1, j0, j1);
+            if (transposedB) kernels.gemmStridedRange(m, n, k, pa, ars, acs, pb, brs, bcs, tiled, pbias, acc, scratch, i0, i1, j0, j1);
+            else kernels.gemmRange(m, n, k, pa, ars, acs, pb, tiled, pbias, acc, scratch, i0, i1, j0, j1);
           }
         }
         expect(heap.read(tiled, m * n)).toEqual(heap.read(full, m * n));
