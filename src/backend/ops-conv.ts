@@ -17,7 +17,7 @@
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { parallelFor, threadCount, type Split } from './parallel.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /** Sizes of one Conv2d call: input [N, C, H, W], weight [O, C, KH, KW], output [N, O, OH, OW]. */
 export interface ConvGeometry {

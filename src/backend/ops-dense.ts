@@ -8,7 +8,7 @@
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { worthSplitting } from './parallel.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /** Largest in/out feature count of the small path: W, Wᵀ and a few rows of x stay in L1. */
 const MAX_FEATURES = 32;

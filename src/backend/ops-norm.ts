@@ -6,9 +6,7 @@
  */
 import type { TensorRef as Tensor } from './storage.js';
 import { parallelFor, type Split } from './parallel.js';
-import { ptr } from './ops.js';
-
-const opt = (t: Tensor | null, what: string): number => (t ? ptr(t, what) : 0);
+import { ptr, ptrOrZero as opt } from './ops-base.js';
 
 /** Every kernel here takes its [begin, end) range of channels, rows or columns first. */
 const RANGE: Split = { range: 0 };
