@@ -31,11 +31,12 @@ export interface ConvGeometry {
  * pixels in lanes: forward and weight gradient), or im2col + GEMM.
  */
 export type ConvMethod = 'direct' | 'pixels' | 'gemm';
+/** The method of each pass of one layer (convMethods' choice). */
 export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
 
 /** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-/** Single-thread ns per multiply-add (as ops.ts's NS.mac). */
+/** Single-thread ns per multiply-add of the convolution kernels (the dense GEMM's is NS.mac in ops-base.ts). */
 const NS_MAC = 1 / 22;
 const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
 const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
