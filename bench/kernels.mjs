@@ -1,5 +1,6 @@
 // Kernel benchmarks: GEMM GFLOP/s for the dense-layer shapes, elementwise / optimizer kernels in
 // GB/s next to a memory-copy ceiling. WASM kernels and the pure-TS reference side by side.
+// Run: npm run build && flock /work/bench.lock npm run bench -- --only gemm,elementwise
 import { runtime } from '../dist/bench-internal.js';
 import { measure, fmt } from './lib/stats.mjs';
 
