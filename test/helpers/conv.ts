@@ -1,4 +1,7 @@
 // Shapes and float64 references shared by the convolution tests.
+import { expect } from 'vitest';
+import type { Conv2d, Tensor } from '../../src/index.js';
+import { expectClose } from './heap.js';
 
 /** [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] */
 export type Geometry = [number, number, number, number, number, number, number, number, number, number, number];
@@ -35,4 +38,17 @@ export function conv64(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<
     y[((n * O + o) * OH + oy) * OW + ox] = s;
   }
   return y;
+}
+
+/**
+ * Runs conv.forward(x) and checks it against conv64 (shape and values): float32 sums of
+ * K = C·KH·KW products of |x|, |w| ≤ 1 err by at most K·2⁻²⁴·Σ|x·w| ≤ K²·6e-8.
+ */
+export function expectForwardMatchesDefinition(conv: Conv2d, x: Tensor, N: number, O: number, g: Geometry): void {
+  const [C, , , KH, KW] = g;
+  const y = conv.forward(x);
+  expect(y.shape).toEqual([N, O, ...outSize(g)]);
+  const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
+  const K = C * KH * KW;
+  expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
 }

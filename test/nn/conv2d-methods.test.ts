@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor, gradcheck, memoryStats } from '../../src/index.js';
 import { convMethods, scratchSize, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
-import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
+import { GEOMETRIES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -16,12 +16,7 @@ describe.each(['direct', 'pixels', 'gemm'] as const)('Conv2d computed by %s', (m
     const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
     for (const [N, O, bias] of [[1, 1, true], [2, 6, false], [3, 9, true], [1, 16, true]] as const) {
       const conv = new Conv2d(C, O, [KH, KW], { stride: [SH, SW], padding: [PH, PW], dilation: [DH, DW], bias, generator: new Generator(N + O) });
-      const x = rand([N, C, H, W], 3);
-      const y = conv.forward(x);
-      expect(y.shape).toEqual([N, O, ...outSize(g)]);
-      const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
-      const K = C * KH * KW;
-      expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+      expectForwardMatchesDefinition(conv, rand([N, C, H, W], 3), N, O, g);
       conv.dispose();
     }
   });
