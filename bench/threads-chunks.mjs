@@ -1,4 +1,4 @@
-// A network (default mnist) on 1 and 2 threads with N GEMM column chunks per thread (ops.ts, a
+// A network (default mnist) on 1 and 2 threads with N GEMM column chunks per thread (ops-gemm.ts, a
 // plain A), in interleaved rounds: the configurations to compare, "threads:chunks" separated by
 // commas.
 //   npm run build && flock /work/bench.lock node bench/threads-chunks.mjs mnist 1:2,2:1,2:2,2:4   (env ROUNDS=7 STEPS=20)
