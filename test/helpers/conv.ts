@@ -52,3 +52,15 @@ export function expectForwardMatchesDefinition(conv: Conv2d, x: Tensor, N: numbe
   const K = C * KH * KW;
   expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
 }
+
+/**
+ * Conv2d(in, out, kernel, options) on an input shape, for the finite-difference checks of
+ * backward: odd kernels, strides, paddings and dilations, no bias, a 1×1 image.
+ */
+export const GRADCHECK_CASES = [
+  [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
+  [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
+  [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
+  [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
+  [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
+] as const;

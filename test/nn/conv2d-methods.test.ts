@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor, gradcheck, memoryStats } from '../../src/index.js';
 import { convMethods, scratchSize, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
-import { GEOMETRIES, expectForwardMatchesDefinition } from '../helpers/conv.js';
+import { GEOMETRIES, GRADCHECK_CASES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -22,11 +22,7 @@ describe.each(['direct', 'pixels', 'gemm'] as const)('Conv2d computed by %s', (m
   });
 
   it.each([
-    [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
-    [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
-    [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
-    [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
-    [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
+    ...GRADCHECK_CASES,
     [3, 5, 3, { padding: 4, dilation: 2 }, [1, 3, 2, 3]], // padding past the kernel's reach: the input gradient crops
     [4, 6, [2, 3], { padding: [1, 0] }, [2, 4, 3, 5]],
   ] as const)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {

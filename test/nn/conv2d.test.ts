@@ -2,7 +2,7 @@
 // finite differences (gradcheck), validation of every argument and input, repr and config.
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Sequential, ShapeError, StateError, Tensor, ValueError, gradcheck, loadModel, memoryStats, saveModel } from '../../src/index.js';
-import { GEOMETRIES, expectForwardMatchesDefinition } from '../helpers/conv.js';
+import { GEOMETRIES, GRADCHECK_CASES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -16,13 +16,7 @@ describe('Conv2d', () => {
     }
   });
 
-  it.each([
-    [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
-    [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
-    [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
-    [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
-    [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
-  ] as const)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {
+  it.each(GRADCHECK_CASES)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {
     const conv = new Conv2d(cin, cout, k as number, { ...(options as object), generator: new Generator(5) });
     const r = gradcheck(conv, rand([...shape], 9));
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);
