@@ -11,7 +11,8 @@ import { benchPeak } from './peak.mjs';
 import { NETWORKS, modelFlops } from './train-step.mjs';
 import { importBuild } from './lib/builds.mjs';
 import { mlpStep } from './lib/mlp-step.mjs';
-import { loadAverage, median, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
   networks: { type: 'string' }, rounds: { type: 'string' }, threads: { type: 'string' }, steps: { type: 'string' },

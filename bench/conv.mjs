@@ -4,7 +4,8 @@
 // load hits both, in GFLOP/s and % of the SIMD mul+add ceiling measured in the same run; the
 // pure-TS reference forward for scale. `node bench/conv.mjs` runs it alone (after a build).
 import { Storage, conv2dBackward, conv2dForward, convMethods, runtime, scratchSize, setConvMethod } from '../dist/bench-internal.js';
-import { loadAverage, measure, median, fmt } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { measure, median, fmt } from './lib/stats.mjs';
 
 /** The LeNet convolutions: [label, inChannels, outChannels, kernel, padding, H]. */
 export const LENET_CONVS = [

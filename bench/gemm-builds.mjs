@@ -5,7 +5,8 @@
 // the median; ROUNDS=n (default 9).
 //   flock /work/bench.lock node bench/gemm-builds.mjs OLD.wasm build/wasmnn.wasm
 import { instantiateWasm } from './lib/builds.mjs';
-import { loadAverage, median, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 const files = process.argv.slice(2).filter((a) => a.endsWith('.wasm'));
 const shapes = [
   ['fwd L1 128x512x784', 128, 512, 784, 'nn'], ['dX L1 128x784x512', 128, 784, 512, 'nn'], ['dW L1 512x784x128', 512, 784, 128, 'tn'],

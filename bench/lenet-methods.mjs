@@ -8,7 +8,8 @@
 //   npm run build && flock /work/bench.lock node bench/lenet-methods.mjs
 import * as lib from '../dist/bench-internal.js';
 import { BATCH, LENET_FLOPS, lenet, torchStep } from './lenet-step.mjs';
-import { loadAverage, median, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 
 const { Adam, CrossEntropyLoss, Generator, Tensor, setConvMethod } = lib;
 

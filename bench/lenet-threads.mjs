@@ -4,7 +4,8 @@
 //   npm run build && flock /work/bench.lock node bench/lenet-threads.mjs
 import { init } from '../dist/index.js';
 import { wasmnnLenetStep } from './lenet-step.mjs';
-import { loadAverage, median, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 
 const ms = { 1: [], 2: [] };
 for (let round = 0; round < 5; round++) {

@@ -4,7 +4,8 @@
 // in one process, each on its own memory, and the table shows each part's median per build.
 //   npm run build && flock /work/bench.lock node bench/mnist-profile.mjs [a.wasm [b.wasm …]] [--rounds 7]
 import { instantiateWasm } from './lib/builds.mjs';
-import { loadAverage, median } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median } from './lib/stats.mjs';
 
 const argv = process.argv.slice(2);
 const roundsAt = argv.indexOf('--rounds');

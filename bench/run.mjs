@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPeak } from './peak.mjs';
-import { loadAverage } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
 import { benchAllocator } from './allocator.mjs';

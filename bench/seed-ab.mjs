@@ -6,7 +6,8 @@
 import { NaiveMLP } from './lib/naive-mlp.mjs';
 import { importBuild } from './lib/builds.mjs';
 import { mlpInputs, mlpStep } from './lib/mlp-step.mjs';
-import { loadAverage, msPerCall, quantile } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { msPerCall, quantile } from './lib/stats.mjs';
 import { NETWORKS } from './train-step.mjs';
 
 const args = process.argv.slice(2);

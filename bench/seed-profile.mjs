@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import * as wasmnn from '../dist/index.js';
 import { NaiveMLP } from './lib/naive-mlp.mjs';
 import { mlpStep } from './lib/mlp-step.mjs';
-import { loadAverage, median, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 import { NETWORKS } from './train-step.mjs';
 import { runtime } from '../dist/bench-internal.js';
 

@@ -5,7 +5,8 @@
 import { init } from '../dist/index.js';
 import * as internal from '../dist/bench-internal.js';
 import { NETWORKS, wasmnnStep } from './train-step.mjs';
-import { loadAverage, median as med, msPerCall } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median as med, msPerCall } from './lib/stats.mjs';
 const net = NETWORKS[process.argv[2] ?? 'mnist'];
 const configs = (process.argv[3] ?? '1:2,2:1,2:2,2:4').split(',').map((c) => c.split(':').map(Number));
 const runner = wasmnnStep(net, 'wasm');

@@ -1,6 +1,6 @@
 // Timing helpers: warm-up, repetitions, medians with min–max, calibrated inner loops; the
-// medians, quantiles, timed loops and load figures of the interleaved A/B scripts.
-import os from 'node:os';
+// medians, quantiles and timed loops of the interleaved A/B scripts. Browser-safe (no node:
+// imports): the browser bench page imports it through train-step.mjs.
 
 /** Milliseconds per call of fn: median/min/max over `reps` repetitions of `inner` calls. */
 export async function measure(fn, { reps = 5, warmup = 2, targetMs = 150, maxInner = 10_000 } = {}) {
@@ -35,6 +35,3 @@ export function msPerCall(fn, n) {
   for (let i = 0; i < n; i++) fn();
   return (performance.now() - start) / n;
 }
-
-/** The machine's 1/5/15-minute load averages as one string, printed next to every figure. */
-export const loadAverage = (digits = 2) => os.loadavg().map((l) => l.toFixed(digits)).join(' ');
