@@ -17,7 +17,7 @@
 // Scratch of one thread (floats, 16-byte aligned parts): tap table K4 | pixel table P4 |
 // O4 zeros (the forward's start without a bias) | padded image [C, Hp, Wp] (only when padding is needed).
 
-import { padImage } from "./conv-pad";
+import { padImage, tapTable } from "./conv-pad";
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -27,16 +27,6 @@ import { padImage } from "./conv-pad";
 /** Rows and columns of the padded image the windows read. */
 // @ts-ignore: decorator
 @inline function span(out: i32, S: i32, Kn: i32, D: i32): i32 { return (out - 1) * S + (Kn - 1) * D + 1; }
-
-/** tap[r] = byte offset of tap r = (c, ky, kx) in an image of rows Ws, planes Hs·Ws. */
-function tapTable(C: i32, KH: i32, KW: i32, DH: i32, DW: i32, Hs: i32, Ws: i32, tap: usize): void {
-  let r: usize = 0;
-  for (let c = 0; c < C; c++) {
-    for (let ky = 0; ky < KH; ky++) {
-      for (let kx = 0; kx < KW; kx++) store<i32>(tap + (r++ << 2), ((c * Hs + ky * DH) * Ws + kx * DW) << 2);
-    }
-  }
-}
 
 /** pix[p] = byte offset of output pixel p = (oy, ox)'s window corner in an image of rows Ws. */
 function pixTable(OH: i32, OW: i32, SH: i32, SW: i32, Ws: i32, pix: usize): void {

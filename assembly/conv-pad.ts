@@ -1,5 +1,5 @@
-// The zero-padded image copy the direct convolution kernels read (conv-direct.ts, conv-pixels.ts).
-// A helper module: index.ts does not export it.
+// The zero-padded image copy the direct convolution kernels read (conv-direct.ts, conv-pixels.ts),
+// and the table of tap offsets into it. A helper module: index.ts does not export it.
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -22,3 +22,12 @@ export function padImage(C: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, W
   }
 }
 
+/** tap[r] = byte offset of tap r = (c, ky, kx) in an image of rows Ws, planes Hs·Ws. */
+export function tapTable(C: i32, KH: i32, KW: i32, DH: i32, DW: i32, Hs: i32, Ws: i32, tap: usize): void {
+  let r: usize = 0;
+  for (let c = 0; c < C; c++) {
+    for (let ky = 0; ky < KH; ky++) {
+      for (let kx = 0; kx < KW; kx++) store<i32>(tap + (r++ << 2), ((c * Hs + ky * DH) * Ws + kx * DW) << 2);
+    }
+  }
+}

@@ -7,7 +7,7 @@
 // [O/6 blocks][K][6] (zero past O). Every output is summed in tap order (c, ky, kx) in float32,
 // as in conv-direct.ts. Scratch per thread: tap table K4 | vector table (2 int32 per vector) | xp.
 
-import { padImage } from "./conv-pad";
+import { padImage, tapTable } from "./conv-pad";
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -102,12 +102,7 @@ export function conv2dPixelImages(
   const K = C * KH * KW, OWv = (OW + 3) & ~3, V = OH * (OWv >> 2);
   const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OWv + (KW - 1) * DW;
   const tap = scratch, vt = at(tap, up4(K)), xp = at(vt, up4(3 * V));
-  let r: usize = 0;
-  for (let c = 0; c < C; c++) {
-    for (let ky = 0; ky < KH; ky++) {
-      for (let kx = 0; kx < KW; kx++) store<i32>(tap + (r++ << 2), ((c * Hp + ky * DH) * Wp + kx * DW) << 2);
-    }
-  }
+  tapTable(C, KH, KW, DH, DW, Hp, Wp, tap);
   let v: usize = 0;
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OWv; ox += 4) {
@@ -144,12 +139,7 @@ export function conv2dPixelWeightGrad(
   const K = C * KH * KW, V = OH * (OW >> 2), B = (O + 5) / 6, P = OH * OW;
   const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OW + (KW - 1) * DW;
   const tap = scratch, vt = at(tap, up4(K)), xp = at(vt, up4(3 * V));
-  let r: usize = 0;
-  for (let c = 0; c < C; c++) {
-    for (let ky = 0; ky < KH; ky++) {
-      for (let kx = 0; kx < KW; kx++) store<i32>(tap + (r++ << 2), ((c * Hp + ky * DH) * Wp + kx * DW) << 2);
-    }
-  }
+  tapTable(C, KH, KW, DH, DW, Hp, Wp, tap);
   let v: usize = 0;
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox += 4) store<i32>(vt + (v++ << 2), (oy * SH * Wp + ox) << 2);

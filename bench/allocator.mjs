@@ -6,6 +6,7 @@
 //   random      — a steady state of 10 000 live blocks of log-uniform sizes 16 B – 64 kB,
 //                 each operation allocates or frees a random one
 // The first-fit baseline is quadratic, so it runs at smaller counts (shown in the row).
+// Run: npm run build && flock /work/bench.lock npm run bench -- --only allocator
 import { Allocator } from '../dist/bench-internal.js';
 import { FirstFitAllocator } from './lib/first-fit.mjs';
 import { fmt } from './lib/stats.mjs';

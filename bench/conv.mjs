@@ -4,7 +4,8 @@
 // load hits both, in GFLOP/s and % of the SIMD mul+add ceiling measured in the same run; the
 // pure-TS reference forward for scale. `node bench/conv.mjs` runs it alone (after a build).
 import { Storage, conv2dBackward, conv2dForward, convMethods, runtime, scratchSize, setConvMethod } from '../dist/bench-internal.js';
-import { measure, fmt } from './lib/stats.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { measure, median, fmt } from './lib/stats.mjs';
 
 /** The LeNet convolutions: [label, inChannels, outChannels, kernel, padding, H]. */
 export const LENET_CONVS = [
@@ -56,10 +57,10 @@ export async function benchConv({ reps, peak, probe = null, batch = 64, rounds =
       }
     }
     setConvMethod(null);
-    if (probe) peak = ceilings.sort((a, b) => a - b)[ceilings.length >> 1];
+    if (probe) peak = median(ceilings);
     for (const pass of Object.keys(passes)) {
       for (const method of methodsOf(pass, g)) {
-        const ms = times[`${pass} ${method}`].sort((a, b) => a - b)[rounds >> 1];
+        const ms = median(times[`${pass} ${method}`]);
         rows.push({
           layer: label, pass: names[pass], method: method + (rule[pass] === method ? ' (Conv2d)' : ''), 'ms (median)': fmt(ms),
           'GFLOP/s': fmt(flops / ms / 1e6), '% of SIMD mul+add ceiling': fmt((100 * flops) / ms / 1e6 / peak, 2),
@@ -115,15 +116,14 @@ export async function benchLenetLayers({ reps, batch = 64 }) {
   return rows;
 }
 
-// Run directly: node bench/conv.mjs [--reps N]
+// Run directly: npm run build && flock /work/bench.lock node bench/conv.mjs [--reps N]
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { peakProbe } = await import('./peak.mjs');
-  const os = await import('node:os');
   const reps = process.argv.includes('--reps') ? Number(process.argv[process.argv.indexOf('--reps') + 1]) : 5;
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`load average ${loadAverage(1)}`);
   const probe = peakProbe();
   const { rows, peak } = await benchConv({ reps, peak: await probe(), probe, rounds: 5 });
   console.log(`SIMD mul+add ceiling, median of the rounds: ${fmt(peak)} GFLOP/s`);
   console.table(rows);
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`load average ${loadAverage(1)}`);
 }

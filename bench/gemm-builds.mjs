@@ -1,9 +1,12 @@
 // GEMM products of the benchmark networks from several WASM builds, interleaved in one process
 // (each build on its own memory, the same inputs), GFLOP/s per build; the outputs of every
 // build are first checked bit-identical with the first one's ("MISMATCH" lines otherwise).
-// Usage: node bench/gemm-builds.mjs A.wasm B.wasm … (MIN=1: best round instead of the median;
-// ROUNDS=n). A build is e.g. build/wasmnn.wasm copied aside before a change.
-import { readFileSync } from 'node:fs';
+// A build is e.g. build/wasmnn.wasm copied aside before a change. Env MIN=1: best round instead of
+// the median; ROUNDS=n (default 9).
+//   flock /work/bench.lock node bench/gemm-builds.mjs OLD.wasm build/wasmnn.wasm
+import { instantiateWasm } from './lib/builds.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
 const files = process.argv.slice(2).filter((a) => a.endsWith('.wasm'));
 const shapes = [
   ['fwd L1 128x512x784', 128, 512, 784, 'nn'], ['dX L1 128x784x512', 128, 784, 512, 'nn'], ['dW L1 512x784x128', 512, 784, 128, 'tn'],
@@ -14,7 +17,7 @@ const shapes = [
   ['conv2 fwd 16x100x150', 16, 100, 150, 'nn'], ['conv2 dW 16x150x100', 16, 150, 100, 'nn'], ['conv2 dX 150x100x16', 150, 100, 16, 'tn'], ['dX L3 128x512x10', 128, 512, 10, 'nn'], ['dW L3 10x512x128', 10, 512, 128, 'tn'],
 ];
 function setup(f) {
-  const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), {}).exports;
+  const k = instantiateWasm(f);
   k.memory.grow(200);
   const base = (k.heapBase() + 63) & ~63;
   const f32 = new Float32Array(k.memory.buffer);
@@ -41,10 +44,8 @@ for (let r = 0; r < ROUNDS; r++) for (const [si, [, m, n, kk, kind]] of shapes.e
   const run = kind === 'nn' ? () => k.gemm(m, n, kk, b.a, kk, 1, b.b, b.c, 0, 0, pk) : () => k.gemm(m, n, kk, b.a, 1, m, b.b, b.c, 0, 1, pk);
   run();
   const reps = Math.max(3, Math.round(1e8 / (m * n * kk)));
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) run();
-  res[bi][si].push((performance.now() - t) / reps);
+  res[bi][si].push(msPerCall(run, reps));
 });
-const med = process.env.MIN ? (a) => Math.min(...a) : (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const med = process.env.MIN ? (a) => Math.min(...a) : median;
 console.table(shapes.map(([name, m, n, kk], si) => Object.fromEntries([['shape', name], ...builds.map((_, bi) => [files[bi].split('/').pop(), +(2 * m * n * kk / med(res[bi][si]) / 1e6).toFixed(1)])])));
-console.log('GFLOP/s; load', (await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' '));
+console.log('GFLOP/s; load', loadAverage());

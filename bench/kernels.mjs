@@ -1,5 +1,6 @@
 // Kernel benchmarks: GEMM GFLOP/s for the dense-layer shapes, elementwise / optimizer kernels in
 // GB/s next to a memory-copy ceiling. WASM kernels and the pure-TS reference side by side.
+// Run: npm run build && flock /work/bench.lock npm run bench -- --only gemm,elementwise
 import { runtime } from '../dist/bench-internal.js';
 import { measure, fmt } from './lib/stats.mjs';
 
@@ -36,7 +37,7 @@ export async function benchGemm({ quick, reps, peak }) {
   for (const s of gemmShapes(quick)) {
     const { m, k, n } = s;
     const { ptrs: [a, b, bt, c, packBuffer], free } = arrays([m * k, k * n, k * n, m * n, Math.max(1, rt.wasm.gemmPackSize(m, n, k))]);
-    // Scratch for packing B, as src/backend/ops.ts passes it (0 where the kernel would not pack).
+    // Scratch for packing B, as src/backend/ops-gemm.ts passes it (0 where the kernel would not pack).
     const scratch = (kern, mm, nn, kk) => (kern.gemmPackSize(mm, nn, kk) ? packBuffer : 0);
     const run = (kern) => {
       if (s.kind === 'forward') {

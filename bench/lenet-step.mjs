@@ -1,6 +1,7 @@
 // The LeNet training step (issue 11): forward + loss + backward + Adam update at batch 64 on
 // [64, 1, 28, 28] inputs, for wasmnn (WASM and its reference kernels) and TF.js (tfjs-layers
 // trainOnBatch on cpu and wasm). PyTorch's row comes from bench/mnist_torch.py --step.
+// Run: npm run build && flock /work/bench.lock npm run bench -- --only lenet [--no-tf]
 import {
   Adam, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Generator, Linear, MaxPool2d, ReLU, Sequential, Tensor, setBackend,
 } from '../dist/index.js';

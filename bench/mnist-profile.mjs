@@ -1,9 +1,11 @@
 // The mnist step (784-512-512-10, batch 128, Adam) as the kernel calls Linear / ReLU /
 // CrossEntropyLoss / Adam make, each timed separately: where a single-threaded step goes.
-// Usage: node bench/mnist-profile.mjs [a.wasm [b.wasm …]] [--rounds 7]
 // With several .wasm files (default build/wasmnn.wasm), the builds run interleaved (A, B, A, B…)
 // in one process, each on its own memory, and the table shows each part's median per build.
-import { readFileSync } from 'node:fs';
+//   npm run build && flock /work/bench.lock node bench/mnist-profile.mjs [a.wasm [b.wasm …]] [--rounds 7]
+import { instantiateWasm } from './lib/builds.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median } from './lib/stats.mjs';
 
 const argv = process.argv.slice(2);
 const roundsAt = argv.indexOf('--rounds');
@@ -15,7 +17,7 @@ const B = 128, SIZES = [784, 512, 512, 10];
 
 /** One build with its own memory and the step's buffers. */
 function setup(file) {
-  const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), {}).exports;
+  const k = instantiateWasm(file);
   let top = (k.heapBase() + 63) & ~63;
   const bufs = {};
   const alloc = (name, floats) => {
@@ -110,11 +112,10 @@ for (let r = 0; r < rounds + 1; r++) {
     }
   });
 }
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const label = (f) => f.split('/').slice(-2).join('/');
 const rows = names.map((n, pi) => Object.fromEntries([['part', n], ...builds.map((_, bi) => [`${label(files[bi])} µs`, +(1000 * median(times[bi][pi])).toFixed(1)])]));
 rows.push(Object.fromEntries([['part', 'whole step (ms)'], ...builds.map((_, bi) => [`${label(files[bi])} µs`, +median(steps[bi]).toFixed(3)])]));
 const flops = 6 * B * (784 * 512 + 512 * 512 + 512 * 10);
 rows.push(Object.fromEntries([['part', 'model GFLOP/s'], ...builds.map((_, bi) => [`${label(files[bi])} µs`, +(flops / median(steps[bi]) / 1e6).toFixed(1)])]));
 console.table(rows);
-console.log(`rounds ${rounds} × ${STEPS} steps; load: ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(`rounds ${rounds} × ${STEPS} steps; load: ${loadAverage()}`);

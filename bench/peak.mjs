@@ -1,4 +1,6 @@
-// Measures the SIMD128 ceiling on this machine (multiply+add, and relaxed FMA where supported).
+// Measures the SIMD128 ceiling on this machine (multiply+add, and relaxed FMA where supported):
+// the denominator of every '% of ceiling' figure. Run: flock /work/bench.lock npm run bench -- --only peak
+// (compare-builds.mjs and conv.mjs measure it again in their own run).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,6 @@
 // `npm run bench` — every benchmark family in one run, each printed as one table, with the SIMD
-// ceiling measured on this machine beside them. Flags:
+// ceiling measured on this machine beside them (bench/README.md lists every script, including the
+// one-off comparisons that run alone). Flags:
 //   --quick            small sizes, 2 repetitions (CI runs this to prove the suite works)
 //   --only NAME,…      families: peak, gemm, conv, elementwise, train, lenet, allocator, threads (thread scaling and hand-off cost)
 //   --threads 1,2,…    thread counts of the scaling table (default 1…cores, at least 1,2)
@@ -14,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPeak } from './peak.mjs';
+import { loadAverage } from './lib/machine.mjs';
 import { benchElementwise, benchGemm } from './kernels.mjs';
 import { benchTrainStep } from './train-step.mjs';
 import { benchAllocator } from './allocator.mjs';
@@ -39,7 +41,7 @@ if (values.browser) {
   const t = values.threads ? Number(values.threads.split(',').pop()) : 2;
   const nets = values.networks ? networks : quick ? ['mid'] : ['mid', 'mnist'];
   console.log(`wasmnn browser benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
-    `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    `${os.cpus().length} cores, load average ${loadAverage(1)}`);
   const started = Date.now();
   const result = await benchBrowser({ networks: nets, reps: quick ? 2 : Math.max(3, reps), threads: t, targetMs: quick ? 30 : 300, warmup: quick ? 1 : 3 });
   console.log(result.pages[0].userAgent);
@@ -51,13 +53,13 @@ if (values.browser) {
   }
   console.table(result.rows);
   console.table(result.summary);
-  console.log(`${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage(1)}`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ ...result, loadAverageAtEnd: os.loadavg() }, null, 2));
   process.exit(0);
 }
 console.log(`wasmnn benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
   `${os.cpus().length} cores, Node ${process.version}, single thread unless a table says otherwise, ${reps} repetitions (medians)${quick ? ', --quick' : ''}, ` +
-  `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  `load average ${loadAverage(1)}`);
 const all = {};
 const peak = await benchPeak({ reps });
 if (only.has('peak')) { console.log('\nSIMD ceiling (measured here)'); console.table(peak.rows); all.peak = peak.rows; }

@@ -1,32 +1,21 @@
-// Profile of one seed step (2-25-25-25-2, Adam, batch 100, MSE): performance.now() around each
-// call of the step, summed over many steps; plus the whole step untimed, and the naive MLP.
-//   node bench/seed-profile.mjs [--steps 20000]
+// Profile of one seed step (NETWORKS.seed: 2-25-25-25-2, Adam, batch 100, MSE): performance.now()
+// around each call of the step, summed over many steps; the step's kernels replayed alone (the
+// rest of the whole step is JavaScript); the whole step untimed inside, and the naive MLP.
+//   npm run build && flock /work/bench.lock node bench/seed-profile.mjs [--steps 20000]
 import { parseArgs } from 'node:util';
-import os from 'node:os';
-import { Adam, Generator, Linear, MSELoss, ReLU, Sequential, Tensor } from '../dist/index.js';
+import * as wasmnn from '../dist/index.js';
 import { NaiveMLP } from './lib/naive-mlp.mjs';
+import { mlpStep } from './lib/mlp-step.mjs';
+import { loadAverage } from './lib/machine.mjs';
+import { median, msPerCall } from './lib/stats.mjs';
+import { NETWORKS } from './train-step.mjs';
 import { runtime } from '../dist/bench-internal.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string' } } });
 const STEPS = Number(values.steps ?? 20000);
-const sizes = [2, 25, 25, 25, 2], batch = 100;
-
-function build() {
-  const g = new Generator(2);
-  const layers = [];
-  sizes.slice(1).forEach((out, l) => {
-    layers.push(new Linear(sizes[l], out, { generator: g }));
-    if (l < sizes.length - 2) layers.push(new ReLU());
-  });
-  const model = new Sequential(...layers);
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const g2 = new Generator(1);
-  const x = Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
-  const target = Tensor.from(Float32Array.from({ length: batch * 2 }, () => g2.uniform(-1, 1)), [batch, 2]);
-  return { model, opt, x, target, loss: new MSELoss(), layers };
-}
-
-const { model, opt, x, target, loss } = build();
+const net = NETWORKS.seed, { sizes, batch } = net;
+// The step of bench/train-step.mjs, with backward() (the call this profile has always timed).
+const { model, opt, x, target, loss, step: plain } = mlpStep(wasmnn, net, { parametersOnly: false });
 const names = ['zeroGrad', 'model.forward', 'loss fwd+bwd', 'model.backward', 'Adam step'];
 const sums = new Float64Array(names.length);
 function profiled() {
@@ -38,7 +27,6 @@ function profiled() {
   model.backward(g); lap();
   opt.step(); lap();
 }
-const plain = () => { opt.zeroGrad(); loss.forward(model.forward(x), target); model.backward(loss.backward()); opt.step(); };
 for (let i = 0; i < 2000; i++) profiled();
 sums.fill(0);
 for (let i = 0; i < STEPS; i++) profiled();
@@ -46,11 +34,10 @@ for (let i = 0; i < STEPS; i++) profiled();
 const mlp = new NaiveMLP(sizes, { optimizer: 'adam', loss: 'mse' });
 const xs = x.toFloat32Array(), ts = target.toFloat32Array();
 const naive = () => mlp.step(xs, ts, batch);
-const time = (fn, n) => { const s = performance.now(); for (let i = 0; i < n; i++) fn(); return (performance.now() - s) / n * 1000; };
+const time = (fn, n) => 1000 * msPerCall(fn, n);
 for (let i = 0; i < 2000; i++) { plain(); naive(); }
 const a = [], b = [];
 for (let r = 0; r < 9; r++) { a.push(time(plain, 2000)); b.push(time(naive, 200)); }
-const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
 // The step's kernels replayed alone on the same shapes (bench-internal is a separate bundle with
 // its own memory), interleaved with whole steps: the difference is the JavaScript around them.
 const rt = runtime(), k = rt.wasm;
@@ -71,10 +58,10 @@ for (let l = 0; l + 1 < sizes.length; l++) {
 const kernelTime = new Float64Array(calls.length);
 const stepTimes = [];
 for (let r = 0; r < 9; r++) {
-  calls.forEach(([, fn], i) => { const s = performance.now(); for (let j = 0; j < 2000; j++) fn(); kernelTime[i] += (performance.now() - s) / 2000 * 1000 / 9; });
-  const s = performance.now(); for (let j = 0; j < 2000; j++) plain(); stepTimes.push((performance.now() - s) / 2000 * 1000);
+  calls.forEach(([, fn], i) => { kernelTime[i] += time(fn, 2000) / 9; });
+  stepTimes.push(time(plain, 2000));
 }
-console.log(`seed profile, ${STEPS} steps, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`seed profile, ${STEPS} steps, load average ${loadAverage(1)}`);
 let total = 0;
 names.forEach((n, i) => { total += sums[i]; console.log(`${n.padEnd(20)} ${(sums[i] / STEPS * 1000).toFixed(2)} µs`); });
 console.log(`${'sum'.padEnd(20)} ${(total / STEPS * 1000).toFixed(2)} µs`);
@@ -82,4 +69,4 @@ let kernels = 0;
 calls.forEach(([name], i) => { kernels += kernelTime[i]; console.log(`  ${name.padEnd(28)} ${kernelTime[i].toFixed(2)} µs`); });
 const stepMean = stepTimes.reduce((p, q) => p + q) / stepTimes.length;
 console.log(`  kernels ${kernels.toFixed(1)} µs (mean), whole step ${stepMean.toFixed(1)} µs (mean): JavaScript ≈ ${(stepMean - kernels).toFixed(1)} µs`);
-console.log(`whole step (median of 9×2000): ${med(a).toFixed(1)} µs; naive MLP ${med(b).toFixed(1)} µs; ratio ${(med(b) / med(a)).toFixed(1)}×`);
+console.log(`whole step (median of 9×2000): ${median(a).toFixed(1)} µs; naive MLP ${median(b).toFixed(1)} µs; ratio ${(median(b) / median(a)).toFixed(1)}×`);

@@ -2,12 +2,11 @@
 // measured in interleaved rounds (every thread count once per round, on the same model), so
 // that a change in machine load hits every column alike; plus the cost of one hand-off and the
 // GEMM size where splitting starts to pay (the threshold in src/backend/parallel.ts).
+// Run: npm run build && flock /work/bench.lock npm run bench -- --only threads [--threads 1,2]
 import { init } from '../dist/index.js';
 import * as internal from '../dist/bench-internal.js';
 import { NETWORKS, modelFlops, wasmnnStep } from './train-step.mjs';
-import { fmt, measure } from './lib/stats.mjs';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { fmt, measure, median } from './lib/stats.mjs';
 
 /** ms/step of each network on each thread count: medians over `reps` interleaved rounds. */
 export async function benchThreadScaling({ networks, threads, reps, targetMs = 300 }) {

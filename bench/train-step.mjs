@@ -1,5 +1,8 @@
-// Training-step benchmark: forward + loss + backward + update, median ms per step.
-import { Adam, CrossEntropyLoss, Linear, MSELoss, ReLU, SGD, Sequential, Tensor, Generator, setBackend } from '../dist/index.js';
+// Training-step benchmark: forward + loss + backward + update, median ms per step, of the MLPs in
+// NETWORKS (seed, mid, mnist, wide): wasmnn on its WASM and its reference kernels, the naive
+// pure-JS MLP, and TF.js peers. Run: `npm run bench -- --only train [--networks seed,mnist]`.
+import * as wasmnn from '../dist/index.js';
+import { mlpInputs, mlpStep } from './lib/mlp-step.mjs';
 import { NaiveMLP } from './lib/naive-mlp.mjs';
 import { measure, fmt, range } from './lib/stats.mjs';
 
@@ -13,47 +16,16 @@ export const NETWORKS = {
 /** 6·batch·Σ in·out: multiply-adds of forward (1×) and backward (2×), two flops each. */
 export const modelFlops = (net) => 6 * net.batch * net.sizes.slice(1).reduce((s, out, l) => s + net.sizes[l] * out, 0);
 
-function inputs(net) {
-  const g = new Generator(1);
-  const n = net.batch, classes = net.sizes[net.sizes.length - 1];
-  const x = Float32Array.from({ length: n * net.sizes[0] }, () => g.uniform(-1, 1));
-  const labels = Array.from({ length: n }, () => g.randint(classes));
-  const onehot = new Float32Array(n * classes);
-  labels.forEach((c, i) => { onehot[i * classes + c] = 1; });
-  return { x, labels, onehot };
-}
-
-/** wasmnn with the given kernels ('wasm' or 'reference'). */
+/** wasmnn with the given kernels ('wasm' or 'reference'); backward as fit() runs it (backwardParameters). */
 export function wasmnnStep(net, backend) {
-  setBackend(backend);
-  const g = new Generator(2);
-  const layers = [];
-  net.sizes.slice(1).forEach((out, l) => {
-    layers.push(new Linear(net.sizes[l], out, { generator: g }));
-    if (l < net.sizes.length - 2) layers.push(new ReLU());
-  });
-  const model = new Sequential(...layers);
-  const opt = net.optim === 'adam' ? new Adam(model.parameters(), { lr: 1e-3 }) : new SGD(model.parameters(), { lr: 1e-3 });
-  const { x, labels, onehot } = inputs(net);
-  const xt = Tensor.from(x, [net.batch, net.sizes[0]]);
-  const classes = net.sizes[net.sizes.length - 1];
-  const target = net.loss === 'ce' ? Tensor.from(labels) : Tensor.from(onehot, [net.batch, classes]);
-  const loss = net.loss === 'ce' ? new CrossEntropyLoss() : new MSELoss();
-  return {
-    step: () => {
-      opt.zeroGrad();
-      loss.forward(model.forward(xt), target);
-      // As fit() and PyTorch: the input is data, so the first layer's input gradient is skipped.
-      model.backwardParameters(loss.backward());
-      opt.step();
-    },
-    dispose: () => { model.dispose(); opt.dispose(); setBackend('wasm'); },
-  };
+  wasmnn.setBackend(backend);
+  const run = mlpStep(wasmnn, net);
+  return { step: run.step, dispose: () => { run.dispose(); wasmnn.setBackend('wasm'); } };
 }
 
 function naiveStep(net) {
   const mlp = new NaiveMLP(net.sizes, { optimizer: net.optim, loss: net.loss });
-  const { x, onehot } = inputs(net);
+  const { x, onehot } = mlpInputs(wasmnn, net);
   return { step: () => mlp.step(x, onehot, net.batch), dispose: () => {} };
 }
 

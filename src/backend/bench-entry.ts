@@ -7,7 +7,7 @@
 export * from '../index.js';
 export { runtime } from './runtime.js';
 export { parallelFor, setParallelThreshold, MIN_PARALLEL_NS } from './parallel.js';
-export { setGemmChunksPerThread } from './ops.js';
+export { setGemmChunksPerThread } from './ops-gemm.js';
 export { Allocator } from './memory.js';
 export { Storage } from './storage.js';
 export { conv2dForward, conv2dBackward, convMethods, scratchSize, setConvMethod } from './ops-conv.js';

@@ -5,7 +5,7 @@
  */
 import type { TensorRef as Tensor } from './storage.js';
 import { kernels } from './runtime.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 const W = 'loss';
 const weightArgs = (weight: Tensor | null): [number, number] => (weight ? [ptr(weight, W), 1] : [0, 0]);

@@ -17,7 +17,7 @@
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { parallelFor, threadCount, type Split } from './parallel.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /** Sizes of one Conv2d call: input [N, C, H, W], weight [O, C, KH, KW], output [N, O, OH, OW]. */
 export interface ConvGeometry {
@@ -31,11 +31,12 @@ export interface ConvGeometry {
  * pixels in lanes: forward and weight gradient), or im2col + GEMM.
  */
 export type ConvMethod = 'direct' | 'pixels' | 'gemm';
-export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
+/** The method of each pass of one layer (convMethods' choice; conv-pixels has no input gradient). */
+export interface ConvMethods { forward: ConvMethod; inputGrad: Exclude<ConvMethod, 'pixels'>; weightGrad: ConvMethod }
 
 /** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-/** Single-thread ns per multiply-add (as ops.ts's NS.mac). */
+/** Single-thread ns per multiply-add of the convolution kernels (the dense GEMM's is NS.mac in ops-base.ts). */
 const NS_MAC = 1 / 22;
 const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
 const SPLIT_INPUT_GRAD: Split = { range: 0, scratch: 20 };
@@ -140,39 +141,84 @@ function carve(g: ConvGeometry, scratch: number) {
   return { w4, b4, wFlip, dwT, dyT, slice, sliceBytes: 4 * s.slice, O4: up4(g.O) };
 }
 
+/** The geometry arguments every image kernel takes after its image range: C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW. */
+const geometryArgs = (g: ConvGeometry): number[] => [g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW];
+
+/** Pointers into the scratch of one call (see carve). */
+type Scratch = ReturnType<typeof carve>;
+
+/** One pass by one method; `ns` is the call's estimated single-thread time (for the split). */
+type ForwardPass = (g: ConvGeometry, s: Scratch, xp: number, wp: number, bp: number, yp: number, ns: number) => void;
+type InputGradPass = (g: ConvGeometry, s: Scratch, wp: number, dyp: number, dxp: number, ns: number) => void;
+type WeightGradPass = (g: ConvGeometry, s: Scratch, xp: number, dyp: number, dwp: number, ns: number) => void;
+
+/** The forward by each method; the bias (bp, or 0) is already copied into s.b4, zero-padded to O4. */
+const FORWARD: Record<ConvMethod, ForwardPass> = {
+  pixels(g, s, xp, wp, bp, yp, ns) {
+    kernels().convPackPixelWeights(g.O, g.C * g.KH * g.KW, wp, s.w4);
+    parallelFor('conv2dPixelImages', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, s.w4, bp, yp, s.slice], g.N, 1, SPLIT_PIXELS, ns, s.sliceBytes, 1);
+  },
+  direct(g, s, xp, wp, bp, yp, ns) {
+    kernels().convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.w4, s.O4, 0);
+    parallelFor('conv2dDirectImages', [0, g.N, ...geometryArgs(g), xp, s.w4, bp ? s.b4 : 0, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns,
+      s.sliceBytes, 1);
+  },
+  gemm(g, s, xp, wp, bp, yp, ns) {
+    // With O4 ≠ O the weight is zero-padded to O4 rows, so the GEMM runs on full 4-row bands.
+    const K = g.C * g.KH * g.KW, k = kernels();
+    let w4 = wp;
+    if (s.O4 !== g.O) {
+      k.fill(s.O4 * K, s.w4, 0);
+      k.copy(g.O * K, wp, s.w4);
+      w4 = s.w4;
+    }
+    parallelFor('conv2dImagesForward', [0, g.N, ...geometryArgs(g), xp, w4, s.O4 !== g.O ? (bp ? s.b4 : 0) : bp, yp, s.O4, s.slice], g.N, 1,
+      SPLIT_FORWARD, ns, s.sliceBytes, 1);
+  },
+};
+
+/** The input gradient (overwritten) by each method that has one. */
+const INPUT_GRAD: Record<ConvMethods['inputGrad'], InputGradPass> = {
+  direct(g, s, wp, dyp, dxp, ns) {
+    // The forward of dy with the flipped weight (inputGradGeometry), stride 1.
+    const t = inputGradGeometry(g), C4 = up4(g.C);
+    kernels().convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.wFlip, C4, 1);
+    parallelFor('conv2dDirectImages', [0, g.N, t.C, t.H, t.W, t.O, t.KH, t.KW, 1, 1, t.PH, t.PW, t.DH, t.DW, t.OH, t.OW,
+      dyp, s.wFlip, 0, dxp, C4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
+  },
+  gemm(g, s, wp, dyp, dxp, ns) {
+    parallelFor('conv2dImagesInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW,
+      g.OH, g.OW, wp, dyp, dxp, s.O4, s.slice], g.N, 1, SPLIT_INPUT_GRAD, ns, s.sliceBytes, 1);
+  },
+};
+
+/** dw += the weight gradient, by each method. */
+const WEIGHT_GRAD: Record<ConvMethod, WeightGradPass> = {
+  pixels(g, s, xp, dyp, dwp, ns) {
+    const K = g.C * g.KH * g.KW;
+    parallelFor('conv2dPixelWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, dyp, dwp, s.dwT, s.slice], K, 2, SPLIT_PIXEL_GRAD, ns, s.sliceBytes, 2);
+  },
+  direct(g, s, xp, dyp, dwp, ns) {
+    const K = g.C * g.KH * g.KW, P = g.OH * g.OW;
+    parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
+    parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      xp, s.dyT, g.O, s.O4, dwp, s.dwT, s.slice], K, TAP_BLOCK, SPLIT_WEIGHT_GRAD, ns, s.sliceBytes, 2);
+  },
+  gemm: (g, s, xp, dyp, dwp) => gemmWeightGrad(g, xp, dyp, dwp, s),
+};
+
 /** y[N, O, OH, OW] = conv(x, w) + bias. */
 export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, y: TensorRef, scratch: TensorRef, g: ConvGeometry): void {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.forward', k = kernels();
   const xp = ptr(x, what), yp = ptr(y, what), s = carve(g, ptr(scratch, what));
   const wp = ptr(w, what), bp = bias ? ptr(bias, what) : 0;
-  const geo = [g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW];
-  const ns = g.N * s.O4 * P * K * NS_MAC;
-  const b4 = bp ? s.b4 : 0;
   if (bp) {
     k.fill(s.O4, s.b4, 0);
     k.copy(g.O, bp, s.b4);
   }
-  const method = convMethods(g).forward;
-  if (method === 'pixels') {
-    k.convPackPixelWeights(g.O, K, wp, s.w4);
-    parallelFor('conv2dPixelImages', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
-      xp, s.w4, bp, yp, s.slice], g.N, 1, SPLIT_PIXELS, ns, s.sliceBytes, 1);
-    return;
-  }
-  if (method === 'direct') {
-    k.convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.w4, s.O4, 0);
-    parallelFor('conv2dDirectImages', [0, g.N, ...geo, xp, s.w4, b4, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
-    return;
-  }
-  // GEMM: with O4 ≠ O the weight is zero-padded to O4 rows, so the GEMM runs on full 4-row bands.
-  let w4 = wp;
-  if (s.O4 !== g.O) {
-    k.fill(s.O4 * K, s.w4, 0);
-    k.copy(g.O * K, wp, s.w4);
-    w4 = s.w4;
-  }
-  parallelFor('conv2dImagesForward', [0, g.N, ...geo, xp, w4, s.O4 !== g.O ? b4 : bp, yp, s.O4, s.slice], g.N, 1, SPLIT_FORWARD, ns,
-    s.sliceBytes, 1);
+  FORWARD[convMethods(g).forward](g, s, xp, wp, bp, yp, g.N * s.O4 * P * K * NS_MAC);
 }
 
 /**
@@ -182,40 +228,18 @@ export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null
 export function conv2dBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, dw: TensorRef | null, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef, g: ConvGeometry,
 ): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', k = kernels(), methods = convMethods(g);
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', methods = convMethods(g);
   const s = carve(g, ptr(scratch, what));
   const xp = ptr(x, what), wp = ptr(w, what), dyp = ptr(dy, what), dwp = dw ? ptr(dw, what) : 0;
   const dbp = db ? ptr(db, what) : 0, dxp = dx ? ptr(dx, what) : 0;
   const ns = g.N * s.O4 * P * K * NS_MAC;
   if (dbp) parallelFor('convBiasGrad', [0, g.O, g.N, g.O, P, dyp, dbp], g.O, 1, SPLIT_RANGE_0, g.N * g.O * P * 0.25);
-  if (dxp) {
-    if (methods.inputGrad === 'direct') {
-      const t = inputGradGeometry(g), C4 = up4(g.C);
-      k.convPackWeights(g.O, g.C, g.KH, g.KW, wp, s.wFlip, C4, 1);
-      parallelFor('conv2dDirectImages', [0, g.N, t.C, t.H, t.W, t.O, t.KH, t.KW, 1, 1, t.PH, t.PW, t.DH, t.DW, t.OH, t.OW,
-        dyp, s.wFlip, 0, dxp, C4, s.slice], g.N, 1, SPLIT_FORWARD, ns, s.sliceBytes, 1);
-    } else {
-      parallelFor('conv2dImagesInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW,
-        g.OH, g.OW, wp, dyp, dxp, s.O4, s.slice], g.N, 1, SPLIT_INPUT_GRAD, ns, s.sliceBytes, 1);
-    }
-  }
-  if (!dwp) return;
-  if (methods.weightGrad === 'pixels') {
-    parallelFor('conv2dPixelWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
-      xp, dyp, dwp, s.dwT, s.slice], K, 2, SPLIT_PIXEL_GRAD, ns, s.sliceBytes, 2);
-    return;
-  }
-  if (methods.weightGrad === 'direct') {
-    parallelFor('convTransposeImages', [0, g.N, g.O, P, s.O4, dyp, s.dyT], g.N, 1, SPLIT_RANGE_0, g.N * P * s.O4 * 0.5);
-    parallelFor('conv2dDirectWeightGrad', [0, K, g.N, g.C, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
-      xp, s.dyT, g.O, s.O4, dwp, s.dwT, s.slice], K, TAP_BLOCK, SPLIT_WEIGHT_GRAD, ns, s.sliceBytes, 2);
-    return;
-  }
-  gemmWeightGrad(g, xp, dyp, dwp, s);
+  if (dxp) INPUT_GRAD[methods.inputGrad](g, s, wp, dyp, dxp, ns);
+  if (dwp) WEIGHT_GRAD[methods.weightGrad](g, s, xp, dyp, dwp, ns);
 }
 
 /** dw[O, K] += dy_n[O, P]·col_nᵀ[P, K], images in order on this thread (in the calling thread's slice). */
-function gemmWeightGrad(g: ConvGeometry, xp: number, dyp: number, dwp: number, s: ReturnType<typeof carve>): void {
+function gemmWeightGrad(g: ConvGeometry, xp: number, dyp: number, dwp: number, s: Scratch): void {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, image = g.C * g.H * g.W, k = kernels();
   const padded = s.O4 !== g.O;
   const col = s.slice, y4 = col + 4 * K * P, packed = y4 + (padded ? 4 * s.O4 * P : 0);

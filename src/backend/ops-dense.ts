@@ -2,17 +2,17 @@
  * TensorRef-level entry points to dense-small.ts: a small Linear's forward (optionally with the
  * following ReLU) and its backward (optionally with the preceding ReLU's) as one kernel call each.
  * Only for layers whose products are too small to pay for a thread hand-off and whose features
- * fit in L1 (`denseSmallFits`); larger ones take ops.ts's gemm path, which splits and packs.
+ * fit in L1 (`denseSmallFits`); larger ones take ops-gemm.ts's path, which splits and packs.
  * Both paths give bit-identical results (the kernels sum each element in gemm's order).
  */
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { worthSplitting } from './parallel.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /** Largest in/out feature count of the small path: W, Wᵀ and a few rows of x stay in L1. */
 const MAX_FEATURES = 32;
-/** Single-thread ns per multiply-add (as ops.ts's NS.mac): the three products of a backward. */
+/** Single-thread ns per multiply-add of the small kernels (the packed GEMM's is NS.mac in ops-base.ts): the three products of a backward. */
 const NS_PER_MAC = 1 / 22;
 
 /**

@@ -6,9 +6,7 @@
  */
 import type { TensorRef as Tensor } from './storage.js';
 import { parallelFor, type Split } from './parallel.js';
-import { ptr } from './ops.js';
-
-const opt = (t: Tensor | null, what: string): number => (t ? ptr(t, what) : 0);
+import { ptr, ptrOrZero as opt } from './ops-base.js';
 
 /** Every kernel here takes its [begin, end) range of channels, rows or columns first. */
 const RANGE: Split = { range: 0 };
@@ -24,6 +22,7 @@ export function batchNormStats(x: Tensor, N: number, C: number, L: number, eps: 
   C, 1, RANGE, 2 * N * C * L * NS_PER_ELEMENT);
 }
 
+/** y = (x − mean)·invstd·γ + β per channel (γ, β optional), from batchNormStats' or the running statistics. */
 export function batchNormForward(x: Tensor, N: number, C: number, L: number, mean: Tensor, invstd: Tensor,
   gamma: Tensor | null, beta: Tensor | null, y: Tensor): void {
   const w = 'BatchNorm.forward';
@@ -31,6 +30,7 @@ export function batchNormForward(x: Tensor, N: number, C: number, L: number, mea
     ptr(y, w)], C, 1, RANGE, N * C * L * NS_PER_ELEMENT);
 }
 
+/** dx (and dγ, dβ when given) of batch norm; batchStatistics: the forward used the batch's own statistics (training). */
 export function batchNormBackward(x: Tensor, dy: Tensor, N: number, C: number, L: number, mean: Tensor, invstd: Tensor,
   gamma: Tensor | null, dx: Tensor, dgamma: Tensor | null, dbeta: Tensor | null, batchStatistics: boolean): void {
   const w = 'BatchNorm.backward';
@@ -38,6 +38,7 @@ export function batchNormBackward(x: Tensor, dy: Tensor, N: number, C: number, L
     ptr(dx, w), opt(dgamma, w), opt(dbeta, w), +batchStatistics], C, 1, RANGE, 2 * N * C * L * NS_PER_ELEMENT);
 }
 
+/** y = (x − mean)·invstd·γ + β per row of D; writes each row's mean and invstd for backward. */
 export function layerNormForward(x: Tensor, R: number, D: number, gamma: Tensor | null, beta: Tensor | null, eps: number,
   y: Tensor, mean: Tensor, invstd: Tensor): void {
   const w = 'LayerNorm.forward';
@@ -45,6 +46,7 @@ export function layerNormForward(x: Tensor, R: number, D: number, gamma: Tensor 
     ptr(invstd, w)], R, 1, RANGE, 3 * R * D * NS_PER_ELEMENT);
 }
 
+/** dx of layer norm per row, and dγ / dβ per column when given (a separate split, see below). */
 export function layerNormBackward(x: Tensor, dy: Tensor, R: number, D: number, gamma: Tensor | null, mean: Tensor,
   invstd: Tensor, dx: Tensor, dgamma: Tensor | null, dbeta: Tensor | null): void {
   const w = 'LayerNorm.backward';

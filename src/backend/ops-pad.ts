@@ -6,7 +6,7 @@
  */
 import type { TensorRef as Tensor } from './storage.js';
 import { kernels } from './runtime.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /** How many planes, their size, and the rows / columns added at the bottom / right. */
 export interface PadGeometry { planes: number; H: number; W: number; EH: number; EW: number }

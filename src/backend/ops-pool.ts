@@ -5,7 +5,7 @@
  */
 import type { TensorRef as Tensor } from './storage.js';
 import { parallelFor, type Split } from './parallel.js';
-import { ptr } from './ops.js';
+import { ptr } from './ops-base.js';
 
 /**
  * Window geometry of a pooling call. DH, DW: dilation (max pooling only; 1 for averages).

@@ -84,6 +84,7 @@ export class ClassWeight {
     return `every target is ignoreIndex (${this.ignoreIndex})${this.weight ? ' or a class of weight 0' : ''}, so the mean is 0/0 (torch returns NaN); use reduction 'sum' or drop those rows`;
   }
 
+  /** Frees the weight copy (the owning loss's dispose() calls it). */
   dispose(): void {
     this.store.dispose();
   }

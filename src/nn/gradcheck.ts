@@ -2,6 +2,7 @@ import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Dropout } from './dropout.js';
 import { Module } from './module.js';
 
 /** Where `module` and its descendants sit ("" for the module itself, "0", "1.2", …), depth first. */
@@ -17,8 +18,8 @@ function checkDeterministic(where: string, module: Module, first: Float32Array, 
   const i = first.findIndex((v, k) => !Object.is(v, second[k]));
   if (i < 0) return;
   const random = modulesOf(module)
-    .filter(([, m]) => m.training && m.typeName === 'Dropout' && (m as Module & { p: number }).p > 0 && (m as Module & { p: number }).p < 1)
-    .map(([path, m]) => `${m.typeName}(p=${(m as Module & { p: number }).p})${path ? ` at '${path}'` : ''}`);
+    .filter((e): e is [string, Dropout] => e[1] instanceof Dropout && e[1].training && e[1].p > 0 && e[1].p < 1)
+    .map(([path, m]) => `${m.typeName}(p=${m.p})${path ? ` at '${path}'` : ''}`);
   throw new StateError(`${where}: two forwards of the same input gave different outputs (flat index ${i}: ${first[i]} then ${second[i]}), ` +
     `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
     'put the module in eval() or use p = 0');

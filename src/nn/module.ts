@@ -2,21 +2,13 @@ import { disposeSymbol } from '../dispose.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
-import { checkBoolean, checkFloat32Values, describe, sameShape } from '../validate.js';
-import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { checkBoolean, describe } from '../validate.js';
+import { StateError, ValueError } from '../errors.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
+import { checkStateDict, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
 
-/** Element type a tensor is saved with: F32, or I64 for integer counters (torch's int64). */
-export type StateDtype = 'F32' | 'I64';
-
-/** One entry of a state dict: a copy of a parameter or buffer. */
-export interface StateEntry {
-  shape: number[];
-  data: Float32Array;
-  /** 'I64' for integer buffers such as BatchNorm's num_batches_tracked; absent means F32. */
-  dtype?: StateDtype;
-}
+export type { StateDtype, StateEntry } from './state-dict.js';
 
 /** A registered buffer: state that is saved but not trained (BatchNorm's running statistics). */
 interface BufferEntry {
@@ -173,19 +165,7 @@ export abstract class Module {
   namedParameters(prefix = ''): Array<[string, Parameter]> {
     this.checkUsable('parameters');
     if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedParameters: prefix must be a string, got ${describe(prefix)}`);
-    const seen = new Set<Parameter>();
-    const out: Array<[string, Parameter]> = [];
-    const visit = (module: Module, path: string): void => {
-      for (const [name, p] of module.ownParams) {
-        if (!seen.has(p)) {
-          seen.add(p);
-          out.push([path + name, p]);
-        }
-      }
-      for (const [name, child] of module.children) visit(child, `${path}${name}.`);
-    };
-    visit(this, prefix ? `${prefix}.` : '');
-    return out;
+    return this.namedState(prefix).filter(([, , kind]) => kind === 'parameter').map(([n, p]) => [n, p as Parameter]);
   }
 
   /** [name, buffer] pairs with dotted PyTorch names ("1.running_mean", …), in registration order. */
@@ -197,9 +177,9 @@ export abstract class Module {
    * Parameters and buffers in torch's state_dict order: each module's parameters, then its
    * buffers, then its children's.
    */
-  private namedState(prefix = ''): Array<[string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined]> {
+  private namedState(prefix = ''): NamedStateItem[] {
     const seen = new Set<Tensor>();
-    const out: Array<[string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined]> = [];
+    const out: NamedStateItem[] = [];
     const visit = (module: Module, path: string): void => {
       for (const [name, p] of module.ownParams) {
         if (!seen.has(p)) {
@@ -238,49 +218,12 @@ export abstract class Module {
    * shape and value is checked first; on any problem it throws naming the key, and the module is
    * unchanged.
    */
-  loadStateDict(dict: Record<string, { shape?: readonly number[]; data: ArrayLike<number>; dtype?: string }>): void {
-    const where = `${this.typeName}.loadStateDict`;
+  loadStateDict(dict: StateDictInput): void {
     this.checkUsable('loadStateDict');
-    if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new ValueError(`${where}: expected an object of named tensors, got ${describe(dict)}`);
     const state = this.namedState();
-    const params = state.map(([n, t]) => [n, t] as [string, Tensor]);
-    const names = new Set(params.map(([n]) => n));
-    const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
-    const unexpected = Object.keys(dict).filter((k) => !names.has(k));
-    if (missing.length || unexpected.length) {
-      throw new ValueError(`${where}: ${missing.length ? `missing keys ${missing.map((k) => `'${k}'`).join(', ')}` : ''}` +
-        `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}`);
-    }
-    for (const [name, p] of params) {
-      const entry = dict[name]!;
-      if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data !== 'object' || typeof entry.data.length !== 'number') {
-        throw new ValueError(`${where}: '${name}' must be { shape, data } with array data, got ${describe(entry)}`);
-      }
-      if (entry.shape !== undefined && !Array.isArray(entry.shape)) {
-        throw new ShapeError(`${where}: '${name}' has a shape that is not an array: ${describe(entry.shape)}`);
-      }
-      if (entry.shape && !sameShape(entry.shape, p.shape)) {
-        throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
-      }
-      if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
-      const [, , , dtype, min] = state.find(([n]) => n === name)!;
-      const integer = dtype === 'I64';
-      if (integer) {
-        for (let i = 0; i < entry.data.length; i++) {
-          const v = entry.data[i];
-          if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ValueError(`${where}: '${name}' has ${String(v)} at index ${i} (expected an integer)`);
-        }
-      } else {
-        checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
-      }
-      if (min !== undefined) {
-        for (let i = 0; i < entry.data.length; i++) {
-          if ((entry.data[i] as number) < min) throw new ValueError(`${where}: '${name}' has ${String(entry.data[i])} at index ${i}; it must be ≥ ${min}`);
-        }
-      }
-    }
+    checkStateDict(`${this.typeName}.loadStateDict`, state, dict);
     // Everything checked: commit.
-    for (const [name, p] of params) p._view().set(dict[name]!.data);
+    for (const [name, t] of state) t._view().set(dict[name]!.data);
   }
 
   /** Sets every parameter gradient to zero. */

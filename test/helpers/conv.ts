@@ -1,4 +1,7 @@
 // Shapes and float64 references shared by the convolution tests.
+import { expect } from 'vitest';
+import type { Conv2d, Tensor } from '../../src/index.js';
+import { expectClose } from './heap.js';
 
 /** [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] */
 export type Geometry = [number, number, number, number, number, number, number, number, number, number, number];
@@ -36,3 +39,28 @@ export function conv64(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<
   }
   return y;
 }
+
+/**
+ * Runs conv.forward(x) and checks it against conv64 (shape and values): float32 sums of
+ * K = C·KH·KW products of |x|, |w| ≤ 1 err by at most K·2⁻²⁴·Σ|x·w| ≤ K²·6e-8.
+ */
+export function expectForwardMatchesDefinition(conv: Conv2d, x: Tensor, N: number, O: number, g: Geometry): void {
+  const [C, , , KH, KW] = g;
+  const y = conv.forward(x);
+  expect(y.shape).toEqual([N, O, ...outSize(g)]);
+  const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
+  const K = C * KH * KW;
+  expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+}
+
+/**
+ * Conv2d(in, out, kernel, options) on an input shape, for the finite-difference checks of
+ * backward: odd kernels, strides, paddings and dilations, no bias, a 1×1 image.
+ */
+export const GRADCHECK_CASES = [
+  [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
+  [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
+  [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
+  [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
+  [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
+] as const;

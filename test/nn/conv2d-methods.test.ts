@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor, gradcheck, memoryStats } from '../../src/index.js';
 import { convMethods, scratchSize, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
-import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
+import { GEOMETRIES, GRADCHECK_CASES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -16,22 +16,13 @@ describe.each(['direct', 'pixels', 'gemm'] as const)('Conv2d computed by %s', (m
     const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
     for (const [N, O, bias] of [[1, 1, true], [2, 6, false], [3, 9, true], [1, 16, true]] as const) {
       const conv = new Conv2d(C, O, [KH, KW], { stride: [SH, SW], padding: [PH, PW], dilation: [DH, DW], bias, generator: new Generator(N + O) });
-      const x = rand([N, C, H, W], 3);
-      const y = conv.forward(x);
-      expect(y.shape).toEqual([N, O, ...outSize(g)]);
-      const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
-      const K = C * KH * KW;
-      expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+      expectForwardMatchesDefinition(conv, rand([N, C, H, W], 3), N, O, g);
       conv.dispose();
     }
   });
 
   it.each([
-    [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
-    [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
-    [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
-    [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
-    [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
+    ...GRADCHECK_CASES,
     [3, 5, 3, { padding: 4, dilation: 2 }, [1, 3, 2, 3]], // padding past the kernel's reach: the input gradient crops
     [4, 6, [2, 3], { padding: [1, 0] }, [2, 4, 3, 5]],
   ] as const)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {

@@ -2,7 +2,7 @@
 // finite differences (gradcheck), validation of every argument and input, repr and config.
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Sequential, ShapeError, StateError, Tensor, ValueError, gradcheck, loadModel, memoryStats, saveModel } from '../../src/index.js';
-import { GEOMETRIES, conv64, outSize } from '../helpers/conv.js';
+import { GEOMETRIES, GRADCHECK_CASES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 
 const rand = (shape: number[], seed: number): Tensor => Tensor.from(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -12,23 +12,11 @@ describe('Conv2d', () => {
     const [C, H, W, KH, KW, SH, SW, PH, PW, DH, DW] = g;
     for (const [N, O, bias] of [[1, 1, true], [3, 5, false], [2, 8, true]] as const) {
       const conv = new Conv2d(C, O, [KH, KW], { stride: [SH, SW], padding: [PH, PW], dilation: [DH, DW], bias, generator: new Generator(N + O) });
-      const x = rand([N, C, H, W], 3);
-      const y = conv.forward(x);
-      expect(y.shape).toEqual([N, O, ...outSize(g)]);
-      const want = conv64(x.toFloat32Array(), conv.weight.toFloat32Array(), conv.bias?.toFloat32Array() ?? null, N, O, g);
-      // float32 sums of K = C·KH·KW products of |x|, |w| ≤ 1: error ≤ K·2⁻²⁴·Σ|x·w| ≤ K²·6e-8.
-      const K = C * KH * KW;
-      expectClose(y.toFloat32Array(), want, { rtol: 1e-5, atol: 2 * K * K * 6e-8 }, 'forward');
+      expectForwardMatchesDefinition(conv, rand([N, C, H, W], 3), N, O, g);
     }
   });
 
-  it.each([
-    [2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2] }, [2, 2, 5, 6]],
-    [1, 2, 5, { padding: 2 }, [1, 1, 3, 4]], // kernel larger than the input
-    [3, 2, 1, {}, [2, 3, 1, 1]], // 1×1 image
-    [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
-    [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
-  ] as const)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {
+  it.each(GRADCHECK_CASES)('backward matches finite differences: Conv2d(%i, %i, %j, %j) on %j', (cin, cout, k, options, shape) => {
     const conv = new Conv2d(cin, cout, k as number, { ...(options as object), generator: new Generator(5) });
     const r = gradcheck(conv, rand([...shape], 9));
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);

@@ -1,0 +1,80 @@
+import type { Kernels } from './kernels.js';
+import type { HeapViews } from './reference.js';
+
+/**
+ * optimizers.ts in plain TypeScript: torch.optim's update rules, one element at a time in float64
+ * arithmetic over the same float32 blocks (the WASM kernels compute in float32; the tests compare
+ * with a tolerance).
+ */
+export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'adamStep' | 'adagradStep' | 'rmspropStep'> {
+  const f = (): Float32Array => heap.f32();
+  const at = (ptr: number): number => ptr >>> 2;
+  return {
+    sgdStep(n, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        let g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        if (momentum !== 0) {
+          const b = firstStep ? g : momentum * h[at(buf) + i]! + (1 - dampening) * g;
+          h[at(buf) + i] = b;
+          g = nesterov ? g + momentum * b : b;
+        }
+        h[at(param) + i] = p - lr * g;
+      }
+    },
+    adamStep(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay,
+      decoupled, amsgrad, maximize, stepSize, bias2Sqrt) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        let p = h[at(param) + i]!;
+        if (decoupled) p *= 1 - lr * weightDecay;
+        let g = (maximize ? -1 : 1) * h[at(grad) + i]!;
+        if (!decoupled) g += weightDecay * p;
+        const m = beta1 * h[at(expAvg) + i]! + (1 - beta1) * g;
+        let v = beta2 * h[at(expAvgSq) + i]! + (1 - beta2) * g * g;
+        h[at(expAvg) + i] = m;
+        h[at(expAvgSq) + i] = v;
+        if (amsgrad) {
+          v = Math.max(h[at(maxExpAvgSq) + i]!, v);
+          h[at(maxExpAvgSq) + i] = v;
+        }
+        h[at(param) + i] = p - (stepSize * m) / (Math.sqrt(v) / bias2Sqrt + eps);
+      }
+    },
+    adagradStep(n, param, grad, stateSum, clr, weightDecay, eps, maximize) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const s = h[at(stateSum) + i]! + g * g;
+        h[at(stateSum) + i] = s;
+        h[at(param) + i] = p - (clr * g) / (Math.sqrt(s) + eps);
+      }
+    },
+    rmspropStep(n, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize) {
+      const h = f();
+      for (let i = 0; i < n; i++) {
+        const p = h[at(param) + i]!;
+        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const sq = alpha * h[at(squareAvg) + i]! + (1 - alpha) * g * g;
+        h[at(squareAvg) + i] = sq;
+        let avg: number;
+        if (centered) {
+          const ga = alpha * h[at(gradAvg) + i]! + (1 - alpha) * g;
+          h[at(gradAvg) + i] = ga;
+          avg = Math.sqrt(sq - ga * ga) + eps;
+        } else {
+          avg = Math.sqrt(sq) + eps;
+        }
+        if (momentum > 0) {
+          const b = momentum * h[at(buf) + i]! + g / avg;
+          h[at(buf) + i] = b;
+          h[at(param) + i] = p - lr * b;
+        } else {
+          h[at(param) + i] = p - (lr * g) / avg;
+        }
+      }
+    },
+  };
+}

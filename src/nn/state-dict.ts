@@ -1,0 +1,68 @@
+/**
+ * The state dict's types and the check Module.loadStateDict runs before it writes anything:
+ * names, shapes, value counts, float32 range, integer buffers and lower bounds, each error naming
+ * the key. Kept apart from module.ts because it is the one part of Module that reads untrusted
+ * input (a file or a converted PyTorch state).
+ */
+import type { Tensor } from '../tensor.js';
+import { checkFloat32Values, describe, sameShape } from '../validate.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+
+/** Element type a tensor is saved with: F32, or I64 for integer counters (torch's int64). */
+export type StateDtype = 'F32' | 'I64';
+
+/** One entry of a state dict: a copy of a parameter or buffer. */
+export interface StateEntry {
+  shape: number[];
+  data: Float32Array;
+  /** 'I64' for integer buffers such as BatchNorm's num_batches_tracked; absent means F32. */
+  dtype?: StateDtype;
+}
+
+/** What loadStateDict accepts per key: stateDict()'s entries, or anything array-like of that shape. */
+export type StateDictInput = Record<string, { shape?: readonly number[]; data: ArrayLike<number>; dtype?: string }>;
+
+/** One parameter or buffer of a module tree: dotted name, tensor, kind, saved dtype, smallest value a load may hold. */
+export type NamedStateItem = [string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined];
+
+/**
+ * Throws (naming `where` and the key) unless `dict` holds exactly the names of `state`, each with
+ * the tensor's shape and value count, finite float32 values (integers for I64 buffers) and no
+ * value under the buffer's minimum. Changes nothing.
+ */
+export function checkStateDict(where: string, state: readonly NamedStateItem[], dict: StateDictInput): void {
+  if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new ValueError(`${where}: expected an object of named tensors, got ${describe(dict)}`);
+  const names = new Set(state.map(([n]) => n));
+  const missing = state.filter(([n]) => !(n in dict)).map(([n]) => n);
+  const unexpected = Object.keys(dict).filter((k) => !names.has(k));
+  if (missing.length || unexpected.length) {
+    throw new ValueError(`${where}: ${missing.length ? `missing keys ${missing.map((k) => `'${k}'`).join(', ')}` : ''}` +
+      `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}`);
+  }
+  for (const [name, p, , dtype, min] of state) {
+    const entry = dict[name]!;
+    if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data !== 'object' || typeof entry.data.length !== 'number') {
+      throw new ValueError(`${where}: '${name}' must be { shape, data } with array data, got ${describe(entry)}`);
+    }
+    if (entry.shape !== undefined && !Array.isArray(entry.shape)) {
+      throw new ShapeError(`${where}: '${name}' has a shape that is not an array: ${describe(entry.shape)}`);
+    }
+    if (entry.shape && !sameShape(entry.shape, p.shape)) {
+      throw new ShapeError(`${where}: '${name}' has shape ${formatShape(entry.shape)}, the module expects ${formatShape(p.shape)}`);
+    }
+    if (entry.data.length !== p.size) throw new ShapeError(`${where}: '${name}' has ${entry.data.length} values, the module expects ${p.size} ${formatShape(p.shape)}`);
+    if (dtype === 'I64') {
+      for (let i = 0; i < entry.data.length; i++) {
+        const v = entry.data[i];
+        if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ValueError(`${where}: '${name}' has ${String(v)} at index ${i} (expected an integer)`);
+      }
+    } else {
+      checkFloat32Values(where, `'${name}'`, entry.data); // in float32: 1e39 would become Infinity
+    }
+    if (min !== undefined) {
+      for (let i = 0; i < entry.data.length; i++) {
+        if ((entry.data[i] as number) < min) throw new ValueError(`${where}: '${name}' has ${String(entry.data[i])} at index ${i}; it must be ≥ ${min}`);
+      }
+    }
+  }
+}
