@@ -2,6 +2,7 @@ import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { Dropout } from './dropout.js';
 import { Module } from './module.js';
 
 /** Where `module` and its descendants sit ("" for the module itself, "0", "1.2", …), depth first. */
@@ -9,19 +10,29 @@ function modulesOf(module: Module, path = ''): Array<[string, Module]> {
   return [[path, module], ...module.namedChildren().flatMap(([name, c]) => modulesOf(c, path ? `${path}.${name}` : name))];
 }
 
+/** The Dropout layers (subclasses included) in training mode with 0 < p < 1, as "Dropout(p=0.5) at '1'". */
+function randomLayers(module: Module): string[] {
+  return modulesOf(module)
+    .filter(([, m]) => m instanceof Dropout && m.training && m.p > 0 && m.p < 1)
+    .map(([path, m]) => `${m.typeName}(p=${(m as Dropout).p})${path ? ` at '${path}'` : ''}`);
+}
+
+/** The end of the StateError for a module whose output changes between calls. */
+function randomHint(random: readonly string[]): string {
+  return `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
+    'put the module in eval() or use p = 0';
+}
+
 /**
  * Throws StateError with a hint when two forwards of the same input differ (a random layer in
- * training mode): finite differences of a function that changes between calls cannot match.
+ * training mode that is not a Dropout, which gradcheck refuses before any forward): finite
+ * differences of a function that changes between calls cannot match.
  */
 function checkDeterministic(where: string, module: Module, first: Float32Array, second: Float32Array): void {
   const i = first.findIndex((v, k) => !Object.is(v, second[k]));
   if (i < 0) return;
-  const random = modulesOf(module)
-    .filter(([, m]) => m.training && m.typeName === 'Dropout' && (m as Module & { p: number }).p > 0 && (m as Module & { p: number }).p < 1)
-    .map(([path, m]) => `${m.typeName}(p=${(m as Module & { p: number }).p})${path ? ` at '${path}'` : ''}`);
   throw new StateError(`${where}: two forwards of the same input gave different outputs (flat index ${i}: ${first[i]} then ${second[i]}), ` +
-    `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
-    'put the module in eval() or use p = 0');
+    randomHint(randomLayers(module)));
 }
 
 /** Options of gradcheck. */
@@ -96,6 +107,10 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
   const withParams = options.parameters ?? true;
   if (input.size === 0) throw new ShapeError(`${where}: input ${formatShape(input.shape)} is empty`);
+  // Two forwards can draw the same mask by chance (one output: half the time), so a Dropout in
+  // training mode is refused by what it is, before any forward.
+  const random = randomLayers(module);
+  if (random.length) throw new StateError(`${where}: the module's output changes between calls, ${randomHint(random)}`);
 
   const snapshot = module.stateDict();
   const params = withParams ? module.namedParameters() : [];
