@@ -16,7 +16,8 @@ export type PaddingMode = 'same' | 'valid';
 
 /**
  * The symmetric padding [ph, pw] of a string padding, and the extra zeros [eh, ew] (0 or 1)
- * 'same' needs at the bottom / right. Throws ValueError for 'same' with a stride other than 1.
+ * 'same' needs at the bottom / right. Throws ValueError for 'same' with a stride other than 1, or
+ * whose padding would exceed 2^24 on a side (the limit of a number padding).
  */
 export function resolvePaddingMode(where: string, mode: PaddingMode, kernel: readonly [number, number],
   stride: readonly [number, number], dilation: readonly [number, number]): { padding: [number, number]; extra: [number, number] } {
