@@ -53,14 +53,21 @@ export class NaiveMLP {
       gw.fill(0);
       gb.fill(0);
       const gin = new Float32Array(batch * n);
+      // The first layer's input is data: like wasmnn's fit() (backwardParameters) and PyTorch, its
+      // gradient is not computed.
+      const wantInputGrad = l > 0;
       for (let i = 0; i < batch; i++) {
         for (let j = 0; j < mm; j++) {
           const g = grad[i * mm + j];
           if (g === 0) continue;
           gb[j] += g;
-          for (let k = 0; k < n; k++) {
-            gw[j * n + k] += g * input[i * n + k];
-            gin[i * n + k] += g * w[j * n + k];
+          if (wantInputGrad) {
+            for (let k = 0; k < n; k++) {
+              gw[j * n + k] += g * input[i * n + k];
+              gin[i * n + k] += g * w[j * n + k];
+            }
+          } else {
+            for (let k = 0; k < n; k++) gw[j * n + k] += g * input[i * n + k];
           }
         }
       }

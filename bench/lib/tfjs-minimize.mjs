@@ -26,7 +26,7 @@ export function minimizeSteps(tf) {
     const forward = () => {
       let h = x;
       vars.forEach((v, l) => {
-        h = dense(h, v.w, v.b);
+        h = dense(h, v.w, v.b, l === 0);
         if (l < vars.length - 1) h = tf.relu(h);
       });
       return lossOf(net, h, y);
@@ -47,9 +47,19 @@ export function minimizeSteps(tf) {
       gradFunc: (dy, [sx, sw]) => [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)],
     };
   });
+  // The first layer's input is data: a careful user returns zeros for its gradient instead of
+  // computing dy·Wᵀ (customGrad must return one gradient per input), as wasmnn's fit() and
+  // PyTorch skip it and stock minimize never asks for it.
+  const denseCustomFirst = tf.customGrad((x, w, b, save) => {
+    save([x]);
+    return {
+      value: tf.add(tf.matMul(x, w), b),
+      gradFunc: (dy, [sx]) => [tf.zerosLike(sx), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)],
+    };
+  });
   return {
     data,
     minimizeStep: (net) => minimizeWith(net, (h, w, b) => tf.add(tf.matMul(h, w), b)),
-    customGradStep: (net) => minimizeWith(net, (h, w, b) => denseCustom(h, w, b)),
+    customGradStep: (net) => minimizeWith(net, (h, w, b, first) => (first ? denseCustomFirst : denseCustom)(h, w, b)),
   };
 }

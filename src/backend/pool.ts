@@ -31,13 +31,19 @@ export const MAX_CHUNKS = 4096;
 /** NEXT between jobs: beyond any TOTAL, so a late claim fails. */
 const IDLE = 1 << 30;
 /**
- * How long an idle worker polls for the next job before it sleeps (ms): the gaps between the
- * kernels of a training step are a few µs, so polling makes those hand-offs cheap, and a
- * worker sleeps (costing nothing) soon after training stops.
+ * How long an idle worker polls for the next job before it sleeps (ms). The gaps between the
+ * parallel kernels of a training step (the optimizer, the loss, small kernels kept inline, the
+ * JavaScript between calls) reach a few ms on the mnist network; a worker that slept in such a
+ * gap pays a futex wake-up per job, which on this VM made the mnist step on 2 threads bimodal
+ * (9 or 13–17 ms per process). 5 ms keeps a training loop's workers awake (measured: 8.7–8.9 ms
+ * in every run) and still lets them sleep, costing nothing, soon after training stops.
  */
-const WORKER_SPIN_MS = 0.5;
-/** How long the calling thread polls for the last chunks before it sleeps, where it may (ms). */
-const CALLER_SPIN_MS = 0.05;
+const WORKER_SPIN_MS = 5;
+/**
+ * How long the calling thread polls for the last chunks before it sleeps, where it may (ms):
+ * a chunk of a split product takes 0.1–5 ms, so polling that long answers at once.
+ */
+const CALLER_SPIN_MS = 0.5;
 
 /** Writes a job description into `job` (the layout of pool-worker.ts); returns its chunk count. */
 export function writeJob(

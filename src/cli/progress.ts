@@ -58,6 +58,11 @@ export async function createProgress(options: { epochs: number; label: string; q
   };
 }
 
+/** An epoch rate with two significant digits below 10 (a 3-second epoch is 0.33/s, not 0). */
+export function epochRate(perSecond: number): string {
+  return perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toPrecision(2);
+}
+
 /**
  * Plain progress lines for logs: the first and last epoch, every 10 % of the epochs, and
  * whenever `intervalMs` passed since the last line (long epochs show up in time).
@@ -75,7 +80,7 @@ export function plainLines(epochs: number, label: string, print: (line: string) 
       const elapsed = (t - start) / 1000;
       const eta = (elapsed / log.epoch) * (epochs - log.epoch);
       const val = log.valLoss === undefined ? '' : `  test loss ${compact(log.valLoss)}`;
-      print(`${label} epoch ${log.epoch}/${epochs}  loss ${compact(log.loss)}${val}  ${figures(log)}  ${elapsed > 0 ? (log.epoch / elapsed).toFixed(0) : '-'} epochs/s  ETA ${eta.toFixed(1)}s`);
+      print(`${label} epoch ${log.epoch}/${epochs}  loss ${compact(log.loss)}${val}  ${figures(log)}  ${elapsed > 0 ? epochRate(log.epoch / elapsed) : '-'} epochs/s  ETA ${eta.toFixed(1)}s`);
     },
     done() {},
   };

@@ -1,6 +1,6 @@
 // Progress output: bar lines fit an 80-column terminal; plain lines come at least every 2 s.
 import { describe, expect, it } from 'vitest';
-import { barLayout, compact, figures, plainLines } from '../../src/cli/progress.js';
+import { barLayout, compact, epochRate, figures, plainLines } from '../../src/cli/progress.js';
 
 describe('progress', () => {
   it('a full bar line fits 80 columns with loss, accuracy and ETA', () => {
@@ -29,5 +29,17 @@ describe('progress', () => {
     expect(lines.map((l) => Number(/epoch (\d+)\//.exec(l)![1]))).toEqual([1, 20]);
     for (let e = 31; e <= 100; e++) p.epoch({ epoch: e, loss: 0.5, accuracy: 0.9, lr: 0.1, seconds: 0.01 });
     expect(lines.at(-1)).toMatch(/epoch 100\/1000/);
+  });
+
+  it('slow epochs show their rate, not 0 epochs/s', () => {
+    expect(epochRate(0.3612)).toBe('0.36');
+    expect(epochRate(2.5)).toBe('2.5');
+    expect(epochRate(123.4)).toBe('123');
+    const lines: string[] = [];
+    let clock = 0;
+    const p = plainLines(20, 'training', (l) => lines.push(l), () => clock);
+    clock = 2750; // one epoch in 2.75 s
+    p.epoch({ epoch: 1, loss: 0.5, accuracy: 0.9, lr: 0.1, seconds: 2.75 });
+    expect(lines[0]).toMatch(/ 0\.36 epochs\/s /);
   });
 });
