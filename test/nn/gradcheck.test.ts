@@ -100,7 +100,7 @@ describe('gradcheck', () => {
 
   it('refuses a Dropout in training mode with a hint, naming where it sits; eval() or p = 0 pass', () => {
     const g = new Generator(2);
-    // Refused by what it is, before any forward (test/trust/round3-backward-parameters.test.ts:
+    // Refused when the second forward draws other mask keys (test/trust/round3-backward-parameters.test.ts:
     // with one output two masks coincide half the time, which a comparison of outputs missed).
     const model = new Sequential(new Linear(4, 16, { generator: g }), new Dropout(0.5, { generator: g }), new Tanh());
     const x = input([8, 4], 5);
