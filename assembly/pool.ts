@@ -126,7 +126,9 @@ export function maxPool2dBackward(
 @inline function divisorOf(D: i32, sy: i32, sx: i32, KH: i32, KW: i32, H: i32, W: i32, PH: i32, PW: i32,
   y0: i32, y1: i32, x0: i32, x1: i32): f32 {
   if (D > 0) return <f32>D;
-  if (D == 0) return <f32>((min(sy + KH, H + PH) - sy) * (min(sx + KW, W + PW) - sx));
+  // The padded window can hold more than 2^31 pixels (a 65536² kernel): multiply in f64, as
+  // torch's int64, then round once to f32.
+  if (D == 0) return <f32>(<f64>(min(sy + KH, H + PH) - sy) * <f64>(min(sx + KW, W + PW) - sx));
   return <f32>((y1 - y0) * (x1 - x0));
 }
 

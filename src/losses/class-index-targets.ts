@@ -1,5 +1,6 @@
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { describe } from '../validate.js';
 import { Workspace } from '../workspace.js';
 
 /**
@@ -43,7 +44,16 @@ export class ClassIndexTargets {
       throw new ShapeError(`${this.where}: expected ${batch} class indices (one per row of the ${this.rowsOf}), got ${values.length}`);
     }
     const t = this.copies.next([batch]);
-    t._view().set(values); // read only now: allocating may grow memory and detach a caller's view
+    const view = t._view();
+    view.set(values); // read only now: allocating may grow memory and detach a caller's view
+    // A value the float32 copy changed (1 + 1e-9 → 1, 2^24 + 1 → 2^24, null → 0, '1' → 1) would
+    // silently become another class or ignoreIndex; NaN is left to the kernel's check.
+    for (let i = 0; i < batch; i++) {
+      const v = values[i] as unknown;
+      if (view[i] !== v && !(typeof v === 'number' && Number.isNaN(v))) {
+        throw new ValueError(`${this.where}: target[${i}] = ${describe(v)} is not a class index (an integer that float32 holds exactly)`);
+      }
+    }
     this.indices = t;
     this.lastArray = values as ArrayLike<unknown>;
   }

@@ -61,6 +61,14 @@ export class ClassWeight {
   }
 
   /** Throws unless the weight (if any) has one value per class. */
+  /**
+   * Whether ignoreIndex is one of the `classes` classes: the plain (unweighted) kernels would then
+   * count its rows as a class, so the weighted kernels, which skip them, must run.
+   */
+  ignoresAClass(classes: number): boolean {
+    return this.ignoreIndex >= 0 && this.ignoreIndex < classes;
+  }
+
   checkClasses(classes: number): void {
     if (this.weight && this.weight.size !== classes) {
       throw new ShapeError(`${this.where}: weight has ${this.weight.size} values but the prediction has ${classes} classes (one weight per class)`);

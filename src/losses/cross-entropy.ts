@@ -79,8 +79,9 @@ export class CrossEntropyLoss extends ClassIndexLoss {
       return cw.crossEntropySoftWeighted(logits, this.probabilities, this.classWeight.weight, eps, scale, grad);
     }
     const targets = this.targets.indices!;
-    if (plain) {
-      // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included.
+    if (plain && !this.classWeight.ignoresAClass(classes)) {
+      // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included
+      // (one inside that range is a class to it: the weighted kernel below skips those rows).
       const value = ops.crossEntropyIndices(logits, targets, grad, scale);
       if (!Number.isNaN(value)) return value;
     }

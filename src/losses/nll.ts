@@ -38,7 +38,7 @@ export class NLLLoss extends ClassIndexLoss {
   protected compute(input: Tensor, _target: unknown, grad: Tensor): number {
     const targets = this.targets.indices!, mean = this.reduction === 'mean';
     this.classWeight.lastDenominator = NaN;
-    if (!this.classWeight.weighted) {
+    if (!this.classWeight.weighted && !this.classWeight.ignoresAClass(input.shape[1]!)) {
       // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included.
       const value = ops.nllLoss(input, targets, grad, mean ? 1 / input.shape[0]! : 1);
       if (!Number.isNaN(value)) return value;

@@ -149,8 +149,9 @@ export class Conv2d extends Module {
     checkGradOutput(`Conv2d.${where}`, gradOutput, [g.N, g.O, g.OH, g.OW]);
     const dx = inputGrad ? this.gradInput.next(input.shape) : null;
     const col = this.col.next([scratchSize(g)]);
+    const cropped = this.odd ? this.odd.cropTarget(dx) : null; // allocated before anything accumulates
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
-    return this.odd ? this.odd.crop(dx) : dx;
+    return dx && cropped ? this.odd!.crop(dx, cropped) : dx;
   }
 
   override _checkBackwardReady(where: string): void {

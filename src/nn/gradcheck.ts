@@ -10,19 +10,33 @@ function modulesOf(module: Module, path = ''): Array<[string, Module]> {
   return [[path, module], ...module.namedChildren().flatMap(([name, c]) => modulesOf(c, path ? `${path}.${name}` : name))];
 }
 
+/** The Dropout layers (subclasses included) in training mode with 0 < p < 1, their place ("Dropout(p=0.5) at '1'") and keys. */
+function randomLayers(module: Module): Array<{ name: string; layer: Dropout; keys: readonly [number, number] }> {
+  return modulesOf(module)
+    .filter((e): e is [string, Dropout] => e[1] instanceof Dropout && e[1].training && e[1].p > 0 && e[1].p < 1)
+    .map(([path, m]) => ({ name: `${m.typeName}(p=${m.p})${path ? ` at '${path}'` : ''}`, layer: m, keys: m._keys }));
+}
+
+/** The end of the StateError for a module whose output changes between calls. */
+function randomHint(random: readonly string[]): string {
+  return `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
+    'put the module in eval() or use p = 0';
+}
+
 /**
- * Throws StateError with a hint when two forwards of the same input differ (a random layer in
- * training mode): finite differences of a function that changes between calls cannot match.
+ * Throws StateError with a hint when two forwards of the same input differ, or when a Dropout drew
+ * its mask from other keys the second time (`dropouts`: as after the first forward) — two masks
+ * can coincide by chance (one output: half the time), the keys of a generator that draws anew do
+ * not. A Dropout whose generator repeats its keys has a fixed mask, and passes.
  */
-function checkDeterministic(where: string, module: Module, first: Float32Array, second: Float32Array): void {
+function checkDeterministic(where: string, module: Module, first: Float32Array, second: Float32Array,
+  dropouts: ReturnType<typeof randomLayers>): void {
+  const redrawn = dropouts.filter((d) => d.layer._keys[0] !== d.keys[0] || d.layer._keys[1] !== d.keys[1]).map((d) => d.name);
+  if (redrawn.length) throw new StateError(`${where}: the module's output changes between calls, ${randomHint(redrawn)}`);
   const i = first.findIndex((v, k) => !Object.is(v, second[k]));
   if (i < 0) return;
-  const random = modulesOf(module)
-    .filter((e): e is [string, Dropout] => e[1] instanceof Dropout && e[1].training && e[1].p > 0 && e[1].p < 1)
-    .map(([path, m]) => `${m.typeName}(p=${m.p})${path ? ` at '${path}'` : ''}`);
   throw new StateError(`${where}: two forwards of the same input gave different outputs (flat index ${i}: ${first[i]} then ${second[i]}), ` +
-    `so finite differences cannot match backward${random.length ? `: ${random.join(', ')} ${random.length === 1 ? 'is' : 'are'} in training mode and draw a new mask each call` : ' (a random layer in training mode?)'}; ` +
-    'put the module in eval() or use p = 0');
+    randomHint(randomLayers(module).map((d) => d.name)));
 }
 
 /** Options of gradcheck. */
@@ -106,8 +120,9 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   try {
     // Analytic gradients of L = Σ r·y.
     const first = module.forward(x).toFloat32Array();
+    const dropouts = randomLayers(module);
     const y0 = module.forward(x);
-    checkDeterministic(where, module, first, y0.toFloat32Array());
+    checkDeterministic(where, module, first, y0.toFloat32Array(), dropouts);
     const g = new Generator(seed);
     const weights = Tensor.from(Array.from({ length: y0.size }, () => g.uniform(-1, 1)), y0.shape);
     r = weights;

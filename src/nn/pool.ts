@@ -78,7 +78,10 @@ abstract class Pool2d extends Module {
   /** The average's divisor rule for the kernels (see PoolGeometry.D). */
   protected divisorRule(): number { return 0; }
 
-  /** Checks the input and returns the output view and the geometry of this call. */
+  /**
+   * Checks the input and returns the output view and the geometry of this call. The layer records
+   * them for backward only in commit(), after every allocation of the forward succeeded.
+   */
   protected prepare(input: Tensor): { x: Tensor; y: Tensor; g: PoolGeometry } {
     const where = `${this.typeName}.forward`;
     this.input = null; // a rejected forward leaves nothing for backward to use
@@ -97,9 +100,13 @@ abstract class Pool2d extends Module {
         `${pyRepr(this.padding)} a window holds no pixel of the image (torch returns -inf there; use a smaller dilation)`);
     }
     const g: PoolGeometry = { planes: N * C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, D: this.divisorRule(), OH, OW };
+    return { x, y: this.output.next([N, C, OH, OW]), g };
+  }
+
+  /** Records the input and geometry of a forward whose allocations all succeeded, for backward. */
+  protected commit(x: Tensor, g: PoolGeometry): void {
     this.input = x;
     this.geometry = g;
-    return { x, y: this.output.next([N, C, OH, OW]), g };
   }
 
   /** Checks gradOutput against the last forward; returns the gradient view to fill. */
@@ -160,6 +167,7 @@ export class MaxPool2d extends Pool2d {
   forward(input: Tensor): Tensor {
     const { x, y, g } = this.prepare(input);
     this.lastArgmax = this.argmax.next(y.shape);
+    this.commit(x, g);
     maxPool2dForward(x, y, this.lastArgmax, g);
     return y;
   }
@@ -206,6 +214,7 @@ export class AvgPool2d extends Pool2d {
 
   forward(input: Tensor): Tensor {
     const { x, y, g } = this.prepare(input);
+    this.commit(x, g);
     avgPool2dForward(x, y, g);
     return y;
   }

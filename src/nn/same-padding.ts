@@ -9,14 +9,15 @@ import { cropBottomRight, padBottomRight, type PadGeometry } from '../backend/op
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { Workspace } from '../workspace.js';
-import { pyRepr } from './layer-args.js';
+import { MAX_DIM, pyRepr } from './layer-args.js';
 
 /** A string padding of Conv2d. */
 export type PaddingMode = 'same' | 'valid';
 
 /**
  * The symmetric padding [ph, pw] of a string padding, and the extra zeros [eh, ew] (0 or 1)
- * 'same' needs at the bottom / right. Throws ValueError for 'same' with a stride other than 1.
+ * 'same' needs at the bottom / right. Throws ValueError for 'same' with a stride other than 1, or
+ * whose padding would exceed 2^24 on a side (the limit of a number padding).
  */
 export function resolvePaddingMode(where: string, mode: PaddingMode, kernel: readonly [number, number],
   stride: readonly [number, number], dilation: readonly [number, number]): { padding: [number, number]; extra: [number, number] } {
@@ -26,6 +27,11 @@ export function resolvePaddingMode(where: string, mode: PaddingMode, kernel: rea
   }
   const total = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
   const padding: [number, number] = [Math.floor(total[0]! / 2), Math.floor(total[1]! / 2)];
+  if (padding[0] > MAX_DIM || padding[1] > MAX_DIM) {
+    // The kernels index in 32 bits; a number padding has the same limit.
+    throw new ValueError(`${where}: padding 'same' with kernel ${pyRepr(kernel)} and dilation ${pyRepr(dilation)} needs padding ` +
+      `${pyRepr(padding)}, more than ${MAX_DIM} (2^24) on a side; use a smaller dilation or kernel`);
+  }
   return { padding, extra: [total[0]! - 2 * padding[0], total[1]! - 2 * padding[1]] };
 }
 
@@ -47,16 +53,19 @@ export class OddPadding {
   }
 
   /**
-   * The gradient of the padded input cropped back to the shape of the input given to pad()
-   * (null passes through: a backward that computes no input gradient).
+   * The view crop() fills for the gradient of a padded input (null passes through: a backward
+   * that computes no input gradient). Taken before the backward accumulates anything, so a failed
+   * allocation leaves the parameter gradients as they were.
    */
-  crop(dxp: Tensor): Tensor;
-  crop(dxp: Tensor | null): Tensor | null;
-  crop(dxp: Tensor | null): Tensor | null {
+  cropTarget(dxp: Tensor | null): Tensor | null {
     if (!dxp) return null;
     const g = this.geometry!;
-    const dx = this.cropped.next([dxp.shape[0]!, dxp.shape[1]!, g.H, g.W]);
-    cropBottomRight(dxp, dx, g);
+    return this.cropped.next([dxp.shape[0]!, dxp.shape[1]!, g.H, g.W]);
+  }
+
+  /** dx (from cropTarget) = the gradient of the padded input cropped back to the shape of the input given to pad(). */
+  crop(dxp: Tensor, dx: Tensor): Tensor {
+    cropBottomRight(dxp, dx, this.geometry!);
     return dx;
   }
 }

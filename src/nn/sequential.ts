@@ -1,16 +1,22 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkNumber, describe } from '../validate.js';
+import { checkGradOutput, checkNumber, checkTensor, describe } from '../validate.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { ReLU } from './activations.js';
 
-const LINEAR = Linear.prototype, RELU = ReLU.prototype;
+// The methods as the classes define them, taken once: a method later patched on the prototype
+// (a spy, a wrapper) is then a replaced method like one set on the instance, and runs.
+const LINEAR = {
+  forward: Linear.prototype.forward, backward: Linear.prototype.backward, backwardParameters: Linear.prototype.backwardParameters,
+};
+const RELU = { forward: ReLU.prototype.forward, backward: ReLU.prototype.backward };
 
 /**
  * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward,
- * backward or backwardParameters replaced on the instance — dispose() replaces them too):
+ * backward or backwardParameters replaced on the instance or the prototype — dispose() replaces
+ * them too):
  * Linear then runs both in one kernel call per pass when the layer is small, with the same
  * results and state as the two calls.
  */
@@ -33,6 +39,8 @@ export class Sequential extends Module {
   static override readonly typeName: string = 'Sequential';
   private readonly layers: Module[] = [];
   private forwarded = false;
+  /** The shape of the last forward's input: an empty chain's output, for backward's check. */
+  private lastInputShape: readonly number[] = [];
 
   constructor(...modules: Module[]) {
     super();
@@ -102,6 +110,7 @@ export class Sequential extends Module {
     // calls, and backward must refuse rather than mix them.
     this.forwarded = false;
     const layers = this.layers;
+    if (layers.length === 0) this.lastInputShape = checkTensor('Sequential.forward', 'input', input).shape;
     let x = input;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!, next = layers[i + 1];
@@ -118,6 +127,7 @@ export class Sequential extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     if (!this.forwarded) throw new StateError('Sequential.backward: called before a successful forward()');
+    this.checkGradient('backward', gradOutput);
     // Every layer can run (its saved input still valid) before the first one accumulates.
     this._checkBackwardReady('backward');
     const layers = this.layers;
@@ -137,6 +147,7 @@ export class Sequential extends Module {
   /** backward() through every layer but the first, which gets backwardParameters (no input gradient). */
   override backwardParameters(gradOutput: Tensor): void {
     if (!this.forwarded) throw new StateError('Sequential.backwardParameters: called before a successful forward()');
+    this.checkGradient('backwardParameters', gradOutput);
     this._checkBackwardReady('backwardParameters');
     const layers = this.layers;
     let g = gradOutput;
@@ -155,6 +166,15 @@ export class Sequential extends Module {
       }
     }
     if (i === 0) layers[0]!.backwardParameters(g);
+  }
+
+  /**
+   * gradOutput is a usable Tensor (the layers check its shape; an empty chain checks it against
+   * the last input, which it returned as its output).
+   */
+  private checkGradient(where: string, gradOutput: Tensor): void {
+    if (this.layers.length === 0) checkGradOutput(`Sequential.${where}`, gradOutput, this.lastInputShape);
+    else checkTensor(`Sequential.${where}`, 'gradOutput', gradOutput);
   }
 
   override _checkBackwardReady(where: string): void {
