@@ -11,6 +11,7 @@ import {
   Softmax, StateError, StepLR, Tensor, ValueError, WasmnnError, manualSeed, memoryStats, nn, clipGradNorm,
   type Optimizer, type OptimizerStateDict, type Parameter,
 } from '../../src/index.js';
+import { rejects } from '../helpers/trust.js';
 
 /** A copy of a tensor's values. */
 function read(t: Tensor): number[] {
@@ -20,21 +21,6 @@ function read(t: Tensor): number[] {
 /** Every parameter value and gradient of a model, flattened. */
 function snapshot(params: readonly Parameter[]): { values: number[]; grads: number[] } {
   return { values: params.flatMap((p) => read(p)), grads: params.flatMap((p) => read(p.grad)) };
-}
-
-/** Runs fn, which must throw an instance of `cls` whose message matches `message`. */
-function rejects(fn: () => unknown, cls: new (...args: never[]) => Error, message: RegExp): Error {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'the call should have been rejected').not.toBeNull();
-  expect(caught).toBeInstanceOf(WasmnnError);
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toMatch(message);
-  return caught as Error;
 }
 
 function mlp(): Sequential {

@@ -5,30 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AvgPool2d, BatchNorm1d, Conv2d, CrossEntropyLoss, Dropout, Flatten, Generator, Linear, MaxPool2d, Module, ReLU, SGD, Sequential,
-  ShapeError, StateError, Tensor, Tanh, ValueError, WasmnnError, fit, gradcheck, manualSeed, memoryStats,
+  ShapeError, StateError, Tensor, Tanh, ValueError, fit, gradcheck, manualSeed, memoryStats,
 } from '../../src/index.js';
-
-function data(shape: number[], seed: number): Tensor {
-  const g = new Generator(seed);
-  return Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.uniform(-1, 1)), shape);
-}
-
-const grads = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.grad.toFloat32Array()));
-const values = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.toFloat32Array()));
-
-/** fn must throw a WasmnnError of class cls whose message matches message. */
-function rejects(fn: () => unknown, cls: new (...args: never[]) => Error, message: RegExp): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'the call should have been rejected').not.toBeNull();
-  expect(caught).toBeInstanceOf(WasmnnError);
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toMatch(message);
-}
+import { rejects, seededData as data, grads, values } from '../helpers/trust.js';
 
 /** Each model with an input that passes its forward, and the shape of its output. */
 function models(): Array<{ name: string; model: Module; x: Tensor; out: number[] }> {

@@ -9,15 +9,11 @@ import {
   memoryStats,
 } from '../../src/index.js';
 import { Allocator } from '../../src/backend/memory.js';
+import { seededData as data, failAllocationAt } from '../helpers/trust.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function data(shape: number[], seed: number): Tensor {
-  const g = new Generator(seed);
-  return Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.uniform(-1, 1)), shape);
-}
 
 const hostile = fc.constantFrom<unknown>(null, NaN, Infinity, -Infinity, 1e39, -1, 0, 0.5, 2 ** 31, 2 ** 53, '2', true, [1, 2, 3], [2, NaN], {}, 'same', 'valid', 'SAME', [1, 'a'], -0);
 
@@ -136,12 +132,7 @@ describe('round 3: pooling and convolution options', () => {
       pool.forward(data([1, 1, 4, 4], 1));
       const big = data([2, 3, 9, 9], 2); // made before the allocator is told to fail
       for (let failAt = 1; failAt <= 2; failAt++) {
-        let calls = 0;
-        const real = Allocator.prototype.alloc;
-        vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, ...args: Parameters<Allocator['alloc']>) {
-          if (++calls === failAt) throw new OutOfMemoryError('cannot allocate (simulated)');
-          return real.apply(this, args);
-        });
+        failAllocationAt(failAt);
         let error: unknown = null;
         try {
           pool.forward(big);

@@ -5,21 +5,14 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, Generator, Linear, MSELoss, Module, OutOfMemoryError, ReLU, Sequential, ShapeError, StateError,
+  Adam, CrossEntropyLoss, Generator, Linear, MSELoss, OutOfMemoryError, ReLU, Sequential, ShapeError, StateError,
   Tensor, ValueError, WasmnnError,
 } from '../../src/index.js';
-import { Allocator } from '../../src/backend/memory.js';
+import { seededData as data, grads, values, failAllocationAt } from '../helpers/trust.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function data(shape: number[], seed: number): Tensor {
-  const g = new Generator(seed);
-  return Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.uniform(-1, 1)), shape);
-}
-const grads = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.grad.toFloat32Array()));
-const values = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.toFloat32Array()));
 
 /** Linear(3, 4) + ReLU + Linear(4, 2), weights from seed 1, with the first two layers given. */
 function chain(first: Linear, relu: ReLU): Sequential {
@@ -151,12 +144,7 @@ describe('round 3: the fused Linear + ReLU path never bypasses the user', () => 
     const x = data([3, 3], 1), dy = data([3, 2], 2);
     for (let failAt = 1; failAt <= 6; failAt++) {
       const fresh = new Sequential(new Linear(3, 4, { generator: new Generator(9) }), new ReLU(), new Linear(4, 2, { generator: new Generator(10) }));
-      let calls = 0;
-      const real = Allocator.prototype.alloc;
-      vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, ...args: Parameters<Allocator['alloc']>) {
-        if (++calls === failAt) throw new OutOfMemoryError('cannot allocate (simulated)');
-        return real.apply(this, args);
-      });
+      failAllocationAt(failAt);
       let error: unknown = null;
       try {
         fresh.forward(x);
