@@ -7,6 +7,7 @@ import { Allocator } from '../../src/backend/memory.js';
 import {
   Adam, Conv2d, CrossEntropyLoss, DataLoader, fit, Linear, MaxPool2d, OutOfMemoryError, Parameter, ReLU, SGD, Sequential, Tensor, memoryStats,
 } from '../../src/index.js';
+import { failAllocationAt } from '../helpers/trust.js';
 
 const bytes = (): number => memoryStats().bytesInUse;
 
@@ -56,12 +57,7 @@ describe('memory a user can reason about', () => {
 
   it('a Parameter whose gradient cannot be allocated frees its value before the error propagates', () => {
     const before = bytes();
-    const alloc = Allocator.prototype.alloc;
-    let calls = 0;
-    vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, n: number, kind) {
-      if (++calls === 2) throw new OutOfMemoryError('cannot allocate (simulated)');
-      return alloc.call(this, n, kind);
-    });
+    failAllocationAt(2);
     expect(() => new Parameter([1000], 'x')).toThrow(OutOfMemoryError);
     vi.restoreAllMocks();
     expect(bytes()).toBe(before);
@@ -71,12 +67,7 @@ describe('memory a user can reason about', () => {
     const model = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
     const weights = model.parameters().map((p) => Array.from(p.toFloat32Array()));
     const before = bytes();
-    const alloc = Allocator.prototype.alloc;
-    let calls = 0;
-    vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, n: number, kind) {
-      if (++calls === 2) throw new OutOfMemoryError('cannot allocate (simulated)');
-      return alloc.call(this, n, kind);
-    });
+    failAllocationAt(2);
     expect(() => new SGD(model.parameters(), { lr: 0.1 })).toThrow(OutOfMemoryError);
     vi.restoreAllMocks();
     expect(bytes()).toBe(before);
@@ -131,14 +122,9 @@ describe('memory a user can reason about', () => {
 
   it('a DataLoader that runs out of memory while copying keeps no half copy, names itself, and works afterwards', () => {
     const x = Tensor.from(Array.from({ length: 40 }, (_, i) => i), [10, 4]), y = Tensor.from(Array.from({ length: 10 }, (_, i) => i % 3));
-    const alloc = Allocator.prototype.alloc;
     for (const failAt of [1, 2, 3]) { // the copy of x, of y, the row order
       const before = memoryStats().byKind.data ?? { bytes: 0, blocks: 0 };
-      let calls = 0;
-      vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, n: number, kind) {
-        if (++calls === failAt) throw new OutOfMemoryError('cannot allocate (simulated)');
-        return alloc.call(this, n, kind);
-      });
+      failAllocationAt(failAt);
       expect(() => new DataLoader(x, y, { batchSize: 4 })).toThrow(/^DataLoader \((copy of x|copy of y|row order)\): cannot allocate \(simulated\)$/);
       vi.restoreAllMocks();
       expect(memoryStats().byKind.data ?? { bytes: 0, blocks: 0 }).toEqual(before);

@@ -167,11 +167,7 @@ describe('round 3: pooling and convolution options', () => {
     for (let failAt = 1; failAt <= allocations; failAt++) {
       const conv = new Conv2d(2, 3, 2, { padding: 'same', generator: new Generator(1) });
       conv.forward(x);
-      let calls = 0;
-      vi.spyOn(Allocator.prototype, 'alloc').mockImplementation(function (this: Allocator, ...args: Parameters<Allocator['alloc']>) {
-        if (++calls === failAt) throw new OutOfMemoryError('cannot allocate (simulated)');
-        return real.apply(this, args);
-      });
+      failAllocationAt(failAt);
       expect(() => conv.backward(dy)).toThrow(OutOfMemoryError);
       vi.restoreAllMocks();
       expect(conv.weight.grad.toFloat32Array().every((v) => v === 0), `allocation ${failAt} of ${allocations}`).toBe(true);
