@@ -126,46 +126,39 @@ export class Sequential extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
-    if (!this.forwarded) throw new StateError('Sequential.backward: called before a successful forward()');
-    this.checkGradient('backward', gradOutput);
-    // Every layer can run (its saved input still valid) before the first one accumulates.
-    this._checkBackwardReady('backward');
-    const layers = this.layers;
-    let g = gradOutput;
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const layer = layers[i]!, previous = layers[i - 1];
-      if (linearRelu(previous, layer)) {
-        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
-        i--;
-      } else {
-        g = layer.backward(g);
-      }
-    }
-    return g;
+    return this.runBackward('backward', gradOutput, true)!;
   }
 
   /** backward() through every layer but the first, which gets backwardParameters (no input gradient). */
   override backwardParameters(gradOutput: Tensor): void {
-    if (!this.forwarded) throw new StateError('Sequential.backwardParameters: called before a successful forward()');
-    this.checkGradient('backwardParameters', gradOutput);
-    this._checkBackwardReady('backwardParameters');
+    this.runBackward('backwardParameters', gradOutput, false);
+  }
+
+  /**
+   * The layers' backward in reverse order (a Linear + ReLU pair in one call); with inputGrad =
+   * false the first layer (or pair) computes only its parameter gradients. Returns the input
+   * gradient, or null when it was not computed.
+   */
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    this.checkGradient(where, gradOutput);
+    // Every layer can run (its saved input still valid) before the first one accumulates.
+    this._checkBackwardReady(where);
     const layers = this.layers;
-    let g = gradOutput;
-    let i = layers.length - 1;
-    for (; i >= 1; i--) {
+    let g: Tensor | null = gradOutput;
+    for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!, previous = layers[i - 1];
-      if (linearRelu(previous, layer)) {
-        if (i === 1) {
-          (previous as Linear)._backwardRelu(g, layer as ReLU, false);
-          return;
-        }
-        g = (previous as Linear)._backwardRelu(g, layer as ReLU)!;
-        i--;
-      } else {
-        g = layer.backward(g);
+      const fused = linearRelu(previous, layer);
+      if (fused) i--;
+      const wantInputGrad = inputGrad || i > 0;
+      if (fused) g = (previous as Linear)._backwardRelu(g!, layer as ReLU, wantInputGrad);
+      else if (wantInputGrad) g = layer.backward(g!);
+      else {
+        layer.backwardParameters(g!);
+        g = null;
       }
     }
-    if (i === 0) layers[0]!.backwardParameters(g);
+    return g;
   }
 
   /**
