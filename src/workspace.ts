@@ -30,7 +30,8 @@ export class Workspace {
     if (!this.storage) this.storage = namingOwner(this.owner, () => new Storage(Math.max(size, 1), this.kind));
     else {
       const storage = this.storage;
-      namingOwner(this.owner, () => storage.ensureCapacity(size));
+      // The closure only when the block must grow: the steady state of a training step allocates nothing.
+      if (size > storage.capacity) namingOwner(this.owner, () => storage.ensureCapacity(size));
       storage.generation++;
     }
     return new Tensor(this.storage, 0, this.lastShape, this.owner);

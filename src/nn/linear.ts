@@ -40,6 +40,8 @@ export class Linear extends Module {
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
   private lastOutShape: readonly number[] = [];
+  /** [inFeatures, outFeatures]: the transposed weight's shape, one array for every step. */
+  private readonly weightTShape: readonly number[];
   private scratchView: Tensor | null = null;
 
   constructor(
@@ -56,6 +58,7 @@ export class Linear extends Module {
     const generator = checkGenerator<Generator>('Linear', 'generator', options.generator ?? defaultGenerator);
     const name = `Linear(${inFeatures}, ${outFeatures})`;
     this.weightT = this.registerWorkspace(new Workspace(`${name} (transposed weight, scratch)`));
+    this.weightTShape = Object.freeze([inFeatures, outFeatures]);
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     try {
@@ -82,12 +85,12 @@ export class Linear extends Module {
 
   forward(input: Tensor): Tensor {
     const rows = this.checkInput(input);
-    const y = this.output.next([rows, this.outFeatures]);
+    const y = this.output.next(input.ndim === 2 ? this.output2d(input) : [rows, this.outFeatures]);
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
       dense.denseForward(x, this.weight, this.bias, y, null, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
     } else {
-      const wT = this.weightT.next([this.inFeatures, this.outFeatures]);
+      const wT = this.weightT.next(this.weightTShape);
       ops.linearForward(x, this.weight, wT, this.bias, y);
     }
     this.input = input;
@@ -122,7 +125,7 @@ export class Linear extends Module {
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = inputGrad ? this.gradInput.next([rows, this.inFeatures]) : null;
+    const dx = inputGrad ? this.gradInput.next(input.ndim === 2 ? input.shape : [rows, this.inFeatures]) : null;
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
       dense.denseBackward(x, this.weight, dy, null, null, this.weight.grad, this.bias?.grad ?? null, dx,
