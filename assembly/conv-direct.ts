@@ -234,9 +234,12 @@ export function conv2dDirectImages(
 export function convTransposeImages(n0: i32, n1: i32, O: i32, P: i32, O4: i32, dy: usize, dyT: usize): void {
   for (let n = n0; n < n1; n++) {
     const src = at(dy, <usize>n * <usize>(O * P)), dst = at(dyT, <usize>n * <usize>(P * O4));
-    if (O4 > O) memory.fill(dst, 0, <usize>(P * O4) << 2);
     for (let o = 0; o < O; o++) {
       for (let p = 0; p < P; p++) store<f32>(at(dst, <usize>(p * O4 + o)), load<f32>(at(src, <usize>(o * P + p))));
+    }
+    // Only the pad lanes [O, O4) of each row get zeros: one pass over dyT, not a fill and a rewrite.
+    for (let p = 0; p < P; p++) {
+      for (let o = O; o < O4; o++) store<f32>(at(dst, <usize>(p * O4 + o)), 0);
     }
   }
 }

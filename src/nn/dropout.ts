@@ -36,8 +36,10 @@ export class Dropout extends Module {
   /** The last forward's shape and mask (null: it ran in eval mode, the gradient passes through). */
   private lastShape: readonly number[] | null = null;
   private lastMask: Tensor | null = null;
-  /** @internal The two keys of the last training-mode mask (gradcheck compares them between two forwards). */
-  _keys: readonly [number, number] = [0, 0];
+  /** @internal The first key of the last training-mode mask (gradcheck compares both between two forwards). */
+  _key0 = 0;
+  /** @internal The second key of the last training forward's mask (see _key0). */
+  _key1 = 0;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
@@ -54,7 +56,8 @@ export class Dropout extends Module {
       return input;
     }
     const key0 = this.generator.nextUint32(), key1 = this.generator.nextUint32();
-    if (this._keys[0] !== key0 || this._keys[1] !== key1) this._keys = [key0, key1]; // no new array while the keys repeat
+    this._key0 = key0;
+    this._key1 = key1;
     const mask = this.mask.next(input.shape);
     const y = this.output.next(input.shape);
     const scale = this.p === 1 ? 0 : 1 / (1 - this.p);

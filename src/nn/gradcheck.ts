@@ -14,7 +14,7 @@ function modulesOf(module: Module, path = ''): Array<[string, Module]> {
 function randomLayers(module: Module): Array<{ name: string; layer: Dropout; keys: readonly [number, number] }> {
   return modulesOf(module)
     .filter((e): e is [string, Dropout] => e[1] instanceof Dropout && e[1].training && e[1].p > 0 && e[1].p < 1)
-    .map(([path, m]) => ({ name: `${m.typeName}(p=${m.p})${path ? ` at '${path}'` : ''}`, layer: m, keys: m._keys }));
+    .map(([path, m]) => ({ name: `${m.typeName}(p=${m.p})${path ? ` at '${path}'` : ''}`, layer: m, keys: [m._key0, m._key1] as const }));
 }
 
 /** The end of the StateError for a module whose output changes between calls. */
@@ -31,7 +31,7 @@ function randomHint(random: readonly string[]): string {
  */
 function checkDeterministic(where: string, module: Module, first: Float32Array, second: Float32Array,
   dropouts: ReturnType<typeof randomLayers>): void {
-  const redrawn = dropouts.filter((d) => d.layer._keys[0] !== d.keys[0] || d.layer._keys[1] !== d.keys[1]).map((d) => d.name);
+  const redrawn = dropouts.filter((d) => d.layer._key0 !== d.keys[0] || d.layer._key1 !== d.keys[1]).map((d) => d.name);
   if (redrawn.length) throw new StateError(`${where}: the module's output changes between calls, ${randomHint(redrawn)}`);
   const i = first.findIndex((v, k) => !Object.is(v, second[k]));
   if (i < 0) return;
