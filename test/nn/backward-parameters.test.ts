@@ -53,6 +53,26 @@ describe('backwardParameters', () => {
     expect(dx.toFloat32Array()).toEqual(before); // not recomputed, not stale
   });
 
+  it('Linear (small and large path) and a leading fused Linear + ReLU skip the input gradient too', () => {
+    const cases: Array<[string, () => Linear | Sequential, number, number]> = [
+      ['small Linear', () => new Linear(5, 4, { generator: new Generator(4) }), 5, 4],
+      ['large Linear', () => new Linear(40, 36, { generator: new Generator(5) }), 40, 36],
+      ['Sequential(Linear, ReLU, Linear)', () => new Sequential(new Linear(5, 4, { generator: new Generator(6) }), new ReLU(), new Linear(4, 2, { generator: new Generator(7) })), 5, 2],
+    ];
+    for (const [name, make, inF, outF] of cases) {
+      const m = make();
+      const x = rand([70, inF], 1);
+      m.forward(x);
+      const dx = m.backward(rand([70, outF], 2));
+      const before = dx.toFloat32Array();
+      m.forward(x);
+      m.backwardParameters(rand([70, outF], 3));
+      // A recomputed input gradient would rewrite this view (new values) or make it stale (throws).
+      expect(dx.toFloat32Array(), name).toEqual(before);
+      m.dispose();
+    }
+  });
+
   it('refuses a missing forward, a wrong gradient shape and a disposed module, changing nothing', () => {
     const conv = new Conv2d(1, 2, 3, { generator: new Generator(3) });
     expect(() => conv.backwardParameters(rand([1, 2, 2, 2], 1))).toThrow(/Conv2d.backwardParameters: called before a successful forward\(\)/);
