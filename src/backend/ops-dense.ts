@@ -5,6 +5,7 @@
  * fit in L1 (`denseSmallFits`); larger ones take ops-gemm.ts's path, which splits and packs.
  * Both paths give bit-identical results (the kernels sum each element in gemm's order).
  */
+import { StateError } from '../errors.js';
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { worthSplitting } from './parallel.js';
@@ -59,8 +60,10 @@ export function denseBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, z: TensorRef | null, dz: TensorRef | null,
   dw: TensorRef, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef,
 ): void {
+  // The kernel writes dz whenever z is given: a z without a dz would write through address 0.
+  if ((z === null) !== (dz === null)) throw new StateError('internal: denseBackward takes z and dz together');
   const n = w.shape[0]!, k = w.shape[1]!, m = x.size / k;
   kernels().denseBackward(m, n, k, ptr(x, 'backward'), ptr(w, 'backward'), ptr(dy, 'backward'),
-    z ? ptr(z, 'backward') : 0, z && dz ? ptr(dz, 'backward') : 0, ptr(dw, 'backward'),
+    z ? ptr(z, 'backward') : 0, dz ? ptr(dz, 'backward') : 0, ptr(dw, 'backward'),
     db ? ptr(db, 'backward') : 0, dx ? ptr(dx, 'backward') : 0, ptr(scratch, 'backward'));
 }

@@ -137,6 +137,17 @@ describe('denseScratchSize', () => {
   });
 });
 
+describe('ops-dense denseBackward', () => {
+  it('refuses a ReLU input z without its gradient dz (the kernel would write dz through address 0)', async () => {
+    const { denseBackward } = await import('../../src/backend/ops-dense.js');
+    const { Tensor, StateError } = await import('../../src/index.js');
+    const x = Tensor.zeros([2, 3]), w = Tensor.zeros([4, 3]), dy = Tensor.zeros([2, 4]), z = Tensor.zeros([2, 4]);
+    const dw = Tensor.zeros([4, 3]), scratch = Tensor.zeros([64]);
+    expect(() => denseBackward(x, w, dy, z, null, dw, null, null, scratch)).toThrow(StateError);
+    expect(() => denseBackward(x, w, dy, null, z, dw, null, null, scratch)).toThrow(StateError);
+  });
+});
+
 describe('dense-small scratch', () => {
   it.each(SHAPES)('m=%i k=%i n=%i: each pass stays inside its own part (forward k·⌈n⌉₄, backward 4·max(m, n) floats)', async (m, k, n) => {
     const { denseForwardScratch, denseBackwardScratch } = await import('../../src/backend/ops-dense.js');
