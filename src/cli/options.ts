@@ -233,7 +233,7 @@ export function trainHelp(): string {
     const def = f.type === 'boolean' ? '' : f.default === '' ? '' : ` (default ${f.default})`;
     return `  --${name.padEnd(22)}${f.help}${def}`;
   });
-  return ['usage: wasmnn train [flags]', '', 'Trains a fully connected network on a 2-D data set and reports train/test error.', '', ...rows].join('\n');
+  return ['usage: wasmnn train [flags]', '', 'Trains a network on a data set (the 2-D point sets, or MNIST digits with a CNN from --model / --layers) and reports train/test error.', '', ...rows].join('\n');
 }
 
 /**

@@ -47,7 +47,7 @@ export abstract class Module {
     return (this.constructor as typeof Module).typeName;
   }
 
-  /** Computes the output for a [batch, features] input. */
+  /** Computes the output for a `[batch, …]` input (batch first; the rest depends on the layer). */
   abstract forward(input: Tensor): Tensor;
 
   /**

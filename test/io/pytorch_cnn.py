@@ -1,6 +1,6 @@
 """PyTorch side of test/io/pytorch-cnn.test.ts.
 
-mode "make": builds the reference CNN (conv, batch norm 2d, max pool, conv, average pool, layer
+mode "make": builds the reference CNN (or, with arch "bn1d-ncl", a small net with BatchNorm1d on [N, C, L]) (conv, batch norm 2d, max pool, conv, average pool, layer
 norm, flatten, linear, tanh, batch norm 1d, linear) from a seed, gives the batch-norm buffers
 non-trivial values (num_batches_tracked = 3), writes its state dict as safetensors (F32, and
 I64 for num_batches_tracked), then on one batch in training mode reports outputs, loss, input
@@ -19,12 +19,17 @@ import torch.nn as nn
 from pytorch_reference_io import read_safetensors, write_safetensors
 
 
-
-
-
-
-
-def model():
+def model(arch):
+    if arch == "bn1d-ncl":
+        # BatchNorm1d on [N, C, L]: statistics per channel over the batch and the length.
+        return nn.Sequential(
+            nn.Conv2d(2, 3, 3, padding=1, bias=False),
+            nn.Flatten(2),
+            nn.BatchNorm1d(3),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(144, 3),
+        )
     # No affine map straight before a batch norm: what it adds equally to every sample (a bias,
     # and through it the layer norm's bias) has a gradient of zero up to rounding, and Adam's
     # first step (≈ lr·sign(grad)) would turn that rounding into ±lr.
@@ -56,7 +61,7 @@ def main():
     cfg = json.load(sys.stdin)
     torch.set_default_dtype(torch.float32)
     torch.manual_seed(cfg["seed"])
-    m = model()
+    m = model(cfg.get("arch", "cnn"))
     x = torch.tensor(cfg["x"], dtype=torch.float32).reshape(cfg["shape"])
     if cfg["mode"] == "check":
         m.load_state_dict(read_safetensors(cfg["weights"]), strict=True)

@@ -4,7 +4,7 @@
 // message; never a WASM trap, a TypeError or garbage.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, LayerNorm, MaxPool2d } from '../../src/index.js';
+import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, LogSoftmax, MaxPool2d } from '../../src/index.js';
 import { cleanly, exercise } from '../helpers/fuzz.js';
 
 const size = fc.oneof(fc.integer({ min: -1, max: 6 }), fc.constantFrom(1.5, NaN, null, 1e39, 2 ** 31));
@@ -37,5 +37,18 @@ describe('CNN layers under fuzzed arguments', () => {
           exercise(m, dims);
         });
       }), { numRuns: 200 });
+  });
+
+  it('Dropout, Flatten and LogSoftmax', () => {
+    const dim = fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constantFrom(1.5, NaN, null, 1e39, -(2 ** 31)));
+    const p = fc.oneof(fc.double({ min: -0.5, max: 1.5, noNaN: true }), fc.constantFrom(0, 1, NaN, null, 1e39, -Infinity));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 }), p, dim, dim, fc.boolean(), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 5 }),
+      (kind, prob, a, b, train, dims) => {
+        cleanly(() => {
+          const m = kind === 0 ? new Dropout(prob as number) : kind === 1 ? new Flatten(a as number, b as number) : new LogSoftmax(a as number);
+          m.train(train);
+          exercise(m, dims);
+        });
+      }), { numRuns: 300 });
   });
 });

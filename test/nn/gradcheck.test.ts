@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, GELU, Generator, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module,
-  Parameter, ReLU, Sequential, Sigmoid, Softmax, Softplus, StateError, Tanh, Tensor, ValueError, gradcheck,
+  Parameter, ReLU, Scale, Sequential, Sigmoid, Softmax, Softplus, StateError, Tanh, Tensor, ValueError, gradcheck,
 } from '../../src/index.js';
 
 /** Values of magnitude 0.1–1 with random signs, 0.02 apart: away from ReLU's kink and from ties. */
@@ -25,6 +25,7 @@ const LAYERS: Array<[string, () => Module, number[]]> = [
   ['GELU', () => new GELU(), [3, 4]],
   ['Softplus', () => new Softplus({ beta: 2 }), [3, 4]],
   ['Softmax', () => new Softmax(), [3, 4]],
+  ['Scale', () => new Scale(-2.5), [3, 4]],
   ['Conv2d', () => new Conv2d(2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2], generator: g() }), [2, 2, 5, 6]],
   ['MaxPool2d', () => new MaxPool2d(2, { padding: 1 }), [2, 2, 5, 4]],
   ['AvgPool2d', () => new AvgPool2d(3, { stride: 2, padding: 1 }), [2, 2, 5, 4]],
@@ -46,9 +47,9 @@ describe('gradcheck', () => {
   });
 
   it('catches a wrong input gradient and a wrong parameter gradient, naming the worst element', () => {
-    class Scale extends Module {
-      static override readonly typeName: string = 'Scale';
-      readonly weight = this.registerParameter('weight', new Parameter([3], 'Scale'));
+    class BuggyScale extends Module {
+      static override readonly typeName: string = 'BuggyScale';
+      readonly weight = this.registerParameter('weight', new Parameter([3], 'BuggyScale'));
       private x: Tensor | null = null;
       constructor(private readonly bug: 'input' | 'weight') {
         super();
@@ -65,11 +66,11 @@ describe('gradcheck', () => {
         return Tensor.from(Array.from(d, (v, i) => v * this.weight.toFloat32Array()[i % 3]! * (this.bug === 'input' && i === 4 ? -1 : 1)), dy.shape);
       }
     }
-    const a = gradcheck(new Scale('input'), input([2, 3], 1));
+    const a = gradcheck(new BuggyScale('input'), input([2, 3], 1));
     expect(a.ok).toBe(false);
     expect(a.worst).toMatchObject({ name: 'input', index: 4 });
     expect(a.worst!.analytic).toBeCloseTo(-a.worst!.numeric, 3);
-    const b = gradcheck(new Scale('weight'), input([2, 3], 1));
+    const b = gradcheck(new BuggyScale('weight'), input([2, 3], 1));
     expect(b.ok).toBe(false);
     expect(b.worst).toMatchObject({ name: 'weight', index: 1 });
     expect(b.worst!.relativeError).toBeCloseTo(0.1, 2);
