@@ -25,6 +25,8 @@ export const NS = {
   loss: 0.3,
   /** per element of softmax / cross-entropy rows (exp, log) */
   softmax: 3,
+  /** per element of a dropout mask drawn by the counter-based generator (random.ts) */
+  random: 1,
   /** per element of an optimizer step */
   optimizer: 1,
 };

@@ -74,13 +74,15 @@ function lastAxis(t: TensorRef): [number, number] {
 /** Log-softmax over the last axis. */
 export function logSoftmaxForward(x: TensorRef, y: TensorRef): void {
   const [rows, cols] = lastAxis(x);
-  kernels().logSoftmaxForward(rows, cols, ptr(x, 'forward'), ptr(y, 'forward'));
+  parallelFor('logSoftmaxForward', [rows, cols, ptr(x, 'forward'), ptr(y, 'forward')], rows, 1, rowsSplit(cols, [2, 3]),
+    rows * cols * NS.softmax);
 }
 
 /** dx = dy − softmax · Σ_row dy, from the log-softmax's output y. */
 export function logSoftmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): void {
   const [rows, cols] = lastAxis(y);
-  kernels().logSoftmaxBackward(rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward'));
+  parallelFor('logSoftmaxBackward', [rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward')], rows, 1,
+    rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
 }
 
 /** NLL of log-probabilities [rows, cols] with float32 class indices; NaN when an index is invalid. */
@@ -89,14 +91,21 @@ export function nllLoss(input: TensorRef, targets: TensorRef, grad: TensorRef, s
   return kernels().nllLoss(rows, cols, ptr(input, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
 }
 
+/** Dropout's kernels take an element range [begin, end): the mask of element i depends on (key0, key1, i) only. */
+const SPLIT_RANGE: Split = { range: 0 };
+
 /** y = x·mask with mask[i] = u(key0, key1, i) ≥ p ? scale : 0 (written to `mask`). */
 export function dropoutForward(x: TensorRef, y: TensorRef, mask: TensorRef, key0: number, key1: number, p: number, scale: number): void {
-  kernels().dropoutForward(0, x.size, ptr(x, 'forward'), ptr(y, 'forward'), ptr(mask, 'forward'), key0, key1, p, scale);
+  const n = x.size;
+  parallelFor('dropoutForward', [0, n, ptr(x, 'forward'), ptr(y, 'forward'), ptr(mask, 'forward'), key0, key1, p, scale], n, GRANULE,
+    SPLIT_RANGE, n * NS.random);
 }
 
 /** dx = dy·mask. */
 export function dropoutBackward(dy: TensorRef, mask: TensorRef, dx: TensorRef): void {
-  kernels().dropoutBackward(0, dy.size, ptr(dy, 'backward'), ptr(mask, 'backward'), ptr(dx, 'backward'));
+  const n = dy.size;
+  parallelFor('dropoutBackward', [0, n, ptr(dy, 'backward'), ptr(mask, 'backward'), ptr(dx, 'backward')], n, GRANULE, SPLIT_RANGE,
+    n * NS.move);
 }
 
 /** Runs an elementwise loss kernel; returns scale · Σ terms (summed per fixed chunk) and writes the gradient. */

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Adam, AvgPool2d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Flatten, GELU, Generator, LayerNorm, Linear,
-  MSELoss, MaxPool2d, ReLU, SGD, Sequential, Tanh, Tensor, ValueError, clipGradNorm, getThreads, init, memoryStats,
+  Adam, AvgPool2d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Dropout, Flatten, GELU, Generator, LayerNorm, Linear,
+  LogSoftmax, MSELoss, MaxPool2d, NLLLoss, ReLU, SGD, Sequential, Tanh, Tensor, ValueError, clipGradNorm, getThreads, init, memoryStats,
 } from '../../src/index.js';
 import { runtime } from '../../src/backend/runtime.js';
 import { setParallelThreshold } from '../../src/backend/parallel.js';
@@ -64,7 +64,8 @@ function train(): { params: Float32Array[]; losses: number[] } {
 /**
  * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d, BatchNorm2d
  * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
- * (rows and column dγ / dβ), trained a few steps with Adam. Returns parameters, the BatchNorm
+ * (rows and column dγ / dβ), Dropout (its mask split by element range), LogSoftmax + NLLLoss,
+ * trained a few steps with Adam. Returns parameters, the BatchNorm
  * running statistics and the losses. `method` computes every convolution pass directly or by
  * im2col + GEMM (both have their own split: over images, taps, or none).
  */
@@ -75,9 +76,10 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
   const bn = new BatchNorm2d(7);
   const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new MaxPool2d(2),
-    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Linear(7 * 64, 5, { generator: g }));
+    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Dropout(0.3, { generator: g }),
+    new Linear(7 * 64, 5, { generator: g }), new LogSoftmax(1));
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
-  const ce = new CrossEntropyLoss();
+  const ce = new NLLLoss();
   const losses: number[] = [];
   for (let step = 0; step < 6; step++) {
     opt.zeroGrad();
