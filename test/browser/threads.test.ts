@@ -1,5 +1,5 @@
 // init({ threads }) in Chromium: on a cross-origin isolated page (COOP + COEP headers) the kernels
-// run on 1…4 threads — on the page's main thread, which polls instead of blocking, and in a
+// of an MLP and of a CNN fed by a DataLoader run on 1…4 threads, the workers taking part — on the page's main thread, which polls instead of blocking, and in a
 // module Worker — with the same result bits as in Node; on a page without the headers, init
 // resolves with one thread and the reason, and logs nothing.
 import { createHash } from 'node:crypto';
@@ -9,17 +9,27 @@ import { ISOLATED, hasChromium, useBrowser } from './browser.js';
 
 const PAGE = '/test/browser/fixtures/threads.html';
 
-interface Run { info: { threads: number; requested: number; reason: string | null; backend: string }; hash: string }
+interface Run {
+  info: { threads: number; requested: number; reason: string | null; backend: string };
+  hash: string;
+  /** Chunks the workers (threads other than the page's) ran during the training. */
+  workerChunks: number;
+}
 
-/** Runs the shared training on the page's main thread with init({ threads }). */
+/**
+ * Runs the shared training on the page's main thread with init({ threads }), through the bench
+ * entry (the public API plus the pool's per-thread chunk counts).
+ */
 function onMainThread(page: Page, threads: number): Promise<Run> {
   // A string, so that vitest's transform leaves the browser's own import() alone.
   return page.evaluate(`(async () => {
-    const lib = await import('/dist/index.js');
+    const lib = await import('/dist/bench-internal.js');
     const { threadsRun } = await import('/test/browser/fixtures/threads-run.js');
     const info = await lib.init({ threads: ${threads} });
+    const workers = () => (lib.runtime().pool?.chunksByThread() ?? [0]).slice(1).reduce((s, c) => s + c, 0);
+    const before = workers();
     const digest = await crypto.subtle.digest('SHA-256', threadsRun(lib));
-    return { info, hash: Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('') };
+    return { info, workerChunks: workers() - before, hash: Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('') };
   })()`);
 }
 
@@ -53,6 +63,8 @@ describe.skipIf(!hasChromium)('threads in Chromium', () => {
       const run = await onMainThread(page, threads);
       expect(run.info).toEqual({ backend: 'wasm', threads, requested: threads, reason: null });
       expect(run.hash, `${threads} threads`).toBe(await expectedHash());
+      if (threads > 1) expect(run.workerChunks, `${threads} threads`).toBeGreaterThan(0);
+      else expect(run.workerChunks).toBe(0);
     }
     expect(logs).toEqual([]);
     await page.close();
