@@ -9,6 +9,7 @@
  * it allocates anything, and every size it allocates is bounded by the file's own length.
  */
 import { ValueError } from '../errors.js';
+import { sizeOf } from '../shape.js';
 import { parseStrictJson, type JsonValue } from './strict-json.js';
 
 /** Element types wasmnn reads and writes. */
@@ -51,7 +52,7 @@ export function encodeSafetensors(tensors: Record<string, NamedArray>, metadata?
     const dtype = t.dtype ?? 'F32';
     if (dtype !== 'F32' && dtype !== 'I64') throw new ValueError(`${where}: '${name}' has dtype ${JSON.stringify(dtype)}; wasmnn writes F32 and I64`);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ValueError(`${where}: '${name}' has an invalid shape ${JSON.stringify(t.shape)}`);
-    const size = t.shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(t.shape);
     if (size !== t.data.length) throw new ValueError(`${where}: '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
     for (let i = 0; i < size; i++) {
       const v = t.data[i]!;

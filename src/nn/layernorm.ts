@@ -1,5 +1,6 @@
 import { layerNormBackward, layerNormForward } from '../backend/ops-norm.js';
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
+import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
@@ -52,7 +53,7 @@ export class LayerNorm extends Module {
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
     const affine = checkBoolean(where, 'elementwiseAffine', options.elementwiseAffine ?? true);
     this.normalizedShape = Object.freeze([...dims]);
-    this.size = dims.reduce((a, b) => a * b, 1);
+    this.size = sizeOf(dims);
     if (this.size > 2 ** 28) throw new ValueError(`${where}: normalizedShape ${formatShape(dims)} has ${this.size} elements (at most 2^28)`);
     const name = `LayerNorm(${formatShape(dims)})`;
     this.weight = affine ? this.registerParameter('weight', new Parameter(dims, name)) : null;
