@@ -45,7 +45,7 @@ async function train(config) {
     for (const b of loader) {
       optimizer.zeroGrad();
       sum += loss.forward(model.forward(b.x), b.y);
-      model.backward(loss.backward());
+      model.backwardParameters(loss.backward()); // the parameter gradients only: the input is data
       optimizer.step();
       batches++;
       steps++;
