@@ -62,11 +62,18 @@ export abstract class ClassIndexLoss extends Loss {
     }
   }
 
+  /** Σ weight[target] over the rows kept, from the kernel; the rows for probability targets. */
+  protected override counted(prediction: Tensor): number {
+    return this.targets.indices ? this.classWeight.lastWeightSum : prediction.shape[0]!;
+  }
+
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here; then a mean over nothing. */
   protected override diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
-    this.targets.diagnose(prediction.shape[1]!, this.classWeight.ignoreIndex);
-    const empty = this.classWeight.explainEmptyMean();
-    if (empty) return { source: 'target', index: -1, message: empty };
+    if (this.targets.indices) {
+      this.targets.diagnose(prediction.shape[1]!, this.classWeight.ignoreIndex);
+      const empty = this.classWeight.explainEmptyMean();
+      if (empty) return { source: 'target', index: -1, message: empty };
+    }
     return super.diagnose(prediction, target);
   }
 
