@@ -83,6 +83,7 @@ export class EarlyStopping {
   update(log: EpochLog): 'target-reached' | 'early-stopping' | null {
     if (log.epoch % this.every !== 0) return null;
     const value = log[this.monitor]!;
+    // NaN (a set with no counted row: every label ignoreIndex) is never better nor on target.
     const better = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
     if (better) {
       this.best = value;

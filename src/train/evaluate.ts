@@ -1,9 +1,9 @@
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
-import { ClassComparer, keptRows } from './metrics.js';
+import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
 
@@ -14,7 +14,11 @@ import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from 
 export interface Evaluation {
   /** The task the figures are for (given, or inferred from the loss and the targets). */
   task: Task;
-  /** Mean loss over the rows (or the total, for reduction 'sum'). */
+  /**
+   * The loss over the whole set as torch computes it in one call: for 'mean' the mean over the
+   * rows (with class weights, Σ w[target]·loss / Σ w[target] over the rows kept), for 'sum' the
+   * total. NaN when no row counted (every label ignoreIndex), whatever the reduction.
+   */
   loss: number;
   /** Fraction classified correctly (classification). */
   accuracy?: number;
@@ -91,33 +95,57 @@ export function checkLoss(where: string, loss: unknown): Loss {
   return l;
 }
 
-/** Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no copies). */
+/**
+ * What `loss`'s last forward counted (Loss._counted: Σ weight[target] over the rows kept for the
+ * class-index losses), or `rows` for a loss object that does not say (one not derived from Loss).
+ */
+export function countedBy(loss: Loss, rows: number): number {
+  const c = (loss as { _counted?: unknown })._counted;
+  return typeof c === 'number' && !Number.isNaN(c) ? c : rows;
+}
+
+/**
+ * Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no
+ * copies). The loss is torch's over the whole set: for 'mean', Σ_batches mean·counted / Σ counted
+ * (counted = Σ weight[target] over the rows kept by a class-index loss), for 'sum' the sum. A set
+ * with no counted row gives NaN figures.
+ */
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
+  const mean = loss.reduction !== 'sum';
   const wasTraining = model.training;
   model.eval();
-  let total = 0, correct = 0, count = 0;
+  let total = 0, counted = 0, correct = 0, count = 0;
   try {
     for (let start = 0; start < x.shape[0]!; start += batchSize) {
       const rows = Math.min(batchSize, x.shape[0]! - start);
       const yb = y._rows(start, rows);
-      const kept = keptRows(yb, ignored);
-      if (kept === 0) continue; // every label is ignoreIndex: no loss (torch's mean would be 0/0), no score
       const out = model.forward(x._rows(start, rows));
-      const value = loss.forward(out, yb);
-      total += loss.reduction === 'mean' ? value * kept : value;
-      count += kept;
-      if (task === 'classification') correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
-      else {
-        if (start === 0) scorers.regression.reset(out.size / rows);
+      let value: number;
+      try {
+        value = loss.forward(out, yb);
+      } catch (e) {
+        if (e instanceof NonFiniteLossError && countedBy(loss, rows) === 0) continue; // every label ignored: torch's 0/0
+        throw e;
+      }
+      const weight = countedBy(loss, rows);
+      if (weight === 0) continue;
+      total += mean ? value * weight : value;
+      counted += weight;
+      if (task === 'classification') {
+        correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
+        count += scorers.comparer.lastKept;
+      } else {
+        if (count === 0) scorers.regression.reset(out.size / rows);
         scorers.regression.add(out, yb);
+        count += rows;
       }
     }
   } finally {
     model.train(wasTraining);
   }
-  const lossValue = loss.reduction === 'mean' ? total / count : total;
+  const lossValue = counted > 0 ? (mean ? total / counted : total) : NaN;
   if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
   const accuracy = correct / count;
   return { task, loss: lossValue, accuracy, error: 1 - accuracy, errors: count - correct, count };
