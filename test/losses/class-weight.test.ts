@@ -39,6 +39,26 @@ describe('weight, ignoreIndex and labelSmoothing', () => {
     }
   });
 
+  it.each<[{ w?: number[]; ignore?: number }, number[]]>([
+    [{ w: W }, [1, 3, 0]], [{ ignore: -100 }, [1, -100, 3]], [{ w: W, ignore: 3 }, [3, 1, 0]],
+  ])('NLLLoss %j on %j: value and gradient against central differences', (o, y) => {
+    for (const mean of [true, false]) {
+      const loss = new NLLLoss({ reduction: mean ? 'mean' : 'sum', ...(o.w ? { weight: o.w } : {}), ...(o.ignore !== undefined ? { ignoreIndex: o.ignore } : {}) });
+      const w = o.w ?? [1, 1, 1, 1];
+      const f = (v: ArrayLike<number>): number => {
+        let total = 0, d = 0;
+        y.forEach((t, r) => {
+          if (t === (o.ignore ?? -100)) return;
+          total -= w[t]! * v[r * 4 + t]!;
+          d += w[t]!;
+        });
+        return mean ? total / d : total;
+      };
+      expect(Math.abs(loss.forward(Tensor.from(X, [3, 4]), [...y]) - f(X))).toBeLessThan(2e-6);
+      expectClose(loss.backward().toFloat32Array(), numericGrad(f, X), { rtol: 1e-4, atol: 2e-6 }, 'gradient');
+    }
+  });
+
   it('NLLLoss: weighted mean Σ w[t]·(−x[t]) / Σ w[t], ignored rows left out', () => {
     const loss = new NLLLoss({ weight: W });
     const value = loss.forward(Tensor.from(X, [3, 4]), [1, -100, 3]);
