@@ -65,7 +65,6 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           history.stopReason = 'aborted';
           return history;
         }
-        optimizer.zeroGrad();
         const out = model.forward(batch.x);
         let value: number;
         try {
@@ -88,6 +87,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           running.add(out, batch.y);
           seen += batch.size;
         }
+        optimizer.zeroGrad(); // after the loss: a batch that takes no step leaves the gradients as they were
         // The input is data: its gradient is not needed (the first layer may skip it).
         if (typeof model.backwardParameters === 'function') model.backwardParameters(loss.backward());
         else model.backward(loss.backward());
