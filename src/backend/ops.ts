@@ -116,8 +116,8 @@ export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef,
 export function crossEntropySoftWeighted(logits: TensorRef, targets: TensorRef, weight: TensorRef | null, smoothing: number,
   scale: number, grad: TensorRef): number {
   const [rows, cols] = logits.shape as [number, number];
-  return kernels().crossEntropySoftWeighted(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), weight ? ptr(weight, 'loss') : 0,
-    weight ? 1 : 0, smoothing, scale, ptr(grad, 'loss'));
+  const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), weight ? ptr(weight, 'loss') : 0, weight ? 1 : 0, smoothing, scale, ptr(grad, 'loss')];
+  return parallelSum('crossEntropySoftWeighted', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 8]), rows * cols * NS.softmax);
 }
 
 /** Writes argmax of each row of x (int32) into `out`. */

@@ -93,7 +93,9 @@ describe.skipIf(!hasTorch)('class weights, ignored targets and label smoothing a
     const bigX = Array.from({ length: BIG * BC }, (_, i) => Math.fround(Math.sin(i * 0.37) * 5));
     const bigY = Array.from({ length: BIG }, (_, r) => (r % 7 === 3 ? -100 : (r * 3) % BC));
     const bigW = [1, 0.5, 2, 0.25, 3];
-    const big: Case[] = (['mean', 'sum'] as const).map((reduction) => ({ kind: 'ce', reduction, weight: bigW, eps: 0.15, y: bigY }));
+    const big: Case[] = (['mean', 'sum'] as const).flatMap((reduction) => [
+      { kind: 'ce', reduction, weight: bigW, eps: 0.15, y: bigY }, { kind: 'nll', reduction, weight: bigW, y: bigY },
+    ] as Case[]);
     const torch = runTorch<Array<{ loss?: number | 'nan'; grad?: number[]; rows?: number[] }>>(SCRIPT, [
       ...[...perRow, ...allIgnored].map((c) => ({ ...c, x: X, shape: [ROWS, C] })),
       ...big.map((c) => ({ ...c, x: bigX, shape: [BIG, BC] })),
@@ -134,11 +136,20 @@ describe.skipIf(!hasTorch)('class weights, ignored targets and label smoothing a
     });
     big.forEach((c, j) => {
       const t = torch[perRow.length + allIgnored.length + j]!;
-      const loss = new CrossEntropyLoss({ reduction: c.reduction, weight: bigW, labelSmoothing: c.eps });
-      const value = loss.forward(Tensor.from(bigX, [BIG, BC]), bigY);
+      const x = Tensor.from(bigX, [BIG, BC]);
+      let value: number, grad: Float32Array;
+      if (c.kind === 'nll') {
+        const loss = new NLLLoss({ reduction: c.reduction, weight: bigW });
+        value = loss.forward(logSoftmax.forward(x), bigY);
+        grad = Float32Array.from(logSoftmax.backward(loss.backward()).toFloat32Array());
+      } else {
+        const loss = new CrossEntropyLoss({ reduction: c.reduction, weight: bigW, labelSmoothing: c.eps });
+        value = loss.forward(x, bigY);
+        grad = Float32Array.from(loss.backward().toFloat32Array());
+      }
       const tl = t.loss as number;
-      expect(Math.abs(value - tl), `big ${c.reduction}: ${value} vs torch ${tl}`).toBeLessThan(5e-6 * Math.max(1, Math.abs(tl)));
-      expectClose(loss.backward().toFloat32Array(), t.grad!, { rtol: 1e-5, atol: c.reduction === 'mean' ? 1e-9 : 1e-6 }, `big ${c.reduction}: gradient`);
+      expect(Math.abs(value - tl), `big ${c.kind} ${c.reduction}: ${value} vs torch ${tl}`).toBeLessThan(5e-6 * Math.max(1, Math.abs(tl)));
+      expectClose(grad, t.grad!, { rtol: 1e-5, atol: c.reduction === 'mean' ? 1e-9 : 1e-6 }, `big ${c.kind} ${c.reduction}: gradient`);
     });
   });
 });
