@@ -18,20 +18,30 @@ import { softmaxRow } from "./softmax-row";
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
 
+/** Writes n zeros from ptr (SIMD stores: V8's memory.fill is a call out of the module, slower for these sizes). */
 // @ts-ignore: decorator
-@inline function w(weight: usize, hasWeight: i32, c: i32): f32 { return hasWeight ? load<f32>(at(weight, c)) : 1; }
+@inline function zero(ptr: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(ptr, i), z);
+  for (; i < n; i++) store<f32>(at(ptr, i), 0);
+}
 
-/** D = Σ w[t_r] over the rows not ignored; NaN at the first target that is not a class index (nor `ignore`). */
-// @ts-ignore: decorator
-@inline function weightSum(rows: i32, cols: i32, targets: usize, weight: usize, hasWeight: i32, ignore: f32): f64 {
-  let total: f64 = 0;
+/**
+ * D = Σ w[t_r] over the rows not ignored (the count without weights); NaN at the first target that
+ * is not a class index (nor `ignore`). A function of its own, not inlined: V8 compiled the row
+ * loops after it 2–3× slower when both sat in one function (measured on a standalone copy).
+ */
+function weightSum(rows: i32, cols: i32, targets: usize, weight: usize, hasWeight: i32, ignore: f32): f64 {
+  let total: f64 = 0, kept = 0;
   for (let r = 0; r < rows; r++) {
     const tf = load<f32>(at(targets, r));
     if (tf == ignore) continue;
     if (!(tf >= 0 && tf < <f32>cols && tf == Mathf.floor(tf))) return NaN;
-    total += <f64>w(weight, hasWeight, <i32>tf);
+    if (hasWeight) total += <f64>load<f32>(at(weight, <i32>tf));
+    else kept++;
   }
-  return total;
+  return hasWeight ? total : <f64>kept;
 }
 
 /** The factor of the loss and the gradient: 1/D for mean, else `scale`; NaN for a bad target or 0/0. */
@@ -62,23 +72,34 @@ export function crossEntropyIndices(
   const s = factor(weightSum(rows, cols, targets, weight, hasWeight, ignore), mean, scale, out);
   if (s != s) return NaN;
   const a: f32 = (1 - smoothing) * s, b: f32 = smoothing * s / <f32>cols;
+  // One copy of the row loop per case (hasWeight a constant in each): a weight test per row made
+  // V8's code of these loops several times slower.
+  if (hasWeight) return crossEntropyRows(rows, cols, logits, targets, weight, 1, ignore, a, b, grad);
+  return crossEntropyRows(rows, cols, logits, targets, 0, 0, ignore, a, b, grad);
+}
+
+/** The rows of crossEntropyIndices with their factors a = (1 − ε)·s and b = ε·s/cols. */
+// @ts-ignore: decorator
+@inline function crossEntropyRows(
+  rows: i32, cols: i32, logits: usize, targets: usize, weight: usize, hasWeight: i32, ignore: f32, a: f32, b: f32, grad: usize,
+): f64 {
   let W: f32 = <f32>cols;
   if (hasWeight) {
     W = 0;
     for (let c = 0; c < cols; c++) W += load<f32>(at(weight, c));
   }
-  const stride = <usize>cols << 2;
+  const stride = <usize>cols << 2, bW = b * W;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const x = logits + <usize>r * stride, g = grad + <usize>r * stride;
     const tf = load<f32>(at(targets, r));
     if (tf == ignore) {
-      memory.fill(g, 0, stride);
+      zero(g, cols);
       continue;
     }
     const t = <i32>tf;
-    const aw = a * w(weight, hasWeight, t);
-    const lse = softmaxRow(cols, x, g, aw + b * W); // g = (a·w_t + b·W)·p
+    const aw = hasWeight ? a * load<f32>(at(weight, t)) : a;
+    const lse = softmaxRow(cols, x, g, aw + bW); // g = (a·w_t + b·W)·p
     store<f32>(at(g, t), load<f32>(at(g, t)) - aw);
     total += <f64>aw * <f64>(lse - load<f32>(at(x, t)));
     if (b != 0) total += <f64>b * smoothRow(cols, x, g, weight, hasWeight, lse, b);
@@ -87,7 +108,8 @@ export function crossEntropyIndices(
 }
 
 /** The label-smoothing term of one row: g_c −= b·w_c; returns Σ_c w_c·(lse − x_c). */
-function smoothRow(cols: i32, x: usize, g: usize, weight: usize, hasWeight: i32, lse: f32, b: f32): f64 {
+// @ts-ignore: decorator
+@inline function smoothRow(cols: i32, x: usize, g: usize, weight: usize, hasWeight: i32, lse: f32, b: f32): f64 {
   const l = f32x4.splat(lse), bv = f32x4.splat(b), one = f32x4.splat(1);
   let total: f64 = 0;
   let c = 0;
@@ -115,15 +137,22 @@ export function nllIndices(
 ): f64 {
   const s = factor(weightSum(rows, cols, targets, weight, hasWeight, ignore), mean, scale, out);
   if (s != s) return NaN;
-  memory.fill(grad, 0, <usize>rows * (<usize>cols << 2));
+  zero(grad, rows * cols);
+  if (hasWeight) return nllRows(rows, cols, input, targets, weight, 1, ignore, s, grad);
+  return nllRows(rows, cols, input, targets, 0, 0, ignore, s, grad);
+}
+
+/** The rows of nllIndices (one copy per hasWeight, as crossEntropyRows). */
+// @ts-ignore: decorator
+@inline function nllRows(rows: i32, cols: i32, input: usize, targets: usize, weight: usize, hasWeight: i32, ignore: f32, s: f32, grad: usize): f64 {
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const tf = load<f32>(at(targets, r));
     if (tf == ignore) continue;
     const k = r * cols + <i32>tf;
-    const sw = s * w(weight, hasWeight, <i32>tf);
-    total -= <f64>sw * <f64>load<f32>(at(input, k));
+    const sw = hasWeight ? s * load<f32>(at(weight, <i32>tf)) : s;
+    total += <f64>(sw * load<f32>(at(input, k)));
     store<f32>(at(grad, k), -sw);
   }
-  return total;
+  return 0 - total; // +0, not -0, when nothing counted
 }
