@@ -26,7 +26,7 @@ export function createClassIndexReference(heap: HeapViews): ClassIndexKernels {
     for (let r = 0; r < rows; r++) {
       const t = heap.f32()[at(targets) + r]!;
       if (t === ignore) continue;
-      if (!(t >= 0 && t < cols && Number.isInteger(t))) return NaN;
+      if (!(t >= 0 && t < cols && t < 2 ** 23 && Number.isInteger(t))) return NaN;
       total += w[t]!;
     }
     return total;

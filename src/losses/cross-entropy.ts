@@ -66,7 +66,7 @@ export class CrossEntropyLoss extends ClassIndexLoss {
         throw new ShapeError(`CrossEntropyLoss.forward: target must be class indices [${batch}] or probabilities ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
       }
     }
-    this.readIndices(target, batch);
+    this.readIndices(target, batch, classes);
   }
 
   protected compute(logits: Tensor, _target: unknown, grad: Tensor): number {

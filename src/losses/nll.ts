@@ -31,7 +31,7 @@ export class NLLLoss extends ClassIndexLoss {
     check2d('NLLLoss.forward', 'input (log-probabilities)', input);
     this.classWeight.checkClasses(input.shape[1]!);
     this.targets.clear();
-    this.readIndices(target, input.shape[0]!);
+    this.readIndices(target, input.shape[0]!, input.shape[1]!);
   }
 
   protected compute(input: Tensor, _target: unknown, grad: Tensor): number {

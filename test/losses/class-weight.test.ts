@@ -59,6 +59,21 @@ describe('weight, ignoreIndex and labelSmoothing', () => {
     }
   });
 
+  it('class indices choose among at most 2^23 classes (the kernels\' exact conversion); probabilities have no such limit', () => {
+    const wide = Tensor.zeros([1, 2 ** 23 + 1]);
+    for (const loss of [new NLLLoss(), new CrossEntropyLoss()]) {
+      expect(() => loss.forward(wide, [3])).toThrow(ShapeError);
+      expect(() => loss.forward(wide, [3])).toThrow(/at most 8388608 classes \(2\^23\), but the prediction has 8388609$/);
+      expect(() => loss.backward()).toThrow(StateError);
+      loss.dispose();
+    }
+    const p = Tensor.zeros([1, 2 ** 23 + 1]);
+    p.set([1], 5);
+    expect(Number.isFinite(new CrossEntropyLoss().forward(wide, p))).toBe(true);
+    wide.dispose();
+    p.dispose();
+  });
+
   it('NLLLoss: weighted mean Σ w[t]·(−x[t]) / Σ w[t], ignored rows left out', () => {
     const loss = new NLLLoss({ weight: W });
     const value = loss.forward(Tensor.from(X, [3, 4]), [1, -100, 3]);
