@@ -51,9 +51,14 @@ export class EarlyStopping {
   /** Epoch (1-based) of the best value so far. */
   bestEpoch = 0;
 
-  /** `task`, when given, rejects a monitor the run will not record (accuracy of a regression). */
-  constructor(options: EarlyStoppingOptions, hasValidation: boolean, task?: Task) {
+  /**
+   * `hasValidation`: whether the run has validation data (default false: 'val…' monitors are
+   * refused); `task`, when given, rejects a monitor the run will not record (accuracy of a regression).
+   */
+  constructor(options: EarlyStoppingOptions = {}, hasValidation = false, task?: Task) {
     checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target', 'restoreBestWeights', 'every']);
+    checkBoolean('EarlyStopping', 'hasValidation', hasValidation);
+    if (task !== undefined) checkChoice('EarlyStopping', 'task', task, ['classification', 'regression']);
     this.monitor = checkChoice('earlyStopping', 'monitor', options.monitor ?? (hasValidation ? 'valLoss' : 'loss'), MONITORS);
     if (this.monitor.startsWith('val') && !hasValidation) {
       throw new ValueError(`earlyStopping: monitor '${this.monitor}' needs validation data (the 'validation' option)`);

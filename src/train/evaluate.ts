@@ -2,7 +2,7 @@ import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../erro
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
+import { checkNumber, checkOptions, checkRows, checkTensor, describe } from '../validate.js';
 import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
@@ -71,6 +71,7 @@ export interface EvaluationPlan {
 
 /** Checks evaluate's arguments and data completely (no model change); returns the plan. */
 export function planEvaluation(model: Module, options: EvaluateOptions): EvaluationPlan {
+  checkModel('evaluate', model);
   checkOptions('evaluate', options, ['x', 'y', 'loss', 'batchSize', 'threshold', 'task']);
   if (!options || typeof options !== 'object') throw new ValueError('evaluate: options { x, y, loss } are required');
   const { loss } = options;
@@ -84,6 +85,19 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   checkFinite('evaluate', 'x', x);
   checkTargets('evaluate', 'y', y, task, outputs, loss.ignoredTarget ?? null);
   return { x, y, loss, batchSize, threshold, task };
+}
+
+/**
+ * Throws ValueError naming `where` unless `model` is a Module (forward, backward, parameters,
+ * train, eval): fit, evaluate and predict refuse anything else before touching it.
+ */
+export function checkModel(where: string, model: unknown): Module {
+  const m = model as Module | null;
+  if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.backward !== 'function'
+    || typeof m.parameters !== 'function' || typeof m.train !== 'function' || typeof m.eval !== 'function') {
+    throw new ValueError(`${where}: model must be a Module (e.g. new Sequential(…)), got ${describe(model)}`);
+  }
+  return m;
 }
 
 /** Throws ValueError unless `loss` is a Loss (forward, backward, predictionKind). */
@@ -172,6 +186,7 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
  * (as torch's layers take it): its output comes back without the batch dimension.
  */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  checkModel('predict', model);
   checkOptions('predict', options, ['batchSize']);
   checkTensor('predict', 'x', x);
   if (x.ndim === 1 && x.size > 0) {
