@@ -113,6 +113,10 @@ describe('ignoreIndex in fit and evaluate', () => {
     const all = Tensor.from(new Array<number>(N).fill(-100));
     expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: all, epochs: 1 })).toThrow(/every target in y is ignoreIndex -100/);
     expect(() => evaluate(model, { x, y: all, loss: new CrossEntropyLoss() })).toThrow(/every target in y is ignoreIndex/);
+    // an explicit validation set of only ignored rows is refused at the start, naming it (a split
+    // cannot be checked before the seed draws it: it reports NaN, see below)
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: Tensor.from(labels), epochs: 1, validation: { x, y: all } }))
+      .toThrow(/^fit: every target in validation\.y is ignoreIndex -100; no row is left to learn from or score$/);
     expect(model.parameters().map((p) => p.toFloat32Array())).toEqual(before);
   });
 
