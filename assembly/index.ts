@@ -14,7 +14,7 @@ export * from "./conv-direct";
 export * from "./conv-pixels";
 export * from "./pool";
 export * from "./norm";
-export * from "./class-weights";
+export * from "./class-index";
 export { vexp, vlog, vtanh } from "./simdmath";
 
 /** First byte free for the TypeScript allocator (after the module's static data). */

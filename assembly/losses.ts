@@ -3,10 +3,14 @@
 // Elementwise losses: (n, predPtr, targetPtr, gradPtr, scale, p0) → Σ loss terms · scale.
 //   pred, target and grad each point to n floats; grad[i] = scale · ∂loss_i/∂pred_i.
 //   scale is 1 for reduction 'sum' and 1/n for 'mean' (chosen by the TypeScript side).
-// Cross-entropy losses work on [rows, cols] logits, row-wise.
+// Cross-entropy with probability targets works on [rows, cols] logits, row-wise (class-index
+// targets: class-index.ts).
 // Values are accumulated in float64; gradients are float32.
 import { exp4, log4, log1p4, sigmoid4, loadPartial, storePartial, partialMask, sumLanes } from "./simdmath";
 import { softmaxRow } from "./softmax-row";
+
+// @ts-ignore: decorator
+@inline function w(weight: usize, hasWeight: i32, c: i32): f32 { return hasWeight ? load<f32>(at(weight, c)) : 1; }
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
@@ -136,28 +140,7 @@ export function bceWithLogitsLoss(n: i32, pred: usize, target: usize, grad: usiz
   return total * scale;
 }
 
-// ---- Cross-entropy over softmax of [rows, cols] logits ---------------------------------------
-
-/**
- * Class-index targets, stored as float32 like every tensor (one per row, each an integer in
- * [0, cols)): loss_r = logsumexp(x_r) - x_r[t_r]; grad_r = scale · (softmax(x_r) - onehot(t_r)).
- * Returns NaN, leaving grad partly written, at the first target that is not such an integer.
- */
-export function crossEntropyLoss(rows: i32, cols: i32, logits: usize, targets: usize, grad: usize, scale: f32): f64 {
-  let total: f64 = 0;
-  const stride = <usize>cols << 2;
-  for (let r = 0; r < rows; r++) {
-    const x = logits + <usize>r * stride, g = grad + <usize>r * stride;
-    const tf = load<f32>(targets + (<usize>r << 2));
-    if (!(tf >= 0 && tf < <f32>cols && tf == Mathf.floor(tf))) return NaN;
-    const t = <i32>tf;
-    const lse = softmaxRow(cols, x, g);
-    total += <f64>(lse - load<f32>(at(x, t)));
-    store<f32>(at(g, t), load<f32>(at(g, t)) - 1);
-  }
-  if (scale != 1) scaleRows(rows * cols, grad, scale);
-  return total * scale;
-}
+// ---- Cross-entropy over softmax of [rows, cols] logits, probability targets ------------------
 
 /**
  * Probability targets [rows, cols]: loss_r = Σ_j t_rj·(logsumexp(x_r) - x_rj);
@@ -180,33 +163,31 @@ export function crossEntropySoftLoss(rows: i32, cols: i32, logits: usize, target
   return total * scale;
 }
 
-// @ts-ignore: decorator
-@inline function scaleRows(n: i32, ptr: usize, factor: f32): void {
-  const f = f32x4.splat(factor);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(ptr, i), f32x4.mul(v128.load(at(ptr, i)), f));
-  for (; i < n; i++) store<f32>(at(ptr, i), load<f32>(at(ptr, i)) * factor);
-}
-
-// ---- NLL with class indices: the input holds log-probabilities [rows, cols] ------------------
-// loss = -scale · Σ_r x[r, t_r];  grad = -scale at (r, t_r), 0 elsewhere.
-// targets: float32 class indices, one per row; returns NaN (before writing anything) when one
-// is not an integer in [0, cols).
-export function nllLoss(rows: i32, cols: i32, input: usize, targets: usize, grad: usize, scale: f32): f64 {
-  for (let r = 0; r < rows; r++) {
-    const tf = load<f32>(targets + (<usize>r << 2));
-    if (!(tf >= 0 && tf < <f32>cols && tf == Mathf.floor(tf))) return NaN;
-  }
-  const zero = f32x4.splat(0);
-  const n = rows * cols;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(grad, i), zero);
-  for (; i < n; i++) store<f32>(at(grad, i), 0);
+/**
+ * Cross-entropy on logits [rows, cols] with probability targets, class weights and label
+ * smoothing: t'_c = (1 − ε)·t_c + ε/cols; loss = scale·Σ_r Σ_c w_c·t'_c·(lse − x_c);
+ * grad_rc = scale·(p_c·Σ_j w_j·t'_j − w_c·t'_c). (torch's mean divides by the rows: scale = 1/rows.)
+ */
+export function crossEntropySoftWeighted(
+  rows: i32, cols: i32, logits: usize, targets: usize, weight: usize, hasWeight: i32, smoothing: f32,
+  scale: f32, grad: usize,
+): f64 {
+  const keep: f32 = 1 - smoothing, spread: f32 = smoothing / <f32>cols;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    const k = r * cols + <i32>load<f32>(targets + (<usize>r << 2));
-    total -= <f64>load<f32>(at(input, k));
-    store<f32>(at(grad, k), -scale);
+    const o = r * cols;
+    const x = logits + (<usize>o << 2), g = grad + (<usize>o << 2), t = targets + (<usize>o << 2);
+    const lse = softmaxRow(cols, x, g);
+    let mass: f32 = 0;
+    for (let c = 0; c < cols; c++) {
+      const wt = w(weight, hasWeight, c) * (keep * load<f32>(at(t, c)) + spread);
+      mass += wt;
+      total += <f64>(wt * (lse - load<f32>(at(x, c))));
+    }
+    for (let c = 0; c < cols; c++) {
+      const wt = w(weight, hasWeight, c) * (keep * load<f32>(at(t, c)) + spread);
+      store<f32>(at(g, c), (load<f32>(at(g, c)) * mass - wt) * scale);
+    }
   }
-  return total * scale;
+  return total * <f64>scale;
 }

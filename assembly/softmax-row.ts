@@ -7,8 +7,11 @@ import { exp4, loadPartial, storePartial, partialMask } from "./simdmath";
 
 const ZERO = f32x4.splat(0);
 
-/** Writes softmax(row of x) to the row of y; returns log Σ e^x (the row's log-sum-exp). */
-export function softmaxRow(cols: i32, x: usize, y: usize): f32 {
+/**
+ * Writes scale·softmax(row of x) to the row of y (the cross-entropy kernels fold their factor
+ * into the normalisation); returns log Σ e^x (the row's log-sum-exp).
+ */
+export function softmaxRow(cols: i32, x: usize, y: usize, scale: f32 = 1): f32 {
   let max: f32 = -Infinity;
   for (let j = 0; j < cols; j++) {
     const v = load<f32>(at(x, j));
@@ -29,7 +32,7 @@ export function softmaxRow(cols: i32, x: usize, y: usize): f32 {
     acc = f32x4.add(acc, v128.and(e, partialMask(cols - j)));
   }
   const sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  const inv = f32x4.splat(<f32>1 / sum);
+  const inv = f32x4.splat(scale / sum);
   j = 0;
   for (; j + 4 <= cols; j += 4) v128.store(at(y, j), f32x4.mul(v128.load(at(y, j)), inv));
   if (j < cols) storePartial(at(y, j), f32x4.mul(loadPartial(at(y, j), cols - j), inv), cols - j);

@@ -75,7 +75,10 @@ function setup(file) {
     if (i < L - 1) parts.push([`L${i + 1} ReLU fwd`, () => k.reluForward(B * l.outF, l.y, l.act, 0, 0)]);
   });
   const last = layers[L - 1];
-  parts.push(['cross-entropy', () => k.crossEntropyLoss(B, SIZES[L], last.y, targets, dlogits, 1 / B)]);
+  // crossEntropyIndices (class-index.ts) replaced crossEntropyLoss; older builds have only the latter
+  parts.push(['cross-entropy', k.crossEntropyIndices
+    ? () => k.crossEntropyIndices(B, SIZES[L], last.y, targets, 0, 0, -100, 0, 1, 1, dlogits, 0)
+    : () => k.crossEntropyLoss(B, SIZES[L], last.y, targets, dlogits, 1 / B)]);
   for (let i = L - 1; i >= 0; i--) {
     const l = layers[i];
     const input = i === 0 ? x : layers[i - 1].act;

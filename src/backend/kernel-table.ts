@@ -14,7 +14,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   eluForward: 5, eluBackward: 7, geluForward: 5, geluBackward: 7,
   softplusForward: 5, softplusBackward: 7, softmaxForward: 4, softmaxBackward: 5,
   mseLoss: 6, l1Loss: 6, huberLoss: 6, bceLoss: 6, bceWithLogitsLoss: 6,
-  crossEntropyLoss: 6, crossEntropySoftLoss: 6,
+  crossEntropySoftLoss: 6, crossEntropySoftWeighted: 9,
   sgdStep: 11, adamStep: 16, adagradStep: 8, rmspropStep: 13,
   columnSums: 5, columnSumsRange: 7, argmaxRows: 4, gatherRows: 5, fill: 3, copy: 3, scale: 3, sumOfSquares: 2, firstNonFinite: 2,
   vexp: 3, vlog: 3, vtanh: 3,
@@ -25,9 +25,10 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   maxPool2dForward: 17, maxPool2dBackward: 9, avgPool2dForward: 15, avgPool2dBackward: 15,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
-  classWeightSum: 6, crossEntropyWeighted: 10, nllWeighted: 9, crossEntropySoftWeighted: 9,
-  logSoftmaxForward: 4, logSoftmaxBackward: 5, nllLoss: 6, dropoutForward: 9, dropoutBackward: 5,
+  logSoftmaxForward: 4, logSoftmaxBackward: 5, dropoutForward: 9, dropoutBackward: 5,
   gemmStrided: 13, gemmStridedRange: 17,
+  // class-index.ts (loss)
+  classIndexWeightSum: 6, crossEntropyIndices: 12, nllIndices: 11,
 };
 
 /**

@@ -51,11 +51,9 @@ export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernel
   softplusBackward: ActivationBackwardKernel;
   softmaxForward(rows: number, cols: number, x: number, y: number): void;
   softmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
-  // -- mnist branch: log-softmax (activations.ts), NLL (losses.ts), dropout (random.ts) --
+  // -- mnist branch: log-softmax (activations.ts), dropout (random.ts) --
   logSoftmaxForward(rows: number, cols: number, x: number, y: number): void;
   logSoftmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
-  /** -scale·Σ input[r, t_r], gradient -scale at (r, t_r); NaN when a float32 index is invalid. */
-  nllLoss(rows: number, cols: number, input: number, targets: number, grad: number, scale: number): number;
   /** Elements [begin, end): mask = u(key, i) ≥ p ? scale : 0 (see random.ts), y = x·mask. */
   dropoutForward(begin: number, end: number, x: number, y: number, mask: number, key0: number, key1: number,
     p: number, scale: number): void;
@@ -69,19 +67,20 @@ export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernel
   huberLoss: ElementwiseLossKernel;
   bceLoss: ElementwiseLossKernel;
   bceWithLogitsLoss: ElementwiseLossKernel;
-  /** targets: float32 class indices, one per row; NaN when one is not an integer in [0, cols). */
-  crossEntropyLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
   crossEntropySoftLoss(rows: number, cols: number, logits: number, targets: number, grad: number, scale: number): number;
-  // class-weights.ts: class-index losses with per-class weights (hasWeight 0/1), an ignored target
-  // value and label smoothing; classWeightSum checks the targets (NaN for a bad one) and returns
-  // the weighted-mean denominator.
-  classWeightSum(rows: number, cols: number, targets: number, weight: number, hasWeight: number, ignore: number): number;
-  crossEntropyWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
-    ignore: number, a: number, b: number, grad: number): number;
-  nllWeighted(rows: number, cols: number, input: number, targets: number, weight: number, hasWeight: number,
-    ignore: number, scale: number, grad: number): number;
+  /** Probability targets with class weights (hasWeight 0/1) and label smoothing. */
   crossEntropySoftWeighted(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
     smoothing: number, scale: number, grad: number): number;
+
+  // class-index.ts: CrossEntropyLoss / NLLLoss on class indices with weights (hasWeight 0/1), an
+  // ignored target value and label smoothing. Each checks every target (NaN, nothing written, for
+  // a bad one) and sums D = Σ w[t] over the rows kept, stored as f32 at `out` when out ≠ 0;
+  // mean 1 divides by D (NaN for D = 0), mean 0 multiplies by scale.
+  classIndexWeightSum(rows: number, cols: number, targets: number, weight: number, hasWeight: number, ignore: number): number;
+  crossEntropyIndices(rows: number, cols: number, logits: number, targets: number, weight: number, hasWeight: number,
+    ignore: number, smoothing: number, mean: number, scale: number, grad: number, out: number): number;
+  nllIndices(rows: number, cols: number, input: number, targets: number, weight: number, hasWeight: number,
+    ignore: number, mean: number, scale: number, grad: number, out: number): number;
 
   // optimizers.ts
   sgdStep(n: number, param: number, grad: number, buf: number, lr: number, momentum: number,

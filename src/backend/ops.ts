@@ -85,12 +85,6 @@ export function logSoftmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): 
     rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
 }
 
-/** NLL of log-probabilities [rows, cols] with float32 class indices; NaN when an index is invalid. */
-export function nllLoss(input: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
-  const [rows, cols] = input.shape as [number, number];
-  return kernels().nllLoss(rows, cols, ptr(input, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
-}
-
 /** Dropout's kernels take an element range [begin, end): the mask of element i depends on (key0, key1, i) only. */
 const SPLIT_RANGE: Split = { range: 0 };
 
@@ -120,18 +114,19 @@ export function elementwiseLoss(
 /** Rows per chunk of a row-wise reduction over `cols` columns (fixed by the shape). */
 const rowChunk = (cols: number): number => Math.max(1, Math.floor(SUM_CHUNK / cols));
 
-/** Cross-entropy with class indices (float32, one per row); NaN when an index is invalid. */
-export function crossEntropyIndices(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
-  const [rows, cols] = logits.shape as [number, number];
-  const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
-  return parallelSum('crossEntropyLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 4], [3]), rows * cols * NS.softmax);
-}
-
 /** Cross-entropy with probability targets of the logits' shape. */
 export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropySoftLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
+}
+
+/** Cross-entropy with probability targets, class weights (null: every class weighs 1) and label smoothing. */
+export function crossEntropySoftWeighted(logits: TensorRef, targets: TensorRef, weight: TensorRef | null, smoothing: number,
+  scale: number, grad: TensorRef): number {
+  const [rows, cols] = logits.shape as [number, number];
+  const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), weight ? ptr(weight, 'loss') : 0, weight ? 1 : 0, smoothing, scale, ptr(grad, 'loss')];
+  return parallelSum('crossEntropySoftWeighted', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 8]), rows * cols * NS.softmax);
 }
 
 /** Writes argmax of each row of x (int32) into `out`. */

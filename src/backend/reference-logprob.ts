@@ -1,8 +1,8 @@
 import type { Kernels } from './kernels.js';
 import type { HeapViews } from './reference.js';
 
-/** Log-softmax rows and the NLL loss in plain TypeScript (float64 arithmetic) over the same memory. */
-export function logProbKernels(heap: HeapViews): Pick<Kernels, 'logSoftmaxForward' | 'logSoftmaxBackward' | 'nllLoss'> {
+/** Log-softmax rows in plain TypeScript (float64 arithmetic) over the same memory. */
+export function logProbKernels(heap: HeapViews): Pick<Kernels, 'logSoftmaxForward' | 'logSoftmaxBackward'> {
   const at = (ptr: number): number => ptr >>> 2;
   return {
     logSoftmaxForward(rows, cols, x, y) {
@@ -26,21 +26,6 @@ export function logProbKernels(heap: HeapViews): Pick<Kernels, 'logSoftmaxForwar
         for (let j = 0; j < cols; j++) sum += h[at(dy) + o + j]!;
         for (let j = 0; j < cols; j++) h[at(dx) + o + j] = h[at(dy) + o + j]! - Math.exp(h[at(y) + o + j]!) * sum;
       }
-    },
-    nllLoss(rows, cols, input, targets, grad, scale) {
-      const h = heap.f32();
-      for (let r = 0; r < rows; r++) {
-        const t = h[at(targets) + r]!;
-        if (!(t >= 0 && t < cols && Number.isInteger(t))) return NaN;
-      }
-      h.fill(0, at(grad), at(grad) + rows * cols);
-      let total = 0;
-      for (let r = 0; r < rows; r++) {
-        const k = r * cols + h[at(targets) + r]!;
-        total -= h[at(input) + k]!;
-        h[at(grad) + k] = -scale;
-      }
-      return total * scale;
     },
   };
 }

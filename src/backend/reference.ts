@@ -7,7 +7,7 @@ import { createConvImagesReference } from './reference-conv-images.js';
 import { createConvDirectReference } from './reference-conv-direct.js';
 import { createNormReference } from './reference-norm.js';
 import { createPoolReference } from './reference-pool.js';
-import { createClassWeightReference } from './reference-class-weights.js';
+import { createClassIndexReference } from './reference-class-index.js';
 import { optimizerKernels } from './reference-optimizers.js';
 
 /** Live views of linear memory (re-made after growth by the allocator). */
@@ -92,7 +92,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     ...createConvImagesReference(heap, conv, gemmRange),
     ...createConvDirectReference(heap),
     ...createPoolReference(heap),
-    ...createClassWeightReference(heap),
+    ...createClassIndexReference(heap),
     ...createNormReference(heap),
     // The reference never packs: `pack` is ignored (declared so the arity matches the interface).
     gemm: (m, n, k, a, ars, acs, b, c, bias, accumulate, pack) =>
@@ -155,19 +155,6 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
       (x, t) => sigmoid(x) - t,
     ),
-    crossEntropyLoss(rows, cols, logits, targets, grad, scale) {
-      const h = f();
-      let total = 0;
-      for (let r = 0; r < rows; r++) {
-        const t = h[at(targets) + r]!;
-        if (!(t >= 0 && t < cols && Number.isInteger(t))) return NaN;
-        const lse = softmaxRow(h, cols, logits + 4 * r * cols, grad + 4 * r * cols);
-        total += lse - h[at(logits) + r * cols + t]!;
-        h[at(grad) + r * cols + t] = h[at(grad) + r * cols + t]! - 1;
-        for (let j = 0; j < cols; j++) h[at(grad) + r * cols + j] = h[at(grad) + r * cols + j]! * scale;
-      }
-      return total * scale;
-    },
     crossEntropySoftLoss(rows, cols, logits, targets, grad, scale) {
       const h = f();
       let total = 0;
@@ -182,6 +169,22 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
         }
         for (let j = 0; j < cols; j++) {
           h[at(grad) + o + j] = (h[at(grad) + o + j]! * tSum - h[at(targets) + o + j]!) * scale;
+        }
+      }
+      return total * scale;
+    },
+
+    crossEntropySoftWeighted(rows, cols, logits, targets, weight, hasWeight, smoothing, scale, grad) {
+      const h = f();
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        const lse = softmaxRow(h, cols, logits + 4 * o, grad + 4 * o);
+        const wt = Array.from({ length: cols }, (_, c) => (hasWeight ? h[at(weight) + c]! : 1) * ((1 - smoothing) * h[at(targets) + o + c]! + smoothing / cols));
+        const mass = wt.reduce((s, v) => s + v, 0);
+        for (let c = 0; c < cols; c++) {
+          total += wt[c]! * (lse - h[at(logits) + o + c]!);
+          h[at(grad) + o + c] = scale * (h[at(grad) + o + c]! * mass - wt[c]!);
         }
       }
       return total * scale;

@@ -47,6 +47,8 @@ export class DataLoader implements Iterable<Batch> {
   private readonly xBatch = new Workspace('DataLoader batch x', 'data');
   private readonly yBatch = new Workspace('DataLoader batch y', 'data');
   private readonly generator: Generator;
+  /** The batch shapes (full, and the last one's), made once: a batch allocates no shape array. */
+  private readonly shapes: { x: number[]; y: number[]; lastX: number[]; lastY: number[] };
 
   constructor(x: Tensor, y: Tensor, options: DataLoaderOptions = {}) {
     checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'seed']);
@@ -56,8 +58,7 @@ export class DataLoader implements Iterable<Batch> {
     this.batchSize = checkNumber('DataLoader', 'batchSize', options.batchSize ?? 32, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
     this.shuffle = checkBoolean('DataLoader', 'shuffle', options.shuffle ?? false);
     this.dropLast = checkBoolean('DataLoader', 'dropLast', options.dropLast ?? false);
-    const seed = options.seed === undefined ? defaultGenerator.nextUint32() : checkNumber('DataLoader', 'seed', options.seed);
-    this.generator = new Generator(seed);
+    const seed = options.seed === undefined ? undefined : checkNumber('DataLoader', 'seed', options.seed, { integer: true });
     this.length = n;
     // All three copies or none: an OutOfMemoryError (naming the loader) frees what was made.
     let xCopy: Tensor | null = null, yCopy: Tensor | null = null;
@@ -72,6 +73,10 @@ export class DataLoader implements Iterable<Batch> {
     }
     this.x = xCopy;
     this.y = yCopy;
+    // Drawn last: a loader that could not be made leaves the manualSeed() generator as it was.
+    this.generator = new Generator(seed ?? defaultGenerator.nextUint32());
+    const xRow = x.shape.slice(1), yRow = y.shape.slice(1), last = n % this.batchSize || this.batchSize;
+    this.shapes = { x: [this.batchSize, ...xRow], y: [this.batchSize, ...yRow], lastX: [last, ...xRow], lastY: [last, ...yRow] };
   }
 
   /** Batches per epoch. */
@@ -84,12 +89,13 @@ export class DataLoader implements Iterable<Batch> {
     const order = this.order.i32(0, n);
     if (this.shuffle) this.generator.permutation(n, order);
     else for (let i = 0; i < n; i++) order[i] = i;
-    const xRow = this.x.shape.slice(1), yRow = this.y.shape.slice(1);
+    const { shapes } = this;
     for (let b = 0; b < this.batchesPerEpoch; b++) {
       const first = b * this.batchSize;
       const size = Math.min(this.batchSize, n - first);
-      const xb = this.xBatch.next([size, ...xRow]);
-      const yb = this.yBatch.next([size, ...yRow]);
+      const full = size === this.batchSize;
+      const xb = this.xBatch.next(full ? shapes.x : shapes.lastX);
+      const yb = this.yBatch.next(full ? shapes.y : shapes.lastY);
       ops.gatherRows(this.x, this.order, first, size, xb);
       ops.gatherRows(this.y, this.order, first, size, yb);
       yield { x: xb, y: yb, size, index: b };

@@ -1,9 +1,12 @@
 import type { Tensor } from '../tensor.js';
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { describe } from '../validate.js';
 import { ClassIndexTargets } from './class-index-targets.js';
 import { ClassWeight, type ClassWeightOptions } from './class-weight.js';
 import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
+
+/** Most classes a class-index target may choose from (2^23: the kernels convert indices exactly by one float add). */
+export const MAX_CLASSES = 2 ** 23;
 
 /**
  * Base of the losses on class indices with torch's `weight` and `ignore_index` (NLLLoss,
@@ -46,11 +49,14 @@ export abstract class ClassIndexLoss extends Loss {
   }
 
   /**
-   * Takes class-index targets for `batch` rows: a Tensor (checked usable, then used in place) or
-   * an array (copied); anything else is a ValueError.
+   * Takes class-index targets for `batch` rows of `classes` classes (at most MAX_CLASSES): a Tensor
+   * (checked usable, then used in place) or an array (copied); anything else is a ValueError.
    */
-  protected readIndices(target: unknown, batch: number): void {
+  protected readIndices(target: unknown, batch: number, classes: number): void {
     const where = `${this.typeName}.forward`;
+    if (classes > MAX_CLASSES) {
+      throw new ShapeError(`${where}: class-index targets choose among at most ${MAX_CLASSES} classes (2^23), but the prediction has ${classes}`);
+    }
     if (target && typeof target === 'object' && '_check' in target) {
       const t = target as Tensor;
       t._check(`${where}: target`);
@@ -62,11 +68,18 @@ export abstract class ClassIndexLoss extends Loss {
     }
   }
 
+  /** Σ weight[target] over the rows kept, from the kernel; the rows for probability targets. */
+  protected override counted(prediction: Tensor): number {
+    return this.targets.indices ? this.classWeight.lastWeightSum : prediction.shape[0]!;
+  }
+
   /** After a NaN from the kernel: an invalid class index is the caller's error, named here; then a mean over nothing. */
   protected override diagnose(prediction: Tensor, target: unknown): LossDiagnosis {
-    this.targets.diagnose(prediction.shape[1]!, this.classWeight.ignoreIndex);
-    const empty = this.classWeight.explainEmptyMean();
-    if (empty) return { source: 'target', index: -1, message: empty };
+    if (this.targets.indices) {
+      this.targets.diagnose(prediction.shape[1]!, this.classWeight.ignoreIndex);
+      const empty = this.classWeight.explainEmptyMean();
+      if (empty) return { source: 'target', index: -1, message: empty };
+    }
     return super.diagnose(prediction, target);
   }
 

@@ -1,5 +1,5 @@
 import * as ops from '../backend/ops.js';
-import * as cw from '../backend/ops-class-weights.js';
+import { crossEntropyIndices } from '../backend/ops-class-index.js';
 import { ShapeError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { check2d, checkNumber, sameShape } from '../validate.js';
@@ -66,28 +66,17 @@ export class CrossEntropyLoss extends ClassIndexLoss {
         throw new ShapeError(`CrossEntropyLoss.forward: target must be class indices [${batch}] or probabilities ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
       }
     }
-    this.readIndices(target, batch);
+    this.readIndices(target, batch, classes);
   }
 
   protected compute(logits: Tensor, _target: unknown, grad: Tensor): number {
-    const [batch, classes] = logits.shape as [number, number];
-    const mean = this.reduction === 'mean', eps = this.labelSmoothing, plain = !this.classWeight.weighted && eps === 0;
-    const scale = mean ? 1 / batch : 1;
-    this.classWeight.lastDenominator = NaN;
+    const mean = this.reduction === 'mean', eps = this.labelSmoothing, { weight, ignoreIndex, stats } = this.classWeight;
     if (this.probabilities) {
-      if (plain) return ops.crossEntropyProbabilities(logits, this.probabilities, grad, scale);
-      return cw.crossEntropySoftWeighted(logits, this.probabilities, this.classWeight.weight, eps, scale, grad);
+      const scale = mean ? 1 / logits.shape[0]! : 1; // torch divides by the rows, whatever the weights
+      if (weight === null && eps === 0) return ops.crossEntropyProbabilities(logits, this.probabilities, grad, scale);
+      return ops.crossEntropySoftWeighted(logits, this.probabilities, weight, eps, scale, grad);
     }
-    const targets = this.targets.indices!;
-    if (plain && !this.classWeight.ignoresAClass(classes)) {
-      // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included
-      // (one inside that range is a class to it: the weighted kernel below skips those rows).
-      const value = ops.crossEntropyIndices(logits, targets, grad, scale);
-      if (!Number.isNaN(value)) return value;
-    }
-    const d = this.classWeight.denominator(targets, classes, mean);
-    if (!(d > 0)) return NaN;
-    return cw.crossEntropyWeighted(logits, targets, this.classWeight.weight, this.classWeight.ignoreIndex,
-      (1 - eps) / d, eps / (classes * d), grad);
+    // One kernel for every option: it checks the targets, skips ignored rows and reports Σ w[target].
+    return crossEntropyIndices(logits, this.targets.indices!, weight, ignoreIndex, eps, mean, grad, stats);
   }
 }

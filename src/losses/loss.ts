@@ -38,6 +38,7 @@ export abstract class Loss {
   readonly reduction: Reduction;
   private readonly gradWorkspace: Workspace;
   private lastGrad: Tensor | null = null;
+  private lastCounted = NaN;
   private disposedFlag = false;
 
   protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
@@ -83,17 +84,30 @@ export abstract class Loss {
     const name = this.typeName;
     this.checkUsable('forward');
     this.lastGrad = null;
+    this.lastCounted = NaN;
     checkTensor(`${name}.forward`, 'prediction', prediction);
     if (prediction.size === 0) throw new ShapeError(`${name}.forward: the prediction is empty (shape ${formatShape(prediction.shape)})`);
     this.checkTarget(prediction, target);
     const grad = this.gradWorkspace.next(prediction.shape);
     const value = this.compute(prediction, target, grad);
+    this.lastCounted = this.counted(prediction);
     if (!Number.isFinite(value)) {
       const { source, index, message } = this.diagnose(prediction, target);
       throw new NonFiniteLossError(`${name}.forward: the loss is ${value}: ${message}`, value, source, index);
     }
     this.lastGrad = grad;
     return value;
+  }
+
+  /**
+   * @internal What the last forward() counted — the denominator of its 'mean', whichever the
+   * reduction: Σ weight[target] over the rows kept for NLLLoss / CrossEntropyLoss on class indices
+   * (0 when every row was ignored: that forward threw, torch's mean being 0/0), the rows for
+   * probability targets, the elements otherwise; NaN before a forward got that far. fit and
+   * evaluate weight each batch's mean by it, so an epoch's loss is the mean over the whole set.
+   */
+  get _counted(): number {
+    return this.lastCounted;
   }
 
   /** ∂loss/∂prediction of the last forward(). */
@@ -135,6 +149,11 @@ export abstract class Loss {
 
   /** Throws unless target fits prediction. */
   protected abstract checkTarget(prediction: Tensor, target: unknown): void;
+
+  /** What the last compute() counted (see _counted): the prediction's elements unless overridden. */
+  protected counted(prediction: Tensor): number {
+    return prediction.size;
+  }
 
   /** Returns the reduced loss and writes the gradient into `grad`. */
   protected abstract compute(prediction: Tensor, target: unknown, grad: Tensor): number;

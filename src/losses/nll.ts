@@ -1,5 +1,4 @@
-import * as ops from '../backend/ops.js';
-import * as cw from '../backend/ops-class-weights.js';
+import { nllIndices } from '../backend/ops-class-index.js';
 import type { Tensor } from '../tensor.js';
 import { check2d } from '../validate.js';
 import { ClassIndexLoss } from './class-index-loss.js';
@@ -32,19 +31,11 @@ export class NLLLoss extends ClassIndexLoss {
     check2d('NLLLoss.forward', 'input (log-probabilities)', input);
     this.classWeight.checkClasses(input.shape[1]!);
     this.targets.clear();
-    this.readIndices(target, input.shape[0]!);
+    this.readIndices(target, input.shape[0]!, input.shape[1]!);
   }
 
   protected compute(input: Tensor, _target: unknown, grad: Tensor): number {
-    const targets = this.targets.indices!, mean = this.reduction === 'mean';
-    this.classWeight.lastDenominator = NaN;
-    if (!this.classWeight.weighted && !this.classWeight.ignoresAClass(input.shape[1]!)) {
-      // The plain kernel; it returns NaN for any target outside [0, classes), ignoreIndex included.
-      const value = ops.nllLoss(input, targets, grad, mean ? 1 / input.shape[0]! : 1);
-      if (!Number.isNaN(value)) return value;
-    }
-    const d = this.classWeight.denominator(targets, input.shape[1]!, mean);
-    if (!(d > 0)) return NaN;
-    return cw.nllWeighted(input, targets, this.classWeight.weight, this.classWeight.ignoreIndex, 1 / d, grad);
+    const { weight, ignoreIndex, stats } = this.classWeight;
+    return nllIndices(input, this.targets.indices!, weight, ignoreIndex, this.reduction === 'mean', grad, stats);
   }
 }

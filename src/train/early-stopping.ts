@@ -51,9 +51,14 @@ export class EarlyStopping {
   /** Epoch (1-based) of the best value so far. */
   bestEpoch = 0;
 
-  /** `task`, when given, rejects a monitor the run will not record (accuracy of a regression). */
-  constructor(options: EarlyStoppingOptions, hasValidation: boolean, task?: Task) {
+  /**
+   * `hasValidation`: whether the run has validation data (default false: 'val…' monitors are
+   * refused); `task`, when given, rejects a monitor the run will not record (accuracy of a regression).
+   */
+  constructor(options: EarlyStoppingOptions = {}, hasValidation = false, task?: Task) {
     checkOptions('earlyStopping', options, ['monitor', 'mode', 'patience', 'minDelta', 'target', 'restoreBestWeights', 'every']);
+    checkBoolean('EarlyStopping', 'hasValidation', hasValidation);
+    if (task !== undefined) checkChoice('EarlyStopping', 'task', task, ['classification', 'regression']);
     this.monitor = checkChoice('earlyStopping', 'monitor', options.monitor ?? (hasValidation ? 'valLoss' : 'loss'), MONITORS);
     if (this.monitor.startsWith('val') && !hasValidation) {
       throw new ValueError(`earlyStopping: monitor '${this.monitor}' needs validation data (the 'validation' option)`);
@@ -83,6 +88,7 @@ export class EarlyStopping {
   update(log: EpochLog): 'target-reached' | 'early-stopping' | null {
     if (log.epoch % this.every !== 0) return null;
     const value = log[this.monitor]!;
+    // NaN (a set with no counted row: every label ignoreIndex) is never better nor on target.
     const better = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
     if (better) {
       this.best = value;

@@ -1,9 +1,9 @@
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
-import { ClassComparer, keptRows } from './metrics.js';
+import { checkNumber, checkOptions, checkRows, checkTensor, describe } from '../validate.js';
+import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
 
@@ -14,7 +14,11 @@ import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from 
 export interface Evaluation {
   /** The task the figures are for (given, or inferred from the loss and the targets). */
   task: Task;
-  /** Mean loss over the rows (or the total, for reduction 'sum'). */
+  /**
+   * The loss over the whole set as torch computes it in one call: for 'mean' the mean over the
+   * rows (with class weights, Σ w[target]·loss / Σ w[target] over the rows kept), for 'sum' the
+   * total. NaN when no row counted (every label ignoreIndex), whatever the reduction.
+   */
   loss: number;
   /** Fraction classified correctly (classification). */
   accuracy?: number;
@@ -67,6 +71,7 @@ export interface EvaluationPlan {
 
 /** Checks evaluate's arguments and data completely (no model change); returns the plan. */
 export function planEvaluation(model: Module, options: EvaluateOptions): EvaluationPlan {
+  checkModel('evaluate', model);
   checkOptions('evaluate', options, ['x', 'y', 'loss', 'batchSize', 'threshold', 'task']);
   if (!options || typeof options !== 'object') throw new ValueError('evaluate: options { x, y, loss } are required');
   const { loss } = options;
@@ -82,6 +87,19 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   return { x, y, loss, batchSize, threshold, task };
 }
 
+/**
+ * Throws ValueError naming `where` unless `model` is a Module (forward, backward, parameters,
+ * train, eval): fit, evaluate and predict refuse anything else before touching it.
+ */
+export function checkModel(where: string, model: unknown): Module {
+  const m = model as Module | null;
+  if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.backward !== 'function'
+    || typeof m.parameters !== 'function' || typeof m.train !== 'function' || typeof m.eval !== 'function') {
+    throw new ValueError(`${where}: model must be a Module (e.g. new Sequential(…)), got ${describe(model)}`);
+  }
+  return m;
+}
+
 /** Throws ValueError unless `loss` is a Loss (forward, backward, predictionKind). */
 export function checkLoss(where: string, loss: unknown): Loss {
   const l = loss as Loss | null;
@@ -91,33 +109,57 @@ export function checkLoss(where: string, loss: unknown): Loss {
   return l;
 }
 
-/** Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no copies). */
+/**
+ * What `loss`'s last forward counted (Loss._counted: Σ weight[target] over the rows kept for the
+ * class-index losses), or `rows` for a loss object that does not say (one not derived from Loss).
+ */
+export function countedBy(loss: Loss, rows: number): number {
+  const c = (loss as { _counted?: unknown })._counted;
+  return typeof c === 'number' && !Number.isNaN(c) ? c : rows;
+}
+
+/**
+ * Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no
+ * copies). The loss is torch's over the whole set: for 'mean', Σ_batches mean·counted / Σ counted
+ * (counted = Σ weight[target] over the rows kept by a class-index loss), for 'sum' the sum. A set
+ * with no counted row gives NaN figures.
+ */
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
+  const mean = loss.reduction !== 'sum';
   const wasTraining = model.training;
   model.eval();
-  let total = 0, correct = 0, count = 0;
+  let total = 0, counted = 0, correct = 0, count = 0;
   try {
     for (let start = 0; start < x.shape[0]!; start += batchSize) {
       const rows = Math.min(batchSize, x.shape[0]! - start);
       const yb = y._rows(start, rows);
-      const kept = keptRows(yb, ignored);
-      if (kept === 0) continue; // every label is ignoreIndex: no loss (torch's mean would be 0/0), no score
       const out = model.forward(x._rows(start, rows));
-      const value = loss.forward(out, yb);
-      total += loss.reduction === 'mean' ? value * kept : value;
-      count += kept;
-      if (task === 'classification') correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
-      else {
-        if (start === 0) scorers.regression.reset(out.size / rows);
+      let value: number;
+      try {
+        value = loss.forward(out, yb);
+      } catch (e) {
+        if (e instanceof NonFiniteLossError && countedBy(loss, rows) === 0) continue; // every label ignored: torch's 0/0
+        throw e;
+      }
+      const weight = countedBy(loss, rows);
+      if (weight === 0) continue;
+      total += mean ? value * weight : value;
+      counted += weight;
+      if (task === 'classification') {
+        correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
+        count += scorers.comparer.lastKept;
+      } else {
+        if (count === 0) scorers.regression.reset(out.size / rows);
         scorers.regression.add(out, yb);
+        count += rows;
       }
     }
   } finally {
     model.train(wasTraining);
   }
-  const lossValue = loss.reduction === 'mean' ? total / count : total;
+  const lossValue = counted > 0 ? (mean ? total / counted : total) : NaN;
   if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
   const accuracy = correct / count;
   return { task, loss: lossValue, accuracy, error: 1 - accuracy, errors: count - correct, count };
@@ -144,6 +186,7 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
  * (as torch's layers take it): its output comes back without the batch dimension.
  */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  checkModel('predict', model);
   checkOptions('predict', options, ['batchSize']);
   checkTensor('predict', 'x', x);
   if (x.ndim === 1 && x.size > 0) {

@@ -9,7 +9,7 @@ import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
-import { checkLoss } from './evaluate.js';
+import { checkLoss, checkModel } from './evaluate.js';
 import type { EpochLog } from './history.js';
 import { checkFinite, checkSameWidth, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
 
@@ -95,14 +95,6 @@ export interface FitPlan {
 /** `value`, or `fallback` when it was not given (null is a value, and is refused by the checks). */
 const orDefault = (value: unknown, fallback: unknown): unknown => (value === undefined ? fallback : value);
 
-function checkModel(model: unknown): Module {
-  const m = model as Module | null;
-  if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.backward !== 'function' || typeof m.parameters !== 'function') {
-    throw new ValueError(`fit: model must be a Module, got ${model === null ? 'null' : typeof model}`);
-  }
-  return m;
-}
-
 function checkOptimizer(optimizer: unknown): Optimizer {
   const o = optimizer as Optimizer | null;
   if (!o || typeof o !== 'object' || typeof o.step !== 'function' || typeof o.zeroGrad !== 'function' || !Array.isArray(o.params)) {
@@ -136,7 +128,7 @@ function checkFunction<F>(name: string, f: unknown): F | undefined {
  * widths); parameters, optimizer state and the random generators are untouched.
  */
 export function planFit(model: unknown, options: FitOptions): FitPlan {
-  checkModel(model);
+  checkModel('fit', model);
   if (!options || typeof options !== 'object') throw new ValueError('fit: options { loss, optimizer, x, y } are required');
   checkOptions('fit', options, FIT_OPTIONS);
   const loss = checkLoss('fit', options.loss);

@@ -6,10 +6,10 @@ import { clipGradNorm } from '../optim/clip-grad.js';
 import { Generator as RandomGenerator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber } from '../validate.js';
-import { runEvaluation, type EvaluationPlan, type Scorers } from './evaluate.js';
+import { countedBy, runEvaluation, type EvaluationPlan, type Scorers } from './evaluate.js';
 import { planFit, seedOf, type FitOptions, type FitPlan } from './fit-plan.js';
 import { History, type EpochLog } from './history.js';
-import { ClassComparer, keptRows } from './metrics.js';
+import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 
 export type { BatchLog, FitOptions } from './fit-plan.js';
@@ -49,6 +49,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: 1024, threshold, task });
   const history = new History(task);
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
+  const mean = loss.reduction !== 'sum';
   stopper?.keep(model.parameters());
 
   try {
@@ -56,40 +57,48 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
     for (let epoch = 1; epoch <= plan.epochs; epoch++) {
       const start = performance.now();
       const lr = optimizer.lr;
-      let lossSum = 0, correct = 0, seen = 0;
+      // The loss over the epoch as torch would compute it over all its rows: a 'mean' batch weighs
+      // by what it counted (Σ weight[target] for class-index losses), a 'sum' batch adds its sum.
+      let lossSum = 0, counted = 0, correct = 0, seen = 0;
       for (const batch of loader) {
         if (plan.signal?.aborted) {
           history.stopReason = 'aborted';
           return history;
         }
-        const kept = keptRows(batch.y, ignored);
-        if (kept === 0) continue; // every label is ignoreIndex: nothing to learn (torch's mean would be 0/0), no step
-        optimizer.zeroGrad();
         const out = model.forward(batch.x);
         let value: number;
         try {
           value = loss.forward(out, batch.y);
         } catch (e) {
+          // Every label ignoreIndex (or of class weight 0): torch's mean is 0/0. Nothing to learn: no step.
+          if (e instanceof NonFiniteLossError && countedBy(loss, batch.size) === 0) continue;
           if (e instanceof NonFiniteLossError) {
             throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`, e.value, e.source, e.index);
           }
           throw e;
         }
-        if (task === 'classification') correct += scorers.comparer.countCorrect(out, batch.y, threshold, ignored);
-        else {
+        const weight = countedBy(loss, batch.size);
+        if (weight === 0) continue; // reduction 'sum' over no counted row: nothing to learn, no step
+        if (task === 'classification') {
+          correct += scorers.comparer.countCorrect(out, batch.y, threshold, ignored);
+          seen += scorers.comparer.lastKept;
+        } else {
           if (seen === 0) running.reset(out.size / batch.size);
           running.add(out, batch.y);
+          seen += batch.size;
         }
+        optimizer.zeroGrad(); // after the loss: a batch that takes no step leaves the gradients as they were
         // The input is data: its gradient is not needed (the first layer may skip it).
         if (typeof model.backwardParameters === 'function') model.backwardParameters(loss.backward());
         else model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
-        lossSum += value * kept;
-        seen += kept;
+        lossSum += mean ? value * weight : value;
+        counted += weight;
         plan.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: value });
       }
-      const log: EpochLog = { epoch, loss: lossSum / seen, lr, seconds: 0 };
+      // Nothing counted (every batch ignored): NaN, whatever the reduction (see evaluate).
+      const log: EpochLog = { epoch, loss: counted > 0 ? (mean ? lossSum / counted : lossSum) : NaN, lr, seconds: 0 };
       if (task === 'classification') log.accuracy = correct / seen;
       else Object.assign(log, running.figures());
       if (plan.evaluateTrain) record(log, '', runEvaluation(model, evalPlan({ x, y }), scorers));
@@ -97,7 +106,12 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
       log.seconds = (performance.now() - start) / 1000;
       history.epochs.push(log);
       yield log;
-      if (scheduler) scheduler.step(scheduler.needsMetric ? log.valLoss ?? log.loss : undefined);
+      if (scheduler) {
+        const metric = log.valLoss ?? log.loss;
+        // A NaN figure (no labelled row in the set) says nothing about a plateau: the scheduler waits.
+        if (!scheduler.needsMetric) scheduler.step();
+        else if (!Number.isNaN(metric)) scheduler.step(metric);
+      }
       if (plan.onEpochEnd?.(log) === false) {
         history.stopReason = 'callback';
         break;
@@ -125,9 +139,12 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
  * change: a rejected call leaves the model, the optimizer and the random generators as they were.
  * A loss that becomes NaN or infinite stops training with a NonFiniteLossError naming the epoch
  * and batch. Class labels equal to the loss's ignoreIndex (CrossEntropyLoss / NLLLoss, default
- * -100, as torch's ignore_index) are accepted and left out of the loss and the accuracy; a batch
- * of only such rows is skipped (no optimizer step); a `validation.split` part that happens to hold
- * only such rows reports NaN validation figures.
+ * -100, as torch's ignore_index) are accepted and left out of the loss and the accuracy; the
+ * epoch's loss is torch's loss over all its rows (a 'mean' is Σ w[target]·loss / Σ w[target]). A
+ * batch of only such rows adds nothing and takes no optimizer step (its forward pass runs, as in
+ * torch, where the loss is then NaN); a set with no counted row at all — a `validation.split` part
+ * that happens to hold only ignored rows — reports NaN loss and accuracy, which early stopping
+ * counts as no improvement and a metric-driven scheduler skips.
  *
  * @example
  * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),

@@ -9,9 +9,13 @@ import type { Task } from './task.js';
 export interface EpochLog {
   /** 1-based epoch number. */
   epoch: number;
-  /** Training loss: mean over the epoch's batches, or of the whole set after it (evaluateTrain). */
+  /**
+   * Training loss over the epoch's rows as torch computes it over a set (for 'mean', batches weigh by
+   * Σ weight[target] over their counted rows), measured on each batch before its update, or on the
+   * whole set after the epoch (evaluateTrain). NaN when no row counted (every label ignoreIndex).
+   */
   loss: number;
-  /** Training accuracy (classification): over the epoch's batches before each update, or after it (evaluateTrain). */
+  /** Training accuracy (classification): over the epoch's batches before each update, or after it (evaluateTrain); NaN when no row counted. */
   accuracy?: number;
   /** Training mean absolute error (regression). */
   mae?: number;
@@ -19,7 +23,9 @@ export interface EpochLog {
   rmse?: number;
   /** Training R² (regression), see r2Score. */
   r2?: number;
+  /** Loss over the validation set (as `loss`); NaN when no validation row counted — early stopping then sees no improvement. */
   valLoss?: number;
+  /** Accuracy over the validation set's counted rows; NaN when none counted. */
   valAccuracy?: number;
   valMae?: number;
   valRmse?: number;

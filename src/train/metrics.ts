@@ -61,10 +61,12 @@ export class ClassReader {
 export class ClassComparer {
   private readonly predicted = new ClassReader();
   private readonly actual = new ClassReader();
+  /** Rows the last countCorrect() scored (all but those labelled `ignored`), counted in its loop. */
+  lastKept = 0;
 
   /**
    * Rows of `output` whose class equals the target's; with class labels [n], rows whose label is
-   * `ignored` (the loss's ignoreIndex) are not counted (see keptRows for the denominator).
+   * `ignored` (the loss's ignoreIndex) are not counted, and `lastKept` says how many were.
    */
   countCorrect(output: Tensor, target: Tensor, threshold: number, ignored: number | null = null): number {
     const n = output.shape[0] ?? 0;
@@ -72,8 +74,13 @@ export class ClassComparer {
     const actual = this.actual.fromTarget(target);
     const predicted = this.predicted.view(n);
     const skip = target.ndim === 1 ? ignored : null;
-    let correct = 0;
-    for (let i = 0; i < n; i++) if (predicted[i] === actual[i] && actual[i] !== skip) correct++;
+    let correct = 0, kept = 0;
+    for (let i = 0; i < n; i++) {
+      if (actual[i] === skip) continue;
+      kept++;
+      if (predicted[i] === actual[i]) correct++;
+    }
+    this.lastKept = kept;
     return correct;
   }
 

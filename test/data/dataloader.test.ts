@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { DataLoader, Tensor, memoryStats, ShapeError } from '../../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DataLoader, Tensor, memoryStats, ShapeError, OutOfMemoryError, defaultGenerator, manualSeed } from '../../src/index.js';
+import { failAllocationAt } from '../helpers/trust.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function data(n: number): { x: Tensor; y: Tensor } {
   return {
@@ -66,5 +71,30 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(x, Tensor.zeros([3]))).toThrow(ShapeError);
     expect(() => new DataLoader(x, y, { batchSize: 0 })).toThrow(/batchSize must be ≥ 1/);
     expect(() => new DataLoader(x, y, { batch_size: 2 } as never)).toThrow(/unknown option 'batch_size'/);
+  });
+
+  it('refuses a seed that is not an integer as its own argument; a loader that could not be made draws no seed', () => {
+    const { x, y } = data(9);
+    for (const bad of [1.5, NaN, -Infinity, '3']) {
+      expect(() => new DataLoader(x, y, { seed: bad as number })).toThrow(new RegExp(`^DataLoader: seed must be (an integer|a finite number), got`));
+    }
+    manualSeed(5);
+    failAllocationAt(1);
+    const before = memoryStats().bytesInUse;
+    expect(() => new DataLoader(x, y, { batchSize: 4 })).toThrow(OutOfMemoryError);
+    vi.restoreAllMocks();
+    expect(memoryStats().bytesInUse).toBe(before);
+    const after = defaultGenerator.nextUint32();
+    manualSeed(5);
+    expect(after).toBe(defaultGenerator.nextUint32()); // the failed loader drew no seed
+  });
+
+  it('hands out batches of the full and the last size, epoch after epoch', () => {
+    const { x, y } = data(10);
+    const loader = new DataLoader(x, y, { batchSize: 4 });
+    const shapes: Array<readonly number[]> = [];
+    for (let e = 0; e < 2; e++) for (const b of loader) shapes.push(b.x.shape, b.y.shape);
+    expect(shapes.map((s) => [...s])).toEqual([[4, 2], [4], [4, 2], [4], [2, 2], [2], [4, 2], [4], [4, 2], [4], [2, 2], [2]]);
+    loader.dispose();
   });
 });

@@ -42,23 +42,12 @@ describe('bceLoss', () => {
   });
 });
 
-describe('cross-entropy', () => {
-  it('returns NaN for a class index that is fractional, negative, out of range or NaN', () => {
-    const { wasm, reference } = kernelSets();
-    const logits = heap.f32(randomArray(6, 1)), g = heap.zeros(6);
-    expect(wasm.crossEntropyLoss(2, 3, logits, heap.f32([0, 2]), g, 1)).not.toBeNaN();
-    for (const bad of [1.5, -1, 3, NaN]) {
-      expect(wasm.crossEntropyLoss(2, 3, logits, heap.f32([0, bad]), g, 1)).toBeNaN();
-      expect(reference.crossEntropyLoss(2, 3, logits, heap.f32([0, bad]), g, 1)).toBeNaN();
-    }
-  });
-
-  it.each([[1, 2], [3, 3], [4, 5], [17, 10], [64, 2], [5, 1023]])('class indices and probabilities, rows=%i cols=%i', (rows, cols) => {
+describe('cross-entropy with probability targets (class indices: class-index.test.ts)', () => {
+  it.each([[1, 2], [3, 3], [4, 5], [17, 10], [64, 2], [5, 1023]])('probabilities, plain and with weights / smoothing, rows=%i cols=%i', (rows, cols) => {
     const { wasm, reference } = kernelSets();
     const n = rows * cols;
     const logits = heap.f32(randomArray(n, n, -10, 10));
-    const classes = Array.from(randomArray(rows, rows + 1, 0, cols), Math.floor);
-    const idx = heap.f32(classes);
+    const w = heap.f32(randomArray(cols, cols, 0, 2));
     const probsRaw = randomArray(n, n + 3, 0, 1);
     for (let r = 0; r < rows; r++) {
       let s = 0;
@@ -67,16 +56,18 @@ describe('cross-entropy', () => {
     }
     const probs = heap.f32(probsRaw);
     for (const scale of [1, 1 / rows]) {
-      const gw = heap.zeros(n), gr = heap.zeros(n);
-      const vw = wasm.crossEntropyLoss(rows, cols, logits, idx, gw, scale);
-      const vr = reference.crossEntropyLoss(rows, cols, logits, idx, gr, scale);
-      expectClose([vw], [vr], { rtol: 2e-6, atol: 1e-6 }, 'CE value');
-      expectClose(heap.read(gw, n), heap.read(gr, n), { rtol: 2e-6, atol: 1.5e-7 * scale }, 'CE gradient');
       const sw = heap.zeros(n), sr = heap.zeros(n);
       const pw = wasm.crossEntropySoftLoss(rows, cols, logits, probs, sw, scale);
       const pr = reference.crossEntropySoftLoss(rows, cols, logits, probs, sr, scale);
       expectClose([pw], [pr], { rtol: 2e-6, atol: 1e-6 }, 'soft CE value');
       expectClose(heap.read(sw, n), heap.read(sr, n), { rtol: 2e-6, atol: 1.5e-7 * scale }, 'soft CE gradient');
+      for (const [hasWeight, eps] of [[0, 0.3], [1, 0], [1, 0.3]]) {
+        const ww = heap.zeros(n), wr = heap.zeros(n);
+        const qw = wasm.crossEntropySoftWeighted(rows, cols, logits, probs, w, hasWeight!, eps!, scale, ww);
+        const qr = reference.crossEntropySoftWeighted(rows, cols, logits, probs, w, hasWeight!, eps!, scale, wr);
+        expectClose([qw], [qr], { rtol: 5e-6, atol: 1e-7 }, `weighted soft value ε=${eps}`);
+        expectClose(heap.read(ww, n), heap.read(wr, n), { rtol: 5e-6, atol: 1e-6 * scale }, `weighted soft gradient ε=${eps}`);
+      }
     }
   });
 });

@@ -39,6 +39,41 @@ describe('weight, ignoreIndex and labelSmoothing', () => {
     }
   });
 
+  it.each<[{ w?: number[]; ignore?: number }, number[]]>([
+    [{ w: W }, [1, 3, 0]], [{ ignore: -100 }, [1, -100, 3]], [{ w: W, ignore: 3 }, [3, 1, 0]],
+  ])('NLLLoss %j on %j: value and gradient against central differences', (o, y) => {
+    for (const mean of [true, false]) {
+      const loss = new NLLLoss({ reduction: mean ? 'mean' : 'sum', ...(o.w ? { weight: o.w } : {}), ...(o.ignore !== undefined ? { ignoreIndex: o.ignore } : {}) });
+      const w = o.w ?? [1, 1, 1, 1];
+      const f = (v: ArrayLike<number>): number => {
+        let total = 0, d = 0;
+        y.forEach((t, r) => {
+          if (t === (o.ignore ?? -100)) return;
+          total -= w[t]! * v[r * 4 + t]!;
+          d += w[t]!;
+        });
+        return mean ? total / d : total;
+      };
+      expect(Math.abs(loss.forward(Tensor.from(X, [3, 4]), [...y]) - f(X))).toBeLessThan(2e-6);
+      expectClose(loss.backward().toFloat32Array(), numericGrad(f, X), { rtol: 1e-4, atol: 2e-6 }, 'gradient');
+    }
+  });
+
+  it('class indices choose among at most 2^23 classes (the kernels\' exact conversion); probabilities have no such limit', () => {
+    const wide = Tensor.zeros([1, 2 ** 23 + 1]);
+    for (const loss of [new NLLLoss(), new CrossEntropyLoss()]) {
+      expect(() => loss.forward(wide, [3])).toThrow(ShapeError);
+      expect(() => loss.forward(wide, [3])).toThrow(/at most 8388608 classes \(2\^23\), but the prediction has 8388609$/);
+      expect(() => loss.backward()).toThrow(StateError);
+      loss.dispose();
+    }
+    const p = Tensor.zeros([1, 2 ** 23 + 1]);
+    p.set([1], 5);
+    expect(Number.isFinite(new CrossEntropyLoss().forward(wide, p))).toBe(true);
+    wide.dispose();
+    p.dispose();
+  });
+
   it('NLLLoss: weighted mean Σ w[t]·(−x[t]) / Σ w[t], ignored rows left out', () => {
     const loss = new NLLLoss({ weight: W });
     const value = loss.forward(Tensor.from(X, [3, 4]), [1, -100, 3]);

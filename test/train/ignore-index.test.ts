@@ -3,7 +3,7 @@
 // other out-of-range target is still refused with the row named, before anything changes.
 import { describe, expect, it } from 'vitest';
 import {
-  BCEWithLogitsLoss, CrossEntropyLoss, Generator, Linear, MSELoss, NLLLoss, LogSoftmax, SGD, Sequential, Tensor, ValueError,
+  BCEWithLogitsLoss, CrossEntropyLoss, Generator, Linear, MSELoss, NLLLoss, LogSoftmax, ReduceLROnPlateau, SGD, Sequential, Tensor, ValueError,
   accuracy, confusionMatrix, evaluate, fit, predict,
 } from '../../src/index.js';
 
@@ -113,6 +113,10 @@ describe('ignoreIndex in fit and evaluate', () => {
     const all = Tensor.from(new Array<number>(N).fill(-100));
     expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: all, epochs: 1 })).toThrow(/every target in y is ignoreIndex -100/);
     expect(() => evaluate(model, { x, y: all, loss: new CrossEntropyLoss() })).toThrow(/every target in y is ignoreIndex/);
+    // an explicit validation set of only ignored rows is refused at the start, naming it (a split
+    // cannot be checked before the seed draws it: it reports NaN, see below)
+    expect(() => fit(model, { loss: new CrossEntropyLoss(), optimizer: opt(), x, y: Tensor.from(labels), epochs: 1, validation: { x, y: all } }))
+      .toThrow(/^fit: every target in validation\.y is ignoreIndex -100; no row is left to learn from or score$/);
     expect(model.parameters().map((p) => p.toFloat32Array())).toEqual(before);
   });
 
@@ -135,5 +139,53 @@ describe('ignoreIndex in fit and evaluate', () => {
     for (const bad of [0.5, NaN, 1e39, '1'] as unknown[]) expect(() => accuracy(out, y, 0.5, bad as number)).toThrow(/ignoreIndex/);
     expect(() => accuracy(out, Tensor.from(labels.map((l) => (l === 0 ? 5 : l))), 0.5, -100)).toThrow(/target\[0\] = 5 is not a class index in \[0, 2\] nor ignoreIndex -100/);
     expect(() => accuracy(out, Tensor.from(new Array<number>(N).fill(-100)), 0.5, -100)).toThrow(ValueError);
+  });
+
+  it('a batch of only ignored rows takes no step: training equals training without it (momentum untouched)', () => {
+    const gen = new Generator(4);
+    const x = Tensor.from(Array.from({ length: 8 * 2 }, () => gen.normal()), [8, 2]);
+    const labels = [-100, -100, -100, -100, 0, 2, 1, 0]; // batch 1 (rows 0–3) is entirely ignored
+    const run = (xs: Tensor, ys: number[], reduction: 'mean' | 'sum') => {
+      const model = new Sequential(new Linear(2, 3, { generator: new Generator(9) }));
+      const steps: number[] = [];
+      const h = fit(model, { loss: new CrossEntropyLoss({ reduction }), optimizer: new SGD(model.parameters(), { lr: 0.3, momentum: 0.9 }),
+        x: xs, y: Tensor.from(ys), epochs: 3, batchSize: 4, shuffle: false, callbacks: { onBatchEnd: (b) => steps.push(b.batch) } });
+      return { params: model.parameters().map((p) => Array.from(p.toFloat32Array())), h, steps };
+    };
+    for (const reduction of ['mean', 'sum'] as const) {
+      const withIgnored = run(x, labels, reduction);
+      const without = run(x._rows(4, 4), labels.slice(4), reduction);
+      expect(withIgnored.params).toEqual(without.params);
+      expect(withIgnored.steps).toEqual([2, 2, 2]); // onBatchEnd only for the batch that stepped
+      expect(withIgnored.h.epochs.map((e) => e.loss)).toEqual(without.h.epochs.map((e) => e.loss));
+      expect(withIgnored.h.epochs.map((e) => e.accuracy)).toEqual(without.h.epochs.map((e) => e.accuracy));
+    }
+  });
+
+  it('a validation split holding only ignored rows reports NaN; early stopping counts it as no improvement, the scheduler waits', () => {
+    const n = 12, seed = 7, held = 3; // validation.split 0.25 of 12 rows
+    const gen = new Generator(2);
+    const x = Tensor.from(Array.from({ length: n * 2 }, () => gen.normal()), [n, 2]);
+    // fit splits with Generator(seed + 1): the first `held` rows of its permutation are validation rows
+    const validationRows = Array.from(new Generator(seed + 1).permutation(n)).slice(0, held);
+    const labels = Array.from({ length: n }, (_, i) => (validationRows.includes(i) ? -100 : i % 3));
+    const model = new Sequential(new Linear(2, 3, { generator: new Generator(1) }));
+    const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+    const scheduler = new ReduceLROnPlateau(optimizer, { patience: 0, factor: 0.5 });
+    const h = fit(model, { loss: new CrossEntropyLoss(), optimizer, scheduler, x, y: Tensor.from(labels), epochs: 10, seed,
+      validation: { split: 0.25 }, earlyStopping: { patience: 1, restoreBestWeights: true } });
+    expect(h.epochs.every((e) => Number.isNaN(e.valLoss!) && Number.isNaN(e.valAccuracy!))).toBe(true);
+    expect(h.epochs.every((e) => Number.isFinite(e.loss) && Number.isFinite(e.accuracy!))).toBe(true);
+    expect(h.epochs.length).toBe(2); // NaN never improves: patience 1 runs out after the second epoch
+    expect(h.stopReason).toBe('early-stopping');
+    expect(h.restoredEpoch).toBeUndefined(); // no best epoch: the weights stay the last epoch's
+    expect(optimizer.lr).toBe(0.1); // ReduceLROnPlateau was not fed NaN (it refuses it) and did not cut
+    // the other way round: the training part holds only ignored rows — nothing learned, NaN figures
+    const only = Array.from({ length: n }, (_, i) => (validationRows.includes(i) ? i % 3 : -100));
+    const before = model.parameters().map((p) => Array.from(p.toFloat32Array()));
+    const h2 = fit(model, { loss: new CrossEntropyLoss(), optimizer: new SGD(model.parameters(), { lr: 0.5 }), x, y: Tensor.from(only),
+      epochs: 2, seed, validation: { split: 0.25 } });
+    expect(h2.epochs.every((e) => Number.isNaN(e.loss) && Number.isNaN(e.accuracy!) && Number.isFinite(e.valLoss!))).toBe(true);
+    expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(before);
   });
 });
