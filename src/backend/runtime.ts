@@ -4,7 +4,7 @@ import type { Kernels } from './kernels.js';
 import { createReferenceKernels } from './reference.js';
 import { checkThreads, setThreads, type ThreadHost, type ThreadsInfo } from './threads.js';
 import { compileAsync, createSharedMemory, instantiateShared, instantiateSync, PAGE, wasmSupported } from './wasm.js';
-import { checkOptions } from '../validate.js';
+import { checkOptions, describe } from '../validate.js';
 
 /** Which implementation of the kernels runs. */
 export type BackendName = 'wasm' | 'reference';
@@ -132,7 +132,7 @@ export function setBackend(name: BackendName): void {
   } else if (name === 'reference') {
     rt.active = rt.reference;
   } else {
-    throw new ValueError(`setBackend: name must be 'wasm' or 'reference', got ${typeof name === 'string' ? `'${name}'` : String(name)}`);
+    throw new ValueError(`setBackend: name must be 'wasm' or 'reference', got ${describe(name)}`);
   }
   rt.name = name;
 }

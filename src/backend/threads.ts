@@ -3,6 +3,7 @@
  * runtime (runtime.ts) owns the state; this file decides and reports, never logs.
  */
 import { ValueError } from '../errors.js';
+import { describe } from '../validate.js';
 import { Pool } from './pool.js';
 import { compileThreads } from './wasm.js';
 
@@ -34,7 +35,7 @@ export function checkThreads(value: unknown): number | 'auto' {
   if (value === 'auto') return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
     throw new ValueError(
-      `init: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+      `init: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${describe(value)}`);
   }
   return value;
 }

@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
+import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 
 /** A labelled data set: inputs [n, features] and integer class labels (as float32) [n]. */
 export interface Dataset {
@@ -12,17 +12,37 @@ export interface Dataset {
 /** Radius of the disk whose area is half the unit square: 1/√(2π). */
 export const DISK_RADIUS = 1 / Math.sqrt(2 * Math.PI);
 
-/** Builds a 2-D data set from n draws of (x1, x2, label). */
+/** Throws ValueError unless generator is a Generator (the data sets draw with random() and normal()). */
+function checkDrawer(where: string, generator: unknown): void {
+  checkGenerator(where, 'generator', generator);
+  if (typeof (generator as { random?: unknown }).random !== 'function') {
+    throw new ValueError(`${where}: generator must be a Generator (new Generator(seed)), got an object without random()`);
+  }
+}
+
+/**
+ * Builds a 2-D data set from n draws of (x1, x2, label). Both tensors are allocated before the
+ * first draw: an n no memory can hold is an OutOfMemoryError that has not moved the generator.
+ */
 function points2d(n: number, draw: (i: number) => [number, number, number]): Dataset {
-  const xs = new Float32Array(2 * n);
-  const ys = new Float32Array(n);
+  const x = Tensor.zeros([n, 2]);
+  let y: Tensor;
+  try {
+    y = Tensor.zeros([n]);
+  } catch (e) {
+    x.dispose();
+    throw e;
+  }
+  const xs = new Float32Array(2 * n), ys = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const [a, b, label] = draw(i);
     xs[2 * i] = a;
     xs[2 * i + 1] = b;
     ys[i] = label;
   }
-  return { x: Tensor.from(xs, [n, 2]), y: Tensor.from(ys, [n]) };
+  x.set(xs);
+  y.set(ys);
+  return { x, y };
 }
 
 /**
@@ -31,6 +51,7 @@ function points2d(n: number, draw: (i: number) => [number, number, number]): Dat
  */
 export function disk(n: number, generator: Generator = defaultGenerator): Dataset {
   checkNumber('disk', 'n', n, { integer: true, min: 1 });
+  checkDrawer('disk', generator);
   return points2d(n, () => {
     const a = generator.random(), b = generator.random();
     return [a, b, (a - 0.5) ** 2 + (b - 0.5) ** 2 < DISK_RADIUS ** 2 ? 1 : 0];
@@ -40,6 +61,7 @@ export function disk(n: number, generator: Generator = defaultGenerator): Datase
 /** n points uniform in [0, 1]², labelled 0 if x1 > x2 else 1. */
 export function linear(n: number, generator: Generator = defaultGenerator): Dataset {
   checkNumber('linear', 'n', n, { integer: true, min: 1 });
+  checkDrawer('linear', generator);
   return points2d(n, () => {
     const a = generator.random(), b = generator.random();
     return [a, b, a > b ? 0 : 1];
@@ -60,6 +82,7 @@ export function xorEasy(): Dataset {
 /** n points uniform in [0, 1]², labelled 1 where exactly one coordinate exceeds 0.5 (quadrant XOR). */
 export function xorQuadrants(n: number, generator: Generator = defaultGenerator): Dataset {
   checkNumber('xorQuadrants', 'n', n, { integer: true, min: 1 });
+  checkDrawer('xorQuadrants', generator);
   return points2d(n, () => {
     const a = generator.random(), b = generator.random();
     return [a, b, (a > 0.5) !== (b > 0.5) ? 1 : 0];
@@ -70,6 +93,7 @@ export function xorQuadrants(n: number, generator: Generator = defaultGenerator)
 export function spiral(n: number, noise = 0, generator: Generator = defaultGenerator): Dataset {
   checkNumber('spiral', 'n', n, { integer: true, min: 1 });
   checkNumber('spiral', 'noise', noise, { min: 0 });
+  checkDrawer('spiral', generator);
   return points2d(n, (i) => {
     const label = i % 2;
     const t = generator.random();
@@ -83,6 +107,7 @@ export function spiral(n: number, noise = 0, generator: Generator = defaultGener
 export function moons(n: number, noise = 0, generator: Generator = defaultGenerator): Dataset {
   checkNumber('moons', 'n', n, { integer: true, min: 1 });
   checkNumber('moons', 'noise', noise, { min: 0 });
+  checkDrawer('moons', generator);
   return points2d(n, (i) => {
     const label = i % 2;
     const t = Math.PI * generator.random();

@@ -8,6 +8,7 @@ import { ValueError, WasmnnError } from '../errors.js';
 import type { JsonValue, LayerSpec } from '../nn/config.js';
 import type { Module } from '../nn/module.js';
 import { layerClass, registeredLayers } from '../nn/registry.js';
+import { parseStrictJson } from './strict-json.js';
 
 /** Limits on an architecture read from a file. */
 export const ARCHITECTURE_LIMITS = { maxChars: 1 << 20, maxDepth: 32, maxValues: 100_000, maxLayers: 10_000 } as const;
@@ -43,7 +44,8 @@ function checkJson(value: unknown, path: string, depth: number, budget: { values
     value.forEach((v, i) => checkJson(v, `${path}[${i}]`, depth + 1, budget));
     return;
   }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  const proto: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (typeof value === 'object' && (proto === Object.prototype || proto === null)) {
     for (const [k, v] of Object.entries(value)) checkJson(v, `${path}.${k}`, depth + 1, budget);
     return;
   }
@@ -54,12 +56,8 @@ function checkJson(value: unknown, path: string, depth: number, budget: { values
 export function parseArchitecture(text: string): LayerSpec {
   if (typeof text !== 'string') throw new ValueError(`architecture: expected a JSON string, got ${typeof text}`);
   if (text.length > ARCHITECTURE_LIMITS.maxChars) throw new ValueError(`architecture: ${text.length} characters, more than ${ARCHITECTURE_LIMITS.maxChars}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ValueError(`architecture: not valid JSON (${(e as Error).message})`);
-  }
+  // Strictly: JSON.parse would keep the last of two "type" keys silently (another layer).
+  const parsed: unknown = parseStrictJson('architecture', text, ARCHITECTURE_LIMITS.maxDepth);
   checkJson(parsed, 'architecture', 0, { values: 0 });
   return checkSpec(parsed, 'architecture', { layers: 0 });
 }
@@ -100,7 +98,16 @@ export function buildArchitecture(spec: LayerSpec, parameters: number): Module {
     const node = checkSpec(s, path, budget);
     let i = 0;
     try {
-      return layerClass(node.type)!.fromConfig(node.args, (child) => build(child, `${path}.args[${i++}]`));
+      const module = layerClass(node.type)!.fromConfig(node.args, (child) => build(child, `${path}.args[${i++}]`));
+      // An argument the class does not take would be dropped silently: the model would not be
+      // the one the file describes. toConfig() gives every argument the class takes.
+      const taken = module.toConfig().args.length;
+      if (node.args.length > taken) {
+        module.dispose();
+        throw new ValueError(`loadModel: ${path} (${node.type}) has ${node.args.length} arguments, but a ${node.type} takes at most ${taken}; ` +
+          `extra argument ${JSON.stringify(node.args[taken]).slice(0, 80)} would be ignored`);
+      }
+      return module;
     } catch (e) {
       if (e instanceof WasmnnError) throw e;
       throw new ValueError(`loadModel: ${path} (${node.type}) could not be built from args ${JSON.stringify(node.args).slice(0, 120)}: ${(e as Error).message}`);

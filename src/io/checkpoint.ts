@@ -9,13 +9,25 @@
  * optimizer) change only after everything was found valid.
  */
 import { ValueError } from '../errors.js';
-import type { Module } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
+import { Module } from '../nn/module.js';
+import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
+import { describe } from '../validate.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedArray, type NamedArray } from './safetensors.js';
 import { parseStrictJson } from './strict-json.js';
 
+/** Throws ValueError unless `model` is a Module (a StateError later if it is disposed). */
+export function checkModule(where: string, model: unknown): void {
+  if (!(model instanceof Module)) throw new ValueError(`${where}: model must be a Module, got ${describe(model)}`);
+}
+
+/** Throws ValueError unless `optimizer` is an Optimizer. */
+function checkOptimizer(where: string, optimizer: unknown): void {
+  if (!(optimizer instanceof Optimizer)) throw new ValueError(`${where}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
+}
+
 /** A model's parameters as JSON: {"0.weight": {"shape": [8, 2], "data": [...]}, …}. */
 export function modelToJSON(model: Module): string {
+  checkModule('modelToJSON', model);
   const dict = model.stateDict();
   return JSON.stringify(Object.fromEntries(Object.entries(dict).map(([k, v]) => [k, { shape: v.shape, data: Array.from(v.data) }])));
 }
@@ -26,6 +38,7 @@ export function modelToJSON(model: Module): string {
  */
 export function modelFromJSON(model: Module, json: string): void {
   const w = 'modelFromJSON';
+  checkModule(w, model);
   if (typeof json !== 'string') throw new ValueError(`${w}: expected a string, got ${json === null ? 'null' : typeof json}`);
   const parsed = parseStrictJson(w, json);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValueError(`${w}: expected an object of named tensors`);
@@ -50,6 +63,8 @@ const NON_NEGATIVE_STATE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'sum
 
 /** Model and optimizer state in one safetensors file: training resumed from it is bit-identical. */
 export function saveCheckpoint(model: Module, optimizer: Optimizer): Uint8Array {
+  checkModule('saveCheckpoint', model);
+  checkOptimizer('saveCheckpoint', optimizer);
   const tensors: Record<string, NamedArray> = {};
   for (const [k, v] of Object.entries(model.stateDict())) tensors[MODEL + k] = v;
   const state = optimizer.stateDict();
@@ -96,6 +111,8 @@ function optimizerState(tensors: Record<string, DecodedArray>, count: number): O
  * either changes; if the optimizer refuses its state, the model is put back as it was.
  */
 export function loadCheckpoint(bytes: Uint8Array, model: Module, optimizer: Optimizer): void {
+  checkModule('loadCheckpoint', model);
+  checkOptimizer('loadCheckpoint', optimizer);
   const { tensors, metadata } = decodeSafetensors(bytes);
   if (metadata.format !== 'wasmnn-checkpoint') throw new ValueError(`loadCheckpoint: not a wasmnn checkpoint (format ${JSON.stringify(metadata.format)})`);
   if (metadata.optimizer !== optimizer.typeName) {

@@ -6,7 +6,8 @@
  */
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
-import { checkOptions } from '../validate.js';
+import { checkBoolean, checkOptions, describe } from '../validate.js';
+import { checkModule } from './checkpoint.js';
 import { buildArchitecture, describeArchitecture, parseArchitecture } from './architecture.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -26,14 +27,22 @@ const RESERVED = ['format', 'producer', 'architecture'];
  * registered (the built-ins are); otherwise this throws and says so.
  */
 export function saveModel(model: Module, options: SaveModelOptions = {}): Uint8Array {
+  checkModule('saveModel', model);
   checkOptions('saveModel', options, ['architecture', 'metadata']);
-  const metadata: Record<string, string> = { format: 'pt', producer: 'wasmnn' };
-  if (options.architecture !== false) metadata.architecture = JSON.stringify(describeArchitecture(model));
-  for (const [key, value] of Object.entries(options.metadata ?? {})) {
-    if (RESERVED.includes(key)) throw new ValueError(`saveModel: metadata key '${key}' is reserved`);
-    if (typeof value !== 'string') throw new ValueError(`saveModel: metadata.${key} must be a string, got ${typeof value}`);
-    metadata[key] = value;
+  const architecture = checkBoolean('saveModel', 'architecture', options.architecture ?? true);
+  const extra: unknown = options.metadata ?? {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    throw new ValueError(`saveModel: metadata must be an object of strings, got ${describe(extra)}`);
   }
+  // Every entry is checked before the architecture is described (which asks every layer).
+  const entries = Object.entries(extra);
+  for (const [key, value] of entries) {
+    if (RESERVED.includes(key) || key === '__proto__') throw new ValueError(`saveModel: metadata key '${key}' is reserved`);
+    if (typeof value !== 'string') throw new ValueError(`saveModel: metadata.${key} must be a string, got ${describe(value)}`);
+  }
+  const metadata: Record<string, string> = { format: 'pt', producer: 'wasmnn' };
+  if (architecture) metadata.architecture = JSON.stringify(describeArchitecture(model));
+  for (const [key, value] of entries) metadata[key] = value as string;
   return encodeSafetensors(model.stateDict(), metadata);
 }
 

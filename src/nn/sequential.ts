@@ -1,6 +1,8 @@
 import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkGradOutput, checkNumber, checkTensor, describe } from '../validate.js';
+import { checkGradOutput, checkNumber, checkTensor, describe, sameShape } from '../validate.js';
+import { threadCount } from '../backend/parallel.js';
+import { getBackend } from '../backend/runtime.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
@@ -41,6 +43,14 @@ export class Sequential extends Module {
   private forwarded = false;
   /** The shape of the last forward's input: an empty chain's output, for backward's check. */
   private lastInputShape: readonly number[] = [];
+  /**
+   * The backward calls that completed since the chain last changed (input shape, mode, training
+   * flags, threads, backend): their workspaces have grown, so the same call again allocates
+   * nothing and cannot run out of memory half-way. Any other call copies the gradients first.
+   */
+  private readonly grownFor: { shape: readonly number[]; inputGrad: boolean; flags: number; threads: number; backend: string }[] = [];
+  /** Copies of the gradients taken before a backward that may allocate (re-used, grown as needed). */
+  private gradCopies: Float32Array[] = [];
 
   constructor(...modules: Module[]) {
     super();
@@ -61,6 +71,7 @@ export class Sequential extends Module {
     this.registerModule(String(this.layers.length), module);
     this.layers.push(module);
     this.forwarded = false; // the chain changed: the last forward no longer describes it
+    this.grownFor.length = 0;
     return this;
   }
 
@@ -122,16 +133,54 @@ export class Sequential extends Module {
       }
     }
     this.forwarded = true;
+    this.lastInputShape = input.shape;
     return x;
   }
 
   backward(gradOutput: Tensor): Tensor {
-    return this.runBackward('backward', gradOutput, true)!;
+    return this.atomicBackward('backward', gradOutput, true)!;
   }
 
   /** backward() through every layer but the first, which gets backwardParameters (no input gradient). */
   override backwardParameters(gradOutput: Tensor): void {
-    this.runBackward('backwardParameters', gradOutput, false);
+    this.atomicBackward('backwardParameters', gradOutput, false);
+  }
+
+  /**
+   * runBackward, leaving every gradient as it was when it throws part-way (an OutOfMemoryError
+   * while a layer's workspace grows, after later layers accumulated): a call like one that
+   * completed before runs as is (its workspaces are grown: no allocation, no copy per step);
+   * any other first copies the gradients, and puts them back if it throws.
+   */
+  private atomicBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
+    let flags = this.training ? 1 : 0;
+    for (let i = 0; i < this.layers.length; i++) flags = (flags * 2 + (this.layers[i]!.training ? 1 : 0)) % 1e9;
+    const threads = threadCount(), backend = getBackend(), shape = this.lastInputShape;
+    for (const k of this.grownFor) {
+      if (k.inputGrad === inputGrad && k.flags === flags && k.threads === threads && k.backend === backend && sameShape(k.shape, shape)) {
+        return this.runBackward(where, gradOutput, inputGrad);
+      }
+    }
+    // The call's own checks first (they change nothing), so a rejected call copies nothing.
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    this.checkGradient(where, gradOutput);
+    this._checkBackwardReady(where);
+    const params = this.parameters();
+    params.forEach((p, i) => {
+      const g = p.grad._view('Sequential.' + where);
+      if ((this.gradCopies[i]?.length ?? -1) < g.length) this.gradCopies[i] = new Float32Array(g.length);
+      this.gradCopies[i]!.set(g);
+    });
+    let result: Tensor | null;
+    try {
+      result = this.runBackward(where, gradOutput, inputGrad);
+    } catch (e) {
+      params.forEach((p, i) => p.grad._view('Sequential.' + where).set(this.gradCopies[i]!.subarray(0, p.grad.size)));
+      throw e;
+    }
+    if (this.grownFor.length >= 8) this.grownFor.shift();
+    this.grownFor.push({ shape, inputGrad, flags, threads, backend });
+    return result;
   }
 
   /**

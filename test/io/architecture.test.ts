@@ -122,7 +122,7 @@ describe('hostile architecture metadata', () => {
   const bytes = saveModel(new Sequential(new Linear(2, 3, { generator: g }), new ReLU(), new Linear(3, 1, { generator: g })));
   const load = (architecture: string): (() => unknown) => () => loadModel(withArchitecture(bytes, architecture));
   const cases: Array<[string, string, RegExp]> = [
-    ['not JSON', '{', /not valid JSON/],
+    ['not JSON', '{', /^architecture: expected a key at offset 1/],
     ['not an object', '[1]', /must be \{ type, args \}/],
     ['unknown type', '{"type":"Conv9d","args":[]}', /unknown layer type 'Conv9d'/],
     ['type not a string', '{"type":7,"args":[]}', /type must be a string/],
@@ -130,10 +130,10 @@ describe('hostile architecture metadata', () => {
     ['extra key', '{"type":"ReLU","args":[],"eval":"x"}', /unexpected key 'eval'/],
     ['wrong argument type', '{"type":"Sequential","args":[{"type":"Linear","args":["2",3]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}', /inFeatures must be a finite number/],
     ['wrong option type', '{"type":"Sequential","args":[{"type":"Linear","args":[2,3,{"bias":"yes"}]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}', /bias must be true or false/],
-    ['unknown option', '{"type":"Sequential","args":[{"type":"Linear","args":[2,3,{"__proto__":1}]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}', /unknown option/],
+    ['unknown option', '{"type":"Sequential","args":[{"type":"Linear","args":[2,3,{"__proto__":1}]},{"type":"ReLU","args":[]},{"type":"Linear","args":[3,1]}]}', /the key "__proto__" is not allowed/],
     ['child not a spec', '{"type":"Sequential","args":[5]}', /args\[0\] must be \{ type, args \}/],
-    ['deep nesting', `{"type":"ReLU","args":[${'['.repeat(100)}${']'.repeat(100)}]}`, /nested deeper than 32/],
-    ['deeply nested containers', `${'{"type":"Sequential","args":['.repeat(40)}${']}'.repeat(40)}`, /nested deeper than 32/],
+    ['deep nesting', `{"type":"ReLU","args":[${'['.repeat(100)}${']'.repeat(100)}]}`, /(nested|nesting) deeper than 32/],
+    ['deeply nested containers', `${'{"type":"Sequential","args":['.repeat(40)}${']}'.repeat(40)}`, /(nested|nesting) deeper than 32/],
     ['too many values', `{"type":"ReLU","args":[${Array(100_001).fill(0).join(',')}]}`, /more than 100000 values/],
     ['too many layers', `{"type":"Sequential","args":[${Array(10_001).fill('{"type":"ReLU","args":[]}').join(',')}]}`, /more than 10000 layers/],
     ['parameter count not the file', '{"type":"Sequential","args":[{"type":"Linear","args":[2,4]},{"type":"ReLU","args":[]},{"type":"Linear","args":[4,1]}]}', /needs 17 parameter values but the file holds 13/],

@@ -3,6 +3,7 @@
  * labels seen at fit time, sorted; a label not seen then is refused.
  */
 import { ValueError } from '../../errors.js';
+import { describe } from '../../validate.js';
 import { TabularDataError, isMissing } from './missing.js';
 
 /** A class label: what a target column holds. */
@@ -22,6 +23,7 @@ export class LabelEncoder {
 
   /** Learns the classes of `values`; returns this. */
   fit(values: readonly unknown[], column = 'target'): this {
+    checkList('LabelEncoder.fit', 'values', values, false);
     const seen = new Map<string, Label>();
     values.forEach((v, row) => seen.set(key(checkLabel(v, row, column)), v as Label));
     if (seen.size < 2) throw new TabularDataError(`LabelEncoder: column '${column}' has ${seen.size} class(es); classification needs at least 2`, undefined, column);
@@ -31,6 +33,7 @@ export class LabelEncoder {
   /** Class indices of `values`; a missing or unseen label throws naming its row. */
   encode(values: readonly unknown[], column = 'target'): Float32Array {
     if (this.labels.length === 0) throw new ValueError('LabelEncoder.encode: called before fit');
+    checkList('LabelEncoder.encode', 'values', values, false);
     return Float32Array.from(values, (v, row) => {
       const i = this.index.get(key(checkLabel(v, row, column)));
       if (i === undefined) {
@@ -42,6 +45,7 @@ export class LabelEncoder {
 
   /** The labels of class indices. */
   decode(indices: ArrayLike<number>): Label[] {
+    checkList('LabelEncoder.decode', 'indices', indices, true);
     return Array.from(indices, (i, n) => {
       const label = Number.isInteger(i) ? this.labels[i] : undefined;
       if (label === undefined) throw new ValueError(`LabelEncoder.decode: index ${n} is ${i}, expected an integer in [0, ${this.labels.length})`);
@@ -69,6 +73,12 @@ export class LabelEncoder {
     this.index = new Map(labels.map((l, i) => [key(l), i]));
     return this;
   }
+}
+
+/** Throws ValueError unless `values` is an array (or, with `typed`, a typed array): a string or a number would be read as characters or as nothing. */
+function checkList(where: string, name: string, values: unknown, typed: boolean): void {
+  if (Array.isArray(values) || (typed && ArrayBuffer.isView(values) && !(values instanceof DataView))) return;
+  throw new ValueError(`${where}: ${name} must be an array${typed ? ' or a typed array' : ''}, got ${describe(values)}`);
 }
 
 function checkLabel(v: unknown, row: number, column: string): Label {
