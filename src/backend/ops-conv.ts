@@ -31,8 +31,8 @@ export interface ConvGeometry {
  * pixels in lanes: forward and weight gradient), or im2col + GEMM.
  */
 export type ConvMethod = 'direct' | 'pixels' | 'gemm';
-/** The method of each pass of one layer (convMethods' choice; conv-pixels has no input gradient). */
-export interface ConvMethods { forward: ConvMethod; inputGrad: Exclude<ConvMethod, 'pixels'>; weightGrad: ConvMethod }
+/** The method of each pass of one layer (convMethods' choice). */
+export interface ConvMethods { forward: ConvMethod; inputGrad: ConvMethod; weightGrad: ConvMethod }
 
 /** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -44,6 +44,7 @@ const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
 const SPLIT_PIXELS: Split = { range: 0, scratch: 19 };
 const SPLIT_PIXEL_GRAD: Split = { range: 0, scratch: 20 };
+const SPLIT_PIXEL_INPUT_GRAD: Split = { range: 0, scratch: 18 };
 /** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
 const TAP_BLOCK = 6;
 
@@ -84,11 +85,12 @@ export function convMethods(g: ConvGeometry): ConvMethods {
   if (Math.max(pixelGrad ? pixelLanes : 0, channelLanes) < 0.5) weightGrad = 'gemm';
   if (forced === 'gemm' || (forced === 'direct' && weightGrad !== 'direct')) weightGrad = forced;
   if (forced === 'pixels') weightGrad = pixelGrad ? 'pixels' : 'direct';
-  return {
-    forward,
-    inputGrad: (waste <= 1.5 || (forced !== null && forced !== 'gemm')) && forced !== 'gemm' && g.SH === 1 && g.SW === 1 ? 'direct' : 'gemm',
-    weightGrad,
-  };
+  // The input gradient: pixel lanes (exactly the useful products) when half the lanes of a row are real pixels.
+  let inputGrad: ConvMethod = g.SW === 1 && g.OW / up4(g.OW) >= 0.5 ? 'pixels' : g.SH === 1 && g.SW === 1 && waste <= 1.5 ? 'direct' : 'gemm';
+  if (forced === 'gemm') inputGrad = 'gemm';
+  if (forced === 'direct') inputGrad = g.SH === 1 && g.SW === 1 ? 'direct' : 'gemm';
+  if (forced === 'pixels') inputGrad = g.SW === 1 ? 'pixels' : 'gemm';
+  return { forward, inputGrad, weightGrad };
 }
 
 /** The input gradient as a forward: dy [N, O, OH, OW] → dx [N, C, H, W], stride 1, flipped weight. */
@@ -113,13 +115,19 @@ function pixelSlice(g: ConvGeometry): number {
   return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + up4(g.C * Hp * Wp);
 }
 
+/** Floats of one conv-pixels-grad slice: tap table, vector table, dy with rows of OWv, the padded dx. */
+function pixelGradSlice(g: ConvGeometry): number {
+  const OWv = up4(g.OW), Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = OWv + (g.KW - 1) * g.DW;
+  return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + g.O * g.OH * OWv + up4(g.C * Hp * Wp);
+}
+
 /** Floats of the shared part (by name) and of each thread's slice. */
 function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: number; dyT: number; slice: number } {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
   const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
-  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? pixelSlice(g) : 0));
-  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
+  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? Math.max(pixelSlice(g), pixelGradSlice(g)) : 0));
+  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(Math.max(g.O * g.KH * g.KW * up4(g.C), 6 * Math.ceil(K / 6) * g.O)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
 /**
@@ -179,7 +187,13 @@ const FORWARD: Record<ConvMethod, ForwardPass> = {
 };
 
 /** The input gradient (overwritten) by each method that has one. */
-const INPUT_GRAD: Record<ConvMethods['inputGrad'], InputGradPass> = {
+const INPUT_GRAD: Record<ConvMethod, InputGradPass> = {
+  pixels(g, s, wp, dyp, dxp, ns) {
+    // Each tap's sum over the output channels scattered into a padded dx (conv-pixels-grad.ts); wQ in the wFlip part.
+    kernels().convPackTapWeights(g.O, g.C, g.KH, g.KW, wp, s.wFlip);
+    parallelFor('conv2dPixelInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      dyp, s.wFlip, dxp, s.slice], g.N, 1, SPLIT_PIXEL_INPUT_GRAD, ns, s.sliceBytes, 1);
+  },
   direct(g, s, wp, dyp, dxp, ns) {
     // The forward of dy with the flipped weight (inputGradGeometry), stride 1.
     const t = inputGradGeometry(g), C4 = up4(g.C);
