@@ -115,6 +115,11 @@ function pixelSlice(g: ConvGeometry): number {
   return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + up4(g.C * Hp * Wp);
 }
 
+/** Floats of one conv-pixels weight-gradient slice: the forward's, then each image's dy interleaved by blocks of 6 channels. */
+function pixelWeightGradSlice(g: ConvGeometry): number {
+  return g.OW % 4 === 0 ? pixelSlice(g) + 6 * Math.ceil(g.O / 6) * g.OH * g.OW : 0;
+}
+
 /** Floats of one conv-pixels-grad slice: tap table, vector table, dy with rows of OWv, the padded dx. */
 function pixelGradSlice(g: ConvGeometry): number {
   const OWv = up4(g.OW), Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = OWv + (g.KW - 1) * g.DW;
@@ -126,7 +131,7 @@ function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: n
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
   const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
-  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? Math.max(pixelSlice(g), pixelGradSlice(g)) : 0));
+  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? Math.max(pixelSlice(g), pixelWeightGradSlice(g), pixelGradSlice(g)) : 0));
   return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(Math.max(g.O * g.KH * g.KW * up4(g.C), 6 * Math.ceil(K / 6) * g.O)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
