@@ -79,7 +79,7 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
   const ce = new CrossEntropyLoss();
   const losses: number[] = [];
-  let inputGrad = new Float32Array(0);
+  let inputGrad: Float32Array = new Float32Array(0);
   for (let step = 0; step < 6; step++) {
     opt.zeroGrad();
     losses.push(ce.forward(model.forward(x), y));
