@@ -124,7 +124,10 @@ export class Conv2d extends Module {
         `${pyRepr([PH, PW])}, dilation ${pyRepr([DH, DW])} and stride ${pyRepr([SH, SW])} needs height ≥ ${DH * (KH - 1) + 1 - 2 * PH} ` +
         `and width ≥ ${DW * (KW - 1) + 1 - 2 * PW} (output would be ${OH}×${OW})`);
     }
-    const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
+    // The same geometry object while the input shape stays: ops-conv keeps its sizes and methods with it.
+    const last = this.geometry;
+    const g: ConvGeometry = last && last.N === N && last.H === H && last.W === W ? last
+      : { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
     const y = this.output.next([N, this.outChannels, OH, OW]);
     const col = this.col.next([scratchSize(g, 'forward')]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
