@@ -6,12 +6,14 @@
 // the 4×… blocks of wᵀ·dy added into dx as they leave the registers: exactly the useful
 // multiply-adds (no zeros of the "full" correlation), and no [K, P] pass through memory.
 // Register blocks: 2 pixel vectors × 6 taps, the sum over the O output channels in registers;
-// the weight packed as [⌈K/6⌉][O][6] (zero past K), taps ordered kx-major (convPackTapWeights). dy is copied per image into rows of OWv
-// (OW rounded up to 4) with zeros past OW, and only the lanes of real pixels are added, so
+// the weight packed as [⌈K/6⌉][O][6] (zero past K), taps ordered kx-major (convPackTapWeights).
+// dy is copied per image by pairs of pixel vectors (rows of OW rounded up to 4, zeros past OW),
+// and only the lanes of real pixels are added, so
 // every dx element is a sum of exactly its own terms, in the order (tap block, pixel vector),
 // each an O-sum in order: the same for any split of the images.
 // Scratch per thread (floats, 16-byte aligned parts): tap table K4 | vector table 3·V |
-// dyp [O, OH, OWv] | dxp [C, Hp, Wp], Hp = (OH−1)·SH + (KH−1)·DH + 1, Wp = OWv + (KW−1)·DW.
+// dyp [⌈V/2⌉, O, 2, 4] (each pair of pixel vectors' O channels contiguous: one stream with
+// constant offsets) | dxp [C, Hp, Wp], Hp = (OH−1)·SH + (KH−1)·DH + 1, Wp = OWv + (KW−1)·DW.
 
 import { cropImage } from "./conv-pad";
 
@@ -53,15 +55,15 @@ export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, w
   if (two) v128.store(t + x1, f32x4.add(v128.load(t + x1), v128.and(v1, m1)));
 }
 
-/** Pixel vectors j, j+1 (table vt: dxp offset, dyp offset, valid lanes) × taps of one block (tap: its 6 offsets). */
+/** Pixel vectors j, j+1 (table vt: dxp offset, dyp offset of the pair, valid lanes) × taps of one block (tap: its 6 offsets). */
 // @ts-ignore: decorator
-@inline function block(dyp: usize, dxp: usize, tap: usize, taps: i32, O: i32, wb: usize, plane: usize, vt: usize, two: bool): void {
-  const d0 = dyp + <usize>load<i32>(vt, 4), d1 = two ? dyp + <usize>load<i32>(vt, 16) : d0;
+@inline function block(dyp: usize, dxp: usize, tap: usize, taps: i32, O: i32, wb: usize, vt: usize, two: bool): void {
+  let dp = dyp + <usize>load<i32>(vt, 4);
   let r00 = f32x4.splat(0), r10 = r00, r20 = r00, r30 = r00, r40 = r00, r50 = r00;
   let r01 = r00, r11 = r00, r21 = r00, r31 = r00, r41 = r00, r51 = r00;
-  let wp = wb, dp: usize = 0;
+  let wp = wb;
   for (let o = 0; o < O; o++) {
-    const y0 = v128.load(d0 + dp), y1 = v128.load(d1 + dp);
+    const y0 = v128.load(dp), y1 = v128.load(dp, 16);
     let w = v128.load32_splat(wp);
     r00 = f32x4.add(r00, f32x4.mul(w, y0)); r01 = f32x4.add(r01, f32x4.mul(w, y1));
     w = v128.load32_splat(wp, 4);
@@ -74,7 +76,7 @@ export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, w
     r40 = f32x4.add(r40, f32x4.mul(w, y0)); r41 = f32x4.add(r41, f32x4.mul(w, y1));
     w = v128.load32_splat(wp, 20);
     r50 = f32x4.add(r50, f32x4.mul(w, y0)); r51 = f32x4.add(r51, f32x4.mul(w, y1));
-    dp += plane;
+    dp += 32;
     wp += 24;
   }
   const lanes = i32x4(0, 1, 2, 3);
@@ -98,7 +100,8 @@ export function conv2dPixelInputGrad(
 ): void {
   const K = C * KH * KW, OWv = (OW + 3) & ~3, V = OH * (OWv >> 2);
   const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OWv + (KW - 1) * DW;
-  const tap = scratch, vt = at(tap, up4(K)), dyp = at(vt, up4(3 * V)), dxp = at(dyp, <usize>(O * OH * OWv));
+  const pairs = (V + 1) >> 1, pairBytes = <usize>O << 5;
+  const tap = scratch, vt = at(tap, up4(K)), dyp = at(vt, up4(3 * V)), dxp = dyp + <usize>pairs * pairBytes;
   // Tap offsets in dxp in the order of convPackTapWeights: q = (kx·C + c)·KH + ky.
   let q: usize = 0;
   for (let kx = 0; kx < KW; kx++) {
@@ -110,26 +113,35 @@ export function conv2dPixelInputGrad(
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OWv; ox += 4) {
       store<i32>(vt + v * 12, (oy * SH * Wp + ox) << 2);
-      store<i32>(vt + v * 12 + 4, (oy * OWv + ox) << 2);
+      store<i32>(vt + v * 12 + 4, <i32>((v >> 1) * pairBytes + ((v & 1) << 4)));
       store<i32>(vt + v * 12 + 8, OW - ox < 4 ? OW - ox : 4);
       v++;
     }
   }
-  const plane = <usize>(OH * OWv) << 2, image = <usize>(C * Hp * Wp) << 2;
+  const image = <usize>(C * Hp * Wp) << 2;
+  // The second vector of an odd last pair is never added: zeros, once.
+  if (V & 1) for (let o = 0; o < O; o++) v128.store(dyp + <usize>(pairs - 1) * pairBytes + (<usize>o << 5), f32x4.splat(0), 16);
   for (let n = n0; n < n1; n++) {
-    // dyp: dy[n] with rows of OWv, zeros past OW (the lanes of pixels past OW read zeros).
+    // dyp: dy[n] by pairs of pixel vectors, zeros past OW.
     const dyn = at(dy, <usize>n * <usize>(O * OH * OW));
-    for (let r = 0; r < O * OH; r++) {
-      const dst = at(dyp, <usize>(r * OWv));
-      memory.copy(dst, at(dyn, <usize>(r * OW)), <usize>OW << 2);
-      for (let i = OW; i < OWv; i++) store<f32>(at(dst, <usize>i), 0);
+    for (let o = 0; o < O; o++) {
+      let w: usize = 0;
+      for (let oy = 0; oy < OH; oy++) {
+        const src = at(dyn, <usize>((o * OH + oy) * OW));
+        for (let ox = 0; ox < OW; ox += 4) {
+          const dst = dyp + (w >> 1) * pairBytes + (<usize>o << 5) + ((w & 1) << 4);
+          if (ox + 4 <= OW) v128.store(dst, v128.load(at(src, <usize>ox)));
+          else for (let i = 0; i < 4; i++) store<f32>(at(dst, <usize>i), ox + i < OW ? load<f32>(at(src, <usize>(ox + i))) : 0);
+          w++;
+        }
+      }
     }
     memory.fill(dxp, 0, image);
     for (let r = 0; r < K; r += 6) {
       const taps = K - r < 6 ? K - r : 6, wb = at(wQ, <usize>(r * O)), tb = at(tap, <usize>r);
       let j = 0;
-      for (; j + 2 <= V; j += 2) block(dyp, dxp, tb, taps, O, wb, plane, vt + <usize>j * 12, true);
-      if (j < V) block(dyp, dxp, tb, taps, O, wb, plane, vt + <usize>j * 12, false);
+      for (; j + 2 <= V; j += 2) block(dyp, dxp, tb, taps, O, wb, vt + <usize>j * 12, true);
+      if (j < V) block(dyp, dxp, tb, taps, O, wb, vt + <usize>j * 12, false);
     }
     cropImage(C, H, W, PH, PW, Hp, Wp, dxp, at(dx, <usize>n * <usize>(C * H * W)));
   }

@@ -100,10 +100,10 @@ function pixelWeightGradSlice(g: ConvGeometry): number {
   return g.OW % 4 === 0 ? pixelSlice(g) + 6 * Math.ceil(g.O / 6) * g.OH * g.OW : 0;
 }
 
-/** Floats of one conv-pixels-grad slice: tap table, vector table, dy with rows of OWv, the padded dx. */
+/** Floats of one conv-pixels-grad slice: tap table, vector table, dy by pairs of pixel vectors, the padded dx. */
 function pixelGradSlice(g: ConvGeometry): number {
   const OWv = up4(g.OW), Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = OWv + (g.KW - 1) * g.DW;
-  return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + g.O * g.OH * OWv + up4(g.C * Hp * Wp);
+  return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + 8 * g.O * Math.ceil((g.OH * OWv) / 8) + up4(g.C * Hp * Wp);
 }
 
 /** Floats of the shared parts of the scratch (by name) and of each thread's slice. */
