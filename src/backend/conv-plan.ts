@@ -109,8 +109,8 @@ function pixelGradSlice(g: ConvGeometry): number {
 /** Floats of the shared parts of the scratch (by name) and of each thread's slice. */
 export interface Sizes { w4: number; b4: number; wFlip: number; dwT: number; dyT: number; slice: number }
 
-/** What a geometry needs, computed once per geometry object, thread count and forced method (plan). */
-export interface Plan { threads: number; forced: ConvMethod | null; sizes: Sizes; methods: ConvMethods }
+/** What a geometry needs, computed once per geometry object, kernel set, thread count and forced method (plan). */
+export interface Plan { kernels: object; threads: number; forced: ConvMethod | null; sizes: Sizes; methods: ConvMethods }
 const plans = new WeakMap<ConvGeometry, Plan>();
 
 /**
@@ -118,10 +118,11 @@ const plans = new WeakMap<ConvGeometry, Plan>();
  * passes the same object while its input shape stays (Conv2d does) computes them once.
  */
 export function plan(g: ConvGeometry): Plan {
-  const threads = threadCount();
+  // The GEMM's packing scratch differs between the kernel sets (the reference packs nothing).
+  const threads = threadCount(), k = kernels();
   let p = plans.get(g);
-  if (!p || p.threads !== threads || p.forced !== forced) {
-    p = { threads, forced, sizes: sizes(g), methods: convMethods(g) };
+  if (!p || p.kernels !== k || p.threads !== threads || p.forced !== forced) {
+    p = { kernels: k, threads, forced, sizes: sizes(g), methods: convMethods(g) };
     plans.set(g, p);
   }
   return p;
