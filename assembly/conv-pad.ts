@@ -1,5 +1,5 @@
 // The zero-padded image copy the direct convolution kernels read (conv-direct.ts, conv-pixels.ts),
-// and the table of tap offsets into it. A helper module: index.ts does not export it.
+// its adjoint (the crop of a padded gradient), and the table of tap offsets into it. A helper module: index.ts does not export it.
 
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
@@ -18,6 +18,29 @@ export function padImage(C: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, W
       if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
       memory.copy(at(dst, <usize>lo), at(x, <usize>((c * H + iy) * W + lo - left)), <usize>(hi - lo) << 2);
       if (hi < Wp) memory.fill(at(dst, <usize>hi), 0, <usize>(Wp - hi) << 2);
+    }
+  }
+}
+
+/**
+ * x[C, H, W] = xp[C, Hp, Wp] read at (iy + top, ix + left), 0 where that lies outside xp: the
+ * adjoint of padImage's copy (the input gradient of a padded image, conv-pixels-grad.ts).
+ */
+export function cropImage(C: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, Wp: i32, xp: usize, x: usize): void {
+  // Columns ix with ix + left in [0, Wp): [lo, hi).
+  let lo = left < 0 ? -left : 0, hi = Wp - left < W ? Wp - left : W;
+  if (lo > W) lo = W;
+  if (hi < lo) hi = lo;
+  for (let c = 0; c < C; c++) {
+    for (let iy = 0; iy < H; iy++) {
+      const dst = at(x, <usize>((c * H + iy) * W)), i = iy + top;
+      if (i < 0 || i >= Hp || hi == lo) {
+        memory.fill(dst, 0, <usize>W << 2);
+        continue;
+      }
+      if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+      memory.copy(at(dst, <usize>lo), at(xp, <usize>((c * Hp + i) * Wp + lo + left)), <usize>(hi - lo) << 2);
+      if (hi < W) memory.fill(at(dst, <usize>hi), 0, <usize>(W - hi) << 2);
     }
   }
 }

@@ -130,7 +130,9 @@ export function conv2dPixelImages(
  * (so every lane is a real pixel): lanes of dwL[r, b, i, 0..4) (block b of 6 channels, channel i)
  * accumulate Σ_n Σ_p dy[n, 6b + i, p] · x̃[n, p, r] over the pixels p ≡ lane (mod 4), images then
  * pixels in order; at the end dw[o, r] += the four lanes summed in order. Taps [r0, r1) belong to
- * this call (rows of dwL, a shared [K, ⌈O/6⌉, 6, 4] scratch). Scratch per thread as the forward's.
+ * this call (rows of dwL, a shared [K, ⌈O/6⌉, 6, 4] scratch). Scratch per thread as the forward's,
+ * then dyI [⌈O/6⌉, V, 6, 4]: each image's dy interleaved so that a block's six channel vectors of
+ * a pixel vector are 96 contiguous bytes (one stream, constant offsets; zeros past O).
  */
 export function conv2dPixelWeightGrad(
   r0: i32, r1: i32, N: i32, C: i32, H: i32, W: i32, O: i32, KH: i32, KW: i32, SH: i32, PH: i32, PW: i32,
@@ -138,7 +140,7 @@ export function conv2dPixelWeightGrad(
 ): void {
   const K = C * KH * KW, V = OH * (OW >> 2), B = (O + 5) / 6, P = OH * OW;
   const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OW + (KW - 1) * DW;
-  const tap = scratch, vt = at(tap, up4(K)), xp = at(vt, up4(3 * V));
+  const tap = scratch, vt = at(tap, up4(K)), xp = at(vt, up4(3 * V)), dyI = at(xp, up4(C * Hp * Wp));
   tapTable(C, KH, KW, DH, DW, Hp, Wp, tap);
   let v: usize = 0;
   for (let oy = 0; oy < OH; oy++) {
@@ -146,14 +148,24 @@ export function conv2dPixelWeightGrad(
   }
   const rowBytes = <usize>(B * 24) << 2, plane = <usize>P << 2;
   memory.fill(dwL + <usize>r0 * rowBytes, 0, <usize>(r1 - r0) * rowBytes);
+  const blockBytes = <usize>V * 96;
   for (let n = 0; n < N; n++) {
     const dyn = at(dy, <usize>n * <usize>(O * P));
     padImage(C, H, W, PH, PW, Hp, Wp, at(x, <usize>n * <usize>(C * H * W)), xp);
+    // dyI[b, j, i] = the 4 pixels of vector j of channel 6b + i (zeros past O).
     for (let b = 0; b < B; b++) {
-      // Channels past O read the last real plane (their lanes are never added to dw).
-      const d0 = dyn + <usize>min(6 * b, O - 1) * plane, d1 = dyn + <usize>min(6 * b + 1, O - 1) * plane;
-      const d2 = dyn + <usize>min(6 * b + 2, O - 1) * plane, d3 = dyn + <usize>min(6 * b + 3, O - 1) * plane;
-      const d4 = dyn + <usize>min(6 * b + 4, O - 1) * plane, d5 = dyn + <usize>min(6 * b + 5, O - 1) * plane;
+      for (let i = 0; i < 6; i++) {
+        const o = 6 * b + i, dst = dyI + <usize>b * blockBytes + (<usize>i << 4);
+        if (o >= O) {
+          for (let j = 0; j < V; j++) v128.store(dst + <usize>j * 96, f32x4.splat(0));
+          continue;
+        }
+        const src = dyn + <usize>o * plane;
+        for (let j = 0; j < V; j++) v128.store(dst + <usize>j * 96, v128.load(src + (<usize>j << 4)));
+      }
+    }
+    for (let b = 0; b < B; b++) {
+      const db = dyI + <usize>b * blockBytes;
       for (let t = r0; t < r1; t += 2) {
         const two = t + 1 < r1;
         const t0 = <usize>load<i32>(at(tap, <usize>t)), t1 = two ? <usize>load<i32>(at(tap, <usize>t + 1)) : t0;
@@ -162,21 +174,23 @@ export function conv2dPixelWeightGrad(
         let a30 = v128.load(l0, 48), a40 = v128.load(l0, 64), a50 = v128.load(l0, 80);
         let a01 = v128.load(l1), a11 = v128.load(l1, 16), a21 = v128.load(l1, 32);
         let a31 = v128.load(l1, 48), a41 = v128.load(l1, 64), a51 = v128.load(l1, 80);
+        let dp = db;
         for (let j = 0; j < V; j++) {
-          const xo = xp + <usize>load<i32>(vt + (<usize>j << 2)), po = <usize>j << 4;
+          const xo = xp + <usize>load<i32>(vt + (<usize>j << 2));
           const x0 = v128.load(xo + t0), x1 = v128.load(xo + t1);
-          let d = v128.load(d0 + po);
+          let d = v128.load(dp);
           a00 = f32x4.add(a00, f32x4.mul(d, x0)); a01 = f32x4.add(a01, f32x4.mul(d, x1));
-          d = v128.load(d1 + po);
+          d = v128.load(dp, 16);
           a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1));
-          d = v128.load(d2 + po);
+          d = v128.load(dp, 32);
           a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1));
-          d = v128.load(d3 + po);
+          d = v128.load(dp, 48);
           a30 = f32x4.add(a30, f32x4.mul(d, x0)); a31 = f32x4.add(a31, f32x4.mul(d, x1));
-          d = v128.load(d4 + po);
+          d = v128.load(dp, 64);
           a40 = f32x4.add(a40, f32x4.mul(d, x0)); a41 = f32x4.add(a41, f32x4.mul(d, x1));
-          d = v128.load(d5 + po);
+          d = v128.load(dp, 80);
           a50 = f32x4.add(a50, f32x4.mul(d, x0)); a51 = f32x4.add(a51, f32x4.mul(d, x1));
+          dp += 96;
         }
         if (two) {
           v128.store(l1, a01); v128.store(l1, a11, 16); v128.store(l1, a21, 32);

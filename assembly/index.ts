@@ -12,6 +12,7 @@ export * from "./conv";
 export * from "./conv-images";
 export * from "./conv-direct";
 export * from "./conv-pixels";
+export * from "./conv-pixels-grad";
 export * from "./pool";
 export * from "./norm";
 export * from "./class-index";

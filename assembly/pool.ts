@@ -23,35 +23,44 @@
   return v128.or(f32x4.gt(c, best), v128.and(f32x4.ne(c, c), f32x4.eq(best, best)));
 }
 
+/** Four outputs (oy, ox..ox+3) of the 2×2, stride 2, unpadded window; r0, r1 its two input rows. */
+// @ts-ignore: decorator
+@inline function maxPool2x2Quad(r0: usize, r1: usize, W: i32, oy: i32, ox: i32, y: usize, argmax: usize): void {
+  const o = <usize>(2 * ox) << 2;
+  const a = v128.load(r0 + o), b = v128.load(r0 + o, 16), c = v128.load(r1 + o), d = v128.load(r1 + o, 16);
+  const a01 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  const a10 = v128.shuffle<f32>(c, d, 0, 2, 4, 6), a11 = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+  // Candidate (0, 0) of the four outputs, and its input index 2·oy·W + 2·(ox + lane).
+  let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+  let where = i32x4.add(i32x4.splat(2 * oy * W + 2 * ox), i32x4(0, 2, 4, 6));
+  const i00 = where;
+  let t = takes(a01, best);
+  best = v128.bitselect(a01, best, t);
+  where = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), where, t);
+  t = takes(a10, best);
+  best = v128.bitselect(a10, best, t);
+  where = v128.bitselect(i32x4.add(i00, i32x4.splat(W)), where, t);
+  t = takes(a11, best);
+  best = v128.bitselect(a11, best, t);
+  where = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), where, t);
+  v128.store(y + (<usize>ox << 2), best);
+  v128.store(argmax + (<usize>ox << 2), where);
+}
+
 /**
  * The 2×2, stride 2, unpadded window (LeNet's) for four outputs at a time: the four candidates
- * in row-major order, the same first-maximum / NaN rule as the general loop. Returns the first
- * output column left to the general loop.
+ * in row-major order, the same first-maximum / NaN rule as the general loop. A tail of 1–3
+ * outputs is one more step over the last four (the overlapped outputs are written again with
+ * the same values). Returns the first output column left to the general loop (OW < 4 only).
  */
 // @ts-ignore: decorator
 @inline function maxPool2x2Row(src: usize, W: i32, oy: i32, OW: i32, y: usize, argmax: usize): i32 {
   const r0 = src + (<usize>(2 * oy * W) << 2), r1 = r0 + (<usize>W << 2);
   let ox = 0;
-  for (; ox + 4 <= OW; ox += 4) {
-    const o = <usize>(2 * ox) << 2;
-    const a = v128.load(r0 + o), b = v128.load(r0 + o, 16), c = v128.load(r1 + o), d = v128.load(r1 + o, 16);
-    const a01 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    const a10 = v128.shuffle<f32>(c, d, 0, 2, 4, 6), a11 = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
-    // Candidate (0, 0) of the four outputs, and its input index 2·oy·W + 2·(ox + lane).
-    let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-    let where = i32x4.add(i32x4.splat(2 * oy * W + 2 * ox), i32x4(0, 2, 4, 6));
-    const i00 = where;
-    let t = takes(a01, best);
-    best = v128.bitselect(a01, best, t);
-    where = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), where, t);
-    t = takes(a10, best);
-    best = v128.bitselect(a10, best, t);
-    where = v128.bitselect(i32x4.add(i00, i32x4.splat(W)), where, t);
-    t = takes(a11, best);
-    best = v128.bitselect(a11, best, t);
-    where = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), where, t);
-    v128.store(y + (<usize>ox << 2), best);
-    v128.store(argmax + (<usize>ox << 2), where);
+  for (; ox + 4 <= OW; ox += 4) maxPool2x2Quad(r0, r1, W, oy, ox, y, argmax);
+  if (ox < OW && OW >= 4) {
+    maxPool2x2Quad(r0, r1, W, oy, OW - 4, y, argmax);
+    ox = OW;
   }
   return ox;
 }

@@ -13,8 +13,8 @@ export const LENET_CONVS = [
   ['conv2 6→16 5×5, 14×14', 6, 16, 5, 0, 14],
 ];
 
-/** The methods measured for a pass (ops-conv.ts's ConvMethod; 'pixels' has no input gradient, and its weight gradient needs OW % 4 = 0). */
-const methodsOf = (pass, g) => (pass === 'forward' || (pass === 'weightGrad' && g.OW % 4 === 0) ? ['direct', 'pixels', 'gemm'] : ['direct', 'gemm']);
+/** The methods measured for a pass (ops-conv.ts's ConvMethod; the 'pixels' weight gradient needs OW % 4 = 0). */
+const methodsOf = (pass, g) => (pass !== 'weightGrad' || g.OW % 4 === 0 ? ['direct', 'pixels', 'gemm'] : ['direct', 'gemm']);
 
 /** A TensorRef over fresh storage filled with a fixed pseudo-random sequence. */
 function ref(n, seed = 1) {

@@ -22,6 +22,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   conv2dImagesForward: 22, conv2dImagesInputGrad: 21,
   convPackWeights: 8, conv2dDirectImages: 22, convTransposeImages: 7, conv2dDirectWeightGrad: 23,
   convPackPixelWeights: 4, conv2dPixelImages: 20, conv2dPixelWeightGrad: 21,
+  convPackTapWeights: 6, conv2dPixelInputGrad: 19,
   maxPool2dForward: 17, maxPool2dBackward: 9, avgPool2dForward: 15, avgPool2dBackward: 15,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,

@@ -140,6 +140,12 @@ export interface ConvDirectKernels {
   conv2dPixelWeightGrad(r0: number, r1: number, N: number, C: number, H: number, W: number, O: number, KH: number,
     KW: number, SH: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, x: number, dy: number,
     dw: number, dwL: number, scratch: number): void;
+  /** conv-pixels-grad.ts: wQ [⌈K/6⌉, O, 6] = w [O, C, KH, KW] by blocks of 6 taps, ordered (kx, c, ky), zero past K. */
+  convPackTapWeights(O: number, C: number, KH: number, KW: number, w: number, wQ: number): void;
+  /** conv-pixels-grad.ts: dx[n] = the input gradient (overwritten) for images [n0, n1), column stride 1, pixels in lanes, each range with its own scratch. */
+  conv2dPixelInputGrad(n0: number, n1: number, C: number, H: number, W: number, O: number, KH: number, KW: number,
+    SH: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, dy: number, wQ: number,
+    dx: number, scratch: number): void;
   /** dyT[n, p, o] = dy[n, o, p] for images [n0, n1), zero for o in [O, O4). */
   convTransposeImages(n0: number, n1: number, O: number, P: number, O4: number, dy: number, dyT: number): void;
   /** dw[o, r] += Σ_n Σ_p dyT[n, p, o]·x̃[n, p, r] for taps [r0, r1), through the shared dwT [K, O4]. */

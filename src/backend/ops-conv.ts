@@ -1,13 +1,15 @@
 /**
- * Tensor-level convolution, by one of two methods per pass (chosen by `convMethods`):
+ * Tensor-level convolution, by one of three methods per pass (chosen by `convMethods`, conv-plan.ts):
  * - 'direct' (conv-direct.ts): products read straight from the zero-padded image, output
  *   channels in SIMD lanes; no col matrix. The input gradient of a stride-1 convolution is the
  *   forward of dy with the flipped weight.
+ * - 'pixels' (conv-pixels.ts, conv-pixels-grad.ts): output pixels in SIMD lanes (column stride
+ *   1); the input gradient scatters each tap's sum over the output channels into a padded dx.
  * - 'gemm' (conv-images.ts, conv.ts): im2col + the packed GEMM one image at a time, col2im for
  *   the input gradient.
  * The caller owns the scratch (scratchSize(g, pass) floats for the thread count at the time of
  * the call): the packed or padded weight and bias, one slice per thread, then what only the
- * backward uses (the flipped weight, dwᵀ, dyᵀ of every image).
+ * backward uses (the flipped or tap-packed weight, dwᵀ, dyᵀ of every image).
  *
  * With init({ threads }) the forward and the input gradient are split over the images of the
  * batch, the direct weight gradient over its taps (each dw element summed by one thread, images
@@ -16,26 +18,12 @@
  */
 import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
-import { parallelFor, threadCount, type Split } from './parallel.js';
+import { parallelFor, type Split } from './parallel.js';
 import { ptr } from './ops-base.js';
+import { inputGradGeometry, plan, up4, type ConvGeometry, type ConvMethod, type Plan } from './conv-plan.js';
 
-/** Sizes of one Conv2d call: input [N, C, H, W], weight [O, C, KH, KW], output [N, O, OH, OW]. */
-export interface ConvGeometry {
-  N: number; C: number; H: number; W: number; O: number;
-  KH: number; KW: number; SH: number; SW: number; PH: number; PW: number; DH: number; DW: number;
-  OH: number; OW: number;
-}
+export { convMethods, scratchSize, setConvMethod, type ConvGeometry, type ConvMethod, type ConvMethods } from './conv-plan.js';
 
-/**
- * How a pass is computed: conv-direct.ts (output channels in lanes), conv-pixels.ts (output
- * pixels in lanes: forward and weight gradient), or im2col + GEMM.
- */
-export type ConvMethod = 'direct' | 'pixels' | 'gemm';
-/** The method of each pass of one layer (convMethods' choice; conv-pixels has no input gradient). */
-export interface ConvMethods { forward: ConvMethod; inputGrad: Exclude<ConvMethod, 'pixels'>; weightGrad: ConvMethod }
-
-/** Channels rounded up to the 4 lanes of a SIMD vector (and the GEMM's 4-row bands). */
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 /** Single-thread ns per multiply-add of the convolution kernels (the dense GEMM's is NS.mac in ops-base.ts). */
 const NS_MAC = 1 / 22;
 const SPLIT_FORWARD: Split = { range: 0, scratch: 21 };
@@ -44,99 +32,13 @@ const SPLIT_WEIGHT_GRAD: Split = { range: 0, scratch: 22 };
 const SPLIT_RANGE_0: Split = { range: 0 };
 const SPLIT_PIXELS: Split = { range: 0, scratch: 19 };
 const SPLIT_PIXEL_GRAD: Split = { range: 0, scratch: 20 };
+const SPLIT_PIXEL_INPUT_GRAD: Split = { range: 0, scratch: 18 };
 /** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
 const TAP_BLOCK = 6;
 
-let forced: ConvMethod | null = null;
-/**
- * @internal For bench/ and tests: every pass by `method` where it applies ('pixels' has no input
- * gradient, and needs column stride 1; the weight gradient OW a multiple of 4: elsewhere 'direct'
- * runs), or null for the rule of convMethods.
- */
-export function setConvMethod(method: ConvMethod | null): void {
-  forced = method;
-}
-
-/**
- * The method of each pass (bench/conv.mjs measures both on the LeNet layers). Direct keeps
- * output channels in SIMD lanes, so it wastes the lanes past O (C for the input gradient) up to
- * a multiple of 4: forward and weight gradient use it when at least half the lanes are real.
- * The direct input gradient runs the full correlation of dy padded by D·(K−1) − P, which on
- * small images is mostly zeros (conv2 of LeNet: 2.6× the useful work): it is used only with
- * stride 1 and when that waste times the lane waste stays under 1.5×; else col2im(wᵀ·dy).
- * (Measured under load, one thread: the direct input gradient took 5.1 ms against 7.6 by GEMM
- * for 16→16 3×3 pad 1 on 32×32, batch 16; 4.4–5.0 against 2.4–2.7 on LeNet's conv2. A third
- * variant, scattering Σ_o w·dy into a padded dx without a col matrix, was slower than the GEMM
- * on every layer tried, its sum over only O channels too short, and was dropped.)
- */
-export function convMethods(g: ConvGeometry): ConvMethods {
-  const channelLanes = g.O / up4(g.O);
-  // conv-pixels: lanes idle past OW in the last vector of a row, channels idle past O in the last block of 6.
-  const pixelLanes = g.SW === 1 ? (g.OW / up4(g.OW)) * (g.O / (6 * Math.ceil(g.O / 6))) : 0;
-  const waste = (g.H * g.W * up4(g.C)) / (g.OH * g.OW * g.C);
-  let forward: ConvMethod = pixelLanes > channelLanes ? 'pixels' : 'direct';
-  if (Math.max(pixelLanes, channelLanes) < 0.5) forward = 'gemm';
-  if (forced === 'gemm' || (forced === 'direct' && forward !== 'direct')) forward = forced;
-  if (forced === 'pixels') forward = g.SW === 1 ? 'pixels' : 'direct';
-  // The pixel-lane weight gradient needs every lane to be a real pixel (OW a multiple of 4).
-  const pixelGrad = g.SW === 1 && g.OW % 4 === 0;
-  let weightGrad: ConvMethod = pixelGrad && pixelLanes > channelLanes ? 'pixels' : 'direct';
-  if (Math.max(pixelGrad ? pixelLanes : 0, channelLanes) < 0.5) weightGrad = 'gemm';
-  if (forced === 'gemm' || (forced === 'direct' && weightGrad !== 'direct')) weightGrad = forced;
-  if (forced === 'pixels') weightGrad = pixelGrad ? 'pixels' : 'direct';
-  return {
-    forward,
-    inputGrad: (waste <= 1.5 || (forced !== null && forced !== 'gemm')) && forced !== 'gemm' && g.SH === 1 && g.SW === 1 ? 'direct' : 'gemm',
-    weightGrad,
-  };
-}
-
-/** The input gradient as a forward: dy [N, O, OH, OW] → dx [N, C, H, W], stride 1, flipped weight. */
-function inputGradGeometry(g: ConvGeometry): ConvGeometry {
-  return {
-    N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C, KH: g.KH, KW: g.KW, SH: 1, SW: 1,
-    PH: g.DH * (g.KH - 1) - g.PH, PW: g.DW * (g.KW - 1) - g.PW, DH: g.DH, DW: g.DW, OH: g.H, OW: g.W,
-  };
-}
-
-/** Floats of one direct slice: tap table, pixel table, O4 zeros, the padded image. */
-function directSlice(g: ConvGeometry): number {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW;
-  const Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = (g.OW - 1) * g.SW + (g.KW - 1) * g.DW + 1;
-  const padded = g.PH !== 0 || g.PW !== 0 || Hp > g.H || Wp > g.W;
-  return up4(K) + up4(P) + up4(g.O) + (padded ? up4(g.C * Hp * Wp) : 0);
-}
-
-/** Floats of one conv-pixels slice: tap table, vector table, the padded image. */
-function pixelSlice(g: ConvGeometry): number {
-  const OWv = up4(g.OW), Hp = (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1, Wp = OWv + (g.KW - 1) * g.DW;
-  return up4(g.C * g.KH * g.KW) + up4(3 * g.OH * (OWv / 4)) + up4(g.C * Hp * Wp);
-}
-
-/** Floats of the shared part (by name) and of each thread's slice. */
-function sizes(g: ConvGeometry): { w4: number; b4: number; wFlip: number; dwT: number; dyT: number; slice: number } {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
-  const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
-  const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
-  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? pixelSlice(g) : 0));
-  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(g.O * g.KH * g.KW * up4(g.C)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
-}
-
-/**
- * Floats of scratch conv2dForward (`pass` 'forward') or conv2dBackward ('backward', the default,
- * enough for both) need with the current thread count. The forward's part comes first, so a
- * Workspace grown for backward serves the forward too, and inference never allocates the rest.
- */
-export function scratchSize(g: ConvGeometry, pass: 'forward' | 'backward' = 'backward'): number {
-  const s = sizes(g);
-  const forward = s.w4 + s.b4 + threadCount() * s.slice;
-  return pass === 'forward' ? forward : forward + s.wFlip + s.dwT + s.dyT;
-}
-
 /** Pointers into the scratch (bytes), in the order of scratchSize: w4 | b4 | slices | wFlip | dwT | dyT. */
-function carve(g: ConvGeometry, scratch: number) {
-  const s = sizes(g);
-  const w4 = scratch, b4 = w4 + 4 * s.w4, slice = b4 + 4 * s.b4, wFlip = slice + 4 * threadCount() * s.slice;
+function carve(g: ConvGeometry, scratch: number, p: Plan) {
+  const s = p.sizes, w4 = scratch, b4 = w4 + 4 * s.w4, slice = b4 + 4 * s.b4, wFlip = slice + 4 * p.threads * s.slice;
   const dwT = wFlip + 4 * s.wFlip, dyT = dwT + 4 * s.dwT;
   return { w4, b4, wFlip, dwT, dyT, slice, sliceBytes: 4 * s.slice, O4: up4(g.O) };
 }
@@ -179,7 +81,13 @@ const FORWARD: Record<ConvMethod, ForwardPass> = {
 };
 
 /** The input gradient (overwritten) by each method that has one. */
-const INPUT_GRAD: Record<ConvMethods['inputGrad'], InputGradPass> = {
+const INPUT_GRAD: Record<ConvMethod, InputGradPass> = {
+  pixels(g, s, wp, dyp, dxp, ns) {
+    // Each tap's sum over the output channels scattered into a padded dx (conv-pixels-grad.ts); wQ in the wFlip part.
+    kernels().convPackTapWeights(g.O, g.C, g.KH, g.KW, wp, s.wFlip);
+    parallelFor('conv2dPixelInputGrad', [0, g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.SH, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW,
+      dyp, s.wFlip, dxp, s.slice], g.N, 1, SPLIT_PIXEL_INPUT_GRAD, ns, s.sliceBytes, 1);
+  },
   direct(g, s, wp, dyp, dxp, ns) {
     // The forward of dy with the flipped weight (inputGradGeometry), stride 1.
     const t = inputGradGeometry(g), C4 = up4(g.C);
@@ -212,13 +120,13 @@ const WEIGHT_GRAD: Record<ConvMethod, WeightGradPass> = {
 /** y[N, O, OH, OW] = conv(x, w) + bias. */
 export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, y: TensorRef, scratch: TensorRef, g: ConvGeometry): void {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.forward', k = kernels();
-  const xp = ptr(x, what), yp = ptr(y, what), s = carve(g, ptr(scratch, what));
+  const p = plan(g), xp = ptr(x, what), yp = ptr(y, what), s = carve(g, ptr(scratch, what), p);
   const wp = ptr(w, what), bp = bias ? ptr(bias, what) : 0;
   if (bp) {
     k.fill(s.O4, s.b4, 0);
     k.copy(g.O, bp, s.b4);
   }
-  FORWARD[convMethods(g).forward](g, s, xp, wp, bp, yp, g.N * s.O4 * P * K * NS_MAC);
+  FORWARD[p.methods.forward](g, s, xp, wp, bp, yp, g.N * s.O4 * P * K * NS_MAC);
 }
 
 /**
@@ -228,8 +136,8 @@ export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null
 export function conv2dBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, dw: TensorRef | null, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef, g: ConvGeometry,
 ): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', methods = convMethods(g);
-  const s = carve(g, ptr(scratch, what));
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', p = plan(g), methods = p.methods;
+  const s = carve(g, ptr(scratch, what), p);
   const xp = ptr(x, what), wp = ptr(w, what), dyp = ptr(dy, what), dwp = dw ? ptr(dw, what) : 0;
   const dbp = db ? ptr(db, what) : 0, dxp = dx ? ptr(dx, what) : 0;
   const ns = g.N * s.O4 * P * K * NS_MAC;

@@ -8,7 +8,7 @@ import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { OddPadding, resolvePaddingMode, type PaddingMode } from './same-padding.js';
+import { resolvePaddingMode, type PaddingMode } from './same-padding.js';
 
 /** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `groups` is not supported). */
 export interface Conv2dOptions {
@@ -51,8 +51,11 @@ export class Conv2d extends Module {
   readonly padding: readonly [number, number];
   readonly dilation: readonly [number, number];
   private readonly args: { kernelSize: Size2; stride: Size2; padding: Size2 | PaddingMode; dilation: Size2 };
-  /** 'same' padding's odd bottom / right zero (even kernels), or null. */
-  private readonly odd: OddPadding | null = null;
+  /**
+   * 'same' padding's odd bottom / right zero (even kernels), [0, 0] otherwise: the kernels take
+   * it through the output size (their PH / PW are the top / left padding).
+   */
+  private readonly extra: readonly [number, number] = [0, 0];
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   private readonly col: Workspace;
@@ -93,10 +96,7 @@ export class Conv2d extends Module {
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.col = this.registerWorkspace(new Workspace(`${name} (im2col scratch)`));
-    if (resolved && (resolved.extra[0] || resolved.extra[1])) {
-      this.odd = new OddPadding(resolved.extra, this.registerWorkspace(new Workspace(`${name} (input padded for 'same')`)),
-        this.registerWorkspace(new Workspace(`${name}.backward (cropped)`)));
-    }
+    if (resolved) this.extra = resolved.extra;
     this.resetParameters(generator);
   }
 
@@ -114,17 +114,20 @@ export class Conv2d extends Module {
   forward(input: Tensor): Tensor {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
-    const x0 = checkImageInput('Conv2d.forward', input, this.inChannels);
-    const x = this.odd ? this.odd.pad(x0) : x0;
+    const x = checkImageInput('Conv2d.forward', input, this.inChannels);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
-    const OH = windowOut(H, KH, SH, PH, DH), OW = windowOut(W, KW, SW, PW, DW);
+    // 'same' with an even total padding: the odd zero at the bottom / right, as extra input rows / columns.
+    const OH = windowOut(H + this.extra[0], KH, SH, PH, DH), OW = windowOut(W + this.extra[1], KW, SW, PW, DW);
     if (OH < 1 || OW < 1) {
       throw new ShapeError(`Conv2d.forward: input ${formatShape(x.shape)} is too small: a ${KH}×${KW} kernel with padding ` +
         `${pyRepr([PH, PW])}, dilation ${pyRepr([DH, DW])} and stride ${pyRepr([SH, SW])} needs height ≥ ${DH * (KH - 1) + 1 - 2 * PH} ` +
         `and width ≥ ${DW * (KW - 1) + 1 - 2 * PW} (output would be ${OH}×${OW})`);
     }
-    const g: ConvGeometry = { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
+    // The same geometry object while the input shape stays: ops-conv keeps its sizes and methods with it.
+    const last = this.geometry;
+    const g: ConvGeometry = last && last.N === N && last.H === H && last.W === W ? last
+      : { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
     const y = this.output.next([N, this.outChannels, OH, OW]);
     const col = this.col.next([scratchSize(g, 'forward')]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
@@ -149,9 +152,8 @@ export class Conv2d extends Module {
     checkGradOutput(`Conv2d.${where}`, gradOutput, [g.N, g.O, g.OH, g.OW]);
     const dx = inputGrad ? this.gradInput.next(input.shape) : null;
     const col = this.col.next([scratchSize(g)]);
-    const cropped = this.odd ? this.odd.cropTarget(dx) : null; // allocated before anything accumulates
     conv2dBackward(input, this.weight, gradOutput, this.weight.grad, this.bias?.grad ?? null, dx, col, g);
-    return dx && cropped ? this.odd!.crop(dx, cropped) : dx;
+    return dx;
   }
 
   override _checkBackwardReady(where: string): void {

@@ -2,13 +2,10 @@
  * Conv2d's string paddings, as torch: 'valid' is no padding; 'same' (stride 1 only) keeps the
  * spatial size with a total padding of dilation·(kernel − 1) per dimension, half on each side,
  * the odd zero (even kernels) at the bottom / right. The symmetric part is the convolution's own
- * padding; the odd zero is added here by copying the input into a padded workspace, and taken off
- * the input gradient again, so the convolution kernels need no asymmetric padding.
+ * padding; the odd zero enters the output size only (the convolution kernels read zeros past the
+ * image's bottom / right edge, and their input gradient ends at the image's edge).
  */
-import { cropBottomRight, padBottomRight, type PadGeometry } from '../backend/ops-pad.js';
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
-import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyRepr } from './layer-args.js';
 
 /** A string padding of Conv2d. */
@@ -33,39 +30,4 @@ export function resolvePaddingMode(where: string, mode: PaddingMode, kernel: rea
       `${pyRepr(padding)}, more than ${MAX_DIM} (2^24) on a side; use a smaller dilation or kernel`);
   }
   return { padding, extra: [total[0]! - 2 * padding[0], total[1]! - 2 * padding[1]] };
-}
-
-/** The odd bottom / right zero of 'same' padding: pads inputs, crops input gradients. Owns two workspaces. */
-export class OddPadding {
-  private geometry: PadGeometry | null = null;
-
-  constructor(private readonly extra: readonly [number, number], private readonly padded: Workspace,
-    private readonly cropped: Workspace) {}
-
-  /** x [N, C, H, W] copied into [N, C, H + eh, W + ew] with zeros in the added rows / columns. */
-  pad(x: Tensor): Tensor {
-    const [N, C, H, W] = x.shape as [number, number, number, number];
-    const g: PadGeometry = { planes: N * C, H, W, EH: this.extra[0], EW: this.extra[1] };
-    const xp = this.padded.next([N, C, H + g.EH, W + g.EW]);
-    padBottomRight(x, xp, g);
-    this.geometry = g;
-    return xp;
-  }
-
-  /**
-   * The view crop() fills for the gradient of a padded input (null passes through: a backward
-   * that computes no input gradient). Taken before the backward accumulates anything, so a failed
-   * allocation leaves the parameter gradients as they were.
-   */
-  cropTarget(dxp: Tensor | null): Tensor | null {
-    if (!dxp) return null;
-    const g = this.geometry!;
-    return this.cropped.next([dxp.shape[0]!, dxp.shape[1]!, g.H, g.W]);
-  }
-
-  /** dx (from cropTarget) = the gradient of the padded input cropped back to the shape of the input given to pad(). */
-  crop(dxp: Tensor, dx: Tensor): Tensor {
-    cropBottomRight(dxp, dx, this.geometry!);
-    return dx;
-  }
 }

@@ -69,7 +69,7 @@ function train(): { params: Float32Array[]; losses: number[] } {
  * running statistics and the losses. `method` computes every convolution pass directly or by
  * im2col + GEMM (both have their own split: over images, taps, or none).
  */
-function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float32Array[]; losses: number[] } {
+function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float32Array[]; losses: number[]; inputGrad: Float32Array } {
   setConvMethod(method);
   const g = new Generator(23);
   const x = Tensor.from(Float32Array.from({ length: 16 * 3 * 16 * 16 }, () => g.uniform(-1, 1)), [16, 3, 16, 16]);
@@ -81,10 +81,11 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
   const ce = new NLLLoss();
   const losses: number[] = [];
+  let inputGrad: Float32Array = new Float32Array(0);
   for (let step = 0; step < 6; step++) {
     opt.zeroGrad();
     losses.push(ce.forward(model.forward(x), y));
-    model.backward(ce.backward());
+    inputGrad = model.backward(ce.backward()).toFloat32Array(); // the convolution's input gradient too
     opt.step();
   }
   const params = model.parameters().map((p) => p.toFloat32Array());
@@ -92,7 +93,7 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   model.dispose();
   opt.dispose();
   setConvMethod(null);
-  return { params, running, losses };
+  return { params, running, losses, inputGrad };
 }
 
 /** Chunks run by workers (threads other than the caller) so far. */

@@ -48,8 +48,8 @@ describe('conv pixel-lane kernels', () => {
     expect(OW % 4).toBe(0);
     const N = 3, K = C * KH * KW, P = OH * OW;
     const Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OW + (KW - 1) * DW;
-    const slice = up4(K) + up4(3 * OH * (OW / 4)) + up4(C * Hp * Wp);
     for (const O of [1, 6, 7, 13]) {
+      const slice = up4(K) + up4(3 * OH * (OW / 4)) + up4(C * Hp * Wp) + 6 * Math.ceil(O / 6) * P;
       const x = heap.f32(randomArray(N * C * H * W, 1)), dy = heap.f32(randomArray(N * O * P, 2));
       const dw0 = randomArray(O * K, 3);
       const rows = K * Math.ceil(O / 6) * 24;

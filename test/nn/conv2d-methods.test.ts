@@ -1,8 +1,9 @@
 // Conv2d through the three convolution methods of src/backend/ops-conv.ts (conv-direct.ts,
-// conv-pixels.ts for the forward, im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
+// conv-pixels.ts and conv-pixels-grad.ts, im2col + GEMM), each forced for every pass: forward against the float64 definition at the odd
 // geometries, backward against finite differences, and the two methods against each other.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Conv2d, Generator, Tensor, gradcheck, memoryStats } from '../../src/index.js';
+import { Conv2d, Generator, Tensor, gradcheck, init, memoryStats } from '../../src/index.js';
+import { setBackend } from '../../src/backend/runtime.js';
 import { convMethods, scratchSize, setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
 import { GEOMETRIES, GRADCHECK_CASES, expectForwardMatchesDefinition } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
@@ -55,11 +56,33 @@ describe('the two convolution methods', () => {
   it('are chosen per pass as documented for the LeNet layers', () => {
     const conv1 = { N: 64, C: 1, H: 28, W: 28, O: 6, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2, DH: 1, DW: 1, OH: 28, OW: 28 };
     const conv2 = { ...conv1, C: 6, H: 14, W: 14, O: 16, PH: 0, PW: 0, OH: 10, OW: 10 };
-    expect(convMethods(conv1)).toEqual({ forward: 'pixels', inputGrad: 'gemm', weightGrad: 'pixels' });
-    expect(convMethods(conv2)).toEqual({ forward: 'direct', inputGrad: 'gemm', weightGrad: 'direct' });
+    expect(convMethods(conv1)).toEqual({ forward: 'pixels', inputGrad: 'pixels', weightGrad: 'pixels' });
+    expect(convMethods(conv2)).toEqual({ forward: 'direct', inputGrad: 'pixels', weightGrad: 'direct' });
+    // Pixel lanes for the input gradient need column stride 1 and half a vector of real pixels per row.
+    expect(convMethods({ ...conv2, W: 5, OW: 1 }).inputGrad).toBe('gemm');
+    expect(convMethods({ ...conv2, W: 6, OW: 2 }).inputGrad).toBe('pixels');
     expect(convMethods({ ...conv2, O: 1 }).forward).toBe('gemm'); // a quarter of either kind of lane
     expect(convMethods({ ...conv1, O: 4, OW: 14 }).forward).toBe('direct');
     expect(convMethods({ ...conv1, C: 8, SW: 2 }).inputGrad).toBe('gemm');
+  });
+
+  it('the scratch size kept with a geometry follows the kernel set and the thread count', async () => {
+    const g = { N: 2, C: 64, H: 32, W: 32, O: 64, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 32, OW: 32 };
+    const fresh = (): number => scratchSize({ ...g });
+    try {
+      setBackend('reference');
+      const reference = scratchSize(g);
+      expect(reference).toBe(fresh());
+      setBackend('wasm');
+      expect(scratchSize(g)).toBe(fresh());
+      expect(scratchSize(g)).toBeGreaterThan(reference); // the WASM GEMM packs, the reference does not
+      await init({ threads: 2 });
+      expect(scratchSize(g)).toBe(fresh());
+    } finally {
+      setBackend('wasm');
+      await init({ threads: 1 });
+    }
+    expect(scratchSize(g)).toBe(fresh());
   });
 
   it('a forward alone allocates only the forward part of the scratch (inference never holds dyᵀ)', () => {
