@@ -14,42 +14,53 @@ import { checkFinite, checkTargets } from './task.js';
  */
 export class ClassReader {
   private readonly buffer = new Storage(1);
+  /** A view of the whole buffer, re-made only when the buffer moved or memory grew: no view per batch. */
+  private cached: Int32Array | null = null;
+  private cachedGeneration = -1;
 
-  /** Class per row of a model output; `threshold` applies to single-output models. */
+  /** Class per row of a model output (the first n entries); `threshold` applies to single-output models. */
   fromOutput(output: Tensor, threshold: number): Int32Array {
     const n = output.shape[0] ?? 0;
     const cols = output.size / Math.max(n, 1);
     if (cols > 1 && output.ndim === 2) return this.argmax(output, n);
-    this.buffer.ensureCapacity(n);
-    const data = output._view(), out = this.buffer.i32(0, n);
+    const out = this.classes(n), data = output._view(); // the view after any allocation
     for (let i = 0; i < n; i++) out[i] = data[i]! > threshold ? 1 : 0;
     return out;
   }
 
-  /** Class per row of targets: labels [n], 0/1 targets [n, 1], one-hot or probabilities [n, k]. */
+  /** Class per row of targets (the first n entries): labels [n], 0/1 targets [n, 1], one-hot or probabilities [n, k]. */
   fromTarget(target: Tensor): Int32Array {
     const n = target.shape[0] ?? 0;
     if (target.ndim === 2 && target.shape[1]! > 1) return this.argmax(target, n);
-    this.buffer.ensureCapacity(n);
-    const data = target._view(), out = this.buffer.i32(0, n);
+    const out = this.classes(n), data = target._view();
     const binary = target.ndim === 2;
     for (let i = 0; i < n; i++) out[i] = binary ? (data[i]! > 0.5 ? 1 : 0) : Math.round(data[i]!);
     return out;
   }
 
-  /** A fresh view of the classes last read (n of them); allocates nothing. */
+  /** The classes last read (the first n entries of a live view; re-made only after memory grew). */
   view(n: number): Int32Array {
-    return this.buffer.i32(0, n);
+    return this.classes(n);
   }
 
   private argmax(t: Tensor, n: number): Int32Array {
     this.buffer.ensureCapacity(n);
     ops.argmaxRows(t, this.buffer);
-    return this.buffer.i32(0, n);
+    return this.classes(n);
+  }
+
+  /** A live view of at least n int32 entries of the buffer (grown first when short). */
+  private classes(n: number): Int32Array {
+    this.buffer.ensureCapacity(n);
+    const v = this.cached;
+    if (v && this.cachedGeneration === this.buffer.generation && Storage.inLinearMemory(v)) return v;
+    this.cachedGeneration = this.buffer.generation;
+    return (this.cached = this.buffer.i32(0, this.buffer.capacity));
   }
 
   dispose(): void {
     this.buffer.release();
+    this.cached = null;
   }
 }
 
