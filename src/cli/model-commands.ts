@@ -1,9 +1,9 @@
 // `wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]` and `wasmnn evaluate MODEL DATA.csv`:
 // a model file saved by `wasmnn train --data` (or TabularModel.save) applied to raw CSV rows.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TabularModel, isMissing } from '../index.js';
-import { readCsv, toCsv, withFileLines } from './csv.js';
+import { readCsv, readRegularFile, toCsv, withFileLines } from './csv.js';
 import { UsageError } from './options.js';
 
 export const PREDICT_USAGE = `usage: wasmnn predict MODEL.safetensors ROWS.csv [--out FILE.csv]
@@ -27,13 +27,8 @@ function parse(args: string[], usage: string, options: Record<string, { type: 's
 }
 
 function loadTabular(path: string): TabularModel {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  return TabularModel.load(bytes);
+  // At most 2 GiB: the parameters must fit the 4 GiB WASM memory beside their copy.
+  return TabularModel.load(new Uint8Array(readRegularFile(path, 2 ** 31 - 1)));
 }
 
 /** Runs `wasmnn predict`. */

@@ -50,16 +50,26 @@ export class Dropout extends Module {
 
   forward(input: Tensor): Tensor {
     checkTensor('Dropout.forward', 'input', input);
-    this.lastShape = input.shape;
     if (!this.training) {
+      this.lastShape = input.shape;
       this.lastMask = null;
       return input;
     }
+    // Memory first, keys second: a forward refused for lack of memory has not moved the
+    // generator, and leaves no shape behind that the old mask does not have (backward refuses).
+    let mask: Tensor, y: Tensor;
+    try {
+      mask = this.mask.next(input.shape);
+      y = this.output.next(input.shape);
+    } catch (e) {
+      this.lastShape = null;
+      this.lastMask = null;
+      throw e;
+    }
+    this.lastShape = input.shape;
     const key0 = this.generator.nextUint32(), key1 = this.generator.nextUint32();
     this._key0 = key0;
     this._key1 = key1;
-    const mask = this.mask.next(input.shape);
-    const y = this.output.next(input.shape);
     const scale = this.p === 1 ? 0 : 1 / (1 - this.p);
     ops.dropoutForward(input, y, mask, key0, key1, this.p, scale);
     this.lastMask = mask;

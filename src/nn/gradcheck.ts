@@ -1,7 +1,10 @@
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+
+/** float32's machine epsilon, 2^-23. */
+const FLOAT32_EPSILON = 2 ** -23;
 import { Dropout } from './dropout.js';
 import { Module } from './module.js';
 
@@ -106,10 +109,12 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   checkTensor(where, 'input', input);
   checkOptions(where, options, ['eps', 'atol', 'rtol', 'parameters', 'seed']);
   const eps = checkNumber(where, 'eps', options.eps ?? 1e-3, { min: 0, minExclusive: true, max: 1 });
+  // A step below float32's resolution rounds to no step at all: every numeric gradient 0/0.
+  if (eps < FLOAT32_EPSILON) throw new ValueError(`${where}: eps must be ≥ ${FLOAT32_EPSILON} (2^-23, float32's resolution: a smaller step leaves the value unchanged), got ${eps}`);
   const atol = checkNumber(where, 'atol', options.atol ?? 1e-3, { min: 0 });
   const rtol = checkNumber(where, 'rtol', options.rtol ?? 1e-2, { min: 0 });
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
-  const withParams = options.parameters ?? true;
+  const withParams = checkBoolean(where, 'parameters', options.parameters ?? true);
   if (input.size === 0) throw new ShapeError(`${where}: input ${formatShape(input.shape)} is empty`);
 
   const snapshot = module.stateDict();

@@ -7,7 +7,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
-import { checkChoice, checkOptions } from '../../validate.js';
+import { checkChoice, checkOptions, describe } from '../../validate.js';
 import {
   columnFromJSON, fitCategorical, fitNumeric, looksNumeric, widthOf, type ColumnJSON, type UnknownCategory,
 } from './columns.js';
@@ -69,6 +69,15 @@ export class TabularPreprocessor {
       throw new ValueError('TabularPreprocessor: features must be a non-empty array of column names');
     }
     if (options.features?.includes(options.target)) throw new ValueError(`TabularPreprocessor: the target '${options.target}' cannot also be a feature`);
+    const twice = options.features?.find((f, i) => options.features!.indexOf(f) !== i);
+    if (twice !== undefined) throw new ValueError(`TabularPreprocessor: features names '${twice}' twice (its inputs would be counted twice)`);
+    // A string would be searched as text: categorical: 'ab' made columns 'a', 'b' and 'ab' categorical.
+    if (options.categorical !== undefined && (!Array.isArray(options.categorical) || !options.categorical.every((f) => typeof f === 'string'))) {
+      throw new ValueError(`TabularPreprocessor: categorical must be an array of column names, got ${describe(options.categorical)}`);
+    }
+    if (options.categorical?.includes(options.target)) {
+      throw new ValueError(`TabularPreprocessor: categorical names the target '${options.target}'; it lists feature columns (use task: 'classification' for class labels)`);
+    }
     if (options.task !== undefined) checkChoice('TabularPreprocessor', 'task', options.task, ['classification', 'regression']);
     if (options.scale !== undefined) checkChoice('TabularPreprocessor', 'scale', options.scale, ['standard', 'minmax', 'none']);
     if (options.unknownCategory !== undefined) checkChoice('TabularPreprocessor', 'unknownCategory', options.unknownCategory, ['error', 'ignore']);
