@@ -36,7 +36,7 @@ export interface Conv2dOptions {
  * OH = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 (OW likewise); weight
  * [outChannels, inChannels, kh, kw]; bias [outChannels].
  * Init (PyTorch's default): weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = inChannels·kh·kw.
- * Computed by im2col + the packed GEMM, one image at a time (see docs/ARCHITECTURE.md).
+ * Computed by direct SIMD kernels or im2col + the packed GEMM, chosen per pass (see docs/ARCHITECTURE.md).
  *
  * @example
  * const conv = new Conv2d(1, 6, 5, { padding: 2 });
