@@ -136,17 +136,18 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
       const rows = Math.min(batchSize, x.shape[0]! - start);
       const yb = y._rows(start, rows);
       const out = model.forward(x._rows(start, rows));
-      let value: number;
+      let value = 0;
       try {
         value = loss.forward(out, yb);
       } catch (e) {
-        if (e instanceof NonFiniteLossError && countedBy(loss, rows) === 0) continue; // every label ignored: torch's 0/0
-        throw e;
+        // Every label ignored (or of class weight 0): torch's 0/0 — no loss, but the rows are still scored.
+        if (!(e instanceof NonFiniteLossError && countedBy(loss, rows) === 0)) throw e;
       }
       const weight = countedBy(loss, rows);
-      if (weight === 0) continue;
-      total += mean ? value * weight : value;
-      counted += weight;
+      if (weight > 0) {
+        total += mean ? value * weight : value;
+        counted += weight;
+      }
       if (task === 'classification') {
         correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
         count += scorers.comparer.lastKept;

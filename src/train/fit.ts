@@ -66,19 +66,18 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           return history;
         }
         const out = model.forward(batch.x);
-        let value: number;
+        let value = 0;
         try {
           value = loss.forward(out, batch.y);
         } catch (e) {
-          // Every label ignoreIndex (or of class weight 0): torch's mean is 0/0. Nothing to learn: no step.
-          if (e instanceof NonFiniteLossError && countedBy(loss, batch.size) === 0) continue;
-          if (e instanceof NonFiniteLossError) {
+          // Every label ignoreIndex (or of class weight 0): torch's mean is 0/0 — scored below, no step.
+          const nothingCounted = e instanceof NonFiniteLossError && countedBy(loss, batch.size) === 0;
+          if (e instanceof NonFiniteLossError && !nothingCounted) {
             throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`, e.value, e.source, e.index);
           }
-          throw e;
+          if (!nothingCounted) throw e;
         }
-        const weight = countedBy(loss, batch.size);
-        if (weight === 0) continue; // reduction 'sum' over no counted row: nothing to learn, no step
+        // Accuracy and count keep every row not ignored, whatever its class weight (as evaluate).
         if (task === 'classification') {
           correct += scorers.comparer.countCorrect(out, batch.y, threshold, ignored);
           seen += scorers.comparer.lastKept;
@@ -87,6 +86,8 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           running.add(out, batch.y);
           seen += batch.size;
         }
+        const weight = countedBy(loss, batch.size);
+        if (weight === 0) continue; // no counted row (or 'sum' over none): nothing to learn, no step
         optimizer.zeroGrad(); // after the loss: a batch that takes no step leaves the gradients as they were
         // The input is data: its gradient is not needed (the first layer may skip it).
         if (typeof model.backwardParameters === 'function') model.backwardParameters(loss.backward());

@@ -188,4 +188,26 @@ describe('ignoreIndex in fit and evaluate', () => {
     expect(h2.epochs.every((e) => Number.isNaN(e.loss) && Number.isNaN(e.accuracy!) && Number.isFinite(e.valLoss!))).toBe(true);
     expect(model.parameters().map((p) => Array.from(p.toFloat32Array()))).toEqual(before);
   });
+
+  it('rows of class weight 0 still count in accuracy and count, whatever the batch size (only ignoreIndex rows leave them)', () => {
+    const gen = new Generator(5);
+    const x = Tensor.from(Array.from({ length: 8 * 2 }, () => gen.normal()), [8, 2]);
+    const labels = [0, 0, 0, 0, 1, 1, 0, 1]; // with batch 4, the first batch holds only weight-0 labels
+    const model = new Sequential(new Linear(2, 2, { generator: new Generator(6) }));
+    const out = predict(model, x);
+    const { correct } = maskedAccuracy(out, labels, -100);
+    const loss = new CrossEntropyLoss({ weight: [0, 1] });
+    for (const batchSize of [2, 4, 8]) {
+      const ev = evaluate(model, { x, y: Tensor.from(labels), loss, batchSize });
+      expect(ev.count, `batch ${batchSize}`).toBe(8);
+      expect(ev.accuracy, `batch ${batchSize}`).toBeCloseTo(correct / 8, 12);
+    }
+    // fit's running accuracy scores the weight-0 batch too, though that batch takes no step
+    const fitted = new Sequential(new Linear(2, 2, { generator: new Generator(6) }));
+    const steps: number[] = [];
+    const h = fit(fitted, { loss, optimizer: new SGD(fitted.parameters(), { lr: 0 }), x, y: Tensor.from(labels), epochs: 1, batchSize: 4,
+      shuffle: false, callbacks: { onBatchEnd: (b) => steps.push(b.batch) } });
+    expect(steps).toEqual([2]);
+    expect(h.epochs[0]!.accuracy).toBeCloseTo(correct / 8, 12);
+  });
 });
