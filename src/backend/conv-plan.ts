@@ -30,9 +30,9 @@ export const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 let forced: ConvMethod | null = null;
 /**
- * @internal For bench/ and tests: every pass by `method` where it applies ('pixels' has no input
- * gradient, and needs column stride 1; the weight gradient OW a multiple of 4: elsewhere 'direct'
- * runs), or null for the rule of convMethods.
+ * @internal For bench/ and tests: every pass by `method` where it applies ('pixels' needs column
+ * stride 1, and its weight gradient OW a multiple of 4: elsewhere 'direct' runs, or 'gemm' for the
+ * input gradient), or null for the rule of convMethods.
  */
 export function setConvMethod(method: ConvMethod | null): void {
   forced = method;
@@ -42,13 +42,14 @@ export function setConvMethod(method: ConvMethod | null): void {
  * The method of each pass (bench/conv.mjs measures both on the LeNet layers). Direct keeps
  * output channels in SIMD lanes, so it wastes the lanes past O (C for the input gradient) up to
  * a multiple of 4: forward and weight gradient use it when at least half the lanes are real.
- * The direct input gradient runs the full correlation of dy padded by D·(K−1) − P, which on
- * small images is mostly zeros (conv2 of LeNet: 2.6× the useful work): it is used only with
- * stride 1 and when that waste times the lane waste stays under 1.5×; else col2im(wᵀ·dy).
- * (Measured under load, one thread: the direct input gradient took 5.1 ms against 7.6 by GEMM
- * for 16→16 3×3 pad 1 on 32×32, batch 16; 4.4–5.0 against 2.4–2.7 on LeNet's conv2. A third
- * variant, scattering Σ_o w·dy into a padded dx without a col matrix, was slower than the GEMM
- * on every layer tried, its sum over only O channels too short, and was dropped.)
+ * The input gradient runs first by pixel lanes (conv-pixels-grad.ts: each tap's Σ_o w·dy over
+ * output pixels in the lanes, scattered into a padded dx — exactly the useful products) whenever
+ * the column stride is 1 and at least half the lanes of an output row are real pixels: LeNet's
+ * conv2 took 2.45 ms against 3.22 by col2im(wᵀ·dy) side by side (round 4, under load; round 3's
+ * similar scatter lost to the GEMM until its taps were ordered so that a block's writes never
+ * overlap and dy was re-laid to be read as one stream). Otherwise the direct input gradient,
+ * the full correlation of dy padded by D·(K−1) − P — mostly zeros on small images (LeNet's conv2:
+ * 2.6× the useful work) — runs with stride 1 when that waste stays under 1.5×; else col2im.
  */
 export function convMethods(g: ConvGeometry): ConvMethods {
   const channelLanes = g.O / up4(g.O);

@@ -31,6 +31,12 @@ export const NS = {
   optimizer: 1,
 };
 
+/** Elements per chunk of an elementwise reduction (a loss, a sum of squares): fixed, so sums never depend on threads. */
+export const SUM_CHUNK = 16384;
+
+/** Rows per chunk of a row-wise reduction over `cols` columns (fixed by the shape). */
+export const rowChunk = (cols: number): number => Math.max(1, Math.floor(SUM_CHUNK / cols));
+
 /** Bytes per float: Split offsets are in bytes. */
 export const F = 4;
 /** Elementwise splits keep 16-float (64-byte) chunks. */

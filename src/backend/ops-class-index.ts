@@ -10,12 +10,10 @@
 import type { Storage, TensorRef as Tensor } from './storage.js';
 import { kernels, runtime } from './runtime.js';
 import { parallelSum } from './parallel.js';
-import { F, NS, ptr } from './ops-base.js';
+import { F, NS, ptr, rowChunk } from './ops-base.js';
 
 const W = 'loss';
 
-/** Rows per chunk of a batch split in several calls (fixed by the shape: sums never depend on threads). */
-const rowChunk = (cols: number): number => Math.max(1, Math.floor(16384 / cols));
 
 /** D of the last call that wrote `stats` (NaN when a target was not a class index). */
 export function weightSum(stats: Storage): number {

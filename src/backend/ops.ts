@@ -12,7 +12,7 @@ import type { Storage, TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import type { ActivationBackwardKernel, ActivationForwardKernel, ElementwiseLossKernel, KernelName } from './kernels.js';
 import { parallelFor, parallelSum, worthSplitting, type Split } from './parallel.js';
-import { F, GRANULE, NS, SPLIT_1, SPLIT_1_2, SPLIT_1_3, SPLIT_1_4, ptr } from './ops-base.js';
+import { F, GRANULE, NS, SPLIT_1, SPLIT_1_2, SPLIT_1_3, SPLIT_1_4, SUM_CHUNK, ptr, rowChunk } from './ops-base.js';
 
 // The parts in files of their own, re-exported so that `import * as ops from './ops.js'` and
 // `import { ptr } from './ops.js'` keep working.
@@ -30,8 +30,6 @@ const ACTIVATION_NS: Partial<Record<KernelName, number>> = {
 const rowsSplit = (cols: number, args: number[], perRow1: number[] = []): Split =>
   ({ count: 0, offsets: [...args.map((a) => [a, cols * F] as const), ...perRow1.map((a) => [a, F] as const)] });
 
-/** Elements per chunk of an elementwise reduction (a loss, a sum of squares): fixed, so sums never depend on threads. */
-const SUM_CHUNK = 16384;
 
 /** y = f(x) elementwise by an activation kernel; p0, p1 are its parameters (e.g. LeakyReLU's slope). */
 export function activationForward(kernel: KernelName, x: TensorRef, y: TensorRef, p0: number, p1: number): void {
@@ -111,8 +109,6 @@ export function elementwiseLoss(
   return parallelSum(kernel, args, n, SUM_CHUNK, SPLIT_1_3, n * NS.loss);
 }
 
-/** Rows per chunk of a row-wise reduction over `cols` columns (fixed by the shape). */
-const rowChunk = (cols: number): number => Math.max(1, Math.floor(SUM_CHUNK / cols));
 
 /** Cross-entropy with probability targets of the logits' shape. */
 export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {

@@ -9,16 +9,12 @@
  * optimizer) change only after everything was found valid.
  */
 import { ValueError } from '../errors.js';
-import { Module } from '../nn/module.js';
+import { Module, checkModule } from '../nn/module.js';
 import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
 import { describe } from '../validate.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedArray, type NamedArray } from './safetensors.js';
 import { parseStrictJson } from './strict-json.js';
 
-/** Throws ValueError unless `model` is a Module (a StateError later if it is disposed). */
-export function checkModule(where: string, model: unknown): void {
-  if (!(model instanceof Module)) throw new ValueError(`${where}: model must be a Module, got ${describe(model)}`);
-}
 
 /** Throws ValueError unless `optimizer` is an Optimizer. */
 function checkOptimizer(where: string, optimizer: unknown): void {

@@ -5,9 +5,8 @@
  * TabularModel stores its preprocessing there).
  */
 import { ValueError } from '../errors.js';
-import type { Module } from '../nn/module.js';
+import { checkModule, type Module } from '../nn/module.js';
 import { checkBoolean, checkOptions, describe } from '../validate.js';
-import { checkModule } from './checkpoint.js';
 import { buildArchitecture, describeArchitecture, parseArchitecture } from './architecture.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 

@@ -3,10 +3,11 @@ import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
 
-/** float32's machine epsilon, 2^-23. */
-const FLOAT32_EPSILON = 2 ** -23;
 import { Dropout } from './dropout.js';
 import { Module } from './module.js';
+
+/** float32's machine epsilon, 2^-23: the spacing of floats in [1, 2). */
+const FLOAT32_EPSILON = 2 ** -23;
 
 /** Where `module` and its descendants sit ("" for the module itself, "0", "1.2", …), depth first. */
 function modulesOf(module: Module, path = ''): Array<[string, Module]> {
@@ -110,7 +111,7 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   checkOptions(where, options, ['eps', 'atol', 'rtol', 'parameters', 'seed']);
   const eps = checkNumber(where, 'eps', options.eps ?? 1e-3, { min: 0, minExclusive: true, max: 1 });
   // A step below float32's resolution rounds to no step at all: every numeric gradient 0/0.
-  if (eps < FLOAT32_EPSILON) throw new ValueError(`${where}: eps must be ≥ ${FLOAT32_EPSILON} (2^-23, float32's resolution: a smaller step leaves the value unchanged), got ${eps}`);
+  if (eps < FLOAT32_EPSILON) throw new ValueError(`${where}: eps must be ≥ ${FLOAT32_EPSILON} (2^-23, float32's spacing at 1: a smaller step leaves every value of magnitude ≥ 1 unchanged; larger values need a larger eps), got ${eps}`);
   const atol = checkNumber(where, 'atol', options.atol ?? 1e-3, { min: 0 });
   const rtol = checkNumber(where, 'rtol', options.rtol ?? 1e-2, { min: 0 });
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });

@@ -324,3 +324,12 @@ export abstract class Module {
     this.dispose();
   }
 }
+
+/**
+ * Throws a ValueError naming `where` unless `model` is a Module (the one check of fit, evaluate,
+ * predict and the model files; a disposed model is refused later, by the call that uses it).
+ */
+export function checkModule(where: string, model: unknown): Module {
+  if (!(model instanceof Module)) throw new ValueError(`${where}: model must be a Module, got ${describe(model)}`);
+  return model;
+}

@@ -1,8 +1,8 @@
 import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
-import type { Module } from '../nn/module.js';
+import { checkModule, type Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
-import { checkNumber, checkOptions, checkRows, checkTensor, describe } from '../validate.js';
+import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
 import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
@@ -87,18 +87,8 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   return { x, y, loss, batchSize, threshold, task };
 }
 
-/**
- * Throws ValueError naming `where` unless `model` is a Module (forward, backward, parameters,
- * train, eval): fit, evaluate and predict refuse anything else before touching it.
- */
-export function checkModel(where: string, model: unknown): Module {
-  const m = model as Module | null;
-  if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.backward !== 'function'
-    || typeof m.parameters !== 'function' || typeof m.train !== 'function' || typeof m.eval !== 'function') {
-    throw new ValueError(`${where}: model must be a Module (e.g. new Sequential(…)), got ${describe(model)}`);
-  }
-  return m;
-}
+/** The model check of fit, evaluate and predict (one rule with the model files). */
+export const checkModel = checkModule;
 
 /** Throws ValueError unless `loss` is a Loss (forward, backward, predictionKind). */
 export function checkLoss(where: string, loss: unknown): Loss {

@@ -60,7 +60,7 @@ describe('conv pixel-lane input gradient', () => {
       const want = inputGrad64(heap.read(dy, N * O * P), heap.read(w, O * K), N, O, g);
       const terms = O * KH * KW;
       expectClose(heap.read(r, N * image), want, { rtol: 2e-7, atol: 1e-12 }, `reference O=${O}`);
-      expectClose(heap.read(a, N * image), want, { rtol: 1e-5, atol: 2 * terms * terms * 6e-8 }, `input gradient O=${O}`);
+      expectClose(heap.read(a, N * image), want, { rtol: 1e-5, atol: terms * 2e-7 }, `input gradient O=${O}`); // float32 rounding grows with the number of terms
       // One call over all images gives the same bits as the split above.
       const b = heap.f32(new Float32Array(N * image).fill(NaN));
       wasm.conv2dPixelInputGrad(0, N, C, H, W, O, KH, KW, SH, PH, PW, DH, DW, OH, OW, dy, qa, b, s1);

@@ -98,7 +98,9 @@ describe('weight, ignoreIndex and labelSmoothing', () => {
     const loss = new CrossEntropyLoss({ weight: W, ignoreIndex: 7 });
     expect(() => loss.forward(Tensor.from(X, [3, 4]), [0, -100, 1])).toThrow(/target\[1\] = -100 is not a class index in \[0, 3\] \(nor ignoreIndex 7\)/);
     expect(() => new NLLLoss().forward(Tensor.from(X, [3, 4]), [0, 4, 1])).toThrow(/target\[1\] = 4 is not a class index/);
-    expect(loss.forward(Tensor.from(X, [3, 4]), Tensor.from([0, 7, 1]))).toBeGreaterThan(0);
+    // row 1 ignored: the weighted mean over rows 0 and 2 alone
+    const kept = Tensor.from([...X.slice(0, 4), ...X.slice(8, 12)], [2, 4]);
+    expect(loss.forward(Tensor.from(X, [3, 4]), Tensor.from([0, 7, 1]))).toBe(new CrossEntropyLoss({ weight: W }).forward(kept, [0, 1]));
   });
 
   it('validate weight, ignoreIndex and labelSmoothing at construction', () => {
