@@ -283,6 +283,15 @@ export class Tensor {
   }
 
   /** @internal Throws if this tensor can no longer be used; `what` names the operation. */
+  /**
+   * @internal Whether `value` was made by this copy of the library. A Tensor of another copy (the
+   * CommonJS build beside the ES module one, two bundled versions) points into another WASM
+   * memory: its offsets read here would be silently wrong numbers.
+   */
+  static _isOwn(value: unknown): value is Tensor {
+    return typeof value === 'object' && value !== null && #shape in value;
+  }
+
   _check(what: string): void {
     if (this.isDisposed) throw new StateError(`${what}: the tensor ${formatShape(this.shape)} has been disposed`);
     if (this._generation !== this._storage.generation) {

@@ -1,5 +1,5 @@
 import { ShapeError, StateError, ValueError, formatShape } from './errors.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /** Constraints for checkNumber. */
 export interface NumberRule {
@@ -92,7 +92,11 @@ export function checkChoice<T extends string>(where: string, name: string, value
 
 /** Throws unless `t` is a usable Tensor; `what` names the argument. */
 export function checkTensor(where: string, what: string, t: unknown): Tensor {
-  if (!t || typeof t !== 'object' || !('_check' in t) || !('shape' in t)) {
+  if (!Tensor._isOwn(t)) {
+    if (t && typeof t === 'object' && '_check' in t && 'shape' in t) {
+      throw new ValueError(`${where}: ${what} is a Tensor of another copy of wasmnn (another WASM memory, e.g. the CommonJS build beside the ES module one); ` +
+        'make it with this copy, or copy its values: Tensor.from(t.toFloat32Array(), t.shape)');
+    }
     throw new ValueError(`${where}: ${what} must be a Tensor, got ${describe(t)}`);
   }
   const tensor = t as Tensor;

@@ -51,7 +51,7 @@ export interface GradcheckOptions {
    * runs in float32, so L carries a rounding noise of about 1e-7 of its size, which the quotient
    * divides by 2·step (≈ 1e-4 measured on the built-in layers), while the truncation error of a
    * central difference, step²/6 · f''', stays near 1e-7; a small step also keeps kinks (ReLU,
-   * max-pool ties) out of reach for most inputs.
+   * max-pool ties) out of reach for most inputs. At least 2^-23 (float32's resolution).
    */
   eps?: number;
   /** Absolute tolerance per element. Default 1e-3 (ten times the noise above). */

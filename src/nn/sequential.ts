@@ -49,8 +49,6 @@ export class Sequential extends Module {
    * nothing and cannot run out of memory half-way. Any other call copies the gradients first.
    */
   private readonly grownFor: { shape: readonly number[]; inputGrad: boolean; flags: number; threads: number; backend: string }[] = [];
-  /** Copies of the gradients taken before a backward that may allocate (re-used, grown as needed). */
-  private gradCopies: Float32Array[] = [];
 
   constructor(...modules: Module[]) {
     super();
@@ -150,7 +148,7 @@ export class Sequential extends Module {
    * runBackward, leaving every gradient as it was when it throws part-way (an OutOfMemoryError
    * while a layer's workspace grows, after later layers accumulated): a call like one that
    * completed before runs as is (its workspaces are grown: no allocation, no copy per step);
-   * any other first copies the gradients, and puts them back if it throws.
+   * any other first copies the gradients (to JavaScript arrays), and puts them back if it throws.
    */
   private atomicBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
     let flags = this.training ? 1 : 0;
@@ -165,17 +163,15 @@ export class Sequential extends Module {
     if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
     this.checkGradient(where, gradOutput);
     this._checkBackwardReady(where);
+    // Copies in JavaScript memory (they cannot run out of WASM memory), dropped after the call:
+    // this path runs on the first step and on new batch shapes only.
     const params = this.parameters();
-    params.forEach((p, i) => {
-      const g = p.grad._view('Sequential.' + where);
-      if ((this.gradCopies[i]?.length ?? -1) < g.length) this.gradCopies[i] = new Float32Array(g.length);
-      this.gradCopies[i]!.set(g);
-    });
+    const copies = params.map((p) => p.grad.toFloat32Array());
     let result: Tensor | null;
     try {
       result = this.runBackward(where, gradOutput, inputGrad);
     } catch (e) {
-      params.forEach((p, i) => p.grad._view('Sequential.' + where).set(this.gradCopies[i]!.subarray(0, p.grad.size)));
+      params.forEach((p, i) => p.grad._view('Sequential.' + where).set(copies[i]!));
       throw e;
     }
     if (this.grownFor.length >= 8) this.grownFor.shift();

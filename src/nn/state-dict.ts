@@ -41,6 +41,10 @@ export function checkStateDict(where: string, state: readonly NamedStateItem[], 
   }
   for (const [name, p, , dtype, min] of state) {
     const entry = dict[name]!;
+    // A Tensor's .data getter throws a message about views that does not say what to pass.
+    if (entry && typeof entry === 'object' && '_check' in entry && 'shape' in entry) {
+      throw new ValueError(`${where}: '${name}' is a Tensor; pass { shape: t.shape, data: t.toFloat32Array() } (what stateDict() gives)`);
+    }
     if (!entry || typeof entry !== 'object' || !entry.data || typeof entry.data !== 'object' || typeof entry.data.length !== 'number') {
       throw new ValueError(`${where}: '${name}' must be { shape, data } with array data, got ${describe(entry)}`);
     }
