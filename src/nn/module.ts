@@ -144,6 +144,18 @@ export abstract class Module {
     return workspace;
   }
 
+  /**
+   * @internal The training flag (1 or 0) of this module and of each descendant, depth first,
+   * written into `out` from index `at` as far as it reaches (none when null); returns the index
+   * after the last module: Sequential's backward recognises a call it has run before by these.
+   */
+  _trainingFlags(out: Uint8Array | null, at = 0): number {
+    if (out !== null && at < out.length) out[at] = this.training ? 1 : 0;
+    let next = at + 1;
+    for (let i = 0; i < this.children.length; i++) next = this.children[i]![1]._trainingFlags(out, next);
+    return next;
+  }
+
   /** This module and all its descendants. */
   private descendants(into = new Set<Module>()): Set<Module> {
     into.add(this);

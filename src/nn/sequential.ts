@@ -44,11 +44,14 @@ export class Sequential extends Module {
   /** The shape of the last forward's input: an empty chain's output, for backward's check. */
   private lastInputShape: readonly number[] = [];
   /**
-   * The backward calls that completed since the chain last changed (input shape, mode, training
-   * flags, threads, backend): their workspaces have grown, so the same call again allocates
+   * The backward calls that completed since the chain last changed (input shape, mode, the
+   * training flag of every module at every depth — their count also tells a chain nested inside
+   * that grew —, threads, backend): their workspaces have grown, so the same call again allocates
    * nothing and cannot run out of memory half-way. Any other call copies the gradients first.
    */
-  private readonly grownFor: { shape: readonly number[]; inputGrad: boolean; flags: number; threads: number; backend: string }[] = [];
+  private readonly grownFor: { shape: readonly number[]; inputGrad: boolean; flags: Uint8Array; threads: number; backend: string }[] = [];
+  /** The current flags (see grownFor), re-used from call to call; grows with the tree only. */
+  private flagScratch = new Uint8Array(0);
 
   constructor(...modules: Module[]) {
     super();
@@ -151,11 +154,13 @@ export class Sequential extends Module {
    * any other first copies the gradients (to JavaScript arrays), and puts them back if it throws.
    */
   private atomicBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
-    let flags = this.training ? 1 : 0;
-    for (let i = 0; i < this.layers.length; i++) flags = (flags * 2 + (this.layers[i]!.training ? 1 : 0)) % 1e9;
+    const modules = this._trainingFlags(null);
+    if (this.flagScratch.length !== modules) this.flagScratch = new Uint8Array(modules);
+    const flags = this.flagScratch;
+    this._trainingFlags(flags);
     const threads = threadCount(), backend = getBackend(), shape = this.lastInputShape;
     for (const k of this.grownFor) {
-      if (k.inputGrad === inputGrad && k.flags === flags && k.threads === threads && k.backend === backend && sameShape(k.shape, shape)) {
+      if (k.inputGrad === inputGrad && k.threads === threads && k.backend === backend && sameShape(k.shape, shape) && sameFlags(k.flags, flags)) {
         return this.runBackward(where, gradOutput, inputGrad);
       }
     }
@@ -175,7 +180,7 @@ export class Sequential extends Module {
       throw e;
     }
     if (this.grownFor.length >= 8) this.grownFor.shift();
-    this.grownFor.push({ shape, inputGrad, flags, threads, backend });
+    this.grownFor.push({ shape, inputGrad, flags: flags.slice(), threads, backend });
     return result;
   }
 
@@ -222,3 +227,9 @@ export class Sequential extends Module {
   }
 }
 
+/** Whether two flag arrays (Module._trainingFlags) are equal, length included. */
+function sameFlags(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -3,7 +3,7 @@
 // every gradient as it was, and the chain must work afterwards.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BatchNorm1d, Conv2d, Flatten, Generator, LayerNorm, Linear, MaxPool2d, Module, OutOfMemoryError, ReLU, Sequential, Tanh, Tensor,
+  BatchNorm1d, Conv2d, Dropout, Flatten, Generator, LayerNorm, Linear, MaxPool2d, Module, OutOfMemoryError, ReLU, Sequential, Tanh, Tensor,
 } from '../../src/index.js';
 import { seededData as data, grads, values, failAllocationAt } from '../helpers/trust.js';
 
@@ -65,4 +65,28 @@ describe('Sequential backward atomic under OutOfMemoryError', () => {
       });
     }
   }
+
+  it('a backward after a nested layer changed mode, or a nested chain grew, is not taken for one run before', () => {
+    // Dropout allocates its gradient on its first training backward: a chain that only ran it in
+    // eval mode has not grown that workspace, whatever its own direct layers' flags say.
+    const drop = new Dropout(0.5, { generator: new Generator(7) });
+    const inner = new Sequential(drop);
+    const model = new Sequential(new Linear(3, 4, { generator: new Generator(8) }), inner, new Linear(4, 2, { generator: new Generator(9) }));
+    const x = data([5, 3], 21), dy = data([5, 2], 22);
+    drop.eval();
+    model.forward(x); model.backward(dy);
+    const before = grads(model);
+    drop.train();
+    const error = stepFailingAt(model, x, dy, 1, 'backward');
+    expect(error).toBeInstanceOf(OutOfMemoryError);
+    expect(grads(model)).toEqual(before);
+    // A layer appended to the nested chain: the outer chain's memo no longer applies either.
+    const grow = new Sequential(new Linear(3, 4, { generator: new Generator(8) }), new Sequential(new Tanh()), new Linear(4, 2, { generator: new Generator(9) }));
+    grow.forward(x); grow.backward(dy);
+    (grow.at(1) as Sequential).append(new LayerNorm(4));
+    const grown = grads(grow);
+    const refused = stepFailingAt(grow, x, dy, 1, 'backward');
+    expect(refused).toBeInstanceOf(OutOfMemoryError);
+    expect(grads(grow)).toEqual(grown);
+  });
 });
