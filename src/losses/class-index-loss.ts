@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { describe } from '../validate.js';
+import { checkTensor, describe } from '../validate.js';
 import { ClassIndexTargets } from './class-index-targets.js';
 import { ClassWeight, type ClassWeightOptions } from './class-weight.js';
 import { Loss, type LossDiagnosis, type LossOptions, type PredictionKind } from './loss.js';
@@ -58,8 +58,7 @@ export abstract class ClassIndexLoss extends Loss {
       throw new ShapeError(`${where}: class-index targets choose among at most ${MAX_CLASSES} classes (2^23), but the prediction has ${classes}`);
     }
     if (target && typeof target === 'object' && '_check' in target) {
-      const t = target as Tensor;
-      t._check(`${where}: target`);
+      const t = checkTensor(where, 'target', target); // refuses a Tensor of another copy of the library
       this.targets.fromTensor(t, batch); // read in place by the kernel, which also checks every index
     } else if (Array.isArray(target) || ArrayBuffer.isView(target)) {
       this.targets.fromArray(target as ArrayLike<number>, batch);

@@ -2,7 +2,7 @@ import * as ops from '../backend/ops.js';
 import { crossEntropyIndices } from '../backend/ops-class-index.js';
 import { ShapeError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkNumber, sameShape } from '../validate.js';
+import { check2d, checkNumber, checkTensor, sameShape } from '../validate.js';
 import { ClassIndexLoss } from './class-index-loss.js';
 import type { ClassWeightOptions } from './class-weight.js';
 import type { LossOptions } from './loss.js';
@@ -53,8 +53,7 @@ export class CrossEntropyLoss extends ClassIndexLoss {
     this.probabilities = null;
     this.targets.clear();
     if (target && typeof target === 'object' && '_check' in target) {
-      const t = target as Tensor;
-      t._check('CrossEntropyLoss.forward: target');
+      const t = checkTensor('CrossEntropyLoss.forward', 'target', target); // refuses a Tensor of another copy of the library
       if (t.ndim === 2) {
         if (!sameShape(t.shape, logits.shape)) {
           throw new ShapeError(`CrossEntropyLoss.forward: probability targets must have the logits' shape ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);

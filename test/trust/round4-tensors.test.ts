@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  BatchNorm1d, Conv2d, DataLoader, Generator, Linear, MSELoss, Tensor, ValueError, accuracy, gradcheck, oneHot, predict, trainTestSplit,
+  BatchNorm1d, Conv2d, CrossEntropyLoss, DataLoader, Generator, Linear, MSELoss, NLLLoss, Tensor, ValueError, accuracy, gradcheck, oneHot, predict, trainTestSplit,
 } from '../../src/index.js';
 import { rejects } from '../helpers/trust.js';
 
@@ -21,6 +21,11 @@ describe('round 4: a Tensor of another copy of the library', () => {
     rejects(() => new Conv2d(1, 1, 1).forward(other.Tensor.zeros([1, 1, 2, 2]) as never), ValueError, foreign);
     rejects(() => new BatchNorm1d(2).forward(other.Tensor.zeros([3, 2]) as never), ValueError, foreign);
     rejects(() => new MSELoss().forward(other.Tensor.zeros([2, 2]) as never, Tensor.zeros([2, 2])), ValueError, /prediction is a Tensor of another copy/);
+    // class-index targets (they were read in the wrong memory: a NaN loss, not a refusal)
+    rejects(() => new CrossEntropyLoss().forward(Tensor.from([[5, 0], [0, 5]]), other.Tensor.from([0, 1]) as never), ValueError,
+      /CrossEntropyLoss\.forward: target is a Tensor of another copy/);
+    rejects(() => new NLLLoss().forward(Tensor.from([[-1, -2], [-2, -1]]), other.Tensor.from([0, 1]) as never), ValueError,
+      /NLLLoss\.forward: target is a Tensor of another copy/);
     rejects(() => new DataLoader(other.Tensor.zeros([4, 2]) as never, Tensor.zeros([4])), ValueError, /DataLoader: x is a Tensor of another copy/);
     rejects(() => oneHot(other.Tensor.from([0, 1]) as never, 2), ValueError, /oneHot: labels is a Tensor of another copy/);
     rejects(() => accuracy(Tensor.zeros([2, 2]), other.Tensor.from([0, 1]) as never), ValueError, /accuracy: target is a Tensor of another copy/);
