@@ -15,8 +15,8 @@
 // gemm.ts, C may have any strides (the weight gradient is computed transposed, dWᵀ = xᵀ·g, when
 // that fills the vector lanes better, e.g. for W [25, 2]) and the n % 4 column tail is a vector
 // block over a zero-padded copy of B's last columns, of which only the valid lanes are stored:
-// no scalar loop at widths like 25 or 2. C rows of 21..32 columns with short sums (or fewer than 4
-// rows) take dense-panel.ts's whole-row panels instead (the same sums, branch-free set-up).
+// no scalar loop at widths like 25 or 2. C rows of 21..32 columns take dense-panel.ts's whole-row
+// panels instead (the same sums; pairs of rows, branch-free set-up, the tail inside the block).
 import { loadPartial, storePartial } from "./simdmath";
 import { ZERO, at, finish, initC } from "./dense-access";
 import { panelFits, panelProduct } from "./dense-panel";
@@ -126,7 +126,7 @@ function productRows(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize,
   c: usize, y: usize, crs: usize, bias: usize, accumulate: i32,
 ): void {
-  if (panelFits(m, n, k)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, y, crs, 1, bias, accumulate);
+  if (panelFits(n)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, y, crs, 1, bias, accumulate);
   else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, y, crs, 1, bias, accumulate);
 }
 
@@ -134,7 +134,7 @@ function productRows(
 function productColumns(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize, c: usize, ccs: usize,
 ): void {
-  if (panelFits(m, n, k)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, 0, 1, ccs, 0, 1);
+  if (panelFits(n)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, 0, 1, ccs, 0, 1);
   else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, 0, 1, ccs, 0, 1);
 }
 
