@@ -114,6 +114,8 @@ const rowChunk = (cols: number): number => Math.max(1, Math.floor(SUM_CHUNK / co
 /** Cross-entropy with class indices (float32, one per row); NaN when an index is invalid. */
 export function crossEntropyIndices(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
+  // One chunk (every small batch): the kernel directly, without the argument array and split.
+  if (rows <= rowChunk(cols)) return kernels().crossEntropyLoss(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropyLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 4], [3]), rows * cols * NS.softmax);
 }
@@ -121,6 +123,7 @@ export function crossEntropyIndices(logits: TensorRef, targets: TensorRef, grad:
 /** Cross-entropy with probability targets of the logits' shape. */
 export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
+  if (rows <= rowChunk(cols)) return kernels().crossEntropySoftLoss(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropySoftLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
 }
