@@ -15,60 +15,13 @@
 // gemm.ts, C may have any strides (the weight gradient is computed transposed, dWᵀ = xᵀ·g, when
 // that fills the vector lanes better, e.g. for W [25, 2]) and the n % 4 column tail is a vector
 // block over a zero-padded copy of B's last columns, of which only the valid lanes are stored:
-// no scalar loop at widths like 25 or 2.
+// no scalar loop at widths like 25 or 2. C rows of 21..32 columns take dense-panel.ts's whole-row
+// panels instead (the same sums; pairs of rows, branch-free set-up, the tail inside the block).
 import { loadPartial, storePartial } from "./simdmath";
+import { ZERO, at, finish, initC } from "./dense-access";
+import { panelFits, panelProduct } from "./dense-panel";
 import { reluBackward } from "./activations";
 import { columnSums } from "./reduce";
-
-const ZERO = f32x4.splat(0);
-
-// @ts-ignore: decorator
-@inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
-
-/** ReLU as activations.ts computes it: x where x ≥ 0 or NaN, else 0. */
-// @ts-ignore: decorator
-@inline function relu4(x: v128): v128 { return v128.bitselect(ZERO, x, f32x4.lt(x, ZERO)); }
-
-/** `count` (1..4) elements of C from p, `ccs` floats apart. */
-// @ts-ignore: decorator
-@inline function loadC(p: usize, ccs: usize, count: i32): v128 {
-  if (ccs == 1) return count == 4 ? v128.load(p) : loadPartial(p, count);
-  const s = ccs << 2;
-  let v = f32x4.replace_lane(ZERO, 0, load<f32>(p));
-  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + s));
-  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * s));
-  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * s));
-  return v;
-}
-
-// @ts-ignore: decorator
-@inline function storeC(p: usize, ccs: usize, v: v128, count: i32): void {
-  if (ccs == 1) {
-    if (count == 4) v128.store(p, v);
-    else storePartial(p, v, count);
-    return;
-  }
-  const s = ccs << 2;
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(p + s, f32x4.extract_lane(v, 1));
-  if (count > 2) store<f32>(p + 2 * s, f32x4.extract_lane(v, 2));
-  if (count > 3) store<f32>(p + 3 * s, f32x4.extract_lane(v, 3));
-}
-
-/** Initial value of C[i, j..j+count): C itself when accumulating, else the bias, else 0. */
-// @ts-ignore: decorator
-@inline function initC(c: usize, ccs: usize, bias: usize, accumulate: i32, count: i32): v128 {
-  if (accumulate) return loadC(c, ccs, count);
-  if (bias) return count == 4 ? v128.load(bias) : loadPartial(bias, count);
-  return ZERO;
-}
-
-/** Writes C (and ReLU(C) to y when y ≠ 0; y has C's strides). */
-// @ts-ignore: decorator
-@inline function finish(c: usize, y: usize, ccs: usize, v: v128, count: i32): void {
-  storeC(c, ccs, v, count);
-  if (y) storeC(y, ccs, relu4(v), count);
-}
 
 /**
  * C[i0.., j..] for `rows` (4 or 1) rows and `vecs` (2 or 1) vectors of columns; the last vector
@@ -168,19 +121,21 @@ const ZERO = f32x4.splat(0);
   }
 }
 
-/** product with C row-major (C(i, j) at c + 4(i·crs + j)). */
+/** product with C row-major (C(i, j) at c + 4(i·crs + j)); rows of 9..32 columns in whole-row panels (dense-panel.ts). */
 function productRows(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize,
   c: usize, y: usize, crs: usize, bias: usize, accumulate: i32,
 ): void {
-  product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, y, crs, 1, bias, accumulate);
+  if (panelFits(n)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, y, crs, 1, bias, accumulate);
+  else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, y, crs, 1, bias, accumulate);
 }
 
-/** product accumulating into C stored transposed (C(i, j) at c + 4(i + j·ccs)), no bias, no ReLU. */
+/** product accumulating into C stored transposed (C(i, j) at c + 4(i + j·ccs)), no bias, no ReLU; panels as productRows. */
 function productColumns(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize, c: usize, ccs: usize,
 ): void {
-  product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, 0, 1, ccs, 0, 1);
+  if (panelFits(n)) panelProduct(m, n, k, a, ars, acs, b, ldb, n & 3 ? bt : at(b, n - 4), n & 3 ? ldbt : ldb, c, 0, 1, ccs, 0, 1);
+  else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, 0, 1, ccs, 0, 1);
 }
 
 /** Copies columns [col, cols) (fewer than 4) of `rows` rows (stride ld) to dst [rows][4], zero-padded. */

@@ -20,6 +20,17 @@ import { loadPartial, storePartial } from "./simdmath";
   else storePartial(at(ptr, i), v, n - i);
 }
 
+/** `count` elements (4: a whole vector, no test; 1–3: the tail) from element i. */
+// @ts-ignore: decorator
+@inline function ldc(ptr: usize, i: i32, count: i32): v128 {
+  return count == 4 ? v128.load(at(ptr, i)) : loadPartial(at(ptr, i), count);
+}
+// @ts-ignore: decorator
+@inline function stc(ptr: usize, i: i32, count: i32, v: v128): void {
+  if (count == 4) v128.store(at(ptr, i), v);
+  else storePartial(at(ptr, i), v, count);
+}
+
 /** g, negated for maximize, plus weightDecay·θ (L2 penalty). */
 // @ts-ignore: decorator
 @inline function effectiveGrad(g: v128, p: v128, weightDecay: f32, maximize: i32): v128 {
@@ -58,34 +69,57 @@ export function sgdStep(
  *   amsgrad: vmax ← max(vmax, v), use vmax for v
  *   θ ← θ - stepSize · m / (√v / bias2Sqrt + eps)
  * with stepSize = lr / (1 - β1^t) and bias2Sqrt = √(1 - β2^t). vmax may be 0 without amsgrad.
+ *
+ * √v / bias2Sqrt is computed as √v · (1 / bias2Sqrt): one division per element instead of two
+ * (the divider bounds this loop). That differs from reference-optimizers.ts, which divides, by
+ * an ulp at most: the reference is the float64 mathematical definition and the tests compare
+ * within a tolerance, never bit for bit; bit-identity holds between WASM runs (any thread count,
+ * any split: the factor depends on the step only).
+ *
+ * Whole vectors run in a do-while loop with no tail test per load (the last 1–3 elements take one
+ * partial pass after it): with the loop body dominating the exit, V8 hoists the factors computed
+ * before the loop (splats, 1 / bias2Sqrt) out of it instead of re-computing them per vector.
  */
 export function adamStep(
   n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
   lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
   decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, bias2Sqrt: f32,
 ): void {
-  const oneMinusB1 = f32x4.splat(1 - beta1), vb2 = f32x4.splat(beta2), oneMinusB2 = f32x4.splat(1 - beta2);
-  const decay = f32x4.splat(1 - lr * weightDecay), veps = f32x4.splat(eps);
-  // √v / bias2Sqrt as √v · (1 / bias2Sqrt): one division per element instead of two (the
-  // division unit bounds this loop), at a rounding difference of an ulp.
-  const vstep = f32x4.splat(stepSize), vinvB2s = f32x4.splat(<f32>1 / bias2Sqrt);
-  const coupledDecay: f32 = decoupled ? 0 : weightDecay;
-  for (let i = 0; i < n; i += 4) {
-    let p = ld(param, i, n);
-    if (decoupled && weightDecay != 0) p = f32x4.mul(p, decay);
-    const g = effectiveGrad(ld(grad, i, n), p, coupledDecay, maximize);
-    let m = ld(expAvg, i, n);
-    m = f32x4.add(m, f32x4.mul(f32x4.sub(g, m), oneMinusB1));
-    let v = f32x4.add(f32x4.mul(ld(expAvgSq, i, n), vb2), f32x4.mul(f32x4.mul(g, g), oneMinusB2));
-    st(expAvg, i, n, m);
-    st(expAvgSq, i, n, v);
-    if (amsgrad) {
-      v = f32x4.max(ld(maxExpAvgSq, i, n), v);
-      st(maxExpAvgSq, i, n, v);
-    }
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v), vinvB2s), veps);
-    st(param, i, n, f32x4.sub(p, f32x4.mul(vstep, f32x4.div(m, denom))));
+  const invB2s: f32 = <f32>1 / bias2Sqrt;
+  const full = n & ~3;
+  let i = 0;
+  if (full > 0) {
+    do {
+      adamAt(i, 4, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+      i += 4;
+    } while (i < full);
   }
+  if (i < n) {
+    adamAt(i, n - i, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+  }
+}
+
+/** `count` (4, or 1–3 at the end) elements of an Adam step from element i. */
+// @ts-ignore: decorator
+@inline function adamAt(
+  i: i32, count: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, invB2s: f32,
+): void {
+    let p = ldc(param, i, count);
+  if (decoupled && weightDecay != 0) p = f32x4.mul(p, f32x4.splat(1 - lr * weightDecay));
+  const g = effectiveGrad(ldc(grad, i, count), p, decoupled ? 0 : weightDecay, maximize);
+  let m = ldc(expAvg, i, count);
+  m = f32x4.add(m, f32x4.mul(f32x4.sub(g, m), f32x4.splat(1 - beta1)));
+  let v = f32x4.add(f32x4.mul(ldc(expAvgSq, i, count), f32x4.splat(beta2)), f32x4.mul(f32x4.mul(g, g), f32x4.splat(1 - beta2)));
+  stc(expAvg, i, count, m);
+  stc(expAvgSq, i, count, v);
+  if (amsgrad) {
+    v = f32x4.max(ldc(maxExpAvgSq, i, count), v);
+    stc(maxExpAvgSq, i, count, v);
+  }
+  const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v), f32x4.splat(invB2s)), f32x4.splat(eps));
+  stc(param, i, count, f32x4.sub(p, f32x4.mul(f32x4.splat(stepSize), f32x4.div(m, denom))));
 }
 
 /**

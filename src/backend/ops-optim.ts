@@ -6,7 +6,8 @@
  */
 import type { TensorRef } from './storage.js';
 import type { KernelName } from './kernels.js';
-import { parallelFor, type Split } from './parallel.js';
+import { parallelFor, worthSplitting, type Split } from './parallel.js';
+import { kernels } from './runtime.js';
 import { GRANULE, NS, SPLIT_1_3, SPLIT_1_5, ptr, ptrOrZero as p0 } from './ops-base.js';
 
 /** An optimizer kernel over n = args[0] parameters, split across threads when large. */
@@ -23,11 +24,21 @@ export function sgdStep(param: TensorRef, grad: TensorRef, buf: TensorRef | null
     h.momentum, h.dampening, h.weightDecay, +h.nesterov, +h.maximize, +firstStep]);
 }
 
-/** One Adam / AdamW step (`decoupled`); stepSize and bias2Sqrt carry the bias corrections of this step. */
+/**
+ * One Adam / AdamW step (`decoupled`); stepSize and bias2Sqrt carry the bias corrections of this
+ * step. Too small to split (the seed network's 1 428 values), the kernel is called directly:
+ * no argument array and spread per step (elementwise: the same bits either way).
+ */
 export function adamStep(param: TensorRef, grad: TensorRef, expAvg: TensorRef, expAvgSq: TensorRef, maxExpAvgSq: TensorRef | null, h: {
   lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean;
   amsgrad: boolean; maximize: boolean; stepSize: number; bias2Sqrt: number;
 }): void {
+  if (!worthSplitting(param.size * NS.optimizer)) {
+    kernels().adamStep(param.size, ptr(param, 'Adam.step'), ptr(grad, 'Adam.step'), ptr(expAvg, 'Adam.step'),
+      ptr(expAvgSq, 'Adam.step'), p0(maxExpAvgSq, 'Adam.step'), h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
+      +h.decoupled, +h.amsgrad, +h.maximize, h.stepSize, h.bias2Sqrt);
+    return;
+  }
   update('adamStep', SPLIT_1_5, [param.size, ptr(param, 'Adam.step'), ptr(grad, 'Adam.step'), ptr(expAvg, 'Adam.step'),
     ptr(expAvgSq, 'Adam.step'), p0(maxExpAvgSq, 'Adam.step'), h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
     +h.decoupled, +h.amsgrad, +h.maximize, h.stepSize, h.bias2Sqrt]);

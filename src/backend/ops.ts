@@ -109,10 +109,10 @@ export function elementwiseLoss(
   return parallelSum(kernel, args, n, SUM_CHUNK, SPLIT_1_3, n * NS.loss);
 }
 
-
 /** Cross-entropy with probability targets of the logits' shape. */
 export function crossEntropyProbabilities(logits: TensorRef, targets: TensorRef, grad: TensorRef, scale: number): number {
   const [rows, cols] = logits.shape as [number, number];
+  if (rows <= rowChunk(cols)) return kernels().crossEntropySoftLoss(rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale);
   const args = [rows, cols, ptr(logits, 'loss'), ptr(targets, 'loss'), ptr(grad, 'loss'), scale];
   return parallelSum('crossEntropySoftLoss', args, rows, rowChunk(cols), rowsSplit(cols, [2, 3, 4]), rows * cols * NS.softmax);
 }

@@ -39,6 +39,9 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
           v = Math.max(h[at(maxExpAvgSq) + i]!, v);
           h[at(maxExpAvgSq) + i] = v;
         }
+        // The definition divides by bias2Sqrt; the WASM kernel multiplies by its float32 inverse
+        // (one division per element instead of two): an ulp apart at most. This reference is the
+        // float64 mathematical statement, compared within a tolerance, not bit for bit.
         h[at(param) + i] = p - (stepSize * m) / (Math.sqrt(v) / bias2Sqrt + eps);
       }
     },

@@ -14,6 +14,9 @@ const SIZES = [1, 2, 3, 5, 17, 25, 33];
 const SHAPES: Array<[number, number, number]> = [];
 for (const k of SIZES) for (const n of SIZES) SHAPES.push([[1, 3, 5, 17, 100][(k + n) % 5]!, k, n]);
 SHAPES.push([100, 2, 25], [100, 25, 25], [100, 25, 2], [4, 8, 8], [8, 4, 16], [33, 33, 1]);
+// Widths of dense-panel.ts's whole-row panels (21..32 columns: 6, 7, 8 vectors, every tail), as
+// C's columns of the forward (n), of dW and dx (k), and of dWᵀ (n with k < 4), with short and long sums.
+for (const w of [21, 22, 23, 24, 28, 29, 30, 32]) SHAPES.push([w % 5 === 0 ? 2 : 7, 3, w], [3, w, 2], [64, w, 5], [100, w, w], [1, 1, w], [37, 33, w]);
 
 /** |got - want| ≤ 2(k+1)·eps·(|init| + Σ|a||b|) + tiny, element by element. */
 function expectClose(got: Float32Array, want: Float32Array, bound: Float64Array, what: string): void {

@@ -1,7 +1,7 @@
 // Optimizer kernels (assembly/optimizers.ts) against the float64 reference over several steps,
 // for every flag combination. Both sets start from the same state and are fed the same
 // gradients; states are compared after each step.
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernels } from '../../src/backend/kernels.js';
 import { Heap, expectClose, kernelSets, randomArray } from '../helpers/heap.js';
 
@@ -66,6 +66,29 @@ describe('adamStep', () => {
       k.adamStep(N, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, lr, b1, b2, 1e-8, h.wd, h.decoupled, h.amsgrad, h.maximize,
         lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t));
     }, 'adam');
+  });
+});
+
+describe('adamStep whole vectors and tail', () => {
+  // The kernel runs whole vectors in one loop and the last n % 4 elements in a partial pass: each
+  // element must get the same bits either way (element-wise, no dependence on n or position), and
+  // nothing past n may be written.
+  it.each([1, 2, 3, 4, 5, 17, 25, 33, 1428])('n=%i: the same bits as one element at a time, nothing written past n', (n) => {
+    const { wasm } = kernelSets();
+    for (const h of [{ wd: 0, decoupled: 0, amsgrad: 0, maximize: 0 }, { wd: 0.1, decoupled: 1, amsgrad: 1, maximize: 1 },
+      { wd: 0.01, decoupled: 0, amsgrad: 1, maximize: 0 }]) {
+      const init = [randomArray(n + 4, 1), randomArray(n + 4, 2), randomArray(n + 4, 3), randomArray(n + 4, 4, 0, 1), randomArray(n + 4, 5, 0, 1)];
+      const whole = init.map((a) => heap.f32(a)), single = init.map((a) => heap.f32(a));
+      const step = (count: number, p: number[], at: number): void => wasm.adamStep(count, p[0]! + 4 * at, p[1]! + 4 * at,
+        p[2]! + 4 * at, p[3]! + 4 * at, p[4]! + 4 * at, 0.01, 0.9, 0.999, 1e-8, h.wd, h.decoupled, h.amsgrad, h.maximize, 0.05, 0.3);
+      step(n, whole, 0);
+      for (let i = 0; i < n; i++) step(1, single, i);
+      for (let b = 0; b < 5; b++) {
+        const got = heap.read(whole[b]!, n + 4);
+        expect(got).toEqual(heap.read(single[b]!, n + 4));
+        expect(Array.from(got.slice(n))).toEqual(Array.from(init[b]!.slice(n)));
+      }
+    }
   });
 });
 
