@@ -4,7 +4,7 @@
 // padding. Forward, input gradient and weight + bias gradients through src/backend/ops-conv.ts by
 // each method, on the WASM kernels and on their TypeScript references, against the float64
 // definition with explicit (top, bottom, left, right) zeros.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { Tensor } from '../../src/index.js';
 import { conv2dBackward, conv2dForward, scratchSize, setConvMethod, type ConvGeometry, type ConvMethod } from '../../src/backend/ops-conv.js';
 import { setBackend } from '../../src/backend/runtime.js';
