@@ -23,7 +23,10 @@ export type { Split } from './pool.js';
  * wait) costs a few µs on an idle machine and far more on a loaded one (bench/threads.mjs
  * measures it). 50 µs keeps every call of the seed and mid networks (≤ 48 µs) on one thread —
  * they cannot get slower — while every GEMM of mnist and wide (≥ 1.5 ms) and their optimizer
- * steps are split. To be tuned down from the hand-off table measured on a quiet machine.
+ * steps are split. Checked against the hand-off table of a quiet run (bench/RESULTS.md, end of
+ * round 4): a 64³ GEMM (estimated 11.9 µs, 17.8 µs real) loses on 2 threads (0.77×), a 96³ one
+ * (40.2 µs estimated, 56 µs real) gains 1.38×: the break-even lies near 40 µs of real work, and
+ * since the estimates run ≈ 0.7× real, 50 µs estimated (≈ 70 µs real) sits just above it. Kept.
  */
 export const MIN_PARALLEL_NS = 50_000;
 let minParallelNs = MIN_PARALLEL_NS;
