@@ -10,16 +10,6 @@ import { loadPartial, storePartial } from "./simdmath";
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
 
-// @ts-ignore: decorator
-@inline function ld(ptr: usize, i: i32, n: i32): v128 {
-  return i + 4 <= n ? v128.load(at(ptr, i)) : loadPartial(at(ptr, i), n - i);
-}
-// @ts-ignore: decorator
-@inline function st(ptr: usize, i: i32, n: i32, v: v128): void {
-  if (i + 4 <= n) v128.store(at(ptr, i), v);
-  else storePartial(at(ptr, i), v, n - i);
-}
-
 /** `count` elements (4: a whole vector, no test; 1–3: the tail) from element i. */
 // @ts-ignore: decorator
 @inline function ldc(ptr: usize, i: i32, count: i32): v128 {
@@ -42,24 +32,41 @@ import { loadPartial, storePartial } from "./simdmath";
 /**
  * SGD (torch.optim.SGD): g ← ∇ + λθ; with momentum μ: b ← g on the first step, else
  * b ← μb + (1 - dampening)g; g ← nesterov ? g + μb : b. θ ← θ - lr·g.
- * buf may be 0 when momentum is 0.
+ * buf may be 0 when momentum is 0. Loop shape as adamStep's (whole vectors in a do-while loop,
+ * the last n % 4 in one partial pass) so V8 keeps the splats out of the loop.
  */
 export function sgdStep(
   n: i32, param: usize, grad: usize, buf: usize,
   lr: f32, momentum: f32, dampening: f32, weightDecay: f32,
   nesterov: i32, maximize: i32, firstStep: i32,
 ): void {
-  const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening);
-  for (let i = 0; i < n; i += 4) {
-    const p = ld(param, i, n);
-    let g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
-    if (momentum != 0) {
-      const b = firstStep ? g : f32x4.add(f32x4.mul(ld(buf, i, n), vmu), f32x4.mul(g, vdamp));
-      st(buf, i, n, b);
-      g = nesterov ? f32x4.add(g, f32x4.mul(b, vmu)) : b;
-    }
-    st(param, i, n, f32x4.sub(p, f32x4.mul(g, vlr)));
+  const full = n & ~3;
+  let i = 0;
+  if (full > 0) {
+    do {
+      sgdAt(i, 4, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
+      i += 4;
+    } while (i < full);
   }
+  if (i < n) sgdAt(i, n - i, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
+}
+
+/** `count` (4, or 1–3 at the end) elements of an SGD step from element i. */
+// @ts-ignore: decorator
+@inline function sgdAt(
+  i: i32, count: i32, param: usize, grad: usize, buf: usize,
+  lr: f32, momentum: f32, dampening: f32, weightDecay: f32,
+  nesterov: i32, maximize: i32, firstStep: i32,
+): void {
+  const p = ldc(param, i, count);
+  let g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
+  if (momentum != 0) {
+    const vmu = f32x4.splat(momentum);
+    const b = firstStep ? g : f32x4.add(f32x4.mul(ldc(buf, i, count), vmu), f32x4.mul(g, f32x4.splat(1 - dampening)));
+    stc(buf, i, count, b);
+    g = nesterov ? f32x4.add(g, f32x4.mul(b, vmu)) : b;
+  }
+  stc(param, i, count, f32x4.sub(p, f32x4.mul(g, f32x4.splat(lr))));
 }
 
 /**
@@ -124,54 +131,82 @@ export function adamStep(
 
 /**
  * Adagrad (torch.optim.Adagrad): g ← ∇ + λθ; s ← s + g²; θ ← θ - clr · g / (√s + eps),
- * with clr = lr / (1 + (t - 1)·lrDecay).
+ * with clr = lr / (1 + (t - 1)·lrDecay). Loop shape as adamStep's.
  */
 export function adagradStep(
   n: i32, param: usize, grad: usize, stateSum: usize,
   clr: f32, weightDecay: f32, eps: f32, maximize: i32,
 ): void {
-  const vclr = f32x4.splat(clr), veps = f32x4.splat(eps);
-  for (let i = 0; i < n; i += 4) {
-    const p = ld(param, i, n);
-    const g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
-    const s = f32x4.add(ld(stateSum, i, n), f32x4.mul(g, g));
-    st(stateSum, i, n, s);
-    st(param, i, n, f32x4.sub(p, f32x4.mul(vclr, f32x4.div(g, f32x4.add(f32x4.sqrt(s), veps)))));
+  const full = n & ~3;
+  let i = 0;
+  if (full > 0) {
+    do {
+      adagradAt(i, 4, param, grad, stateSum, clr, weightDecay, eps, maximize);
+      i += 4;
+    } while (i < full);
   }
+  if (i < n) adagradAt(i, n - i, param, grad, stateSum, clr, weightDecay, eps, maximize);
+}
+
+/** `count` (4, or 1–3 at the end) elements of an Adagrad step from element i. */
+// @ts-ignore: decorator
+@inline function adagradAt(
+  i: i32, count: i32, param: usize, grad: usize, stateSum: usize,
+  clr: f32, weightDecay: f32, eps: f32, maximize: i32,
+): void {
+  const p = ldc(param, i, count);
+  const g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
+  const s = f32x4.add(ldc(stateSum, i, count), f32x4.mul(g, g));
+  stc(stateSum, i, count, s);
+  stc(param, i, count, f32x4.sub(p, f32x4.mul(f32x4.splat(clr), f32x4.div(g, f32x4.add(f32x4.sqrt(s), f32x4.splat(eps))))));
 }
 
 /**
  * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + (1 - α)g²;
  * centered: ḡ ← ḡ + (1 - α)(g - ḡ), avg = √(v - ḡ²) + eps; else avg = √v + eps;
  * momentum μ > 0: b ← μb + g/avg, θ ← θ - lr·b; else θ ← θ - lr·g/avg.
- * gradAvg may be 0 when not centered, buf may be 0 when momentum is 0.
+ * gradAvg may be 0 when not centered, buf may be 0 when momentum is 0. Loop shape as adamStep's.
  */
 export function rmspropStep(
   n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
   lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
 ): void {
-  const va = f32x4.splat(alpha), oneMinusA = f32x4.splat(1 - alpha);
-  const vlr = f32x4.splat(lr), veps = f32x4.splat(eps), vmu = f32x4.splat(momentum);
-  for (let i = 0; i < n; i += 4) {
-    const p = ld(param, i, n);
-    const g = effectiveGrad(ld(grad, i, n), p, weightDecay, maximize);
-    const sq = f32x4.add(f32x4.mul(ld(squareAvg, i, n), va), f32x4.mul(f32x4.mul(g, g), oneMinusA));
-    st(squareAvg, i, n, sq);
-    let avg: v128;
-    if (centered) {
-      let ga = ld(gradAvg, i, n);
-      ga = f32x4.add(ga, f32x4.mul(f32x4.sub(g, ga), oneMinusA));
-      st(gradAvg, i, n, ga);
-      avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), veps);
-    } else {
-      avg = f32x4.add(f32x4.sqrt(sq), veps);
-    }
-    if (momentum > 0) {
-      const b = f32x4.add(f32x4.mul(ld(buf, i, n), vmu), f32x4.div(g, avg));
-      st(buf, i, n, b);
-      st(param, i, n, f32x4.sub(p, f32x4.mul(vlr, b)));
-    } else {
-      st(param, i, n, f32x4.sub(p, f32x4.mul(vlr, f32x4.div(g, avg))));
-    }
+  const full = n & ~3;
+  let i = 0;
+  if (full > 0) {
+    do {
+      rmspropAt(i, 4, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize);
+      i += 4;
+    } while (i < full);
+  }
+  if (i < n) rmspropAt(i, n - i, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize);
+}
+
+/** `count` (4, or 1–3 at the end) elements of an RMSprop step from element i. */
+// @ts-ignore: decorator
+@inline function rmspropAt(
+  i: i32, count: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
+  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
+): void {
+  const oneMinusA = f32x4.splat(1 - alpha), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  const p = ldc(param, i, count);
+  const g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
+  const sq = f32x4.add(f32x4.mul(ldc(squareAvg, i, count), f32x4.splat(alpha)), f32x4.mul(f32x4.mul(g, g), oneMinusA));
+  stc(squareAvg, i, count, sq);
+  let avg: v128;
+  if (centered) {
+    let ga = ldc(gradAvg, i, count);
+    ga = f32x4.add(ga, f32x4.mul(f32x4.sub(g, ga), oneMinusA));
+    stc(gradAvg, i, count, ga);
+    avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), veps);
+  } else {
+    avg = f32x4.add(f32x4.sqrt(sq), veps);
+  }
+  if (momentum > 0) {
+    const b = f32x4.add(f32x4.mul(ldc(buf, i, count), f32x4.splat(momentum)), f32x4.div(g, avg));
+    stc(buf, i, count, b);
+    stc(param, i, count, f32x4.sub(p, f32x4.mul(vlr, b)));
+  } else {
+    stc(param, i, count, f32x4.sub(p, f32x4.mul(vlr, f32x4.div(g, avg))));
   }
 }

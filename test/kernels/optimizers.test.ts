@@ -112,3 +112,44 @@ describe('rmspropStep', () => {
     }, 'rmsprop');
   });
 });
+
+describe('sgdStep, adagradStep, rmspropStep whole vectors and tail', () => {
+  // Like adamStep's: whole vectors in one loop, the last n % 4 in a partial pass. Each element must
+  // get the same bits as when it is stepped alone (count 1: the tail path), nothing past n may be
+  // written, and the result must agree with the float64 reference (one step, the tolerance above).
+  type Step = (k: Kernels, count: number, p: number[], at: number) => void;
+  const off = (p: number[], b: number, at: number): number => p[b]! + 4 * at;
+  const cases: [string, number, Step][] = [
+    ['sgd plain', 3, (k, c, p, a) => k.sgdStep(c, off(p, 0, a), off(p, 1, a), 0, 0.1, 0, 0, 0, 0, 0, 0)],
+    ['sgd momentum first step', 3, (k, c, p, a) => k.sgdStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0.1, 0.9, 0.1, 0.01, 0, 1, 1)],
+    ['sgd momentum', 3, (k, c, p, a) => k.sgdStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0.1, 0.9, 0.1, 0.01, 0, 1, 0)],
+    ['sgd nesterov', 3, (k, c, p, a) => k.sgdStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0.1, 0.8, 0, 0.05, 1, 0, 0)],
+    ['adagrad', 3, (k, c, p, a) => k.adagradStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0.05, 0, 1e-10, 0)],
+    ['adagrad wd maximize', 3, (k, c, p, a) => k.adagradStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0.05, 0.1, 1e-10, 1)],
+    ['rmsprop plain', 5, (k, c, p, a) => k.rmspropStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0, 0, 0.01, 0.99, 1e-8, 0, 0, 0, 0)],
+    ['rmsprop momentum wd', 5, (k, c, p, a) => k.rmspropStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), 0, off(p, 4, a), 0.01, 0.99, 1e-8, 0.01, 0.9, 0, 0)],
+    ['rmsprop centered maximize', 5, (k, c, p, a) => k.rmspropStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), off(p, 3, a), 0, 0.01, 0.99, 1e-8, 0, 0, 1, 1)],
+    ['rmsprop centered momentum', 5, (k, c, p, a) => k.rmspropStep(c, off(p, 0, a), off(p, 1, a), off(p, 2, a), off(p, 3, a), off(p, 4, a), 0.01, 0.99, 1e-8, 0.1, 0.5, 1, 0)],
+  ];
+  it.each([1, 2, 3, 4, 5, 17, 33, 1023])('n=%i: the same bits as one element at a time, nothing written past n, the reference', (n) => {
+    const { wasm, reference } = kernelSets();
+    for (const [label, buffers, step] of cases) {
+      // param and grad in [-1, 1); squareAvg / stateSum in [0.5, 1) and gradAvg in [-0.5, 0.5) keep
+      // the centered variance positive; momentum buffers in [-1, 1).
+      const range = [[-1, 1], [-1, 1], [0.5, 1], [-0.5, 0.5], [-1, 1]] as const;
+      const init = Array.from({ length: buffers }, (_, b) => randomArray(n + 4, 60 + b, range[b]![0], range[b]![1]));
+      const whole = init.map((a) => heap.f32(a)), single = init.map((a) => heap.f32(a)), ref = init.map((a) => heap.f32(a));
+      step(wasm, n, whole, 0);
+      for (let i = 0; i < n; i++) step(wasm, 1, single, i);
+      step(reference, n, ref, 0);
+      for (let b = 0; b < buffers; b++) {
+        const got = heap.read(whole[b]!, n + 4);
+        expect(got, `${label} buffer ${b}`).toEqual(heap.read(single[b]!, n + 4));
+        expect(Array.from(got.slice(n)), `${label} buffer ${b} past n`).toEqual(Array.from(init[b]!.slice(n)));
+        const want = heap.read(ref[b]!, n);
+        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+        expectClose(got.slice(0, n), want, { rtol: RTOL, atol: 1e-6 * scale }, `${label} n=${n} buffer ${b}`);
+      }
+    }
+  });
+});
