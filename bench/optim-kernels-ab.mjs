@@ -1,7 +1,9 @@
-// Interleaved A/B of the elementwise optimizer kernels (assembly/optimizers.ts) between two .wasm
-// builds instantiated side by side, each on its own memory. First checks that both builds leave
-// the same bits in every buffer after 3 steps (n = 1 … 1428, every configuration below), then
-// times 41 alternating rounds of 300 calls per configuration: median and p10 in µs per call.
+// Interleaved A/B of the elementwise optimizer kernels (assembly/optimizers.ts) and the two clip
+// kernels (reduce.ts scale, sumOfSquares: the do-while shape gave them nothing in round 4, so they
+// stay for-loops and serve as controls) between two .wasm builds side by side, each on its own
+// memory. First checks that both builds leave the same bits in every buffer (and return value)
+// after 3 steps (n = 1 … 1428, every configuration below), then times 41 alternating rounds of 300
+// calls per configuration: median and p10 in µs per call.
 //   flock /work/bench.lock node bench/optim-kernels-ab.mjs OLD.wasm [NEW.wasm (default build/wasmnn.wasm)] [n (default 1428)]
 import { instantiateWasm } from './lib/builds.mjs';
 import { loadAverage } from './lib/machine.mjs';
@@ -26,12 +28,14 @@ const configs = [
   ['adagrad', (k, n) => k.adagradStep(n, P, G, B2, 0.01, 0, 1e-10, 0)],
   ['rmsprop plain', (k, n) => k.rmspropStep(n, P, G, B2, 0, 0, 0.01, 0.99, 1e-8, 0, 0, 0, 0)],
   ['rmsprop centered+mom', (k, n) => k.rmspropStep(n, P, G, B2, B3, B4, 0.01, 0.99, 1e-8, 0, 0.9, 1, 0)],
+  ['scale (clip)', (k, n) => k.scale(n, G, 0.999999)],
+  ['sumOfSquares (clip)', (k, n) => k.sumOfSquares(n, G)],
 ];
 // Bit identity: same inputs, 3 steps, compare all five buffers (and 8 floats past n) old vs new.
 let mismatches = 0;
 for (const [name, fn] of configs) {
   for (const n of [1, 2, 3, 4, 5, 17, 33, 1023, 1428]) {
-    const out = builds.map((k) => { reset(k); for (let s = 0; s < 3; s++) fn(k, n); return new Uint32Array(k.memory.buffer, BASE, 5 * (MAXN + 8)).slice(); });
+    const out = builds.map((k) => { reset(k); const r = []; for (let s = 0; s < 3; s++) r.push(fn(k, n)); return [...new Uint32Array(k.memory.buffer, BASE, 5 * (MAXN + 8)), ...new Uint32Array(new Float64Array(r.map(Number)).buffer)]; });
     const bad = out[0].findIndex((v, i) => v !== out[1][i]);
     if (bad >= 0) { mismatches++; console.log(`MISMATCH ${name} n=${n} at word ${bad}`); }
   }
