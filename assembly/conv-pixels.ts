@@ -158,16 +158,17 @@ export function conv2dPixelWeightGrad(
         for (let j = 0; j < V; j++) v128.store(dst + <usize>j * 96, v128.load(src + (<usize>j << 4)));
       }
     }
-    for (let b = 0; b < B; b++) {
-      const db = dyI + <usize>b * blockBytes;
+    // Three channels of a block at a time (h = 0, 48: byte offset of channel 0 or 3): 6
+    // accumulators, 2 x vectors, 3 dy vectors and a product fit V8's 15 allocatable xmm
+    // registers (2 taps × 6 channels spilled to the stack on every step).
+    for (let bh: usize = 0; bh < <usize>(2 * B); bh++) {
+      const h: usize = (bh & 1) * 48, db = dyI + (bh >> 1) * blockBytes + h;
       for (let t = r0; t < r1; t += 2) {
         const two = t + 1 < r1;
         const t0 = <usize>load<i32>(at(tap, <usize>t)), t1 = two ? <usize>load<i32>(at(tap, <usize>t + 1)) : t0;
-        const l0 = dwL + <usize>t * rowBytes + (<usize>b * 96), l1 = two ? l0 + rowBytes : l0;
+        const l0 = dwL + <usize>t * rowBytes + ((bh >> 1) * 96) + h, l1 = two ? l0 + rowBytes : l0;
         let a00 = v128.load(l0), a10 = v128.load(l0, 16), a20 = v128.load(l0, 32);
-        let a30 = v128.load(l0, 48), a40 = v128.load(l0, 64), a50 = v128.load(l0, 80);
         let a01 = v128.load(l1), a11 = v128.load(l1, 16), a21 = v128.load(l1, 32);
-        let a31 = v128.load(l1, 48), a41 = v128.load(l1, 64), a51 = v128.load(l1, 80);
         let dp = db;
         for (let j = 0; j < V; j++) {
           const xo = xp + <usize>load<i32>(vt + (<usize>j << 2));
@@ -178,20 +179,12 @@ export function conv2dPixelWeightGrad(
           a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1));
           d = v128.load(dp, 32);
           a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1));
-          d = v128.load(dp, 48);
-          a30 = f32x4.add(a30, f32x4.mul(d, x0)); a31 = f32x4.add(a31, f32x4.mul(d, x1));
-          d = v128.load(dp, 64);
-          a40 = f32x4.add(a40, f32x4.mul(d, x0)); a41 = f32x4.add(a41, f32x4.mul(d, x1));
-          d = v128.load(dp, 80);
-          a50 = f32x4.add(a50, f32x4.mul(d, x0)); a51 = f32x4.add(a51, f32x4.mul(d, x1));
           dp += 96;
         }
         if (two) {
           v128.store(l1, a01); v128.store(l1, a11, 16); v128.store(l1, a21, 32);
-          v128.store(l1, a31, 48); v128.store(l1, a41, 64); v128.store(l1, a51, 80);
         }
         v128.store(l0, a00); v128.store(l0, a10, 16); v128.store(l0, a20, 32);
-        v128.store(l0, a30, 48); v128.store(l0, a40, 64); v128.store(l0, a50, 80);
       }
     }
   }
