@@ -9,8 +9,10 @@
 // r = (c, ky, kx)). Element x̃[p, r] sits at byte pix[p] + tap[r] of the image: two int32 tables
 // (tap offsets, pixel offsets) turn both products into one shape, "rows j of A at bases
 // base[j], a shared offset t stepping through a table, B rows of O4 channels": one driver
-// (product) with register blocks of 6 rows × 8 channels or 8 rows × 4 channels serves the forward and the weight
-// gradient. Channels are padded to O4 (a multiple of 4) with zero weights; padded lanes are
+// (product) with register blocks of 4 rows × 8 channels or 8 rows × 4 channels serves the forward and the weight
+// gradient (4 × 8: 8 accumulators, 2 B vectors, 4 splats and a product fit V8's 15 allocatable
+// xmm registers, as TurboFan issues a block's loads before its arithmetic; 6 × 8 spilled 4
+// accumulators and 2 splats to the stack on every step). Channels are padded to O4 (a multiple of 4) with zero weights; padded lanes are
 // never stored. Every element is summed in tap (forward) or image-then-pixel (weight gradient)
 // order in float32, the same for every block shape, so any split is bit-identical.
 //
@@ -54,16 +56,15 @@ function pixTable(OH: i32, OW: i32, SH: i32, SW: i32, Ws: i32, pix: usize): void
 }
 
 // @ts-ignore: decorator
-@inline function block8x6(
+@inline function block8x4(
   base: usize, bt: usize, st: usize, S: i32, b: usize, bs: usize, ci: usize, cis: usize,
   c: usize, cs: usize, mode: i32, plane: usize, valid: i32,
 ): void {
   const a0 = base + <usize>load<i32>(bt), a1 = base + <usize>load<i32>(bt, 4), a2 = base + <usize>load<i32>(bt, 8);
-  const a3 = base + <usize>load<i32>(bt, 12), a4 = base + <usize>load<i32>(bt, 16), a5 = base + <usize>load<i32>(bt, 20);
-  const i0 = ci, i1 = i0 + cis, i2 = i1 + cis, i3 = i2 + cis, i4 = i3 + cis, i5 = i4 + cis;
+  const a3 = base + <usize>load<i32>(bt, 12);
+  const i0 = ci, i1 = i0 + cis, i2 = i1 + cis, i3 = i2 + cis;
   let r00 = v128.load(i0), r01 = v128.load(i0, 16), r10 = v128.load(i1), r11 = v128.load(i1, 16);
   let r20 = v128.load(i2), r21 = v128.load(i2, 16), r30 = v128.load(i3), r31 = v128.load(i3, 16);
-  let r40 = v128.load(i4), r41 = v128.load(i4, 16), r50 = v128.load(i5), r51 = v128.load(i5, 16);
   let bp = b, sp = st;
   for (let s = 0; s < S; s++) {
     const t = <usize>load<i32>(sp);
@@ -76,10 +77,6 @@ function pixTable(OH: i32, OW: i32, SH: i32, SW: i32, Ws: i32, pix: usize): void
     r20 = f32x4.add(r20, f32x4.mul(x, w0)); r21 = f32x4.add(r21, f32x4.mul(x, w1));
     x = v128.load32_splat(a3 + t);
     r30 = f32x4.add(r30, f32x4.mul(x, w0)); r31 = f32x4.add(r31, f32x4.mul(x, w1));
-    x = v128.load32_splat(a4 + t);
-    r40 = f32x4.add(r40, f32x4.mul(x, w0)); r41 = f32x4.add(r41, f32x4.mul(x, w1));
-    x = v128.load32_splat(a5 + t);
-    r50 = f32x4.add(r50, f32x4.mul(x, w0)); r51 = f32x4.add(r51, f32x4.mul(x, w1));
     sp += 4;
     bp += bs;
   }
@@ -88,9 +85,7 @@ function pixTable(OH: i32, OW: i32, SH: i32, SW: i32, Ws: i32, pix: usize): void
   put(r00, c, mode, plane, valid); put(r01, c + hi, mode, plane, v1); c += cs;
   put(r10, c, mode, plane, valid); put(r11, c + hi, mode, plane, v1); c += cs;
   put(r20, c, mode, plane, valid); put(r21, c + hi, mode, plane, v1); c += cs;
-  put(r30, c, mode, plane, valid); put(r31, c + hi, mode, plane, v1); c += cs;
-  put(r40, c, mode, plane, valid); put(r41, c + hi, mode, plane, v1); c += cs;
-  put(r50, c, mode, plane, valid); put(r51, c + hi, mode, plane, v1);
+  put(r30, c, mode, plane, valid); put(r31, c + hi, mode, plane, v1);
 }
 
 // @ts-ignore: decorator
@@ -169,8 +164,8 @@ function product(M: i32, base: usize, bt: usize, S: i32, st: usize, b: usize, O4
     const bo = at(b, <usize>ob), valid = O - ob;
     const co = mode ? c + <usize>ob * plane : at(c, <usize>ob), io = at(mode ? ci : c, <usize>ob);
     let j = 0;
-    for (; j + 6 <= M; j += 6) {
-      block8x6(base, at(bt, <usize>j), st, S, bo, bs, io + <usize>j * cis, cis, co + <usize>j * cs, cs, mode, plane, valid);
+    for (; j + 4 <= M; j += 4) {
+      block8x4(base, at(bt, <usize>j), st, S, bo, bs, io + <usize>j * cis, cis, co + <usize>j * cs, cs, mode, plane, valid);
     }
     for (; j < M; j++) block8x1(base, at(bt, <usize>j), st, S, bo, bs, io + <usize>j * cis, co + <usize>j * cs, mode, plane, valid);
   }

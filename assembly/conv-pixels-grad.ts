@@ -5,8 +5,11 @@
 // by the padding (rows and columns the windows never touch get 0). This is col2im(wᵀ·dy) with
 // the 4×… blocks of wᵀ·dy added into dx as they leave the registers: exactly the useful
 // multiply-adds (no zeros of the "full" correlation), and no [K, P] pass through memory.
-// Register blocks: 2 pixel vectors × 6 taps, the sum over the O output channels in registers;
-// the weight packed as [⌈K/6⌉][O][6] (zero past K), taps ordered kx-major (convPackTapWeights).
+// Register blocks: 2 pixel vectors × 4 taps, the sum over the O output channels in registers
+// (8 accumulators + 2 dy vectors + 4 weight splats + 1 product fit V8's 15 allocatable xmm
+// registers: TurboFan issues a block's loads before its arithmetic, and 2 × 6 taps spilled 4
+// accumulators and 2 splats to the stack on every step); the weight packed as [⌈K/4⌉][O][4]
+// (zero past K), taps ordered kx-major (convPackTapWeights).
 // dy is copied per image by pairs of pixel vectors (rows of OW rounded up to 4, zeros past OW),
 // and only the lanes of real pixels are added, so
 // every dx element is a sum of exactly its own terms, in the order (tap block, pixel vector),
@@ -23,20 +26,20 @@ import { cropImage } from "./conv-pad";
 @inline function up4(n: i32): usize { return <usize>((n + 3) & ~3); }
 
 /**
- * wQ[b][o][i] = w[o, c, ky, kx] for tap q = 6b + i in the order q = (kx·C + c)·KH + ky, zero for
- * q ≥ K = C·KH·KW. Taps of one block differ in (c, ky), so their rows of dx never overlap: the
- * six read-add-writes of a block do not wait for each other's stores (kx-neighbours would
+ * wQ[b][o][i] = w[o, c, ky, kx] for tap q = 4b + i in the order q = (kx·C + c)·KH + ky, zero for
+ * q ≥ K = C·KH·KW. Taps of one block differ in (c, ky) when C·KH ≥ 4, so their rows of dx never overlap: the
+ * four read-add-writes of a block do not wait for each other's stores (kx-neighbours would
  * overlap by 12 bytes).
  */
 export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, wQ: usize): void {
-  const K = C * KH * KW, blocks = (K + 5) / 6;
-  memory.fill(wQ, 0, <usize>(blocks * O * 6) << 2);
+  const K = C * KH * KW, blocks = (K + 3) >> 2;
+  memory.fill(wQ, 0, <usize>(blocks * O * 4) << 2);
   for (let o = 0; o < O; o++) {
     for (let kx = 0; kx < KW; kx++) {
       for (let c = 0; c < C; c++) {
         for (let ky = 0; ky < KH; ky++) {
           const q = (kx * C + c) * KH + ky, r = (c * KH + ky) * KW + kx;
-          store<f32>(at(wQ, <usize>(((q / 6) * O + o) * 6 + q % 6)), load<f32>(at(w, <usize>(o * K + r))));
+          store<f32>(at(wQ, <usize>(((q >> 2) * O + o) * 4 + (q & 3))), load<f32>(at(w, <usize>(o * K + r))));
         }
       }
     }
@@ -55,12 +58,12 @@ export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, w
   if (two) v128.store(t + x1, f32x4.add(v128.load(t + x1), v128.and(v1, m1)));
 }
 
-/** Pixel vectors j, j+1 (table vt: dxp offset, dyp offset of the pair, valid lanes) × taps of one block (tap: its 6 offsets). */
+/** Pixel vectors j, j+1 (table vt: dxp offset, dyp offset of the pair, valid lanes) × taps of one block (tap: its 4 offsets). */
 // @ts-ignore: decorator
 @inline function block(dyp: usize, dxp: usize, tap: usize, taps: i32, O: i32, wb: usize, vt: usize, two: bool): void {
   let dp = dyp + <usize>load<i32>(vt, 4);
-  let r00 = f32x4.splat(0), r10 = r00, r20 = r00, r30 = r00, r40 = r00, r50 = r00;
-  let r01 = r00, r11 = r00, r21 = r00, r31 = r00, r41 = r00, r51 = r00;
+  let r00 = f32x4.splat(0), r10 = r00, r20 = r00, r30 = r00;
+  let r01 = r00, r11 = r00, r21 = r00, r31 = r00;
   let wp = wb;
   for (let o = 0; o < O; o++) {
     const y0 = v128.load(dp), y1 = v128.load(dp, 16);
@@ -72,12 +75,8 @@ export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, w
     r20 = f32x4.add(r20, f32x4.mul(w, y0)); r21 = f32x4.add(r21, f32x4.mul(w, y1));
     w = v128.load32_splat(wp, 12);
     r30 = f32x4.add(r30, f32x4.mul(w, y0)); r31 = f32x4.add(r31, f32x4.mul(w, y1));
-    w = v128.load32_splat(wp, 16);
-    r40 = f32x4.add(r40, f32x4.mul(w, y0)); r41 = f32x4.add(r41, f32x4.mul(w, y1));
-    w = v128.load32_splat(wp, 20);
-    r50 = f32x4.add(r50, f32x4.mul(w, y0)); r51 = f32x4.add(r51, f32x4.mul(w, y1));
     dp += 32;
-    wp += 24;
+    wp += 16;
   }
   const lanes = i32x4(0, 1, 2, 3);
   const x0 = <usize>load<i32>(vt), m0 = i32x4.lt_s(lanes, i32x4.splat(load<i32>(vt, 8)));
@@ -86,8 +85,6 @@ export function convPackTapWeights(O: i32, C: i32, KH: i32, KW: i32, w: usize, w
   addTap(dxp, tap, 1, taps, x0, r10, m0, x1, r11, m1, two);
   addTap(dxp, tap, 2, taps, x0, r20, m0, x1, r21, m1, two);
   addTap(dxp, tap, 3, taps, x0, r30, m0, x1, r31, m1, two);
-  addTap(dxp, tap, 4, taps, x0, r40, m0, x1, r41, m1, two);
-  addTap(dxp, tap, 5, taps, x0, r50, m0, x1, r51, m1, two);
 }
 
 /**
@@ -137,8 +134,8 @@ export function conv2dPixelInputGrad(
       }
     }
     memory.fill(dxp, 0, image);
-    for (let r = 0; r < K; r += 6) {
-      const taps = K - r < 6 ? K - r : 6, wb = at(wQ, <usize>(r * O)), tb = at(tap, <usize>r);
+    for (let r = 0; r < K; r += 4) {
+      const taps = K - r < 4 ? K - r : 4, wb = at(wQ, <usize>(r * O)), tb = at(tap, <usize>r);
       let j = 0;
       for (; j + 2 <= V; j += 2) block(dyp, dxp, tb, taps, O, wb, vt + <usize>j * 12, true);
       if (j < V) block(dyp, dxp, tb, taps, O, wb, vt + <usize>j * 12, false);

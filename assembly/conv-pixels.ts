@@ -3,8 +3,8 @@
 //   y[o, oy, ox..ox+3] = bias[o] + Σ_r w[o, r] · xp[c, oy·SH + ky·DH, ox + kx·DW .. +3]
 // (column stride 1), xp the image copied into [C, Hp, Wp] with its padding and enough columns
 // that every lane of the last vector of a row reads inside its row (Wp = OWv + (KW−1)·DW, OWv =
-// OW rounded up to 4). Register blocks: 2 pixel vectors × 6 channels, the weight packed as
-// [O/6 blocks][K][6] (zero past O). Every output is summed in tap order (c, ky, kx) in float32,
+// OW rounded up to 4). Register blocks: 2 pixel vectors × 3 channels (half a block of the weight packed as
+// [O/6 blocks][K][6], zero past O). Every output is summed in tap order (c, ky, kx) in float32,
 // as in conv-direct.ts. Scratch per thread: tap table K4 | vector table (2 int32 per vector) | xp.
 
 import { padImage, tapTable } from "./conv-pad";
@@ -45,23 +45,25 @@ export function convPackPixelWeights(O: i32, K: i32, w: usize, wP: usize): void 
   if (n1 > 0) putLanes(base + p1, v1, n1);
 }
 
-/** Pixel vectors j, j+1 (table vt: x offset, y offset, valid lanes) × channels ob..ob+5. */
+/**
+ * Pixel vectors j, j+1 (table vt: x offset, y offset, valid lanes) × channels ob..ob+2 (wb: their
+ * first weight in the rows of 6). Three channels, not six: 6 accumulators, 2 x vectors, 3 splats
+ * and a product fit V8's 15 allocatable xmm registers (TurboFan issues a block's loads before
+ * its arithmetic; 2 × 6 spilled accumulators and splats to the stack on every step).
+ */
 // @ts-ignore: decorator
 @inline function block(
   xp: usize, tap: usize, K: i32, wb: usize, bias: usize, ob: i32, O: i32, y: usize, plane: usize, vt: usize, two: bool,
 ): void {
   const a0 = xp + <usize>load<i32>(vt), a1 = two ? xp + <usize>load<i32>(vt, 12) : a0;
-  let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0, b4 = b0, b5 = b0;
+  let b0 = f32x4.splat(0), b1 = b0, b2 = b0;
   if (bias) {
-    b0 = v128.load32_splat(at(bias, <usize>ob));
+    if (ob < O) b0 = v128.load32_splat(at(bias, <usize>ob));
     if (ob + 1 < O) b1 = v128.load32_splat(at(bias, <usize>ob + 1));
     if (ob + 2 < O) b2 = v128.load32_splat(at(bias, <usize>ob + 2));
-    if (ob + 3 < O) b3 = v128.load32_splat(at(bias, <usize>ob + 3));
-    if (ob + 4 < O) b4 = v128.load32_splat(at(bias, <usize>ob + 4));
-    if (ob + 5 < O) b5 = v128.load32_splat(at(bias, <usize>ob + 5));
   }
-  let r00 = b0, r10 = b1, r20 = b2, r30 = b3, r40 = b4, r50 = b5;
-  let r01 = b0, r11 = b1, r21 = b2, r31 = b3, r41 = b4, r51 = b5;
+  let r00 = b0, r10 = b1, r20 = b2;
+  let r01 = b0, r11 = b1, r21 = b2;
   let wp = wb, tp = tap;
   for (let r = 0; r < K; r++) {
     const t = <usize>load<i32>(tp);
@@ -72,12 +74,6 @@ export function convPackPixelWeights(O: i32, K: i32, w: usize, wP: usize): void 
     r10 = f32x4.add(r10, f32x4.mul(w, x0)); r11 = f32x4.add(r11, f32x4.mul(w, x1));
     w = v128.load32_splat(wp, 8);
     r20 = f32x4.add(r20, f32x4.mul(w, x0)); r21 = f32x4.add(r21, f32x4.mul(w, x1));
-    w = v128.load32_splat(wp, 12);
-    r30 = f32x4.add(r30, f32x4.mul(w, x0)); r31 = f32x4.add(r31, f32x4.mul(w, x1));
-    w = v128.load32_splat(wp, 16);
-    r40 = f32x4.add(r40, f32x4.mul(w, x0)); r41 = f32x4.add(r41, f32x4.mul(w, x1));
-    w = v128.load32_splat(wp, 20);
-    r50 = f32x4.add(r50, f32x4.mul(w, x0)); r51 = f32x4.add(r51, f32x4.mul(w, x1));
     tp += 4;
     wp += 24;
   }
@@ -86,9 +82,6 @@ export function convPackPixelWeights(O: i32, K: i32, w: usize, wP: usize): void 
   putChannel(y, 0, ob, O, plane, p0, r00, n0, p1, r01, n1);
   putChannel(y, 1, ob, O, plane, p0, r10, n0, p1, r11, n1);
   putChannel(y, 2, ob, O, plane, p0, r20, n0, p1, r21, n1);
-  putChannel(y, 3, ob, O, plane, p0, r30, n0, p1, r31, n1);
-  putChannel(y, 4, ob, O, plane, p0, r40, n0, p1, r41, n1);
-  putChannel(y, 5, ob, O, plane, p0, r50, n0, p1, r51, n1);
 }
 
 /**
@@ -116,8 +109,9 @@ export function conv2dPixelImages(
   for (let n = n0; n < n1; n++) {
     const yn = at(y, <usize>n * <usize>(O * OH * OW));
     padImage(C, H, W, PH, PW, Hp, Wp, at(x, <usize>n * <usize>(C * H * W)), xp);
-    for (let ob = 0; ob < O; ob += 6) {
-      const wb = at(wP, <usize>(ob * K));
+    for (let ob = 0; ob < O; ob += 3) {
+      // Channels ob..ob+2: the first or second half of block ob/6's rows of 6 weights.
+      const wb = at(wP, <usize>((ob / 6) * 6 * K + ob % 6));
       let j = 0;
       for (; j + 2 <= V; j += 2) block(xp, tap, K, wb, bias, ob, O, yn, plane, vt + <usize>j * 12, true);
       if (j < V) block(xp, tap, K, wb, bias, ob, O, yn, plane, vt + <usize>j * 12, false);
@@ -164,16 +158,17 @@ export function conv2dPixelWeightGrad(
         for (let j = 0; j < V; j++) v128.store(dst + <usize>j * 96, v128.load(src + (<usize>j << 4)));
       }
     }
-    for (let b = 0; b < B; b++) {
-      const db = dyI + <usize>b * blockBytes;
+    // Three channels of a block at a time (h = 0, 48: byte offset of channel 0 or 3): 6
+    // accumulators, 2 x vectors, 3 dy vectors and a product fit V8's 15 allocatable xmm
+    // registers (2 taps × 6 channels spilled to the stack on every step).
+    for (let bh: usize = 0; bh < <usize>(2 * B); bh++) {
+      const h: usize = (bh & 1) * 48, db = dyI + (bh >> 1) * blockBytes + h;
       for (let t = r0; t < r1; t += 2) {
         const two = t + 1 < r1;
         const t0 = <usize>load<i32>(at(tap, <usize>t)), t1 = two ? <usize>load<i32>(at(tap, <usize>t + 1)) : t0;
-        const l0 = dwL + <usize>t * rowBytes + (<usize>b * 96), l1 = two ? l0 + rowBytes : l0;
+        const l0 = dwL + <usize>t * rowBytes + ((bh >> 1) * 96) + h, l1 = two ? l0 + rowBytes : l0;
         let a00 = v128.load(l0), a10 = v128.load(l0, 16), a20 = v128.load(l0, 32);
-        let a30 = v128.load(l0, 48), a40 = v128.load(l0, 64), a50 = v128.load(l0, 80);
         let a01 = v128.load(l1), a11 = v128.load(l1, 16), a21 = v128.load(l1, 32);
-        let a31 = v128.load(l1, 48), a41 = v128.load(l1, 64), a51 = v128.load(l1, 80);
         let dp = db;
         for (let j = 0; j < V; j++) {
           const xo = xp + <usize>load<i32>(vt + (<usize>j << 2));
@@ -184,20 +179,12 @@ export function conv2dPixelWeightGrad(
           a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1));
           d = v128.load(dp, 32);
           a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1));
-          d = v128.load(dp, 48);
-          a30 = f32x4.add(a30, f32x4.mul(d, x0)); a31 = f32x4.add(a31, f32x4.mul(d, x1));
-          d = v128.load(dp, 64);
-          a40 = f32x4.add(a40, f32x4.mul(d, x0)); a41 = f32x4.add(a41, f32x4.mul(d, x1));
-          d = v128.load(dp, 80);
-          a50 = f32x4.add(a50, f32x4.mul(d, x0)); a51 = f32x4.add(a51, f32x4.mul(d, x1));
           dp += 96;
         }
         if (two) {
           v128.store(l1, a01); v128.store(l1, a11, 16); v128.store(l1, a21, 32);
-          v128.store(l1, a31, 48); v128.store(l1, a41, 64); v128.store(l1, a51, 80);
         }
         v128.store(l0, a00); v128.store(l0, a10, 16); v128.store(l0, a20, 32);
-        v128.store(l0, a30, 48); v128.store(l0, a40, 64); v128.store(l0, a50, 80);
       }
     }
   }

@@ -135,7 +135,7 @@ function sizes(g: ConvGeometry): Sizes {
   const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
   const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
   const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? Math.max(pixelSlice(g), pixelWeightGradSlice(g), pixelGradSlice(g)) : 0));
-  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(Math.max(g.O * g.KH * g.KW * up4(g.C), 6 * Math.ceil(K / 6) * g.O)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
+  return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(Math.max(g.O * g.KH * g.KW * up4(g.C), 4 * Math.ceil(K / 4) * g.O)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 
 /**

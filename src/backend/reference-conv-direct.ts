@@ -64,11 +64,11 @@ export function createConvDirectReference(heap: HeapViews): ConvDirectKernels {
       }
     },
     convPackTapWeights(O, C, KH, KW, w, wQ) {
-      const h = heap.f32(), K = C * KH * KW, blocks = Math.ceil(K / 6);
-      h.fill(0, at(wQ), at(wQ) + blocks * O * 6);
+      const h = heap.f32(), K = C * KH * KW, blocks = Math.ceil(K / 4);
+      h.fill(0, at(wQ), at(wQ) + blocks * O * 4);
       for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
         const q = (kx * C + c) * KH + ky;
-        h[at(wQ) + (Math.floor(q / 6) * O + o) * 6 + (q % 6)] = h[at(w) + o * K + (c * KH + ky) * KW + kx]!;
+        h[at(wQ) + (Math.floor(q / 4) * O + o) * 4 + (q % 4)] = h[at(w) + o * K + (c * KH + ky) * KW + kx]!;
       }
     },
     conv2dPixelInputGrad(n0, n1, C, H, W, O, KH, KW, SH, PH, PW, DH, DW, OH, OW, dy, wQ, dx, _scratch) {
@@ -80,7 +80,7 @@ export function createConvDirectReference(heap: HeapViews): ConvDirectKernels {
           const ty = iy + PH - ky * DH, ox = ix + PW - kx * DW;
           if (ty < 0 || ty % SH !== 0 || ty / SH >= OH || ox < 0 || ox >= OW) continue;
           const q = (kx * C + c) * KH + ky;
-          for (let o = 0; o < O; o++) s += h[at(dy) + ((n * O + o) * OH + ty / SH) * OW + ox]! * h[at(wQ) + (Math.floor(q / 6) * O + o) * 6 + (q % 6)]!;
+          for (let o = 0; o < O; o++) s += h[at(dy) + ((n * O + o) * OH + ty / SH) * OW + ox]! * h[at(wQ) + (Math.floor(q / 4) * O + o) * 4 + (q % 4)]!;
         }
         h[at(dx) + ((n * C + c) * H + iy) * W + ix] = s;
       }

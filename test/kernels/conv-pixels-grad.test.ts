@@ -1,7 +1,7 @@
 // assembly/conv-pixels-grad.ts (input gradient with output pixels in SIMD lanes, scattered into a
 // padded dx) against the TypeScript reference, and the reference against the adjoint of the
 // forward computed here in float64 (⟨conv(x), dy⟩ = ⟨x, dx⟩ term by term), at the edge
-// geometries with column stride 1, channel counts that leave tap blocks of 6 partial, widths
+// geometries with column stride 1, channel counts that leave tap blocks of 4 partial, widths
 // that leave partial vectors, and image ranges split in two.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Heap, expectClose, kernelSets, randomArray } from '../helpers/heap.js';
@@ -46,7 +46,7 @@ describe('conv pixel-lane input gradient', () => {
     const OWv = up4(OW), Hp = (OH - 1) * SH + (KH - 1) * DH + 1, Wp = OWv + (KW - 1) * DW;
     const slice = up4(K) + up4(3 * OH * (OWv / 4)) + 8 * O_MAX * Math.ceil((OH * OWv) / 8) + up4(C * Hp * Wp);
     for (const O of [1, 3, 6, 7, 16]) {
-      const size = Math.ceil(K / 6) * 6 * O;
+      const size = Math.ceil(K / 4) * 4 * O;
       const w = heap.f32(randomArray(O * K, O)), dy = heap.f32(randomArray(N * O * P, O + 2));
       const qa = heap.f32(new Float32Array(size).fill(NaN)), qr = heap.f32(new Float32Array(size).fill(NaN));
       wasm.convPackTapWeights(O, C, KH, KW, w, qa);
