@@ -122,7 +122,7 @@ export class Sequential extends Module {
     // calls, and backward must refuse rather than mix them.
     this.forwarded = false;
     const layers = this.layers;
-    if (layers.length === 0) this.lastInputShape = checkTensor('Sequential.forward', 'input', input).shape;
+    if (layers.length === 0) checkTensor('Sequential.forward', 'input', input); // no layer checks it
     let x = input;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!, next = layers[i + 1];

@@ -109,6 +109,48 @@ export function countedBy(loss: Loss, rows: number): number {
 }
 
 /**
+ * The loss over a set as torch computes it over all its rows, fed batch by batch: for 'mean',
+ * Σ_batches mean·counted / Σ counted (counted = Σ weight[target] over the rows a class-index loss
+ * keeps), for 'sum' the sum; NaN when no row was counted.
+ */
+export class SetLoss {
+  private total = 0;
+  private counted = 0;
+  private readonly mean: boolean;
+  /** The last batch's loss (0 when it counted nothing). */
+  last = 0;
+
+  constructor(private readonly loss: Loss) {
+    this.mean = loss.reduction !== 'sum';
+  }
+
+  /**
+   * loss.forward on one batch of `rows` rows; returns what it counted. A batch that counted
+   * nothing (every label ignored, or of class weight 0: torch's 0/0) adds nothing and returns 0;
+   * any other error is rethrown.
+   */
+  add(out: Tensor, y: Tensor, rows: number): number {
+    this.last = 0;
+    try {
+      this.last = this.loss.forward(out, y);
+    } catch (e) {
+      if (!(e instanceof NonFiniteLossError && countedBy(this.loss, rows) === 0)) throw e;
+    }
+    const weight = countedBy(this.loss, rows);
+    if (weight > 0) {
+      this.total += this.mean ? this.last * weight : this.last;
+      this.counted += weight;
+    }
+    return weight;
+  }
+
+  /** The loss over the batches added so far (NaN when none counted a row). */
+  get value(): number {
+    return this.counted > 0 ? (this.mean ? this.total / this.counted : this.total) : NaN;
+  }
+}
+
+/**
  * Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no
  * copies). The loss is torch's over the whole set: for 'mean', Σ_batches mean·counted / Σ counted
  * (counted = Σ weight[target] over the rows kept by a class-index loss), for 'sum' the sum. A set
@@ -117,27 +159,16 @@ export function countedBy(loss: Loss, rows: number): number {
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
-  const mean = loss.reduction !== 'sum';
   const wasTraining = model.training;
   model.eval();
-  let total = 0, counted = 0, correct = 0, count = 0;
+  const setLoss = new SetLoss(loss);
+  let correct = 0, count = 0;
   try {
     for (let start = 0; start < x.shape[0]!; start += batchSize) {
       const rows = Math.min(batchSize, x.shape[0]! - start);
       const yb = y._rows(start, rows);
       const out = model.forward(x._rows(start, rows));
-      let value = 0;
-      try {
-        value = loss.forward(out, yb);
-      } catch (e) {
-        // Every label ignored (or of class weight 0): torch's 0/0 — no loss, but the rows are still scored.
-        if (!(e instanceof NonFiniteLossError && countedBy(loss, rows) === 0)) throw e;
-      }
-      const weight = countedBy(loss, rows);
-      if (weight > 0) {
-        total += mean ? value * weight : value;
-        counted += weight;
-      }
+      setLoss.add(out, yb, rows); // a batch that counted nothing adds no loss, but its rows are still scored
       if (task === 'classification') {
         correct += scorers.comparer.countCorrect(out, yb, threshold, ignored);
         count += scorers.comparer.lastKept;
@@ -150,7 +181,7 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
   } finally {
     model.train(wasTraining);
   }
-  const lossValue = counted > 0 ? (mean ? total / counted : total) : NaN;
+  const lossValue = setLoss.value;
   if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
   const accuracy = correct / count;
   return { task, loss: lossValue, accuracy, error: 1 - accuracy, errors: count - correct, count };

@@ -6,7 +6,7 @@ import { clipGradNorm } from '../optim/clip-grad.js';
 import { Generator as RandomGenerator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber } from '../validate.js';
-import { countedBy, runEvaluation, type EvaluationPlan, type Scorers } from './evaluate.js';
+import { SetLoss, runEvaluation, type EvaluationPlan, type Scorers } from './evaluate.js';
 import { planFit, seedOf, type FitOptions, type FitPlan } from './fit-plan.js';
 import { History, type EpochLog } from './history.js';
 import { ClassComparer } from './metrics.js';
@@ -49,7 +49,6 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: 1024, threshold, task });
   const history = new History(task);
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
-  const mean = loss.reduction !== 'sum';
   stopper?.keep(model.parameters());
 
   try {
@@ -57,25 +56,23 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
     for (let epoch = 1; epoch <= plan.epochs; epoch++) {
       const start = performance.now();
       const lr = optimizer.lr;
-      // The loss over the epoch as torch would compute it over all its rows: a 'mean' batch weighs
-      // by what it counted (Σ weight[target] for class-index losses), a 'sum' batch adds its sum.
-      let lossSum = 0, counted = 0, correct = 0, seen = 0;
+      // The loss over the epoch as torch would compute it over all its rows (see SetLoss).
+      const epochLoss = new SetLoss(loss);
+      let correct = 0, seen = 0;
       for (const batch of loader) {
         if (plan.signal?.aborted) {
           history.stopReason = 'aborted';
           return history;
         }
         const out = model.forward(batch.x);
-        let value = 0;
+        let weight: number;
         try {
-          value = loss.forward(out, batch.y);
+          weight = epochLoss.add(out, batch.y, batch.size); // 0: every label ignored or of weight 0 — scored below, no step
         } catch (e) {
-          // Every label ignoreIndex (or of class weight 0): torch's mean is 0/0 — scored below, no step.
-          const nothingCounted = e instanceof NonFiniteLossError && countedBy(loss, batch.size) === 0;
-          if (e instanceof NonFiniteLossError && !nothingCounted) {
+          if (e instanceof NonFiniteLossError) {
             throw new NonFiniteLossError(`fit: training diverged at epoch ${epoch}, batch ${batch.index + 1}: ${e.message}`, e.value, e.source, e.index);
           }
-          if (!nothingCounted) throw e;
+          throw e;
         }
         // Accuracy and count keep every row not ignored, whatever its class weight (as evaluate).
         if (task === 'classification') {
@@ -86,7 +83,6 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
           running.add(out, batch.y);
           seen += batch.size;
         }
-        const weight = countedBy(loss, batch.size);
         if (weight === 0) continue; // no counted row (or 'sum' over none): nothing to learn, no step
         optimizer.zeroGrad(); // after the loss: a batch that takes no step leaves the gradients as they were
         // The input is data: its gradient is not needed (the first layer may skip it).
@@ -94,12 +90,10 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
         else model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
-        lossSum += mean ? value * weight : value;
-        counted += weight;
-        plan.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: value });
+        plan.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: epochLoss.last });
       }
       // Nothing counted (every batch ignored): NaN, whatever the reduction (see evaluate).
-      const log: EpochLog = { epoch, loss: counted > 0 ? (mean ? lossSum / counted : lossSum) : NaN, lr, seconds: 0 };
+      const log: EpochLog = { epoch, loss: epochLoss.value, lr, seconds: 0 };
       if (task === 'classification') log.accuracy = correct / seen;
       else Object.assign(log, running.figures());
       if (plan.evaluateTrain) record(log, '', runEvaluation(model, evalPlan({ x, y }), scorers));
