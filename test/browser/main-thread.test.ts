@@ -3,14 +3,16 @@
 // documented in README "Threads" and docs/PERFORMANCE.md "Waiting"). A training whose GEMM chunks
 // last about a millisecond makes the calling thread wait for the worker many times: in a module
 // Worker it then sleeps in Atomics.wait (so the waits are real and long), on the page's main
-// thread it finishes with no Atomics.wait call at all; both give Node's bits.
+// thread it finishes with no Atomics.wait call at all; both give Node's bits. (The Worker repeats
+// the training until it has waited once, up to 20 times: a worker scheduled late can leave the
+// calling thread nothing to wait for in one run.)
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ISOLATED, hasChromium, useBrowser } from './browser.js';
 
 const FIXTURES = `${ISOLATED}/test/browser/fixtures`;
 
-interface Counted { info: { threads: number; reason: string | null }; waits: number; hash: string; error?: string }
+interface Counted { info: { threads: number; reason: string | null }; waits: number; runs: number; hash: string; error?: string }
 
 describe.skipIf(!hasChromium)('threads on a browser main thread', () => {
   const ctx = useBrowser();
@@ -32,7 +34,7 @@ describe.skipIf(!hasChromium)('threads on a browser main thread', () => {
       const worker = await new Promise((resolve, reject) => {
         w.onmessage = (e) => resolve(e.data);
         w.onerror = (e) => reject(new Error(e.message));
-        w.postMessage({ threads: 2 });
+        w.postMessage({ threads: 2, untilWaited: 20 });
       });
       w.terminate();
       return { main, worker };
