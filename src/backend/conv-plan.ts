@@ -7,14 +7,43 @@ import { kernels } from './runtime.js';
 import { threadCount } from './parallel.js';
 
 /**
- * Sizes of one Conv2d call: input [N, C, H, W], weight [O, C, KH, KW], output [N, O, OH, OW];
- * PH / PW are the top / left padding (the bottom / right one follows from OH / OW). Immutable:
- * the scratch sizes and methods are kept with the object (plan).
+ * Sizes of one Conv2d call: input [N, C, H, W], weight [O, C / G, KH, KW], output [N, O, OH, OW];
+ * PH / PW are the top / left padding (the bottom / right one follows from OH / OW); G the groups
+ * (default 1: every output channel sees every input channel). Immutable: the scratch sizes and
+ * methods are kept with the object (plan).
  */
 export interface ConvGeometry {
   readonly N: number; readonly C: number; readonly H: number; readonly W: number; readonly O: number;
   readonly KH: number; readonly KW: number; readonly SH: number; readonly SW: number; readonly PH: number; readonly PW: number;
-  readonly DH: number; readonly DW: number; readonly OH: number; readonly OW: number;
+  readonly DH: number; readonly DW: number; readonly OH: number; readonly OW: number; readonly G?: number;
+}
+
+const groupGeometries = new WeakMap<ConvGeometry, ConvGeometry>();
+
+/**
+ * One group of a grouped convolution (C / G input channels → O / G output channels, G = 1), kept
+ * with `g` so that its plan is computed once too; `g` itself when it has one group.
+ */
+export function groupGeometry(g: ConvGeometry): ConvGeometry {
+  const G = g.G ?? 1;
+  if (G === 1) return g;
+  let one = groupGeometries.get(g);
+  if (!one) {
+    one = { ...g, C: g.C / G, O: g.O / G, G: 1 };
+    groupGeometries.set(g, one);
+  }
+  return one;
+}
+
+/**
+ * Floats a grouped convolution gathers its groups into, ahead of one group's own scratch: the
+ * group's input channels of every image, its output (or output gradient), and its input gradient.
+ * 0 with one group, which runs on the tensors in place.
+ */
+export function groupBufferSize(g: ConvGeometry): number {
+  const G = g.G ?? 1;
+  if (G === 1) return 0;
+  return up4(g.N * (g.C / G) * g.H * g.W) * 2 + up4(g.N * (g.O / G) * g.OH * g.OW);
 }
 
 /**
@@ -144,7 +173,7 @@ function sizes(g: ConvGeometry): Sizes {
  * Workspace grown for backward serves the forward too, and inference never allocates the rest.
  */
 export function scratchSize(g: ConvGeometry, pass: 'forward' | 'backward' = 'backward'): number {
-  const s = plan(g).sizes;
-  const forward = s.w4 + s.b4 + threadCount() * s.slice;
+  const s = plan(groupGeometry(g)).sizes;
+  const forward = groupBufferSize(g) + s.w4 + s.b4 + threadCount() * s.slice;
   return pass === 'forward' ? forward : forward + s.wFlip + s.dwT + s.dyT;
 }

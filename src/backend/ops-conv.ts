@@ -11,6 +11,9 @@
  * the call): the packed or padded weight and bias, one slice per thread, then what only the
  * backward uses (the flipped or tap-packed weight, dwᵀ, dyᵀ of every image).
  *
+ * A grouped convolution (G > 1) runs group by group: the group's channels gathered into scratch,
+ * the one-group passes above, the result scattered back (copies of N·(C + O)/G planes per group).
+ *
  * With init({ threads }) the forward and the input gradient are split over the images of the
  * batch, the direct weight gradient over its taps (each dw element summed by one thread, images
  * then pixels in order), the GEMM weight gradient stays on the calling thread (images in
@@ -20,7 +23,7 @@ import type { TensorRef } from './storage.js';
 import { kernels } from './runtime.js';
 import { parallelFor, type Split } from './parallel.js';
 import { ptr } from './ops-base.js';
-import { inputGradGeometry, plan, up4, type ConvGeometry, type ConvMethod, type Plan } from './conv-plan.js';
+import { groupGeometry, inputGradGeometry, plan, up4, type ConvGeometry, type ConvMethod, type Plan } from './conv-plan.js';
 
 export { convMethods, scratchSize, setConvMethod, type ConvGeometry, type ConvMethod, type ConvMethods } from './conv-plan.js';
 
@@ -119,14 +122,21 @@ const WEIGHT_GRAD: Record<ConvMethod, WeightGradPass> = {
 
 /** y[N, O, OH, OW] = conv(x, w) + bias. */
 export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null, y: TensorRef, scratch: TensorRef, g: ConvGeometry): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.forward', k = kernels();
-  const p = plan(g), xp = ptr(x, what), yp = ptr(y, what), s = carve(g, ptr(scratch, what), p);
+  const what = 'Conv2d.forward', xp = ptr(x, what), yp = ptr(y, what), sp = ptr(scratch, what);
   const wp = ptr(w, what), bp = bias ? ptr(bias, what) : 0;
-  if (bp) {
-    k.fill(s.O4, s.b4, 0);
-    k.copy(g.O, bp, s.b4);
+  const G = g.G ?? 1;
+  if (G === 1) {
+    forwardAt(g, sp, xp, wp, bp, yp);
+    return;
   }
-  FORWARD[p.methods.forward](g, s, xp, wp, bp, yp, g.N * s.O4 * P * K * NS_MAC);
+  // Each group on its own channels: gathered into contiguous images, convolved as a one-group
+  // layer with its slice of the weight and bias, its output scattered back.
+  const one = groupGeometry(g), b = groupBuffers(g, sp);
+  for (let gi = 0; gi < G; gi++) {
+    gatherChannels(g.N, g.C, one.C, gi, g.H * g.W, xp, b.x);
+    forwardAt(one, b.rest, b.x, wp + 4 * gi * one.O * one.C * g.KH * g.KW, bp ? bp + 4 * gi * one.O : 0, b.y);
+    scatterChannels(g.N, g.O, one.O, gi, g.OH * g.OW, b.y, yp);
+  }
 }
 
 /**
@@ -136,14 +146,61 @@ export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null
 export function conv2dBackward(
   x: TensorRef, w: TensorRef, dy: TensorRef, dw: TensorRef | null, db: TensorRef | null, dx: TensorRef | null, scratch: TensorRef, g: ConvGeometry,
 ): void {
-  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, what = 'Conv2d.backward', p = plan(g), methods = p.methods;
-  const s = carve(g, ptr(scratch, what), p);
+  const what = 'Conv2d.backward', sp = ptr(scratch, what);
   const xp = ptr(x, what), wp = ptr(w, what), dyp = ptr(dy, what), dwp = dw ? ptr(dw, what) : 0;
   const dbp = db ? ptr(db, what) : 0, dxp = dx ? ptr(dx, what) : 0;
+  // The bias gradient sums each output channel, whatever the groups.
+  if (dbp) parallelFor('convBiasGrad', [0, g.O, g.N, g.O, g.OH * g.OW, dyp, dbp], g.O, 1, SPLIT_RANGE_0, g.N * g.O * g.OH * g.OW * 0.25);
+  const G = g.G ?? 1;
+  if (G === 1) {
+    backwardAt(g, sp, xp, wp, dyp, dwp, dxp);
+    return;
+  }
+  const one = groupGeometry(g), b = groupBuffers(g, sp), wGroup = 4 * one.O * one.C * g.KH * g.KW;
+  for (let gi = 0; gi < G; gi++) {
+    gatherChannels(g.N, g.O, one.O, gi, g.OH * g.OW, dyp, b.y);
+    if (dwp) gatherChannels(g.N, g.C, one.C, gi, g.H * g.W, xp, b.x);
+    backwardAt(one, b.rest, b.x, wp + gi * wGroup, b.y, dwp ? dwp + gi * wGroup : 0, dxp ? b.dx : 0);
+    if (dxp) scatterChannels(g.N, g.C, one.C, gi, g.H * g.W, b.dx, dxp);
+  }
+}
+
+/** conv2dForward of a one-group geometry on pointers (bytes); `sp` the scratch of scratchSize(g, 'forward'). */
+function forwardAt(g: ConvGeometry, sp: number, xp: number, wp: number, bp: number, yp: number): void {
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, k = kernels();
+  const p = plan(g), s = carve(g, sp, p);
+  if (bp) {
+    k.fill(s.O4, s.b4, 0);
+    k.copy(g.O, bp, s.b4);
+  }
+  FORWARD[p.methods.forward](g, s, xp, wp, bp, yp, g.N * s.O4 * P * K * NS_MAC);
+}
+
+/** conv2dBackward of a one-group geometry on pointers (bytes, 0 = not wanted), without the bias gradient. */
+function backwardAt(g: ConvGeometry, sp: number, xp: number, wp: number, dyp: number, dwp: number, dxp: number): void {
+  const K = g.C * g.KH * g.KW, P = g.OH * g.OW, p = plan(g), methods = p.methods;
+  const s = carve(g, sp, p);
   const ns = g.N * s.O4 * P * K * NS_MAC;
-  if (dbp) parallelFor('convBiasGrad', [0, g.O, g.N, g.O, P, dyp, dbp], g.O, 1, SPLIT_RANGE_0, g.N * g.O * P * 0.25);
   if (dxp) INPUT_GRAD[methods.inputGrad](g, s, wp, dyp, dxp, ns);
   if (dwp) WEIGHT_GRAD[methods.weightGrad](g, s, xp, dyp, dwp, ns);
+}
+
+/** The group buffers at the start of a grouped convolution's scratch (groupBufferSize), then one group's scratch. */
+function groupBuffers(g: ConvGeometry, sp: number) {
+  const one = groupGeometry(g), xFloats = up4(g.N * one.C * g.H * g.W), yFloats = up4(g.N * one.O * g.OH * g.OW);
+  return { x: sp, dx: sp + 4 * xFloats, y: sp + 8 * xFloats, rest: sp + 4 * (2 * xFloats + yFloats) };
+}
+
+/** Copies channels [gi·Cg, (gi + 1)·Cg) of each of N images of `channels` planes of `plane` floats into dst [N, Cg, plane]. */
+function gatherChannels(N: number, channels: number, Cg: number, gi: number, plane: number, src: number, dst: number): void {
+  const k = kernels(), block = Cg * plane;
+  for (let n = 0; n < N; n++) k.copy(block, src + 4 * (n * channels + gi * Cg) * plane, dst + 4 * n * block);
+}
+
+/** The inverse of gatherChannels: src [N, Cg, plane] into channels [gi·Cg, (gi + 1)·Cg) of each image of dst. */
+function scatterChannels(N: number, channels: number, Cg: number, gi: number, plane: number, src: number, dst: number): void {
+  const k = kernels(), block = Cg * plane;
+  for (let n = 0; n < N; n++) k.copy(block, src + 4 * n * block, dst + 4 * (n * channels + gi * Cg) * plane);
 }
 
 /** dw[O, K] += dy_n[O, P]·col_nᵀ[P, K], images in order on this thread (in the calling thread's slice). */

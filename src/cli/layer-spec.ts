@@ -40,11 +40,12 @@ export function windowOutput(size: number, kernel: number, stride: number, paddi
 /** Token rules, tried in order; the first whose pattern matches the whole token builds it. */
 export const LAYER_TOKENS: TokenRule[] = [
   {
-    pattern: /^conv(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?$/, help: 'convOUTxK[sS][pP]: Conv2d(channels, OUT, K, { stride: S, padding: P }), e.g. conv6x5p2',
+    pattern: /^conv(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?(?:g(\d+))?$/,
+    help: 'convOUTxK[sS][pP][gG]: Conv2d(channels, OUT, K, { stride: S, padding: P, groups: G }), e.g. conv6x5p2',
     build: (m, shape, generator) => {
       const [c, h, w] = needImage(shape, 'Conv2d');
-      const out = int(m[1], 0), k = int(m[2], 0), stride = int(m[3], 1), padding = int(m[4], 0);
-      const layer = new Conv2d(c, out, k, { stride, padding, generator });
+      const out = int(m[1], 0), k = int(m[2], 0), stride = int(m[3], 1), padding = int(m[4], 0), groups = int(m[5], 1);
+      const layer = new Conv2d(c, out, k, { stride, padding, groups, generator });
       return { layer, shape: [out, windowOutput(h, k, stride, padding, 'Conv2d'), windowOutput(w, k, stride, padding, 'Conv2d')] };
     },
   },

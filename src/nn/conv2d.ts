@@ -10,7 +10,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { resolvePaddingMode, type PaddingMode } from './same-padding.js';
 
-/** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `groups` is not supported). */
+/** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `padding_mode` is not supported). */
 export interface Conv2dOptions {
   /** Step of the window, one number or [height, width]. Default 1. */
   stride?: Size2;
@@ -22,6 +22,12 @@ export interface Conv2dOptions {
   padding?: Size2 | PaddingMode;
   /** Spacing between kernel taps, one number or [height, width]. Default 1. */
   dilation?: Size2;
+  /**
+   * Blocked connections (torch's `groups`): input and output channels split into this many groups,
+   * each output channel seeing only its group's inChannels / groups input channels; `groups =
+   * inChannels` is a depthwise convolution. Must divide both channel counts. Default 1.
+   */
+  groups?: number;
   /** Learn an additive bias per output channel. Default true. */
   bias?: boolean;
   /** Generator for the initial weights. Default: the generator seeded by manualSeed(). */
@@ -30,12 +36,12 @@ export interface Conv2dOptions {
 
 /**
  * 2-D convolution over NCHW images, after torch.nn.Conv2d (cross-correlation, as torch):
- * y[n, o] = bias[o] + Σ_c weight[o, c] ⋆ x[n, c].
+ * y[n, o] = bias[o] + Σ_c weight[o, c] ⋆ x[n, c], the sum over the input channels of o's group.
  *
  * Shape: input [N, inChannels, H, W] → output [N, outChannels, OH, OW] with
  * OH = ⌊(H + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 (OW likewise); weight
- * [outChannels, inChannels, kh, kw]; bias [outChannels].
- * Init (PyTorch's default): weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = inChannels·kh·kw.
+ * [outChannels, inChannels / groups, kh, kw]; bias [outChannels].
+ * Init (PyTorch's default): weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = (inChannels / groups)·kh·kw.
  * Computed by direct SIMD kernels or im2col + the packed GEMM, chosen per pass (see docs/ARCHITECTURE.md).
  *
  * @example
@@ -50,6 +56,8 @@ export class Conv2d extends Module {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
   readonly dilation: readonly [number, number];
+  /** Channel groups (torch's `groups`); 1 = an ordinary convolution. */
+  readonly groups: number;
   private readonly args: { kernelSize: Size2; stride: Size2; padding: Size2 | PaddingMode; dilation: Size2 };
   /**
    * 'same' padding's odd bottom / right zero (even kernels), [0, 0] otherwise: the kernels take
@@ -72,7 +80,10 @@ export class Conv2d extends Module {
     const where = 'Conv2d';
     checkNumber(where, 'inChannels', inChannels, { integer: true, min: 1, max: MAX_DIM });
     checkNumber(where, 'outChannels', outChannels, { integer: true, min: 1, max: MAX_DIM });
-    checkOptions(where, options, ['stride', 'padding', 'dilation', 'bias', 'generator']);
+    checkOptions(where, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator']);
+    const groups = checkNumber(where, 'groups', options.groups ?? 1, { integer: true, min: 1, max: MAX_DIM });
+    if (inChannels % groups !== 0) throw new ValueError(`${where}: inChannels must be divisible by groups (${groups}), got ${inChannels}`);
+    if (outChannels % groups !== 0) throw new ValueError(`${where}: outChannels must be divisible by groups (${groups}), got ${outChannels}`);
     this.kernelSize = checkPair(where, 'kernelSize', kernelSize, 1);
     this.stride = checkPair(where, 'stride', options.stride ?? 1, 1);
     this.dilation = checkPair(where, 'dilation', options.dilation ?? 1, 1);
@@ -84,14 +95,15 @@ export class Conv2d extends Module {
     this.padding = resolved ? resolved.padding : checkPair(where, 'padding', options.padding ?? 0, 0);
     const useBias = checkBoolean(where, 'bias', options.bias ?? true);
     const generator = checkGenerator<Generator>(where, 'generator', options.generator ?? defaultGenerator);
-    const weights = outChannels * inChannels * this.kernelSize[0] * this.kernelSize[1];
+    const weights = outChannels * (inChannels / groups) * this.kernelSize[0] * this.kernelSize[1];
     if (weights > 2 ** 28) throw new ValueError(`${where}: the weight would have ${weights} elements (at most 2^28 fit in memory)`);
     this.args = {
       kernelSize: asGiven(kernelSize), stride: asGiven(options.stride ?? 1),
       padding: mode ?? asGiven((options.padding ?? 0) as Size2), dilation: asGiven(options.dilation ?? 1),
     };
+    this.groups = groups;
     const name = `Conv2d(${inChannels}, ${outChannels})`;
-    this.weight = this.registerParameter('weight', new Parameter([outChannels, inChannels, ...this.kernelSize], name));
+    this.weight = this.registerParameter('weight', new Parameter([outChannels, inChannels / groups, ...this.kernelSize], name));
     this.bias = useBias ? this.registerParameter('bias', new Parameter([outChannels], name)) : null;
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
@@ -106,7 +118,7 @@ export class Conv2d extends Module {
     // kaiming_uniform_(a=√5) reduces to U(-1/√fanIn, 1/√fanIn).
     init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
     if (this.bias) {
-      const bound = 1 / Math.sqrt(this.inChannels * this.kernelSize[0] * this.kernelSize[1]);
+      const bound = 1 / Math.sqrt((this.inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1]);
       init.uniform(this.bias, -bound, bound, generator);
     }
   }
@@ -127,7 +139,7 @@ export class Conv2d extends Module {
     // The same geometry object while the input shape stays: ops-conv keeps its sizes and methods with it.
     const last = this.geometry;
     const g: ConvGeometry = last && last.N === N && last.H === H && last.W === W ? last
-      : { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW };
+      : { N, C, H, W, O: this.outChannels, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, G: this.groups };
     const y = this.output.next([N, this.outChannels, OH, OW]);
     const col = this.col.next([scratchSize(g, 'forward')]);
     conv2dForward(x, this.weight, this.bias, y, col, g);
@@ -168,13 +180,16 @@ export class Conv2d extends Module {
     if (typeof this.args.padding === 'string') s += `, padding=${this.args.padding}`;
     else if (this.padding[0] || this.padding[1]) s += `, padding=${pyRepr(this.padding)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyRepr(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ', bias=False';
     return s;
   }
 
   /** Constructor arguments that rebuild this layer (without the generator). */
-  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number] | PaddingMode; dilation: number | [number, number]; bias: boolean }] } {
+  override toConfig(): { args: [number, number, number | [number, number], { stride: number | [number, number]; padding: number | [number, number] | PaddingMode; dilation: number | [number, number]; groups?: number; bias: boolean }] } {
     const a = this.args, padding = typeof a.padding === 'string' ? a.padding : asGiven(a.padding);
-    return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding, dilation: asGiven(a.dilation), bias: this.bias !== null }] };
+    // groups only when not 1, so files of ungrouped layers stay as they were.
+    const groups = this.groups !== 1 ? { groups: this.groups } : {};
+    return { args: [this.inChannels, this.outChannels, asGiven(a.kernelSize), { stride: asGiven(a.stride), padding, dilation: asGiven(a.dilation), ...groups, bias: this.bias !== null }] };
   }
 }

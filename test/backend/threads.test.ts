@@ -62,7 +62,7 @@ function train(): { params: Float32Array[]; losses: number[] } {
 }
 
 /**
- * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d, BatchNorm2d
+ * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d (and a depthwise one), BatchNorm2d
  * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
  * (rows and column dγ / dβ), Dropout (its mask split by element range), LogSoftmax + NLLLoss,
  * trained a few steps with Adam. Returns parameters, the BatchNorm
@@ -76,7 +76,7 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
   const bn = new BatchNorm2d(7);
   const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new MaxPool2d(2),
-    new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Dropout(0.3, { generator: g }),
+    new Conv2d(7, 7, 3, { padding: 1, groups: 7, generator: g }), new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Dropout(0.3, { generator: g }),
     new Linear(7 * 64, 5, { generator: g }), new LogSoftmax(1));
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
   const ce = new NLLLoss();

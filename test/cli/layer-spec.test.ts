@@ -31,6 +31,13 @@ describe('layer specs', () => {
     expect(model.forward(Tensor.zeros([2, 3, 9, 9])).shape).toEqual([2, 5]);
   });
 
+  it('reads groups: a depthwise convolution after an ordinary one', () => {
+    const { model, outputShape } = buildFromSpec('conv4x3p1,conv8x3p1g4,flatten,10', [2, 6, 6], g());
+    expect(outputShape).toEqual([10]);
+    expect(model.at(1).toString()).toBe('Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), groups=4)');
+    expect(() => buildFromSpec('conv6x5g4', [1, 28, 28], g())).toThrow(/token 1 'conv6x5g4' \(sample shape \[1, 28, 28\]\).*divisible by groups \(4\)/);
+  });
+
   it('refuses unknown tokens, misplaced layers and windows that do not fit, naming token and shape', () => {
     const fails = (spec: string, message: RegExp): void => {
       expect(() => buildFromSpec(spec, [1, 28, 28], g())).toThrow(UsageError);

@@ -12,7 +12,7 @@ describe('memory of a CNN', () => {
     const g = new Generator(1);
     const model = new Sequential(
       new Conv2d(1, 4, 5, { padding: 2, generator: g }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
-      new Conv2d(4, 8, 3, { generator: g }), new BatchNorm2d(8), new ReLU(), new AvgPool2d(2), new Flatten(),
+      new Conv2d(4, 8, 3, { generator: g }), new Conv2d(8, 8, 1, { groups: 8, generator: g }), new BatchNorm2d(8), new ReLU(), new AvgPool2d(2), new Flatten(),
       new Linear(72, 32, { generator: g }), new BatchNorm1d(32), new LayerNorm(32), new ReLU(), new Dropout(0.3, { generator: g }),
       new Linear(32, 10, { generator: g }), new LogSoftmax(1),
     );

@@ -12,10 +12,11 @@ const pair = fc.oneof(size, fc.tuple(size, size), fc.array(size, { maxLength: 3 
 const small = fc.integer({ min: 1, max: 4 });
 
 describe('CNN layers under fuzzed arguments', () => {
-  it('Conv2d', () => {
-    fc.assert(fc.property(small, small, pair, pair, pair, pair, fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 2, maxLength: 5 }),
-      (cin, cout, k, stride, padding, dilation, dims) => {
-        cleanly(() => exercise(new Conv2d(cin, cout, k as number, { stride: stride as number, padding: padding as number, dilation: dilation as number }), [dims[0]!, cin, ...dims.slice(1)]));
+  it('Conv2d (with groups)', () => {
+    fc.assert(fc.property(small, small, pair, pair, pair, pair, fc.oneof(small, size), fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 2, maxLength: 5 }),
+      (cin, cout, k, stride, padding, dilation, groups, dims) => {
+        cleanly(() => exercise(new Conv2d(cin, cout, k as number, { stride: stride as number, padding: padding as number, dilation: dilation as number, groups: groups as number }),
+          [dims[0]!, cin, ...dims.slice(1)]));
       }), { numRuns: 200 });
   });
 
