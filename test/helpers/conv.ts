@@ -64,3 +64,26 @@ export const GRADCHECK_CASES = [
   [2, 2, 2, { stride: 3 }, [1, 2, 7, 5]], // stride larger than the kernel
   [2, 3, 3, { bias: false, padding: [0, 1] }, [2, 2, 4, 3]],
 ] as const;
+
+/**
+ * A Python script for runTorch: for each case { cin, cout, k, s?, p, d, groups?, bias, w, b, x, shape,
+ * dy } it builds torch.nn.Conv2d with those weights, runs x forward and dy[:numel] backward, and
+ * prints { shape, y, dx, dw, db, repr } per case.
+ */
+export const TORCH_CONV_SCRIPT = `
+import json, sys, torch
+out = []
+for c in json.load(sys.stdin):
+    tup = lambda v: tuple(v) if isinstance(v, list) else v
+    m = torch.nn.Conv2d(c['cin'], c['cout'], tup(c['k']), stride=tup(c.get('s', 1)), padding=tup(c['p']), dilation=tup(c['d']),
+                        groups=c.get('groups', 1), bias=c['bias'])
+    with torch.no_grad():
+        m.weight.copy_(torch.tensor(c['w']).reshape(m.weight.shape))
+        if c['bias']: m.bias.copy_(torch.tensor(c['b']))
+    x = torch.tensor(c['x']).reshape(c['shape']).requires_grad_()
+    y = m(x)
+    y.backward(torch.tensor(c['dy'][:y.numel()]).reshape(y.shape))
+    out.append({'shape': list(y.shape), 'y': y.detach().flatten().tolist(), 'dx': x.grad.flatten().tolist(),
+                'dw': m.weight.grad.flatten().tolist(), 'db': m.bias.grad.tolist() if c['bias'] else [], 'repr': repr(m)})
+print(json.dumps(out))
+`;

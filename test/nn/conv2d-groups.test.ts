@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/backend/runtime.js';
 import { setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
 import { Conv2d, Generator, Tensor, ValueError, loadModel, saveModel, Sequential } from '../../src/index.js';
+import { TORCH_CONV_SCRIPT } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 import { runTorch, torchAvailable } from '../helpers/torch.js';
 
@@ -16,24 +17,6 @@ afterEach(() => {
   setConvMethod(null);
   setBackend('wasm');
 });
-
-const SCRIPT = `
-import json, sys, torch
-out = []
-for c in json.load(sys.stdin):
-    tup = lambda v: tuple(v) if isinstance(v, list) else v
-    m = torch.nn.Conv2d(c['cin'], c['cout'], tup(c['k']), stride=tup(c['s']), padding=c['p'] if isinstance(c['p'], str) else tup(c['p']),
-                        dilation=tup(c['d']), groups=c['groups'], bias=c['bias'])
-    with torch.no_grad():
-        m.weight.copy_(torch.tensor(c['w']).reshape(m.weight.shape))
-        if c['bias']: m.bias.copy_(torch.tensor(c['b']))
-    x = torch.tensor(c['x']).reshape(c['shape']).requires_grad_()
-    y = m(x)
-    y.backward(torch.tensor(c['dy'][:y.numel()]).reshape(y.shape))
-    out.append({'shape': list(y.shape), 'y': y.detach().flatten().tolist(), 'dx': x.grad.flatten().tolist(),
-                'dw': m.weight.grad.flatten().tolist(), 'db': m.bias.grad.tolist() if c['bias'] else [], 'repr': repr(m)})
-print(json.dumps(out))
-`;
 
 interface Case { cin: number; cout: number; k: number | [number, number]; s: number | [number, number]; p: number | [number, number] | 'same';
   d: number | [number, number]; groups: number; bias: boolean; shape: number[] }
@@ -156,7 +139,7 @@ describe.skipIf(!hasTorch)('Conv2d groups against PyTorch', () => {
       const conv = layer(c, i);
       return { ...c, x: Array.from(input(c, i)), dy: DY, w: Array.from(conv.weight.toFloat32Array()), b: conv.bias ? Array.from(conv.bias.toFloat32Array()) : [] };
     });
-    const torch = runTorch<Array<Result & { repr: string }>>(SCRIPT, payload);
+    const torch = runTorch<Array<Result & { repr: string }>>(TORCH_CONV_SCRIPT, payload);
     for (const method of METHODS) {
       setConvMethod(method);
       CASES.forEach((c, i) => {

@@ -4,27 +4,11 @@
 // line when PyTorch is missing (not in CI).
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Generator, Tensor } from '../../src/index.js';
+import { TORCH_CONV_SCRIPT } from '../helpers/conv.js';
 import { expectClose, randomArray } from '../helpers/heap.js';
 import { runTorch, torchAvailable } from '../helpers/torch.js';
 
 const hasTorch = torchAvailable();
-
-const SCRIPT = `
-import json, sys, torch
-out = []
-for c in json.load(sys.stdin):
-    tup = lambda v: tuple(v) if isinstance(v, list) else v
-    m = torch.nn.Conv2d(c['cin'], c['cout'], tup(c['k']), padding=c['padding'], dilation=tup(c['d']), bias=c['bias'])
-    with torch.no_grad():
-        m.weight.copy_(torch.tensor(c['w']).reshape(m.weight.shape))
-        if c['bias']: m.bias.copy_(torch.tensor(c['b']))
-    x = torch.tensor(c['x']).reshape(c['shape']).requires_grad_()
-    y = m(x)
-    y.backward(torch.tensor(c['dy'][:y.numel()]).reshape(y.shape))
-    out.append({'shape': list(y.shape), 'y': y.detach().flatten().tolist(), 'dx': x.grad.flatten().tolist(),
-                'dw': m.weight.grad.flatten().tolist(), 'db': m.bias.grad.tolist() if c['bias'] else [], 'repr': repr(m)})
-print(json.dumps(out))
-`;
 
 /** [inChannels, outChannels, kernel, padding, dilation, bias, input shape]. */
 const CASES: Array<[number, number, number | [number, number], 'same' | 'valid', number | [number, number], boolean, number[]]> = [
@@ -44,10 +28,10 @@ describe.skipIf(!hasTorch)("Conv2d padding 'same' / 'valid' against PyTorch", ()
     const layers = CASES.map(([cin, cout, k, padding, d, bias], i) => new Conv2d(cin, cout, k, { padding, dilation: d, bias, generator: new Generator(i + 1) }));
     const inputs = CASES.map(([, , , , , , shape], i) => Array.from(randomArray(shape.reduce((a, b) => a * b, 1), 100 + i, -1, 1)));
     const payload = CASES.map(([cin, cout, k, padding, d, bias, shape], i) => ({
-      cin, cout, k, padding, d, bias, shape, x: inputs[i], dy,
+      cin, cout, k, p: padding, d, bias, shape, x: inputs[i], dy,
       w: Array.from(layers[i]!.weight.toFloat32Array()), b: layers[i]!.bias ? Array.from(layers[i]!.bias!.toFloat32Array()) : [],
     }));
-    const torch = runTorch<Array<{ shape: number[]; y: number[]; dx: number[]; dw: number[]; db: number[]; repr: string }>>(SCRIPT, payload);
+    const torch = runTorch<Array<{ shape: number[]; y: number[]; dx: number[]; dw: number[]; db: number[]; repr: string }>>(TORCH_CONV_SCRIPT, payload);
     CASES.forEach((c, i) => {
       const label = JSON.stringify(c), conv = layers[i]!, t = torch[i]!;
       const y = conv.forward(Tensor.from(inputs[i]!, c[6]));
