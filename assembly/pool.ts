@@ -17,6 +17,27 @@
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 
+/** The sum of rows [y0, y1) × columns [x0, x1) of a plane W wide, row by row. */
+// @ts-ignore: decorator
+@inline function windowSum(src: usize, W: i32, y0: i32, y1: i32, x0: i32, x1: i32): f32 {
+  let s: f32 = 0;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++) s += load<f32>(at(src, <usize>(iy * W + ix)));
+  }
+  return s;
+}
+
+/** Adds v to rows [y0, y1) × columns [x0, x1) of a plane W wide. */
+// @ts-ignore: decorator
+@inline function addToWindow(plane: usize, W: i32, y0: i32, y1: i32, x0: i32, x1: i32, v: f32): void {
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++) {
+      const d = at(plane, <usize>(iy * W + ix));
+      store<f32>(d, load<f32>(d) + v);
+    }
+  }
+}
+
 /** Lanes where candidate c replaces best: c is larger, or c is NaN while best is not. */
 // @ts-ignore: decorator
 @inline function takes(c: v128, best: v128): v128 {
@@ -153,10 +174,7 @@ export function avgPool2dForward(
       const sy = oy * SH - PH, y0 = max(sy, 0), y1 = min(sy + KH, H);
       for (let ox = 0; ox < OW; ox++) {
         const sx = ox * SW - PW, x0 = max(sx, 0), x1 = min(sx + KW, W);
-        let s: f32 = 0;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) s += load<f32>(at(src, <usize>(iy * W + ix)));
-        }
+        const s = windowSum(src, W, y0, y1, x0, x1);
         store<f32>(at(dst, <usize>(oy * OW + ox)), s / divisorOf(D, sy, sx, KH, KW, H, W, PH, PW, y0, y1, x0, x1));
       }
     }
@@ -178,12 +196,51 @@ export function avgPool2dBackward(
       for (let ox = 0; ox < OW; ox++) {
         const sx = ox * SW - PW, x0 = max(sx, 0), x1 = min(sx + KW, W);
         const v = load<f32>(at(g, <usize>(oy * OW + ox))) / divisorOf(D, sy, sx, KH, KW, H, W, PH, PW, y0, y1, x0, x1);
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const d = at(plane, <usize>(iy * W + ix));
-            store<f32>(d, load<f32>(d) + v);
-          }
-        }
+        addToWindow(plane, W, y0, y1, x0, x1, v);
+      }
+    }
+  }
+}
+
+// Adaptive average pooling (torch's AdaptiveAvgPool2d): output row oy averages input rows
+// [⌊oy·H/OH⌋, ⌈(oy + 1)·H/OH⌉) (columns likewise), so windows cover the image and may overlap by
+// one row or column when OH does not divide H. The bounds are computed in 64 bits (oy·H can pass
+// 2^31).
+
+// @ts-ignore: decorator
+@inline function binStart(o: i32, size: i32, out: i32): i32 { return <i32>((<i64>o * <i64>size) / <i64>out); }
+// @ts-ignore: decorator
+@inline function binEnd(o: i32, size: i32, out: i32): i32 { return <i32>((<i64>(o + 1) * <i64>size + <i64>(out - 1)) / <i64>out); }
+
+/** y[p, oy, ox] = the mean of its adaptive window, for planes [p0, p1). */
+export function adaptiveAvgPool2dForward(p0: i32, p1: i32, H: i32, W: i32, OH: i32, OW: i32, x: usize, y: usize): void {
+  for (let p = p0; p < p1; p++) {
+    const src = at(x, <usize>p * <usize>(H * W));
+    const dst = at(y, <usize>p * <usize>(OH * OW));
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = binStart(oy, H, OH), y1 = binEnd(oy, H, OH);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = binStart(ox, W, OW), x1 = binEnd(ox, W, OW);
+        const s = windowSum(src, W, y0, y1, x0, x1);
+        store<f32>(at(dst, <usize>(oy * OW + ox)), s / <f32>(<f64>(y1 - y0) * <f64>(x1 - x0)));
+      }
+    }
+  }
+}
+
+/** dx[p] = 0, then each window's pixels get dy / its pixel count, for planes [p0, p1). */
+export function adaptiveAvgPool2dBackward(p0: i32, p1: i32, H: i32, W: i32, OH: i32, OW: i32, dy: usize, dx: usize): void {
+  const HW = <usize>(H * W);
+  for (let p = p0; p < p1; p++) {
+    const plane = at(dx, <usize>p * HW);
+    memory.fill(plane, 0, HW << 2);
+    const g = at(dy, <usize>p * <usize>(OH * OW));
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = binStart(oy, H, OH), y1 = binEnd(oy, H, OH);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = binStart(ox, W, OW), x1 = binEnd(ox, W, OW);
+        const v = load<f32>(at(g, <usize>(oy * OW + ox))) / <f32>(<f64>(y1 - y0) * <f64>(x1 - x0));
+        addToWindow(plane, W, y0, y1, x0, x1, v);
       }
     }
   }

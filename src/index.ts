@@ -18,6 +18,7 @@ export { Sequential } from './nn/sequential.js';
 export { Scale } from './nn/scale.js';
 export { Conv2d, type Conv2dOptions } from './nn/conv2d.js';
 export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './nn/pool.js';
+export { AdaptiveAvgPool2d, type AdaptiveSize } from './nn/adaptive-pool.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
 export type { Size2 } from './nn/layer-args.js';

@@ -24,6 +24,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   convPackPixelWeights: 4, conv2dPixelImages: 20, conv2dPixelWeightGrad: 21,
   convPackTapWeights: 6, conv2dPixelInputGrad: 19,
   maxPool2dForward: 17, maxPool2dBackward: 9, avgPool2dForward: 15, avgPool2dBackward: 15,
+  adaptiveAvgPool2dForward: 8, adaptiveAvgPool2dBackward: 8,
   batchNormStats: 13, batchNormForward: 11, batchNormBackward: 14,
   layerNormForward: 10, layerNormBackward: 9, layerNormParamGrad: 10,
   logSoftmaxForward: 4, logSoftmaxBackward: 5, dropoutForward: 9, dropoutBackward: 5,

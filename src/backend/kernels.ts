@@ -176,6 +176,9 @@ export interface PoolKernels {
     PH: number, PW: number, OH: number, OW: number, D: number, x: number, y: number): void;
   avgPool2dBackward(p0: number, p1: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number,
     PH: number, PW: number, OH: number, OW: number, D: number, dy: number, dx: number): void;
+  /** torch's adaptive windows: output row oy averages rows [⌊oy·H/OH⌋, ⌈(oy + 1)·H/OH⌉), columns likewise. */
+  adaptiveAvgPool2dForward(p0: number, p1: number, H: number, W: number, OH: number, OW: number, x: number, y: number): void;
+  adaptiveAvgPool2dBackward(p0: number, p1: number, H: number, W: number, OH: number, OW: number, dy: number, dx: number): void;
 }
 
 /** norm.ts: batch norm over channels [c0, c1) of [N, C, L]; layer norm over rows of [R, D]. */

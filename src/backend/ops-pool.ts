@@ -51,3 +51,22 @@ export function avgPool2dBackward(dy: Tensor, dx: Tensor, g: PoolGeometry): void
   parallelFor('avgPool2dBackward', [0, g.planes, g.H, g.W, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, g.D,
     ptr(dy, w), ptr(dx, w)], g.planes, 1, PLANES, windowNs(g) + planeNs(g));
 }
+
+/** Sizes of an adaptive pooling call: N·C planes of [H, W] pooled to [OH, OW]. */
+export interface AdaptivePoolGeometry { planes: number; H: number; W: number; OH: number; OW: number }
+
+/** Single-thread ns of an adaptive pooling pass: every input pixel read about once (twice where windows overlap), every output written. */
+const adaptiveNs = (g: AdaptivePoolGeometry): number =>
+  g.planes * ((g.H + g.OH) * (g.W + g.OW) + g.OH * g.OW) * NS_PER_ELEMENT;
+
+/** y = the mean of each adaptive window (torch's AdaptiveAvgPool2d bins). */
+export function adaptiveAvgPool2dForward(x: Tensor, y: Tensor, g: AdaptivePoolGeometry): void {
+  const w = 'AdaptiveAvgPool2d.forward';
+  parallelFor('adaptiveAvgPool2dForward', [0, g.planes, g.H, g.W, g.OH, g.OW, ptr(x, w), ptr(y, w)], g.planes, 1, PLANES, adaptiveNs(g));
+}
+
+/** dx = dy spread evenly over each adaptive window; dx is overwritten. */
+export function adaptiveAvgPool2dBackward(dy: Tensor, dx: Tensor, g: AdaptivePoolGeometry): void {
+  const w = 'AdaptiveAvgPool2d.backward';
+  parallelFor('adaptiveAvgPool2dBackward', [0, g.planes, g.H, g.W, g.OH, g.OW, ptr(dy, w), ptr(dx, w)], g.planes, 1, PLANES, adaptiveNs(g));
+}

@@ -25,7 +25,35 @@ export function createPoolReference(heap: HeapViews): PoolKernels {
     }
     return count;
   };
+  /** torch's adaptive window of output o along a side of `size` pooled to `out`: [start, end). */
+  const bin = (o: number, size: number, out: number): [number, number] => [Math.floor((o * size) / out), Math.ceil(((o + 1) * size) / out)];
+  /** Calls visit(iy, ix) for the pixels of adaptive window (oy, ox); returns how many. */
+  const adaptive = (oy: number, ox: number, H: number, W: number, OH: number, OW: number, visit: (iy: number, ix: number) => void): number => {
+    const [y0, y1] = bin(oy, H, OH), [x0, x1] = bin(ox, W, OW);
+    for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) visit(iy, ix);
+    return (y1 - y0) * (x1 - x0);
+  };
   return {
+    adaptiveAvgPool2dForward(p0, p1, H, W, OH, OW, x, y) {
+      const h = heap.f32();
+      for (let p = p0; p < p1; p++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+        let s = 0;
+        const n = adaptive(oy, ox, H, W, OH, OW, (iy, ix) => { s += h[at(x) + p * H * W + iy * W + ix]!; });
+        h[at(y) + p * OH * OW + oy * OW + ox] = s / n;
+      }
+    },
+    adaptiveAvgPool2dBackward(p0, p1, H, W, OH, OW, dy, dx) {
+      const h = heap.f32();
+      for (let p = p0; p < p1; p++) {
+        h.fill(0, at(dx) + p * H * W, at(dx) + (p + 1) * H * W);
+        for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+          const pixels: number[] = [];
+          const n = adaptive(oy, ox, H, W, OH, OW, (iy, ix) => { pixels.push(at(dx) + p * H * W + iy * W + ix); });
+          const g = h[at(dy) + p * OH * OW + oy * OW + ox]! / n;
+          for (const d of pixels) h[d] = h[d]! + g;
+        }
+      }
+    },
     maxPool2dForward(p0, p1, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, x, y, argmax) {
       const h = heap.f32(), idx = heap.i32();
       for (let p = p0; p < p1; p++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {

@@ -4,7 +4,7 @@
 // [features]) is followed through the spec, so a token that does not fit (a pooling window
 // larger than the image, a Linear on an unflattened image) is refused before any training.
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, Linear, LogSoftmax, MaxPool2d, Sequential,
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, Linear, LogSoftmax, MaxPool2d, Sequential,
   type Generator, type Module,
 } from '../index.js';
 import { UsageError } from './options.js';
@@ -59,6 +59,14 @@ export const LAYER_TOKENS: TokenRule[] = [
       return { layer, shape: [c, windowOutput(h, k, stride, 0, layer.typeName), windowOutput(w, k, stride, 0, layer.typeName)] };
     },
   })),
+  {
+    pattern: /^adaptiveavgpool(\d+)$/, help: 'adaptiveavgpoolS: AdaptiveAvgPool2d(S) (S×S outputs; adaptiveavgpool1 is global average pooling)',
+    build: (m, shape) => {
+      const [c] = needImage(shape, 'adaptiveavgpool');
+      const size = int(m[1], 0);
+      return { layer: new AdaptiveAvgPool2d(size), shape: [c, size, size] };
+    },
+  },
   {
     pattern: /^bn$/, help: 'bn: BatchNorm2d(channels) on images, BatchNorm1d(features) on flat samples',
     build: (_m, shape) => ({ layer: shape.length === 3 ? new BatchNorm2d(shape[0]!) : new BatchNorm1d(shape[0]!), shape }),

@@ -10,6 +10,7 @@ export { Dropout } from './dropout.js';
 export { LogSoftmax } from './log-softmax.js';
 export { Conv2d } from './conv2d.js';
 export { MaxPool2d, AvgPool2d } from './pool.js';
+export { AdaptiveAvgPool2d } from './adaptive-pool.js';
 export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export { LayerNorm } from './layernorm.js';
 export { ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax } from './activations.js';

@@ -12,6 +12,7 @@ import { Linear } from './linear.js';
 import { Scale } from './scale.js';
 import { Conv2d } from './conv2d.js';
 import { AvgPool2d, MaxPool2d } from './pool.js';
+import { AdaptiveAvgPool2d } from './adaptive-pool.js';
 import { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 import { LayerNorm } from './layernorm.js';
 import { Flatten } from './flatten.js';
@@ -29,7 +30,7 @@ export type LayerClass = (abstract new (...args: never[]) => Module) & {
 
 const BUILT_IN: LayerClass[] = [
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, Scale, Sequential,
-  Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+  Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm,
   Flatten, Dropout, LogSoftmax,
 ];
 

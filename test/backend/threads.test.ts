@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Adam, AvgPool2d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Dropout, Flatten, GELU, Generator, LayerNorm, Linear,
+  Adam, AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Dropout, Flatten, GELU, Generator, LayerNorm, Linear,
   LogSoftmax, MSELoss, MaxPool2d, NLLLoss, ReLU, SGD, Sequential, Tanh, Tensor, ValueError, clipGradNorm, getThreads, init, memoryStats,
 } from '../../src/index.js';
 import { runtime } from '../../src/backend/runtime.js';
@@ -62,8 +62,9 @@ function train(): { params: Float32Array[]; losses: number[] } {
 }
 
 /**
- * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d (and a depthwise one), BatchNorm2d
- * (batch statistics and dγ / dβ), MaxPool2d, AvgPool2d with padding, LayerNorm over [8, 8]
+ * A small CNN touching the convolution, pooling and normalisation kernels: Conv2d (and a
+ * depthwise one), BatchNorm2d (batch statistics and dγ / dβ), AdaptiveAvgPool2d (16 → 12,
+ * overlapping windows), MaxPool2d, AvgPool2d with padding, LayerNorm over [6, 6]
  * (rows and column dγ / dβ), Dropout (its mask split by element range), LogSoftmax + NLLLoss,
  * trained a few steps with Adam. Returns parameters, the BatchNorm
  * running statistics and the losses. `method` computes every convolution pass directly or by
@@ -75,9 +76,9 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   const x = Tensor.from(Float32Array.from({ length: 16 * 3 * 16 * 16 }, () => g.uniform(-1, 1)), [16, 3, 16, 16]);
   const y = Tensor.from(Array.from({ length: 16 }, () => g.randint(5)));
   const bn = new BatchNorm2d(7);
-  const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new MaxPool2d(2),
-    new Conv2d(7, 7, 3, { padding: 1, groups: 7, generator: g }), new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([8, 8]), new Flatten(), new Dropout(0.3, { generator: g }),
-    new Linear(7 * 64, 5, { generator: g }), new LogSoftmax(1));
+  const model = new Sequential(new Conv2d(3, 7, 3, { padding: 1, generator: g }), bn, new ReLU(), new AdaptiveAvgPool2d(12), new MaxPool2d(2),
+    new Conv2d(7, 7, 3, { padding: 1, groups: 7, generator: g }), new AvgPool2d(3, { stride: 1, padding: 1 }), new LayerNorm([6, 6]), new Flatten(), new Dropout(0.3, { generator: g }),
+    new Linear(7 * 36, 5, { generator: g }), new LogSoftmax(1));
   const opt = new Adam(model.parameters(), { lr: 1e-2 });
   const ce = new NLLLoss();
   const losses: number[] = [];

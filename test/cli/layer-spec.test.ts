@@ -31,6 +31,14 @@ describe('layer specs', () => {
     expect(model.forward(Tensor.zeros([2, 3, 9, 9])).shape).toEqual([2, 5]);
   });
 
+  it('reads adaptive average pooling (global with 1)', () => {
+    const { model, outputShape } = buildFromSpec('conv4x3,adaptiveavgpool1,flatten,10', [1, 28, 28], g());
+    expect(outputShape).toEqual([10]);
+    expect(model.at(1).toString()).toBe('AdaptiveAvgPool2d(output_size=1)');
+    expect(model.forward(Tensor.zeros([2, 1, 28, 28])).shape).toEqual([2, 10]);
+    expect(() => buildFromSpec('adaptiveavgpool0', [1, 28, 28], g())).toThrow(/token 1 'adaptiveavgpool0'.*outputSize must be ≥ 1/);
+  });
+
   it('reads groups: a depthwise convolution after an ordinary one', () => {
     const { model, outputShape } = buildFromSpec('conv4x3p1,conv8x3p1g4,flatten,10', [2, 6, 6], g());
     expect(outputShape).toEqual([10]);

@@ -69,6 +69,39 @@ describe('pool kernels', () => {
     for (const v of w.ay) expect(Number.isFinite(v)).toBe(true);
   });
 
+  it.each([
+    [1, 1, 1, 1, 1], [3, 5, 4, 3, 2], [2, 7, 9, 2, 4], [4, 6, 6, 6, 6], [2, 3, 2, 5, 7], [5, 14, 13, 1, 1], [1, 1023, 3, 7, 2],
+  ])('adaptive average pooling, forward and backward: planes=%i H=%i W=%i → %i×%i', (planes, H, W, OH, OW) => {
+    const { wasm, reference } = kernelSets();
+    const x = heap.f32(randomArray(planes * H * W, H * W + planes)), dy = heap.f32(randomArray(planes * OH * OW, 5));
+    const run = (k: typeof wasm): { y: Float32Array; dx: Float32Array } => {
+      const y = heap.f32(new Float32Array(planes * OH * OW).fill(NaN)), dx = heap.f32(new Float32Array(planes * H * W).fill(NaN));
+      const mid = planes >> 1; // two calls: the plane range works
+      for (const [p0, p1] of [[0, mid], [mid, planes]] as const) {
+        k.adaptiveAvgPool2dForward(p0, p1, H, W, OH, OW, x, y);
+        k.adaptiveAvgPool2dBackward(p0, p1, H, W, OH, OW, dy, dx);
+      }
+      return { y: heap.read(y, planes * OH * OW), dx: heap.read(dx, planes * H * W) };
+    };
+    const w = run(wasm), r = run(reference);
+    expectClose(w.y, r.y, { rtol: 1e-6, atol: 1e-7 }, 'adaptive forward');
+    expectClose(w.dx, r.dx, { rtol: 1e-6, atol: 1e-7 }, 'adaptive backward');
+    // Every input pixel is in some window: the backward of a gradient of ones gives each pixel ≥ its smallest share.
+    for (const v of w.y) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('adaptive windows are torch\'s: 5 → 3 averages [0, 2), [1, 4), [3, 5)', () => {
+    const { wasm, reference } = kernelSets();
+    const x = heap.f32([1, 2, 3, 4, 5]);
+    for (const k of [wasm, reference]) {
+      const y = heap.zeros(3), dx = heap.zeros(5);
+      k.adaptiveAvgPool2dForward(0, 1, 1, 5, 1, 3, x, y);
+      expect(Array.from(heap.read(y, 3))).toEqual([1.5, 3, 4.5]);
+      k.adaptiveAvgPool2dBackward(0, 1, 1, 5, 1, 3, heap.f32([2, 3, 4]), dx);
+      expect(Array.from(heap.read(dx, 5))).toEqual([1, 2, 1, 3, 2]);
+    }
+  });
+
   it('divide by torch\'s divisors: ceil mode\'s cut window, count_include_pad false, divisor_override', () => {
     const { wasm, reference } = kernelSets();
     // One row [1 … 5], window 1×3, stride 2, padding 1, ceil mode: windows [-1, 1], [1, 3], [3, 5]

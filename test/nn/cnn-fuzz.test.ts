@@ -4,7 +4,7 @@
 // message; never a WASM trap, a TypeError or garbage.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, LogSoftmax, MaxPool2d } from '../../src/index.js';
+import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, LogSoftmax, MaxPool2d } from '../../src/index.js';
 import { cleanly, exercise } from '../helpers/fuzz.js';
 
 const size = fc.oneof(fc.integer({ min: -1, max: 6 }), fc.constantFrom(1.5, NaN, null, 1e39, 2 ** 31));
@@ -25,6 +25,14 @@ describe('CNN layers under fuzzed arguments', () => {
       (max, k, stride, padding, dims) => {
         const Pool = max ? MaxPool2d : AvgPool2d;
         cleanly(() => exercise(new Pool(k as number, { stride: stride as number | undefined, padding: padding as number }), dims));
+      }), { numRuns: 200 });
+  });
+
+  it('AdaptiveAvgPool2d', () => {
+    fc.assert(fc.property(fc.oneof(size, fc.tuple(fc.oneof(size, fc.constant(null)), fc.oneof(size, fc.constant(null))), pair),
+      fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 2, maxLength: 5 }),
+      (outputSize, dims) => {
+        cleanly(() => exercise(new AdaptiveAvgPool2d(outputSize as number), dims));
       }), { numRuns: 200 });
   });
 

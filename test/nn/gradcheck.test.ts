@@ -2,7 +2,7 @@
 // touches and validates its arguments.
 import { describe, expect, it } from 'vitest';
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, GELU, Generator, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module,
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, GELU, Generator, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module,
   Parameter, ReLU, Scale, Sequential, Sigmoid, Softmax, Softplus, StateError, Tanh, Tensor, ValueError, gradcheck,
 } from '../../src/index.js';
 
@@ -29,6 +29,8 @@ const LAYERS: Array<[string, () => Module, number[]]> = [
   ['Conv2d', () => new Conv2d(2, 3, [3, 2], { padding: 1, stride: [2, 1], dilation: [1, 2], generator: g() }), [2, 2, 5, 6]],
   ['MaxPool2d', () => new MaxPool2d(2, { padding: 1 }), [2, 2, 5, 4]],
   ['AvgPool2d', () => new AvgPool2d(3, { stride: 2, padding: 1 }), [2, 2, 5, 4]],
+  ['AdaptiveAvgPool2d (overlapping windows)', () => new AdaptiveAvgPool2d([3, 2]), [2, 2, 5, 4]],
+  ['Conv2d with groups', () => new Conv2d(4, 2, 3, { padding: 1, groups: 2, generator: g() }), [2, 4, 4, 3]],
   ['BatchNorm1d', () => new BatchNorm1d(4), [6, 4]],
   ['BatchNorm2d', () => new BatchNorm2d(3), [2, 3, 3, 2]],
   ['BatchNorm2d (eval)', () => new BatchNorm2d(3).eval(), [2, 3, 3, 2]],

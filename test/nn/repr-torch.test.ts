@@ -3,7 +3,7 @@
 // activations and Sequential's nesting. Skipped with one line when PyTorch is missing (not in CI).
 import { describe, expect, it } from 'vitest';
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, Flatten, GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d,
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, ELU, Flatten, GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d,
   ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh, type Module,
 } from '../../src/index.js';
 import { runTorch, torchAvailable } from '../helpers/torch.js';
@@ -21,6 +21,10 @@ const PAIRS: Array<[() => Module, string]> = [
   [() => new MaxPool2d(2), 'nn.MaxPool2d(2)'],
   [() => new MaxPool2d([3, 2], { stride: 1, padding: [1, 0], dilation: [1, 2], ceilMode: true }), 'nn.MaxPool2d((3, 2), stride=1, padding=(1, 0), dilation=(1, 2), ceil_mode=True)'],
   [() => new AvgPool2d(2), 'nn.AvgPool2d(2)'],
+  [() => new AdaptiveAvgPool2d(1), 'nn.AdaptiveAvgPool2d(1)'],
+  [() => new AdaptiveAvgPool2d([5, 7]), 'nn.AdaptiveAvgPool2d((5, 7))'],
+  [() => new AdaptiveAvgPool2d([null, 7]), 'nn.AdaptiveAvgPool2d((None, 7))'],
+  [() => new Conv2d(4, 8, 3, { groups: 4, bias: false }), 'nn.Conv2d(4, 8, 3, groups=4, bias=False)'],
   [() => new AvgPool2d([3, 2], { stride: [2, 1], padding: 1, ceilMode: true, countIncludePad: false, divisorOverride: 3 }), 'nn.AvgPool2d((3, 2), stride=(2, 1), padding=1, ceil_mode=True, count_include_pad=False, divisor_override=3)'],
   [() => new BatchNorm2d(3), 'nn.BatchNorm2d(3)'],
   [() => new BatchNorm1d(4, { eps: 1e-3, momentum: 0.2, affine: false, trackRunningStats: false }), 'nn.BatchNorm1d(4, eps=1e-3, momentum=0.2, affine=False, track_running_stats=False)'],
