@@ -8,7 +8,7 @@
 // p0/p1 are the activation's hyper-parameters (negative slope, alpha, beta, threshold), unused
 // where it has none. dxPtr may equal dyPtr (in-place backward).
 // Which of x / y the backward reads is stated above each kernel.
-import { exp4, tanh4, sigmoid4, log1p4, loadPartial, storePartial, partialMask } from "./simdmath";
+import { exp4, erfcx4, gaussian4, tanh4, sigmoid4, log1p4, loadPartial, storePartial, partialMask } from "./simdmath";
 import { softmaxRow } from "./softmax-row";
 
 // @ts-ignore: decorator
@@ -147,6 +147,39 @@ export function geluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(at(dx, i), geluGrad4(v128.load(at(x, i)), v128.load(at(dy, i))));
   if (i < n) storePartial(at(dx, i), geluGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
+}
+
+// ---- GELU, exact (PyTorch's default, approximate='none') ------------------------------------
+// y = ½·x·(1 + erf(x/√2)), with 1 + erf(z) = 2 − erfc(|z|) for z ≥ 0 and erfc(|z|) for z < 0 (no
+// cancellation for negative x, where y is tiny); erfc(|x|/√2) = erfcx(|x|/√2)·e^(−x²/2).
+// dy/dx = ½·(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)   (reads x)
+const SQRT_HALF: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+/** ½·(1 + erf(x/√2)), given g = e^(−x²/2). */
+// @ts-ignore: decorator
+@inline function halfOnePlusErf(x: v128, g: v128): v128 {
+  const c = f32x4.mul(erfcx4(f32x4.mul(f32x4.abs(x), f32x4.splat(SQRT_HALF))), g);
+  const onePlusErf = v128.bitselect(f32x4.sub(f32x4.splat(2), c), c, f32x4.ge(x, ZERO));
+  return f32x4.mul(f32x4.splat(0.5), onePlusErf);
+}
+// @ts-ignore: decorator
+@inline function geluErf4(x: v128): v128 {
+  return f32x4.mul(x, halfOnePlusErf(x, gaussian4(x)));
+}
+// @ts-ignore: decorator
+@inline function geluErfGrad4(x: v128, dy: v128): v128 {
+  const g = gaussian4(x);
+  return f32x4.mul(dy, f32x4.add(halfOnePlusErf(x, g), f32x4.mul(x, f32x4.mul(f32x4.splat(INV_SQRT_2PI), g))));
+}
+export function geluErfForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), geluErf4(v128.load(at(x, i))));
+  if (i < n) storePartial(at(y, i), geluErf4(loadPartial(at(x, i), n - i)), n - i);
+}
+export function geluErfBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0: f32, p1: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), geluErfGrad4(v128.load(at(x, i)), v128.load(at(dy, i))));
+  if (i < n) storePartial(at(dx, i), geluErfGrad4(loadPartial(at(x, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
 }
 
 // ---- Softplus(beta = p0, threshold = p1), as PyTorch ----------------------------------------

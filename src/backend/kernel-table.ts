@@ -11,7 +11,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: Parameters<Kernels[K
   denseForward: 9, denseBackward: 12, denseScratchSize: 3,
   reluForward: 5, reluBackward: 7, leakyReluForward: 5, leakyReluBackward: 7,
   tanhForward: 5, tanhBackward: 7, sigmoidForward: 5, sigmoidBackward: 7,
-  eluForward: 5, eluBackward: 7, geluForward: 5, geluBackward: 7,
+  eluForward: 5, eluBackward: 7, geluForward: 5, geluBackward: 7, geluErfForward: 5, geluErfBackward: 7,
   softplusForward: 5, softplusBackward: 7, softmaxForward: 4, softmaxBackward: 5,
   mseLoss: 6, l1Loss: 6, huberLoss: 6, bceLoss: 6, bceWithLogitsLoss: 6,
   crossEntropySoftLoss: 6, crossEntropySoftWeighted: 9,

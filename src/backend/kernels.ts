@@ -47,6 +47,8 @@ export interface Kernels extends ConvKernels, ConvImageKernels, ConvDirectKernel
   eluBackward: ActivationBackwardKernel;
   geluForward: ActivationForwardKernel;
   geluBackward: ActivationBackwardKernel;
+  geluErfForward: ActivationForwardKernel;
+  geluErfBackward: ActivationBackwardKernel;
   softplusForward: ActivationForwardKernel;
   softplusBackward: ActivationBackwardKernel;
   softmaxForward(rows: number, cols: number, x: number, y: number): void;

@@ -50,6 +50,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       return total * scale;
     };
   const geluInner = (x: number): number => Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3);
+  /** ½·x·(1 + erf(x/√2)) and its derivative, in float64 (onePlusErf below). */
+  const halfOnePlusErf = (x: number): number => 0.5 * onePlusErf(x / Math.SQRT2);
   const softmaxRow = (h: Float32Array, cols: number, x: number, y: number): number => {
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, h[at(x) + j]!);
@@ -121,6 +123,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       const du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
     }),
+    geluErfForward: unary((x) => x * halfOnePlusErf(x)),
+    geluErfBackward: unaryGrad((x) => halfOnePlusErf(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI)),
     softplusForward: unary((x, beta, threshold) =>
       beta * x > threshold ? x : (Math.max(beta * x, 0) + Math.log1p(Math.exp(-Math.abs(beta * x)))) / beta),
     softplusBackward: unaryGrad((x, _y, beta, threshold) => (beta * x > threshold ? 1 : sigmoid(beta * x))),
@@ -239,4 +243,31 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     vlog: (n, x, y) => unary(Math.log)(n, x, y, 0, 0),
     vtanh: (n, x, y) => unary(Math.tanh)(n, x, y, 0, 0),
   };
+}
+
+/**
+ * 1 + erf(z) in float64, to about 1e-14 relative (checked against Python's math.erfc): the
+ * Maclaurin series of erf for |z| < 1.5 (where 1 − erf(|z|) ≥ 0.03 cancels little), and for
+ * |z| ≥ 1.5 the continued fraction of erfc, 400 terms from the tail (1 + erf(z) = erfc(−z) for
+ * negative z, so tiny values keep their digits). The reference of the exact GELU (JavaScript has
+ * no Math.erf).
+ */
+export function onePlusErf(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  const a = Math.abs(z);
+  if (a < 1.5) {
+    // erf(a) = 2/√π · Σ (−1)^n a^(2n+1) / (n!·(2n+1)).
+    let term = a, sum = a;
+    for (let n = 1; n < 100 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    const erf = (2 / Math.sqrt(Math.PI)) * sum;
+    return z >= 0 ? 1 + erf : 1 - erf;
+  }
+  // erfc(a) = e^(−a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + …))))).
+  let f = a;
+  for (let k = 400; k >= 1; k--) f = a + k / 2 / f;
+  const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+  return z >= 0 ? 2 - erfc : erfc;
 }

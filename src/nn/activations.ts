@@ -2,7 +2,7 @@ import * as ops from '../backend/ops.js';
 import type { Kernels } from '../backend/kernels.js';
 import { StateError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
+import { check2d, checkChoice, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { pyFloat } from './layer-args.js';
@@ -160,18 +160,33 @@ export class ELU extends ElementwiseActivation {
   }
 }
 
+/** Options of GELU. */
+export interface GELUOptions {
+  /** torch's `approximate`: 'none' (the exact erf form, torch's default) or 'tanh'. Default 'none'. */
+  approximate?: 'none' | 'tanh';
+}
+
 /**
- * GELU with the tanh approximation (PyTorch's GELU(approximate='tanh')):
- * ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as the identical x·σ(2u) to avoid
- * cancellation for negative x. It differs from the exact erf form by < 5e-4.
+ * GELU, as torch.nn.GELU: x·Φ(x) = ½·x·(1 + erf(x/√2)) (the default, approximate 'none'), or the
+ * tanh approximation ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) with `{ approximate: 'tanh' }`,
+ * computed as the identical x·σ(2u) to avoid cancellation for negative x (it differs from the
+ * exact form by < 5e-4). The exact form's erf is a SIMD erfc with a relative error bound, so its
+ * small negative outputs keep their digits.
  */
 export class GELU extends ElementwiseActivation {
   static override readonly typeName: string = 'GELU';
-  constructor() {
-    super({ forward: 'geluForward', backward: 'geluBackward' });
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: GELUOptions = {}) {
+    checkOptions('GELU', options, ['approximate']);
+    const approximate = checkChoice('GELU', 'approximate', options.approximate ?? 'none', ['none', 'tanh']);
+    super(approximate === 'tanh' ? { forward: 'geluForward', backward: 'geluBackward' } : { forward: 'geluErfForward', backward: 'geluErfBackward' });
+    this.approximate = approximate;
+  }
+  override toConfig(): LayerConfig {
+    return { args: [{ approximate: this.approximate }] };
   }
   override extraRepr(): string {
-    return "approximate='tanh'";
+    return `approximate='${this.approximate}'`;
   }
 }
 

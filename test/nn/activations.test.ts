@@ -4,9 +4,12 @@ import {
 } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
 import { dot, numericGrad } from '../helpers/gradcheck.js';
+import { onePlusErf } from '../../src/backend/reference.js';
 
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
-const gelu = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const geluTanh = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+// onePlusErf is checked against Python's math.erfc in test/kernels/activations.test.ts.
+const gelu = (x: number): number => 0.5 * x * onePlusErf(x / Math.SQRT2);
 
 // Each module with an independent float64 formula of its forward.
 const CASES: Array<{ name: string; make: () => Module; f: (x: number) => number }> = [
@@ -16,6 +19,7 @@ const CASES: Array<{ name: string; make: () => Module; f: (x: number) => number 
   { name: 'Sigmoid', make: () => new Sigmoid(), f: sig },
   { name: 'ELU(0.7)', make: () => new ELU(0.7), f: (x) => (x > 0 ? x : 0.7 * Math.expm1(x)) },
   { name: 'GELU', make: () => new GELU(), f: gelu },
+  { name: "GELU({ approximate: 'tanh' })", make: () => new GELU({ approximate: 'tanh' }), f: geluTanh },
   { name: 'Softplus', make: () => new Softplus(), f: (x) => Math.log1p(Math.exp(x)) },
   { name: 'Softplus(beta 2, threshold 3)', make: () => new Softplus({ beta: 2, threshold: 3 }), f: (x) => (2 * x > 3 ? x : Math.log1p(Math.exp(2 * x)) / 2) },
 ];
@@ -51,6 +55,7 @@ describe('activation options', () => {
     expect(() => new ELU(Infinity)).toThrow(/alpha must be a finite number/);
     expect(() => new Softplus({ beta: 0 })).toThrow(/beta must be > 0/);
     expect(() => new Softplus({ betta: 1 } as never)).toThrow(/unknown option 'betta'/);
+    expect(() => new GELU({ approximate: 'erf' } as never)).toThrow(/GELU: approximate must be one of 'none', 'tanh', got 'erf'/);
   });
 
   it('describes itself like PyTorch', () => {
