@@ -166,7 +166,9 @@ export class Sequential extends Module {
     if (this.flagScratch.length !== modules) this._trainingFlags(this.flagScratch = new Uint8Array(modules));
     const flags = this.flagScratch;
     const threads = threadCount(), backend = getBackend(), shape = this.lastInputShape;
-    for (const k of this.grownFor) {
+    const grown = this.grownFor;
+    for (let i = grown.length - 1; i >= 0; i--) { // the newest first: a training loop repeats it
+      const k = grown[i]!;
       if (k.inputGrad === inputGrad && k.threads === threads && k.backend === backend && sameShape(k.shape, shape) && sameFlags(k.flags, flags)) {
         return this.runBackward(where, gradOutput, inputGrad);
       }

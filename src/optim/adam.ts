@@ -88,7 +88,7 @@ export class Adam extends Optimizer {
   }
 
   protected update(): void {
-    const [beta1, beta2] = this.betas;
+    const beta1 = this.betas[0], beta2 = this.betas[1]; // indexing, not destructuring (an iterator)
     const t = this.stepCount, h = this.stepHyper;
     // One object re-filled every step instead of a new one (no allocation per step).
     h.lr = this.lr;
