@@ -116,7 +116,15 @@ export class Linear extends Module {
     this.runBackward('backwardParameters', gradOutput, false);
   }
 
-  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
+  /**
+   * @internal backward() called by a Sequential whose next layer back is a fused Linear + ReLU
+   * pair: the input gradient goes to that pair only, so its view is re-used (nextInternal).
+   */
+  _backwardToPair(gradOutput: Tensor): Tensor {
+    return this.runBackward('backward', gradOutput, true, true)!;
+  }
+
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean, internal = false): Tensor | null {
     const input = this.input;
     if (!input) throw new StateError(`Linear.${where}: called before a successful forward()`);
     const want = input.ndim === 2 ? this.output2d(input) : [...input.shape.slice(0, -1), this.outFeatures];
@@ -125,7 +133,8 @@ export class Linear extends Module {
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = inputGrad ? this.gradInput.next(input.ndim === 2 ? input.shape : [rows, this.inFeatures]) : null;
+    const dx = !inputGrad ? null : input.ndim !== 2 ? this.gradInput.next([rows, this.inFeatures])
+      : internal ? this.gradInput.nextInternal(input.shape) : this.gradInput.next(input.shape);
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
       dense.denseBackward(x, this.weight, dy, null, null, this.weight.grad, this.bias?.grad ?? null, dx,

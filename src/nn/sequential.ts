@@ -219,8 +219,9 @@ export class Sequential extends Module {
       const below = i >= 2 && linearRelu(layers[i - 2], layers[i - 1]);
       if (fused) g = (previous as Linear)._backwardRelu(g!, layer as ReLU, wantInputGrad, below, ready);
       else {
-        if (!plainLinear(layer)) ready = false;
-        if (wantInputGrad) g = layer.backward(g!);
+        const linear = plainLinear(layer);
+        if (!linear) ready = false;
+        if (wantInputGrad) g = linear && below ? (layer as Linear)._backwardToPair(g!) : layer.backward(g!);
         else {
           layer.backwardParameters(g!);
           g = null;

@@ -49,7 +49,9 @@ describe('round 5: re-used inner views never reach the user', () => {
     model.backward(dy); // the chain's views exist and are re-used from here on
     const z = l0.forward(x), y = r1.forward(z), h = l2.forward(y);
     const dh = l2.backward(data([10, 25], 4)), dz = r1.backward(dh), dx = l0.backward(dz);
-    const kept = [z, y, h, dh, dz, dx];
+    const last = model.at(6) as Linear; // its input gradient goes to a fused pair inside the chain
+    const out = last.forward(data([10, 25], 5)), dLast = last.backward(data([10, 2], 6));
+    const kept = [z, y, h, dh, dz, dx, out, dLast];
     model.forward(x);
     model.backward(dy);
     for (const t of kept) expect(() => t.toFloat32Array()).toThrow(/stale/);
