@@ -1,7 +1,8 @@
 // Interleaved A/B of the seed step (NETWORKS.seed: 2-25-25-25-2, Adam, batch 100, MSE), the step
 // bench/train-step.mjs times: the old build with backward(), the new build with backward() and
 // with backwardParameters() (fit()'s call), and the naive pure-JS MLP, in many short alternating
-// rounds; medians and fastest tenths (p10, steadier under load), and their ratios.
+// rounds; medians and fastest tenths (p10, steadier under load), and their ratios; then whether
+// the three models' parameters are equal byte for byte after the same number of steps.
 //   flock /work/bench.lock node bench/seed-ab.mjs OLD_DIST_DIR [NEW_DIST_DIR (default dist/)] [--rounds 60]
 import { NaiveMLP } from './lib/naive-mlp.mjs';
 import { importBuild } from './lib/builds.mjs';
@@ -37,3 +38,12 @@ const report = (q, label) => {
 console.log(`seed step, ${rounds} interleaved rounds (500 / 500 / 500 / 40 steps), load average ${loadAverage(1)}`);
 report(0.5, 'median');
 report(0.1, 'p10');
+// The three steps ran the same number of times from the same weights and data: their parameters
+// must be equal byte for byte (backwardParameters accumulates exactly backward()'s gradients).
+const bytes = (s) => s.model.parameters().map((p) => new Uint8Array(p.toFloat32Array().buffer));
+const same = (x, y) => x.length === y.length && x.every((p, i) => p.length === y[i].length && p.every((v, j) => v === y[i][j]));
+const pa = bytes(a), pb = bytes(b), pc = bytes(c);
+const steps = 3000 + 500 * rounds;
+console.log(`parameters after ${steps} steps: new backward() ${same(pa, pb) ? 'bit-identical to' : 'DIFFER from'} old; ` +
+  `new backwardParameters() ${same(pa, pc) ? 'bit-identical to' : 'DIFFER from'} old`);
+if (!same(pa, pb) || !same(pa, pc)) process.exitCode = 1;

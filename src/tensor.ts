@@ -7,6 +7,23 @@ import { type NestedArray, checkElement, checkValues, flatten } from './tensor-d
 
 export type { NestedArray } from './tensor-data.js';
 
+/**
+ * The element count of the one view workspaceView() is constructing, -1 otherwise: that view's
+ * shape was checked (and frozen) by its workspace when the shape last changed, and its storage
+ * grown to fit it, so the constructor skips the checks it makes for every other caller.
+ */
+let trustedSize = -1;
+
+/**
+ * @internal A view of a workspace's storage from element 0 (Workspace.next, once per module call):
+ * `shape` frozen and checked by checkShape, `size` its product, the storage at least that large.
+ * Not exported from the package: the public constructor keeps checking what it is given.
+ */
+export function workspaceView(storage: Storage, shape: readonly number[], size: number, owner: string): Tensor {
+  trustedSize = size;
+  return new Tensor(storage, 0, shape, owner);
+}
+
 /** Data accepted by Tensor.from. */
 export type TensorData = number[] | number[][] | NestedArray[] | Float32Array | ArrayLike<number>;
 
@@ -38,15 +55,21 @@ export class Tensor {
    * already be checked (checkShape) and fit in the storage from `offset`.
    */
   constructor(storage: Storage, offset: number, shape: readonly number[], owner: string | null) {
-    // Cheap enough for every workspace view, and no forged offset or shape reaches a kernel.
-    if (!(storage instanceof Storage)) throw new ValueError('Tensor: storage must be a Storage (use Tensor.from / zeros / full)');
-    const size = checkShape(shape, 'Tensor');
-    if (!Number.isInteger(offset) || offset < 0 || offset + size > storage.capacity) {
-      throw new ShapeError(`Tensor: ${size} elements from offset ${String(offset)} do not fit a storage of ${storage.capacity} elements`);
+    let size = trustedSize;
+    if (size >= 0) {
+      trustedSize = -1; // workspaceView's own call: checked by the workspace (see there)
+    } else {
+      // No forged offset or shape reaches a kernel.
+      if (!(storage instanceof Storage)) throw new ValueError('Tensor: storage must be a Storage (use Tensor.from / zeros / full)');
+      size = checkShape(shape, 'Tensor');
+      if (!Number.isInteger(offset) || offset < 0 || offset + size > storage.capacity) {
+        throw new ShapeError(`Tensor: ${size} elements from offset ${String(offset)} do not fit a storage of ${storage.capacity} elements`);
+      }
+      if (!Object.isFrozen(shape)) shape = Object.freeze([...shape]);
     }
     this._storage = storage;
     this._offset = offset;
-    this.#shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.#shape = shape;
     this.#size = size;
     this._generation = storage.generation;
     this._owner = owner;
@@ -290,6 +313,14 @@ export class Tensor {
    */
   static _isOwn(value: unknown): value is Tensor {
     return typeof value === 'object' && value !== null && #shape in value;
+  }
+
+  /**
+   * @internal Whether _check() would pass, without a message: hot paths build theirs (a
+   * template string per call) only when it fails.
+   */
+  _usable(): boolean {
+    return !this.disposedFlag && !this._storage.isReleased && this._generation === this._storage.generation;
   }
 
   _check(what: string): void {

@@ -100,7 +100,7 @@ export function checkTensor(where: string, what: string, t: unknown): Tensor {
     throw new ValueError(`${where}: ${what} must be a Tensor, got ${describe(t)}`);
   }
   const tensor = t as Tensor;
-  tensor._check(`${where}: ${what}`);
+  if (!tensor._usable()) tensor._check(`${where}: ${what}`); // the message only when it fails
   return tensor;
 }
 
@@ -114,6 +114,7 @@ export function check2d(where: string, what: string, t: Tensor, cols?: number): 
 
 /** Whether two shapes have the same dimensions (no allocation, unlike comparing join() strings). */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true; // shapes are frozen arrays, often passed on as they are
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -1,8 +1,8 @@
 import type { MemoryKind } from './backend/memory.js';
 import { Storage } from './backend/storage.js';
 import { namingOwner } from './errors.js';
-import { sizeOf } from './shape.js';
-import { Tensor } from './tensor.js';
+import { checkShape } from './shape.js';
+import { type Tensor, workspaceView } from './tensor.js';
 import { sameShape } from './validate.js';
 
 /**
@@ -13,8 +13,14 @@ import { sameShape } from './validate.js';
  */
 export class Workspace {
   private storage: Storage | null = null;
-  /** The last shape handed out, frozen, re-used while callers ask for the same dimensions. */
+  /**
+   * The last shape handed out, frozen, re-used while callers ask for the same dimensions; a
+   * caller's frozen array (every tensor's shape is one) is kept as is, so that a caller passing
+   * the same array again costs one comparison.
+   */
   private lastShape: readonly number[] = Object.freeze([]);
+  /** sizeOf(lastShape). */
+  private lastSize = 1;
 
   constructor(
     /** Named in error messages, e.g. "Linear(2, 8).forward". */
@@ -23,10 +29,20 @@ export class Workspace {
     private readonly kind: MemoryKind = 'module',
   ) {}
 
+  /** The last view, when nextInternal made it (a view next() handed out is never re-used). */
+  private internalView: Tensor | null = null;
+
   /** A fresh view of `shape`; previous views of this workspace become stale. */
   next(shape: readonly number[]): Tensor {
-    if (!sameShape(shape, this.lastShape)) this.lastShape = Object.freeze([...shape]);
-    const size = sizeOf(this.lastShape);
+    this.internalView = null;
+    if (shape !== this.lastShape && !sameShape(shape, this.lastShape)) {
+      const frozen = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+      // Checked here once per new shape, not by every view's constructor (workspaceView).
+      const size = checkShape(frozen, this.owner);
+      this.lastShape = frozen;
+      this.lastSize = size;
+    }
+    const size = this.lastSize;
     if (!this.storage) this.storage = namingOwner(this.owner, () => new Storage(Math.max(size, 1), this.kind));
     else {
       const storage = this.storage;
@@ -34,13 +50,29 @@ export class Workspace {
       if (size > storage.capacity) namingOwner(this.owner, () => storage.ensureCapacity(size));
       storage.generation++;
     }
-    return new Tensor(this.storage, 0, this.lastShape, this.owner);
+    return workspaceView(this.storage, this.lastShape, size, this.owner);
+  }
+
+  /**
+   * @internal next(shape) for a view that never leaves the library (a Sequential's activations
+   * and gradients between two of its own layers, see Sequential.forward): the previous view
+   * itself, with its contents about to be re-written, when nextInternal made it, it is still
+   * current (neither stale nor freed) and it has this shape; else a fresh view, as next() makes.
+   * Nothing a caller holds can change silently: any view next() handed out (a layer called on
+   * its own, a result the chain returns) still goes stale at the following call, as before.
+   */
+  nextInternal(shape: readonly number[]): Tensor {
+    const v = this.internalView;
+    if (v !== null && v._generation === v._storage.generation && !v._storage.isReleased && sameShape(shape, v.shape)) return v;
+    const fresh = this.next(shape);
+    this.internalView = fresh;
+    return fresh;
   }
 
   /** Frees the memory; views become unusable. */
   dispose(): void {
     this.storage?.release();
     this.storage = null;
+    this.internalView = null;
   }
 }
-

@@ -104,9 +104,10 @@ export function dropoutBackward(dy: TensorRef, mask: TensorRef, dx: TensorRef): 
 export function elementwiseLoss(
   kernel: KernelName, pred: TensorRef, target: TensorRef, grad: TensorRef, scale: number, p0: number,
 ): number {
-  const n = pred.size, args = [n, ptr(pred, 'loss'), ptr(target, 'loss'), ptr(grad, 'loss'), scale, p0];
-  if (n <= SUM_CHUNK) return (kernels()[kernel] as ElementwiseLossKernel)(n, args[1]!, args[2]!, args[3]!, scale, p0);
-  return parallelSum(kernel, args, n, SUM_CHUNK, SPLIT_1_3, n * NS.loss);
+  const n = pred.size, pp = ptr(pred, 'loss'), pt = ptr(target, 'loss'), pg = ptr(grad, 'loss');
+  // One chunk (every step of a small network): the kernel directly, without an argument array.
+  if (n <= SUM_CHUNK) return (kernels()[kernel] as ElementwiseLossKernel)(n, pp, pt, pg, scale, p0);
+  return parallelSum(kernel, [n, pp, pt, pg, scale, p0], n, SUM_CHUNK, SPLIT_1_3, n * NS.loss);
 }
 
 /** Cross-entropy with probability targets of the logits' shape. */

@@ -40,9 +40,12 @@ export abstract class Loss {
   private lastGrad: Tensor | null = null;
   private lastCounted = NaN;
   private disposedFlag = false;
+  /** "MSELoss.forward": the name in messages, made once rather than per call. */
+  protected readonly forwardWhere: string;
 
   protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
     const name = (new.target as typeof Loss).typeName;
+    this.forwardWhere = `${name}.forward`;
     checkOptions(name, options, ['reduction', ...extraOptions]);
     this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
     this.gradWorkspace = new Workspace(`${name}.backward`, 'loss');
@@ -81,19 +84,19 @@ export abstract class Loss {
    * forgets the previous call's gradient, so backward() then throws instead of returning it.
    */
   forward(prediction: Tensor, target: unknown): number {
-    const name = this.typeName;
+    const where = this.forwardWhere;
     this.checkUsable('forward');
     this.lastGrad = null;
     this.lastCounted = NaN;
-    checkTensor(`${name}.forward`, 'prediction', prediction);
-    if (prediction.size === 0) throw new ShapeError(`${name}.forward: the prediction is empty (shape ${formatShape(prediction.shape)})`);
+    checkTensor(where, 'prediction', prediction);
+    if (prediction.size === 0) throw new ShapeError(`${where}: the prediction is empty (shape ${formatShape(prediction.shape)})`);
     this.checkTarget(prediction, target);
     const grad = this.gradWorkspace.next(prediction.shape);
     const value = this.compute(prediction, target, grad);
     this.lastCounted = this.counted(prediction);
     if (!Number.isFinite(value)) {
       const { source, index, message } = this.diagnose(prediction, target);
-      throw new NonFiniteLossError(`${name}.forward: the loss is ${value}: ${message}`, value, source, index);
+      throw new NonFiniteLossError(`${where}: the loss is ${value}: ${message}`, value, source, index);
     }
     this.lastGrad = grad;
     return value;
@@ -181,10 +184,9 @@ export abstract class ElementwiseLoss extends Loss {
   protected param = 0;
 
   protected checkTarget(prediction: Tensor, target: unknown): void {
-    const name = this.typeName;
-    const t = checkTensor(`${name}.forward`, 'target', target);
+    const t = checkTensor(this.forwardWhere, 'target', target);
     if (!sameShape(t.shape, prediction.shape)) {
-      throw new ShapeError(`${name}.forward: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);
+      throw new ShapeError(`${this.forwardWhere}: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);
     }
   }
 

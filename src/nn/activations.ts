@@ -23,6 +23,9 @@ export abstract class ElementwiseActivation extends Module {
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
   private lastOutput: Tensor | null = null;
+  /** "ReLU.forward", "ReLU.backward": the names in messages, made once rather than per call. */
+  private readonly forwardWhere: string;
+  private readonly backwardWhere: string;
 
   protected constructor(
     private readonly kernelPair: KernelPair,
@@ -30,8 +33,10 @@ export abstract class ElementwiseActivation extends Module {
     private readonly p1 = 0,
   ) {
     super();
-    this.output = this.registerWorkspace(new Workspace(`${this.typeName}.forward`));
-    this.gradInput = this.registerWorkspace(new Workspace(`${this.typeName}.backward`));
+    this.forwardWhere = `${this.typeName}.forward`;
+    this.backwardWhere = `${this.typeName}.backward`;
+    this.output = this.registerWorkspace(new Workspace(this.forwardWhere));
+    this.gradInput = this.registerWorkspace(new Workspace(this.backwardWhere));
   }
 
   /** No arguments; activations with settings override this. */
@@ -45,9 +50,8 @@ export abstract class ElementwiseActivation extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    const name = this.typeName;
     this.input = this.lastOutput = null; // a rejected forward leaves nothing for backward to use
-    checkTensor(`${name}.forward`, 'input', input);
+    checkTensor(this.forwardWhere, 'input', input);
     const y = this.output.next(input.shape);
     ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
     this.input = input;
@@ -56,10 +60,9 @@ export abstract class ElementwiseActivation extends Module {
   }
 
   backward(gradOutput: Tensor): Tensor {
-    const name = this.typeName;
     const input = this.input, output = this.lastOutput;
-    if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
-    checkGradOutput(`${name}.backward`, gradOutput, input.shape);
+    if (!input || !output) throw new StateError(`${this.backwardWhere}: called before a successful forward()`);
+    checkGradOutput(this.backwardWhere, gradOutput, input.shape);
     this._checkBackwardReady('backward');
     const dx = this.gradInput.next(input.shape);
     ops.activationBackward(this.kernelPair.backward, input, output, gradOutput, dx, this.p0, this.p1);
@@ -68,12 +71,13 @@ export abstract class ElementwiseActivation extends Module {
 
   /**
    * @internal For a Linear computing this activation in its own kernel (ReLU only): forgets the
-   * last forward, as forward() does, and returns the new output view for the kernel to fill.
+   * last forward, as forward() does, and returns the new output view for the kernel to fill;
+   * `internal`: the output goes to the chain's next Linear only (Workspace.nextInternal).
    */
-  _fusedOutput(shape: readonly number[]): Tensor {
+  _fusedOutput(shape: readonly number[], internal: boolean): Tensor {
     this.checkUsable('forward');
     this.input = this.lastOutput = null;
-    return this.output.next(shape);
+    return internal ? this.output.nextInternal(shape) : this.output.next(shape);
   }
 
   /** @internal Records the input and output a fused kernel wrote, as forward() would. */
@@ -88,23 +92,25 @@ export abstract class ElementwiseActivation extends Module {
   }
 
   /**
-   * @internal backward()'s checks, then the new input-gradient view for a fused kernel to fill
-   * (the preceding Linear computes it with its own backward).
+   * @internal backward()'s checks, then the input-gradient view for a fused kernel to fill (the
+   * preceding Linear computes it with its own backward, and it goes nowhere else:
+   * Workspace.nextInternal). `ready`: _checkBackwardReady was called by the caller since
+   * anything could have changed this module's saved tensors (Linear._backwardRelu).
    */
-  _fusedBackward(gradOutput: Tensor): Tensor {
-    const name = this.typeName;
+  _fusedBackward(gradOutput: Tensor, ready = false): Tensor {
     const input = this.input, output = this.lastOutput;
-    if (!input || !output) throw new StateError(`${name}.backward: called before a successful forward()`);
-    checkGradOutput(`${name}.backward`, gradOutput, input.shape);
-    this._checkBackwardReady('backward');
-    return this.gradInput.next(input.shape);
+    if (!input || !output) throw new StateError(`${this.backwardWhere}: called before a successful forward()`);
+    checkGradOutput(this.backwardWhere, gradOutput, input.shape);
+    if (!ready) this._checkBackwardReady('backward');
+    return this.gradInput.nextInternal(input.shape);
   }
 
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
     if (!this.input || !this.lastOutput) throw new StateError(`${this.typeName}.${where}: called before a successful forward()`);
-    this.input._check(`${this.typeName}.${where}: the input of the last forward()`);
-    this.lastOutput._check(`${this.typeName}.${where}: the output of the last forward()`);
+    // The messages are built only when a check fails (this runs several times per step).
+    if (!this.input._usable()) this.input._check(`${this.typeName}.${where}: the input of the last forward()`);
+    if (!this.lastOutput._usable()) this.lastOutput._check(`${this.typeName}.${where}: the output of the last forward()`);
   }
 }
 
@@ -254,7 +260,7 @@ export class Softmax extends Module {
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
     if (!this.lastOutput) throw new StateError(`Softmax.${where}: called before a successful forward()`);
-    this.lastOutput._check(`Softmax.${where}: the output of the last forward()`);
+    if (!this.lastOutput._usable()) this.lastOutput._check(`Softmax.${where}: the output of the last forward()`);
   }
 
   override toConfig(): LayerConfig {

@@ -116,16 +116,25 @@ export class Linear extends Module {
     this.runBackward('backwardParameters', gradOutput, false);
   }
 
-  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
+  /**
+   * @internal backward() called by a Sequential whose next layer back is a fused Linear + ReLU
+   * pair: the input gradient goes to that pair only, so its view is re-used (nextInternal).
+   */
+  _backwardToPair(gradOutput: Tensor): Tensor {
+    return this.runBackward('backward', gradOutput, true, true)!;
+  }
+
+  private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean, internal = false): Tensor | null {
     const input = this.input;
     if (!input) throw new StateError(`Linear.${where}: called before a successful forward()`);
     const want = input.ndim === 2 ? this.output2d(input) : [...input.shape.slice(0, -1), this.outFeatures];
-    checkGradOutput(`Linear.${where}`, gradOutput, want);
+    checkGradOutput(where === 'backward' ? 'Linear.backward' : `Linear.${where}`, gradOutput, want);
     this._checkBackwardReady(where);
     const rows = input.size / this.inFeatures;
     const dy = matrix(gradOutput, rows, this.outFeatures);
     // Allocate before accumulating: an OutOfMemoryError leaves the gradients as they were.
-    const dx = inputGrad ? this.gradInput.next(input.ndim === 2 ? input.shape : [rows, this.inFeatures]) : null;
+    const dx = !inputGrad ? null : input.ndim !== 2 ? this.gradInput.next([rows, this.inFeatures])
+      : internal ? this.gradInput.nextInternal(input.shape) : this.gradInput.next(input.shape);
     const x = matrix(input, rows, this.inFeatures);
     if (dense.denseSmallFits(rows, this.inFeatures, this.outFeatures)) {
       dense.denseBackward(x, this.weight, dy, null, null, this.weight.grad, this.bias?.grad ?? null, dx,
@@ -150,9 +159,12 @@ export class Linear extends Module {
     return (this.scratchView = this.weightT.next([floats]));
   }
 
-  /** [rows, outFeatures] of a 2-D input, re-using one array while the row count repeats. */
+  /**
+   * [rows, outFeatures] of a 2-D input, re-using one frozen array while the row count repeats
+   * (the output workspace then keeps it, and recognises it by identity on the next call).
+   */
   private output2d(input: Tensor): readonly number[] {
-    if (this.lastOutShape[0] !== input.shape[0]) this.lastOutShape = [input.shape[0]!, this.outFeatures];
+    if (this.lastOutShape[0] !== input.shape[0]) this.lastOutShape = Object.freeze([input.shape[0]!, this.outFeatures]);
     return this.lastOutShape;
   }
 
@@ -160,12 +172,14 @@ export class Linear extends Module {
    * @internal `relu.forward(this.forward(input))` in one kernel call when the layer is small (a
    * Sequential calls it for a Linear followed by a ReLU). Both modules end in the state the two
    * calls leave: this layer's output z and the ReLU's input z and output y, bit for bit.
+   * z stays between the two modules, and y too when `internal` (the chain passes it to its next
+   * Linear, never out): their views are re-used from call to call (Workspace.nextInternal).
    */
-  _forwardRelu(input: Tensor, relu: ReLU): Tensor {
+  _forwardRelu(input: Tensor, relu: ReLU, internal = false): Tensor {
     if (input instanceof Object && (input as Tensor).ndim === 2 && dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
       this.checkInput(input);
-      const z = this.output.next(this.output2d(input));
-      const y = relu._fusedOutput(z.shape);
+      const z = this.output.nextInternal(this.output2d(input));
+      const y = relu._fusedOutput(z.shape, internal);
       dense.denseForward(input, this.weight, this.bias, z, y, this.scratch(dense.denseForwardScratch(this.outFeatures, this.inFeatures)));
       this.input = input;
       relu._fusedForwardDone(z, y);
@@ -178,15 +192,18 @@ export class Linear extends Module {
    * @internal `this.backward(relu.backward(gradOutput))` (with inputGrad false:
    * `this.backwardParameters(…)`, returning null) in one kernel call when the layer is small and
    * the ReLU's last input has this layer's output shape; the same checks, results and state (the
-   * ReLU's input gradient included), bit for bit.
+   * ReLU's input gradient included), bit for bit. `internal`: the input gradient goes to the
+   * chain's previous Linear + ReLU pair only (its view is re-used: Workspace.nextInternal).
+   * `ready`: the caller checked both modules' _checkBackwardReady, and nothing ran since that
+   * could have changed what they saved (Sequential's backward).
    */
-  _backwardRelu(gradOutput: Tensor, relu: ReLU, inputGrad = true): Tensor | null {
+  _backwardRelu(gradOutput: Tensor, relu: ReLU, inputGrad = true, internal = false, ready = false): Tensor | null {
     const input = this.input, z = relu._fusedInput();
     if (input && input.ndim === 2 && z && z.ndim === 2 && z.shape[0] === input.shape[0] && z.shape[1] === this.outFeatures &&
         dense.denseSmallFits(input.shape[0]!, this.inFeatures, this.outFeatures)) {
-      const dz = relu._fusedBackward(gradOutput);
-      this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
-      const dx = inputGrad ? this.gradInput.next(input.shape) : null;
+      const dz = relu._fusedBackward(gradOutput, ready);
+      if (!ready) this._checkBackwardReady(inputGrad ? 'backward' : 'backwardParameters');
+      const dx = !inputGrad ? null : internal ? this.gradInput.nextInternal(input.shape) : this.gradInput.next(input.shape);
       dense.denseBackward(input, this.weight, gradOutput, z, dz, this.weight.grad, this.bias?.grad ?? null, dx,
         this.scratch(dense.denseBackwardScratch(input.shape[0]!, this.outFeatures)));
       return dx;
@@ -200,7 +217,7 @@ export class Linear extends Module {
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
     if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward()`);
-    this.input._check(`Linear.${where}: the input of the last forward()`);
+    if (!this.input._usable()) this.input._check(`Linear.${where}: the input of the last forward()`);
   }
 
   /** `[inFeatures, outFeatures, { bias }]`. */

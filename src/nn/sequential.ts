@@ -24,10 +24,15 @@ const RELU = { forward: ReLU.prototype.forward, backward: ReLU.prototype.backwar
  */
 function linearRelu(a: Module | undefined, b: Module | undefined): boolean {
   if (a === undefined || b === undefined) return false;
-  const classA: unknown = a.constructor, classB: unknown = b.constructor;
-  return classA === Linear && classB === ReLU &&
-    a.forward === LINEAR.forward && a.backward === LINEAR.backward && a.backwardParameters === LINEAR.backwardParameters &&
-    b.forward === RELU.forward && b.backward === RELU.backward;
+  const classB: unknown = b.constructor;
+  return plainLinear(a) && classB === ReLU && b.forward === RELU.forward && b.backward === RELU.backward;
+}
+
+/** Whether `m` is a plain Linear (as in linearRelu): its forward keeps its input and returns its own output only. */
+function plainLinear(m: Module | undefined): boolean {
+  if (m === undefined) return false;
+  const cls: unknown = m.constructor;
+  return cls === Linear && m.forward === LINEAR.forward && m.backward === LINEAR.backward && m.backwardParameters === LINEAR.backwardParameters;
 }
 
 /**
@@ -127,7 +132,9 @@ export class Sequential extends Module {
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!, next = layers[i + 1];
       if (linearRelu(layer, next)) {
-        x = (layer as Linear)._forwardRelu(x, next as ReLU);
+        // The pair's output stays inside the chain when a plain Linear takes it next (it keeps
+        // its input and returns only its own output): then its view is re-used (nextInternal).
+        x = (layer as Linear)._forwardRelu(x, next as ReLU, plainLinear(layers[i + 2]));
         i++;
       } else {
         x = layer.forward(x);
@@ -154,12 +161,14 @@ export class Sequential extends Module {
    * any other first copies the gradients (to JavaScript arrays), and puts them back if it throws.
    */
   private atomicBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
-    const modules = this._trainingFlags(null);
-    if (this.flagScratch.length !== modules) this.flagScratch = new Uint8Array(modules);
+    // One pass when the tree kept its size (every step), a second one after it changed.
+    const modules = this._trainingFlags(this.flagScratch);
+    if (this.flagScratch.length !== modules) this._trainingFlags(this.flagScratch = new Uint8Array(modules));
     const flags = this.flagScratch;
-    this._trainingFlags(flags);
     const threads = threadCount(), backend = getBackend(), shape = this.lastInputShape;
-    for (const k of this.grownFor) {
+    const grown = this.grownFor;
+    for (let i = grown.length - 1; i >= 0; i--) { // the newest first: a training loop repeats it
+      const k = grown[i]!;
       if (k.inputGrad === inputGrad && k.threads === threads && k.backend === backend && sameShape(k.shape, shape) && sameFlags(k.flags, flags)) {
         return this.runBackward(where, gradOutput, inputGrad);
       }
@@ -196,17 +205,29 @@ export class Sequential extends Module {
     this._checkBackwardReady(where);
     const layers = this.layers;
     let g: Tensor | null = gradOutput;
+    // Whether only this file's fused pairs and plain Linears ran since the check above: they
+    // write their own gradient workspaces only, never what another layer saved, so a pair need
+    // not check its saved tensors again (a layer of other code may do anything: then it does).
+    let ready = true;
+    let fused = linearRelu(layers[layers.length - 2], layers[layers.length - 1]);
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!, previous = layers[i - 1];
-      const fused = linearRelu(previous, layer);
       if (fused) i--;
       const wantInputGrad = inputGrad || i > 0;
-      if (fused) g = (previous as Linear)._backwardRelu(g!, layer as ReLU, wantInputGrad);
-      else if (wantInputGrad) g = layer.backward(g!);
+      // Whether the layers below end in a fused pair (the next iteration's `fused`): the pair's
+      // input gradient then stays inside the chain (its view is re-used).
+      const below = i >= 2 && linearRelu(layers[i - 2], layers[i - 1]);
+      if (fused) g = (previous as Linear)._backwardRelu(g!, layer as ReLU, wantInputGrad, below, ready);
       else {
-        layer.backwardParameters(g!);
-        g = null;
+        const linear = plainLinear(layer);
+        if (!linear) ready = false;
+        if (wantInputGrad) g = linear && below ? (layer as Linear)._backwardToPair(g!) : layer.backward(g!);
+        else {
+          layer.backwardParameters(g!);
+          g = null;
+        }
       }
+      fused = below;
     }
     return g;
   }
@@ -217,7 +238,7 @@ export class Sequential extends Module {
    */
   private checkGradient(where: string, gradOutput: Tensor): void {
     if (this.layers.length === 0) checkGradOutput(`Sequential.${where}`, gradOutput, this.lastInputShape);
-    else checkTensor(`Sequential.${where}`, 'gradOutput', gradOutput);
+    else checkTensor(where === 'backward' ? 'Sequential.backward' : `Sequential.${where}`, 'gradOutput', gradOutput);
   }
 
   override _checkBackwardReady(where: string): void {

@@ -38,6 +38,8 @@ export class Adam extends Optimizer {
   readonly maximize: boolean;
   /** Weight decay applied to θ directly (AdamW) rather than through the gradient. */
   protected readonly decoupled: boolean = false;
+  /** The kernel's hyper-parameters, re-filled by every step (see update). */
+  private readonly stepHyper: Parameters<typeof ops.adamStep>[5];
 
   constructor(params: readonly Parameter[], options: AdamOptions = {}, defaultWeightDecay = 0) {
     // Every option checked before super() moves the parameters.
@@ -48,6 +50,9 @@ export class Adam extends Optimizer {
     this.weightDecay = h.weightDecay;
     this.amsgrad = h.amsgrad;
     this.maximize = h.maximize;
+    this.stepHyper = {
+      lr: 0, beta1: 0, beta2: 0, eps: 0, weightDecay: 0, decoupled: false, amsgrad: false, maximize: false, stepSize: 0, bias2Sqrt: 0,
+    };
   }
 
   /** Checks every option (no side effects) and returns them with defaults filled in. */
@@ -83,16 +88,22 @@ export class Adam extends Optimizer {
   }
 
   protected update(): void {
-    const [beta1, beta2] = this.betas;
-    const t = this.stepCount;
+    const beta1 = this.betas[0], beta2 = this.betas[1]; // indexing, not destructuring (an iterator)
+    const t = this.stepCount, h = this.stepHyper;
+    // One object re-filled every step instead of a new one (no allocation per step).
+    h.lr = this.lr;
+    h.beta1 = beta1;
+    h.beta2 = beta2;
+    h.eps = this.eps;
+    h.weightDecay = this.weightDecay;
+    h.decoupled = this.decoupled;
+    h.amsgrad = this.amsgrad;
+    h.maximize = this.maximize;
+    h.stepSize = this.lr / (1 - beta1 ** t);
+    h.bias2Sqrt = Math.sqrt(1 - beta2 ** t);
     ops.adamStep(
       this.block.values, this.block.grads, this.buffer('expAvg'), this.buffer('expAvgSq'),
-      this.amsgrad ? this.buffer('maxExpAvgSq') : null,
-      {
-        lr: this.lr, beta1, beta2, eps: this.eps, weightDecay: this.weightDecay,
-        decoupled: this.decoupled, amsgrad: this.amsgrad, maximize: this.maximize,
-        stepSize: this.lr / (1 - beta1 ** t), bias2Sqrt: Math.sqrt(1 - beta2 ** t),
-      },
+      this.amsgrad ? this.buffer('maxExpAvgSq') : null, h,
     );
   }
 }

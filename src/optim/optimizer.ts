@@ -83,7 +83,7 @@ export abstract class Optimizer {
   /** Applies one update to every parameter from its `.grad`. */
   step(): void {
     this._checkUsable('step');
-    this.block.assertIntact(`${this.typeName}.step`);
+    if (!this.block.intact()) this.block.assertIntact(`${this.typeName}.step`); // the message only when it fails
     this.stepCount++;
     this.update();
   }
@@ -91,7 +91,7 @@ export abstract class Optimizer {
   /** Sets every parameter's gradient to zero (one fill over the gradient block). */
   zeroGrad(): void {
     this._checkUsable('zeroGrad');
-    this.block.assertIntact(`${this.typeName}.zeroGrad`);
+    if (!this.block.intact()) this.block.assertIntact(`${this.typeName}.zeroGrad`);
     this.block.zeroGrad();
   }
 

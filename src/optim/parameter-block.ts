@@ -72,8 +72,20 @@ export class ParameterBlock implements ParameterHome {
     return new ParameterBlock(params);
   }
 
-  /** Throws if a parameter has since been moved into another block (by another optimizer). */
+  /**
+   * Whether every parameter is still alive and in this block (assertIntact would pass): one loop
+   * without closures or messages, twice per training step (zeroGrad, step).
+   */
+  intact(): boolean {
+    const params = this.params;
+    if (this.members !== params.length) return false;
+    for (let i = 0; i < params.length; i++) if (params[i]!._block !== this || params[i]!.isDisposed) return false;
+    return true;
+  }
+
+  /** Throws if a parameter has since been disposed or moved into another block (by another optimizer). */
   assertIntact(where: string): void {
+    if (this.intact()) return;
     if (this.params.some((p) => p.isDisposed)) {
       throw new StateError(`${where}: some of this optimizer's parameters have been disposed (model.dispose()); create a new optimizer for a new model`);
     }
