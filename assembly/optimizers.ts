@@ -86,6 +86,9 @@ export function sgdStep(
  * Whole vectors run in a do-while loop with no tail test per load (the last 1–3 elements take one
  * partial pass after it): with the loop body dominating the exit, V8 hoists the factors computed
  * before the loop (splats, 1 / bias2Sqrt) out of it instead of re-computing them per vector.
+ * Plain Adam (no weight decay, amsgrad or maximize: the usual case) has a loop of its own, the
+ * same operations with the flags folded away: the general loop tests each flag per vector and
+ * keeps fewer values in registers.
  */
 export function adamStep(
   n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
@@ -93,6 +96,20 @@ export function adamStep(
   decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, bias2Sqrt: f32,
 ): void {
   const invB2s: f32 = <f32>1 / bias2Sqrt;
+  if (weightDecay == 0 && !amsgrad && !maximize) {
+    adamLoop(n, param, grad, expAvg, expAvgSq, 0, lr, beta1, beta2, eps, 0, 0, 0, 0, stepSize, invB2s);
+  } else {
+    adamLoop(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+  }
+}
+
+/** adamStep's loops (inlined twice: with the flags as constants, and as arguments). */
+// @ts-ignore: decorator
+@inline function adamLoop(
+  n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, invB2s: f32,
+): void {
   const full = n & ~3;
   let i = 0;
   if (full > 0) {
