@@ -232,11 +232,14 @@ function narrowProduct(m: usize, k: usize, a: usize, ars: usize, b: usize, ldb: 
 /** product with C row-major (C(i, j) at c + 4(i·crs + j)); rows of 21..32 columns in whole-row panels (dense-panel.ts), of 2 in narrowProduct. */
 function productRows(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize,
-  c: usize, y: usize, crs: usize, bias: usize, accumulate: i32,
+  c: usize, y: usize, crs: usize, bias: usize, accumulate: i32, pack: i32,
 ): void {
   if (panelFits(n) && wholeRowsReadable(n, k, b, ldb)) panelProduct(m, n, k, a, ars, acs, b, ldb, c, y, crs, 1, bias, accumulate);
   else if (n == 2 && acs == 1 && crs == 2) narrowProduct(m, k, a, ars, b, ldb, c, y, bias, accumulate);
-  else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, y, crs, 1, bias, accumulate);
+  else {
+    if (pack && (n & 3)) packTail(k, n, n & ~(<usize>3), b, ldb, bt);
+    product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, y, crs, 1, bias, accumulate);
+  }
 }
 
 /** product accumulating into C stored transposed (C(i, j) at c + 4(i + j·ccs)), no bias, no ReLU; panels as productRows. */
@@ -244,7 +247,10 @@ function productColumns(
   m: usize, n: usize, k: usize, a: usize, ars: usize, acs: usize, b: usize, ldb: usize, bt: usize, ldbt: usize, c: usize, ccs: usize,
 ): void {
   if (panelFits(n) && wholeRowsReadable(n, k, b, ldb)) panelProduct(m, n, k, a, ars, acs, b, ldb, c, 0, 1, ccs, 0, 1);
-  else product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, 0, 1, ccs, 0, 1);
+  else {
+    if (n & 3) packTail(k, n, n & ~(<usize>3), b, ldb, bt);
+    product(m, n, k, a, ars, acs, b, ldb, bt, ldbt, c, 0, 1, ccs, 0, 1);
+  }
 }
 
 /** Copies columns [col, cols) (fewer than 4) of `rows` rows (stride ld) to dst [rows][4], zero-padded. */
@@ -349,7 +355,7 @@ function transposePadded(n: usize, k: usize, w: usize, wT: usize, n4: usize): vo
 export function denseForward(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, z: usize, y: usize, scratch: usize): void {
   const um = <usize>m, un = <usize>n, uk = <usize>k, n4 = (un + 3) & ~(<usize>3);
   transposePadded(un, uk, w, scratch, n4);
-  productRows(um, un, uk, x, uk, 1, scratch, n4, at(scratch, un & ~(<usize>3)), n4, z, y, un, bias, 0);
+  productRows(um, un, uk, x, uk, 1, scratch, n4, at(scratch, un & ~(<usize>3)), n4, z, y, un, bias, 0, 0);
 }
 
 /**
@@ -374,16 +380,13 @@ export function denseBackward(
   // dW += gᵀ·x, vectorised over whichever of W's dimensions wastes fewer lanes.
   if (((un + 3) & tail3) * uk < ((uk + 3) & tail3) * un) {
     // dWᵀ[k, n] += xᵀ·g: A = xᵀ, B = g's rows, C = dW read transposed.
-    if (un & 3) packTail(um, un, un & tail3, g, un, scratch);
     productColumns(uk, un, um, x, 1, uk, g, un, scratch, 4, dw, uk);
   } else {
     // dW[n, k] += gᵀ·x: A = gᵀ, B = x's rows.
-    if (uk & 3) packTail(um, uk, uk & tail3, x, uk, scratch);
-    productRows(un, uk, um, g, 1, un, x, uk, scratch, 4, dw, 0, uk, 0, 1);
+    productRows(un, uk, um, g, 1, un, x, uk, scratch, 4, dw, 0, uk, 0, 1, 1);
   }
   if (dx) {
     // dx[m, k] = g·W: B = W's rows.
-    if (uk & 3) packTail(un, uk, uk & tail3, w, uk, scratch);
-    productRows(um, uk, un, g, un, 1, w, uk, scratch, 4, dx, 0, uk, 0, 0);
+    productRows(um, uk, un, g, un, 1, w, uk, scratch, 4, dx, 0, uk, 0, 0, 1);
   }
 }
