@@ -302,17 +302,28 @@ function packTail(rows: usize, cols: usize, col: usize, src: usize, ld: usize, d
  */
 function maskAndSums(m: usize, n: usize, dy: usize, z: usize, dz: usize, db: usize): void {
   let j: usize = 0;
-  for (; j + 16 <= n; j += 16) maskGroup(4, 0, 4, m, n, j, dy, z, dz, db);
+  for (; j + 16 <= n; j += 16) mask4(m, n, j, dy, z, dz, db, 4);
   const r = n - j, whole = <i32>(r >> 2), tail = <i32>(r & 3);
   if (tail) {
-    if (whole == 0) maskGroup(0, 1, tail, m, n, j, dy, z, dz, db);
-    else if (whole == 1) maskGroup(1, 1, tail, m, n, j, dy, z, dz, db);
-    else if (whole == 2) maskGroup(2, 1, tail, m, n, j, dy, z, dz, db);
-    else maskGroup(3, 1, tail, m, n, j, dy, z, dz, db);
-  } else if (whole == 1) maskGroup(1, 0, 4, m, n, j, dy, z, dz, db);
-  else if (whole == 2) maskGroup(2, 0, 4, m, n, j, dy, z, dz, db);
-  else if (whole == 3) maskGroup(3, 0, 4, m, n, j, dy, z, dz, db);
+    if (whole == 0) mask0T(m, n, j, dy, z, dz, db, tail);
+    else if (whole == 1) mask1T(m, n, j, dy, z, dz, db, tail);
+    else if (whole == 2) mask2T(m, n, j, dy, z, dz, db, tail);
+    else mask3T(m, n, j, dy, z, dz, db, tail);
+  } else if (whole == 1) mask1(m, n, j, dy, z, dz, db, 4);
+  else if (whole == 2) mask2(m, n, j, dy, z, dz, db, 4);
+  else if (whole == 3) mask3(m, n, j, dy, z, dz, db, 4);
 }
+
+// One small function per group shape: inlined into one function, the optimiser merged the shapes
+// back into a loop that tested the vector count and the tail at every row.
+function mask4(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(4, 0, tail, m, n, j, dy, z, dz, db); }
+function mask3(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(3, 0, tail, m, n, j, dy, z, dz, db); }
+function mask2(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(2, 0, tail, m, n, j, dy, z, dz, db); }
+function mask1(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(1, 0, tail, m, n, j, dy, z, dz, db); }
+function mask3T(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(3, 1, tail, m, n, j, dy, z, dz, db); }
+function mask2T(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(2, 1, tail, m, n, j, dy, z, dz, db); }
+function mask1T(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(1, 1, tail, m, n, j, dy, z, dz, db); }
+function mask0T(m: usize, n: usize, j: usize, dy: usize, z: usize, dz: usize, db: usize, tail: i32): void { maskGroup(0, 1, tail, m, n, j, dy, z, dz, db); }
 
 /** Floats of scratch that serve both passes: denseForward needs k·⌈n⌉₄ (Wᵀ), denseBackward 4·max(m, n) (tail panels). */
 export function denseScratchSize(m: i32, n: i32, k: i32): i32 {
