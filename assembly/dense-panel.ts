@@ -2,9 +2,12 @@
 // wide (6 to 8 vectors): a pair of rows covers all its column vectors in two register blocks of
 // ⌈V/2⌉ and ⌊V/2⌋ vectors (2 rows × 4 accumulators + 2 broadcasts + B's vector + a product stay
 // within V8's 15 allocatable xmm registers; each B vector loaded serves two rows), and the n % 4
-// tail is the last block's last vector (from a zero-padded panel, stored lane by lane) instead of
-// a block of its own. An odd last row is one block of all V vectors (6 or more independent add
-// chains keep both adders busy).
+// tail is the last block's last vector instead of a block of its own: read whole from B's row (its
+// lanes past n hold the next row's values, and feed only lanes of C that are never stored; the
+// caller checks that the last row's over-read stays inside the memory), stored lane by lane. One
+// pointer walks B (no separate tail panel): the k loop keeps few enough general registers live
+// that V8 does not spill its counter. An odd last row is one block of all V vectors (6 or more
+// independent add chains keep both adders busy).
 //
 // Every variant is specialised (an @inline body with constant flags) for its initial value (C
 // itself, the bias or 0), C's layout (rows, or read transposed) and the fused ReLU store, so that

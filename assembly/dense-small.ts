@@ -16,7 +16,8 @@
 // that fills the vector lanes better, e.g. for W [25, 2]) and the n % 4 column tail is a vector
 // block over a zero-padded copy of B's last columns, of which only the valid lanes are stored:
 // no scalar loop at widths like 25 or 2. C rows of 21..32 columns take dense-panel.ts's whole-row
-// panels instead (the same sums; pairs of rows, branch-free set-up, the tail inside the block).
+// panels instead (the same sums; pairs of rows, branch-free set-up, the tail inside the block), and
+// C rows of 2 columns (a two-class output layer) narrowProduct, two rows per vector.
 import { loadPartial, storePartial } from "./simdmath";
 import { ZERO, at, finish, initC, relu4 } from "./dense-access";
 import { panelFits, panelProduct } from "./dense-panel";
