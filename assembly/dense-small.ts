@@ -334,7 +334,7 @@ export function denseScratchSize(m: i32, n: i32, k: i32): i32 {
 
 /**
  * wT[p, j] = w[j, p] for w [n, k], wT rows of n4 ≥ n floats whose columns n..n4 are 0: 4×4 blocks
- * by shuffles (the scalar copy, strided reads, cost ≈ 12 % of a 25→25 forward), the last k % 4
+ * by shuffles (the scalar copy, strided reads, cost ≈ 7 % of a 25→25 forward), the last k % 4
  * rows and n % 4 columns one element at a time.
  */
 function transposePadded(n: usize, k: usize, w: usize, wT: usize, n4: usize): void {
