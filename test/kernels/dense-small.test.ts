@@ -166,3 +166,38 @@ describe('dense-small scratch', () => {
     }
   });
 });
+
+describe('denseBackward with B at the end of the memory', () => {
+  // dense-panel.ts's panels read each row of B in whole vectors, up to 12 bytes past B's last row;
+  // when that would leave the memory, the 4×8 blocks (zero-padded tail copy) take the product. A
+  // module instance of its own, so that x, g and W can sit at the very end of its memory.
+  it.each([[100, 25, 25], [7, 22, 30], [64, 29, 5], [3, 2, 23]] as Array<[number, number, number]>)(
+    'm=%i k=%i n=%i: the same bits as with B in the middle of the memory', async (m, k, n) => {
+      const { wasmBytes } = await import('../../src/backend/wasm.js');
+      const e = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes()), {}).exports as unknown as {
+        memory: WebAssembly.Memory; denseBackward: (...a: number[]) => void; denseScratchSize: (m: number, n: number, k: number) => number;
+      };
+      e.memory.grow(4);
+      const f = (): Float32Array => new Float32Array(e.memory.buffer);
+      const top = e.memory.buffer.byteLength;
+      const x = randomArray(m * k, 1), w = randomArray(n * k, 2), dy = randomArray(m * n, 3), z = randomArray(m * n, 4);
+      const run = (px: number, pw: number, pg: number, base: number): Float32Array[] => {
+        const s = base, pz = s + 4 * e.denseScratchSize(m, n, k) + 64, dz = pz + 4 * m * n + 64, dw = dz + 4 * m * n + 64;
+        const db = dw + 4 * n * k + 64, dx = db + 4 * n + 64;
+        f().set(x, px >> 2); f().set(w, pw >> 2); f().set(dy, pg >> 2); f().set(z, pz >> 2);
+        f().fill(0, dw >> 2, (dw >> 2) + n * k); f().fill(0, db >> 2, (db >> 2) + n);
+        // g = dy (no ReLU) is B of the transposed weight gradient; with the ReLU, dz is.
+        e.denseBackward(m, n, k, px, pw, pg, 0, 0, dw, db, dx, s);
+        const out = [f().slice(dw >> 2, (dw >> 2) + n * k), f().slice(db >> 2, (db >> 2) + n), f().slice(dx >> 2, (dx >> 2) + m * k)];
+        e.denseBackward(m, n, k, px, pw, pg, pz, dz, dw, db, dx, s);
+        return out.concat([f().slice(dw >> 2, (dw >> 2) + n * k), f().slice(dx >> 2, (dx >> 2) + m * k)]);
+      };
+      const middle = run(1 << 16, 2 << 16, 3 << 16, 4 << 16);
+      // Each of x, W and dy ends exactly at the end of the memory in turn.
+      const end = (floats: number): number => top - 4 * floats;
+      for (const [px, pw, pg] of [[end(m * k), 2 << 16, 3 << 16], [1 << 16, end(n * k), 3 << 16], [1 << 16, 2 << 16, end(m * n)]]) {
+        const got = run(px!, pw!, pg!, 4 << 16);
+        got.forEach((a, i) => expect(a).toEqual(middle[i]));
+      }
+    });
+});

@@ -153,3 +153,30 @@ describe('sgdStep, adagradStep, rmspropStep whole vectors and tail', () => {
     }
   });
 });
+
+describe('adamStep subnormal moments', () => {
+  // A parameter whose gradient stays 0 has moments that decay into float32's subnormal range and
+  // stay there; adamStep stores them as zeros of the same sign (each operation on a subnormal takes
+  // x86's slow path). Normal values, zeros, infinities and NaN are kept.
+  it.each([0, 1])('amsgrad %i: subnormal m and v become signed zeros, the rest is the float32 update', (amsgrad) => {
+    const { wasm } = kernelSets();
+    const heap = new Heap();
+    const tiny = 2 ** -140, b1 = 0.9, b2 = 0.999, f = Math.fround;
+    const m0 = [tiny, -tiny, 0, -0, 1e-30, -1e-30, NaN, 2 ** -125];
+    const v0 = [tiny, 0, 2 ** -127, 0, 1e-30, 1e-30, 1e-6, 1];
+    const n = m0.length;
+    const p = heap.f32(new Float32Array(n).fill(1)), g = heap.zeros(n), m = heap.f32(m0), v = heap.f32(v0), vmax = heap.zeros(n);
+    wasm.adamStep(n, p, g, m, v, vmax, 1e-3, b1, b2, 1e-8, 0, 0, amsgrad, 0, 1e-3, 1);
+    const mm = heap.read(m, n), vv = heap.read(v, n);
+    // m' = m + (1 - β1)(0 - m), v' = β2·v in float32, then flushed when subnormal.
+    const want = (x: number): number => (x !== 0 && Math.abs(x) < 2 ** -126 ? (x < 0 ? -0 : 0) : x);
+    for (let i = 0; i < n; i++) {
+      const mExact = f(m0[i]! + f(f(0 - m0[i]!) * f(1 - f(b1)))), vExact = f(f(v0[i]! * f(b2)) + f(0 * f(1 - f(b2))));
+      expect(Object.is(mm[i], want(mExact)) || (Number.isNaN(mExact) && Number.isNaN(mm[i]!))).toBe(true);
+      expect(Object.is(vv[i], want(vExact))).toBe(true);
+    }
+    expect(Object.is(mm[1], -0)).toBe(true); // the sign survives
+    expect(mm[4]).not.toBe(0);
+    heap.free();
+  });
+});
