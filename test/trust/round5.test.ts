@@ -1,0 +1,32 @@
+// Round 5 probes of the round-4 layers, losses and training entry points. Each case failed before
+// its fix: a raw TypeError / RangeError, an 'internal:' error, a state changed by a rejected call,
+// a value silently rounded, or a message that said the wrong thing.
+import { describe, expect, it } from 'vitest';
+import {
+  BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
+  Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, saveModel,
+} from '../../src/index.js';
+import { grads, rejects, seededData as data, values } from '../helpers/trust.js';
+
+const state = (m: Module): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(m.stateDict()).map(([k, e]) => [k, Array.from(e.data)]));
+
+describe('round 5: Conv2d whose output no memory can hold', () => {
+  it("padding 2^24 is an OutOfMemoryError naming the layer (it was ValueError 'internal: cannot allocate …': the byte count passed 2^53)", () => {
+    const conv = new Conv2d(3, 4, 3, { padding: 2 ** 24, generator: new Generator(1) });
+    const x = Tensor.zeros([1, 3, 8, 8]);
+    const before = memoryStats().bytesInUse;
+    rejects(() => conv.forward(x), OutOfMemoryError, /^Conv2d\(3, 4\)\.forward: cannot allocate \d+ bytes/);
+    expect(memoryStats().bytesInUse).toBe(before);
+    rejects(() => conv.backward(Tensor.zeros([1, 4, 6, 6])), StateError, /called before a successful forward/);
+  });
+});
+
+describe('round 5: the probes above leave working objects', () => {
+  it('a Linear still trains after the refusals', () => {
+    const lin = new Linear(2, 1, { generator: new Generator(3) });
+    const before = values(lin);
+    fit(lin, { x: data([4, 2], 1), y: data([4, 1], 2), loss: new MSELoss(), optimizer: new SGD(lin.parameters(), { lr: 0.1 }), epochs: 1 });
+    expect(values(lin)).not.toEqual(before);
+  });
+});
