@@ -22,6 +22,29 @@ describe('round 5: Conv2d whose output no memory can hold', () => {
   });
 });
 
+describe('round 5: class-index targets given as bigints', () => {
+  const logits = (): Tensor => Tensor.from([[1, 2, 3], [3, 1, 0]]);
+
+  it("a BigInt64Array (torch's int64 class indices) is read as numbers (it threw a raw TypeError: Cannot mix BigInt and other types)", () => {
+    const expected = new CrossEntropyLoss().forward(logits(), [0, 2]);
+    expect(new CrossEntropyLoss().forward(logits(), new BigInt64Array([0n, 2n]))).toBe(expected);
+    const logp = Tensor.from([[-1, -2, -0.5], [-0.1, -3, -2]]);
+    expect(new NLLLoss().forward(logp, new BigInt64Array([0n, 2n]))).toBe(new NLLLoss().forward(logp, [0, 2]));
+    rejects(() => new NLLLoss().forward(logp, new BigInt64Array([0n, 3n])), ValueError, /^NLLLoss\.forward: target\[1\] = 3 is not a class index in \[0, 2\]/);
+    rejects(() => new NLLLoss().forward(logp, new BigInt64Array([0n, 2n ** 40n])), ValueError, /target\[1\] = 1099511627776 is not a class index/);
+  });
+
+  it('an array holding a bigint is a ValueError naming the element (it was a raw TypeError: Cannot convert a BigInt value to a number)', () => {
+    rejects(() => new CrossEntropyLoss().forward(logits(), [0, 1n] as never), ValueError,
+      /^CrossEntropyLoss\.forward: target\[1\] = 1n \(a bigint\) is not a class index/);
+    rejects(() => new NLLLoss().forward(logits(), [0n, 1] as never), ValueError, /^NLLLoss\.forward: target\[0\] = 0n \(a bigint\)/);
+  });
+
+  it('LabelEncoder.decode names a bigint as one (it said "index 0 is 0, expected an integer")', () => {
+    rejects(() => new LabelEncoder().fit(['a', 'b']).decode(new BigInt64Array([0n]) as never), ValueError, /index 0 is 0n \(a bigint\)/);
+  });
+});
+
 describe('round 5: the probes above leave working objects', () => {
   it('a Linear still trains after the refusals', () => {
     const lin = new Linear(2, 1, { generator: new Generator(3) });
