@@ -45,6 +45,20 @@ describe('round 5: class-index targets given as bigints', () => {
   });
 });
 
+describe('round 5: Tensor.from on arrays nested without end', () => {
+  it('a cyclic array is a ShapeError (it grew the shape array until V8 ran out of heap and killed the process), a 10 000-deep one too (a raw RangeError: call stack)', () => {
+    const cyclic: unknown[] = [1];
+    cyclic[0] = cyclic;
+    rejects(() => Tensor.from(cyclic as never), ShapeError, /^Tensor\.from: data is nested more than 64 arrays deep/);
+    let deep: unknown = [1];
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    rejects(() => Tensor.from(deep as never), ShapeError, /nested more than 64 arrays deep/);
+    let ok: unknown = [2];
+    for (let i = 0; i < 63; i++) ok = [ok];
+    expect(Tensor.from(ok as never).shape).toEqual([...new Array<number>(63).fill(1), 1]);
+  });
+});
+
 describe('round 5: the probes above leave working objects', () => {
   it('a Linear still trains after the refusals', () => {
     const lin = new Linear(2, 1, { generator: new Generator(3) });
