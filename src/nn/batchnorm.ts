@@ -74,6 +74,7 @@ export abstract class BatchNorm extends Module {
 
   /** Resets the running statistics to mean 0, variance 1, count 0 (as torch's reset_running_stats). */
   resetRunningStats(): void {
+    this.checkUsable('resetRunningStats');
     if (!this.runningMean) return;
     fill(this.runningMean, 0);
     fill(this.runningVar!, 1);

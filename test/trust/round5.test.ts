@@ -59,6 +59,100 @@ describe('round 5: Tensor.from on arrays nested without end', () => {
   });
 });
 
+describe('round 5: registerBuffer / registerParameter / registerModule (custom layers)', () => {
+  class Custom extends Module {
+    static override readonly typeName: string = 'Custom';
+    constructor(register: (m: Custom) => void) {
+      super();
+      register(this);
+    }
+    buffer(name: unknown, t: unknown, dtype?: unknown, min?: unknown): void {
+      this.registerBuffer(name as string, t as Tensor, dtype as 'F32', min as number);
+    }
+    parameter(name: unknown, p: unknown): void {
+      this.registerParameter(name as string, p as Parameter);
+    }
+    child(name: unknown, m: Module): void {
+      this.registerModule(name as string, m);
+    }
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+    backward(g: Tensor): Tensor {
+      return g;
+    }
+  }
+
+  it("names as torch allows them: non-empty strings without '.', not '__proto__', once per module (a duplicate's state dict could not be loaded back)", () => {
+    for (const [name, message] of [
+      ['a.b', /^Custom: buffer name 'a\.b' cannot contain '\.'/], ['', /^Custom: a buffer name must be a non-empty string, got ''/],
+      [5, /a buffer name must be a non-empty string, got 5/], [null, /got null/], ['__proto__', /buffer name '__proto__' is reserved/],
+    ] as const) {
+      rejects(() => new Custom((m) => m.buffer(name, Tensor.zeros([2]))), ValueError, message);
+    }
+    rejects(() => new Custom((m) => {
+      m.buffer('x', Tensor.zeros([1]));
+      m.buffer('x', Tensor.zeros([2]));
+    }), ValueError, /^Custom: this module already has a parameter, buffer or child named 'x'/);
+    rejects(() => new Custom((m) => {
+      m.parameter('w', new Parameter([2], 'Custom'));
+      m.buffer('w', Tensor.zeros([3]));
+    }), ValueError, /already has a parameter, buffer or child named 'w'/);
+    rejects(() => new Custom((m) => m.parameter('a.b', new Parameter([1], 'Custom'))), ValueError, /parameter name 'a\.b' cannot contain '\.'/);
+    rejects(() => new Custom((m) => m.child('a.b', new ReLU())), ValueError, /child name 'a\.b' cannot contain '\.'/);
+    const m = new Custom((c) => {
+      c.buffer('x', Tensor.zeros([1]));
+      c.parameter('w', new Parameter([2], 'Custom'));
+      c.child('act', new ReLU());
+    });
+    expect(Object.keys(m.stateDict())).toEqual(['w', 'x']);
+    m.loadStateDict(m.stateDict());
+  });
+
+  it('values: a buffer must be a Tensor, a parameter a Parameter (they failed later with raw TypeErrors in stateDict, zeroGrad, dispose)', () => {
+    for (const t of [5, null, [1, 2]]) rejects(() => new Custom((m) => m.buffer('x', t)), ValueError, /^Custom: buffer 'x' must be a Tensor, got /);
+    for (const p of [null, Tensor.zeros([2])]) rejects(() => new Custom((m) => m.parameter('w', p)), ValueError, /^Custom: parameter 'w' must be a Parameter/);
+  });
+
+  it("an I64 buffer must hold integers float32 keeps exactly, the dtype must be 'F32' or 'I64' (1.5 as I64 registered, and saveModel refused it only when writing)", () => {
+    rejects(() => new Custom((m) => m.buffer('n', Tensor.from([1.5]), 'I64')), ValueError, /^Custom: I64 buffer 'n' has 1\.5 at index 0/);
+    rejects(() => new Custom((m) => m.buffer('n', Tensor.zeros([1]), 'F16')), ValueError, /the dtype of buffer 'n' must be one of 'F32', 'I64'/);
+    rejects(() => new Custom((m) => m.buffer('v', Tensor.from([-1]), 'F32', 0)), ValueError, /buffer 'v' has -1 at index 0, below its min 0/);
+    const m = new Custom((c) => c.buffer('n', Tensor.from([7]), 'I64', 0));
+    expect(m.stateDict().n).toEqual({ shape: [1], data: Float32Array.from([7]), dtype: 'I64' });
+  });
+});
+
+describe('round 5: BatchNorm', () => {
+  it('resetRunningStats on a disposed layer names it (it said "fill: the tensor [3] has been disposed")', () => {
+    const bn = new BatchNorm2d(3);
+    bn.dispose();
+    rejects(() => bn.resetRunningStats(), StateError, /^BatchNorm2d\.resetRunningStats: this BatchNorm2d has been disposed/);
+  });
+
+  it('num_batches_tracked beyond 2^24 is refused by loadStateDict and loadModel (16777217 loaded as 16777216, 2^53 − 1 as 2^53)', () => {
+    const bn = new BatchNorm1d(2);
+    bn.forward(Tensor.from([[1, 2], [3, 5]]));
+    const before = state(bn);
+    for (const n of [2 ** 24 + 1, 2 ** 53 - 1, -(2 ** 24) - 1]) {
+      rejects(() => bn.loadStateDict({ ...bn.stateDict(), num_batches_tracked: { shape: [], data: [n], dtype: 'I64' } }), ValueError,
+        new RegExp(`^BatchNorm1d\\.loadStateDict: 'num_batches_tracked' has ${n} at index 0`));
+    }
+    expect(state(bn)).toEqual(before);
+    bn.loadStateDict({ ...bn.stateDict(), num_batches_tracked: { shape: [], data: [2 ** 24], dtype: 'I64' } });
+    expect(state(bn).num_batches_tracked).toEqual([2 ** 24]);
+    // The same from a file: the decoder reads the int64 exactly, loadModel refuses it.
+    const file = saveModel(new Sequential(new BatchNorm1d(2)));
+    const bytes = encodeSafetensors({
+      '0.weight': { shape: [2], data: Float32Array.from([1, 1]) }, '0.bias': { shape: [2], data: Float32Array.from([0, 0]) },
+      '0.running_mean': { shape: [2], data: Float32Array.from([0, 0]) }, '0.running_var': { shape: [2], data: Float32Array.from([1, 1]) },
+      '0.num_batches_tracked': { shape: [], data: Float64Array.from([2 ** 24 + 1]), dtype: 'I64' },
+    }, { architecture: JSON.stringify({ type: 'Sequential', args: [{ type: 'BatchNorm1d', args: [2, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true }] }] }) });
+    expect(loadModel(file).toString()).toMatch(/BatchNorm1d\(2/);
+    rejects(() => loadModel(bytes), ValueError, /'0\.num_batches_tracked' has 16777217 at index 0; wasmnn holds this int64 buffer in float32, exact only for \|v\| ≤ 2\^24/);
+  });
+});
+
 describe('round 5: the probes above leave working objects', () => {
   it('a Linear still trains after the refusals', () => {
     const lin = new Linear(2, 1, { generator: new Generator(3) });
