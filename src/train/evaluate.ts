@@ -1,11 +1,12 @@
 import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { sizeOf } from '../shape.js';
 import type { Loss } from '../losses/loss.js';
 import { checkModule, type Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
-import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
+import { checkFinite, checkTargetRows, checkTargets, probeOutputRow, probeOutputs, resolveTask, type Task } from './task.js';
 
 /**
  * Results of evaluate(). Classification: `accuracy`, `error`, `errors`. Regression: `mae`,
@@ -81,9 +82,10 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   const threshold = checkNumber('evaluate', 'threshold', options.threshold ?? loss.decisionThreshold);
   checkRows('evaluate', x, y);
   const task = resolveTask('evaluate', loss, y, options.task);
-  const outputs = probeOutputs('evaluate', 'x', model, x);
+  const outputRow = probeOutputRow('evaluate', 'x', model, x);
   checkFinite('evaluate', 'x', x);
-  checkTargets('evaluate', 'y', y, task, outputs, loss.ignoredTarget ?? null);
+  checkTargets('evaluate', 'y', y, task, sizeOf(outputRow), loss.ignoredTarget ?? null);
+  checkTargetRows('evaluate', 'y', loss, y, outputRow);
   return { x, y, loss, batchSize, threshold, task };
 }
 

@@ -123,6 +123,29 @@ describe('round 5: registerBuffer / registerParameter / registerModule (custom l
   });
 });
 
+describe('round 5: fit / evaluate with an element-wise loss whose targets do not fit the output', () => {
+  const model = (): Sequential => new Sequential(new Linear(2, 3, { generator: new Generator(1) }), new BatchNorm1d(3));
+
+  it("is a ShapeError before the first step (fit's step moved BatchNorm's running statistics, then MSELoss refused y)", () => {
+    const m = model(), opt = new SGD(m.parameters(), { lr: 0.1 });
+    const before = { s: state(m), g: grads(m) };
+    rejects(() => fit(m, { x: data([4, 2], 1), y: data([4], 2), loss: new MSELoss(), optimizer: opt, epochs: 1 }), ShapeError,
+      /^fit: y \[4\] does not fit the model's output: MSELoss needs targets of the prediction's shape, rows of \[3\], but y has rows of \[\]/);
+    expect({ s: state(m), g: grads(m) }).toEqual(before);
+    expect(m.training).toBe(true);
+    rejects(() => evaluate(m, { x: data([4, 2], 1), y: data([4, 2], 2), loss: new MSELoss() }), ShapeError, /^evaluate: y \[4, 2\] does not fit the model's output/);
+    // y of the output's shape trains as before
+    fit(m, { x: data([4, 2], 1), y: data([4, 3], 2), loss: new MSELoss(), optimizer: opt, epochs: 1 });
+    expect(state(m)['1.num_batches_tracked']).toEqual([1]);
+  });
+
+  it('fit(model, x, y) instead of fit(model, { x, y }) names the Tensor (it said "unknown option \'_storage\'")', () => {
+    const m = model();
+    rejects(() => fit(m, data([4, 2], 1) as never), ValueError, /^fit: options must be an object, got a Tensor \[4, 2\]/);
+    rejects(() => evaluate(m, data([4, 2], 1) as never), ValueError, /^evaluate: options must be an object, got a Tensor \[4, 2\]/);
+  });
+});
+
 describe('round 5: BatchNorm', () => {
   it('resetRunningStats on a disposed layer names it (it said "fill: the tensor [3] has been disposed")', () => {
     const bn = new BatchNorm2d(3);
