@@ -176,6 +176,15 @@ describe('round 5: BatchNorm', () => {
   });
 });
 
+describe('round 5: Flatten', () => {
+  it('dimensions that exist in the wrong order say so (the message asked for "rank ≥ 1" of a rank-3 input)', () => {
+    const f = new Flatten(-1, 0);
+    rejects(() => f.forward(Tensor.zeros([2, 3, 4])), ShapeError,
+      /^Flatten\(start_dim=-1, end_dim=0\)\.forward: on input \[2, 3, 4\] \(rank 3\) start_dim is dimension 2, after end_dim, dimension 0/);
+    expect(f.forward(Tensor.zeros([5])).shape).toEqual([5]); // rank 1: both are dimension 0, as torch
+  });
+});
+
 describe('round 5: the probes above leave working objects', () => {
   it('a Linear still trains after the refusals', () => {
     const lin = new Linear(2, 1, { generator: new Generator(3) });
