@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
-import { checkFinite, checkTargetRows, checkTargets, probeOutputRow, probeOutputs, resolveTask, type Task } from './task.js';
+import { checkFinite, checkTargetRows, checkTargets, enterEval, probeOutputRow, probeOutputs, resolveTask, type Task } from './task.js';
 
 /**
  * Results of evaluate(). Classification: `accuracy`, `error`, `errors`. Regression: `mae`,
@@ -161,8 +161,7 @@ export class SetLoss {
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
-  const wasTraining = model.training;
-  model.eval();
+  const restoreModes = enterEval(model);
   const setLoss = new SetLoss(loss);
   let correct = 0, count = 0;
   try {
@@ -181,7 +180,7 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
       }
     }
   } finally {
-    model.train(wasTraining);
+    restoreModes();
   }
   const lossValue = setLoss.value;
   if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
@@ -223,8 +222,7 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
   const n = x.shape[0] ?? 0;
   if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);
   probeOutputs('predict', 'x', model, x);
-  const wasTraining = model.training;
-  model.eval();
+  const restoreModes = enterEval(model);
   let result: Tensor | null = null;
   try {
     for (let start = 0; start < n; start += batchSize) {
@@ -233,7 +231,7 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
       result._view().set(out._view(), start * (out.size / out.shape[0]!));
     }
   } finally {
-    model.train(wasTraining);
+    restoreModes();
   }
   return result!;
 }

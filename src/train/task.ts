@@ -54,8 +54,7 @@ export function probeOutputs(where: string, what: string, model: Module, x: Tens
 
 /** probeOutputs, returning the shape of one output row ([] for a model whose output is [batch]). */
 export function probeOutputRow(where: string, what: string, model: Module, x: Tensor): readonly number[] {
-  const wasTraining = model.training;
-  model.eval();
+  const restoreModes = enterEval(model);
   try {
     return model.forward(x._rows(0, 1)).shape.slice(1);
   } catch (e) {
@@ -64,8 +63,26 @@ export function probeOutputRow(where: string, what: string, model: Module, x: Te
     if (e instanceof ShapeError) throw new ShapeError(`${where}: ${what} ${formatShape(x.shape)} does not fit the model: ${e.message}`);
     throw e;
   } finally {
-    model.train(wasTraining);
+    restoreModes();
   }
+}
+
+/**
+ * Puts `model` and every descendant in eval mode; returns the function that gives each module its
+ * own training flag back. (model.train(wasTraining) gave every descendant the model's flag: a
+ * BatchNorm frozen with bn.eval() inside a model in training mode came back training.)
+ */
+export function enterEval(model: Module): () => void {
+  const modes: Array<[Module, boolean]> = [];
+  const visit = (m: Module): void => {
+    modes.push([m, m.training]);
+    for (const [, child] of m.namedChildren()) visit(child);
+  };
+  visit(model);
+  model.eval();
+  return () => {
+    for (const [m, training] of modes) m.training = training;
+  };
 }
 
 /**

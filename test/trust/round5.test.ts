@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
-  Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, saveModel,
+  Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, predict, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, seededData as data, values } from '../helpers/trust.js';
 
@@ -143,6 +143,24 @@ describe('round 5: fit / evaluate with an element-wise loss whose targets do not
     const m = model();
     rejects(() => fit(m, data([4, 2], 1) as never), ValueError, /^fit: options must be an object, got a Tensor \[4, 2\]/);
     rejects(() => evaluate(m, data([4, 2], 1) as never), ValueError, /^evaluate: options must be an object, got a Tensor \[4, 2\]/);
+  });
+});
+
+describe('round 5: predict and evaluate keep every module\'s own training flag', () => {
+  it('a BatchNorm frozen with eval() inside a model in training mode stays frozen (predict and evaluate put it back in training mode)', () => {
+    const bn = new BatchNorm1d(3);
+    const m = new Sequential(new Linear(2, 3, { generator: new Generator(1) }), bn, new Linear(3, 1, { generator: new Generator(2) }));
+    bn.eval();
+    const x = data([4, 2], 1), y = data([4, 1], 2);
+    predict(m, x);
+    expect([m.training, bn.training]).toEqual([true, false]);
+    evaluate(m, { x, y, loss: new MSELoss() });
+    expect([m.training, bn.training]).toEqual([true, false]);
+    rejects(() => evaluate(m, { x, y: data([4, 3], 2), loss: new MSELoss() }), ShapeError, /does not fit the model's output/);
+    expect([m.training, bn.training]).toEqual([true, false]);
+    m.eval();
+    predict(m, x);
+    expect([m.training, bn.training]).toEqual([false, false]);
   });
 });
 
