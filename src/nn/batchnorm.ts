@@ -47,9 +47,11 @@ export abstract class BatchNorm extends Module {
     super();
     const where = this.typeName;
     checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });
-    // momentum: null is meaningful (torch's None: a cumulative average), so it is checked apart.
-    // momentum: null is meaningful (a cumulative average), so it is left out of the null check.
-    checkOptions(where, options === null || typeof options !== 'object' ? options : { ...options, momentum: undefined }, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    // momentum: null is meaningful (torch's None: a cumulative average), so it is left out of the
+    // null check. Only a plain object is copied for it: a copy of an array or a Tensor would hide
+    // what it is from checkOptions ([] passed as no options at all).
+    const plain = options !== null && typeof options === 'object' && !Array.isArray(options) && !('_check' in options);
+    checkOptions(where, plain ? { ...options, momentum: undefined } : options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
     this.momentum = options.momentum === null ? null : checkNumber(where, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = checkBoolean(where, 'affine', options.affine ?? true);

@@ -171,6 +171,12 @@ describe('round 5: BatchNorm', () => {
     rejects(() => bn.resetRunningStats(), StateError, /^BatchNorm2d\.resetRunningStats: this BatchNorm2d has been disposed/);
   });
 
+  it('options that are an array or a Tensor are refused (new BatchNorm1d(2, []) was accepted as no options, a Tensor named its _storage)', () => {
+    rejects(() => new BatchNorm1d(2, [] as never), ValueError, /^BatchNorm1d: options must be an object, got an array of length 0/);
+    rejects(() => new BatchNorm2d(2, Tensor.zeros([2]) as never), ValueError, /^BatchNorm2d: options must be an object, got a Tensor \[2\]/);
+    expect(new BatchNorm1d(2, { momentum: null }).momentum).toBeNull();
+  });
+
   it('num_batches_tracked beyond 2^24 is refused by loadStateDict and loadModel (16777217 loaded as 16777216, 2^53 − 1 as 2^53)', () => {
     const bn = new BatchNorm1d(2);
     bn.forward(Tensor.from([[1, 2], [3, 5]]));
