@@ -37,6 +37,8 @@ export abstract class BatchNorm extends Module {
   readonly momentum: number | null;
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
+  /** The parameters and buffers, checked (not disposed by hand) before a forward changes any. */
+  private readonly state: readonly Tensor[];
   private readonly mean: Workspace;
   private readonly invstd: Workspace;
   private saved: { x: Tensor; mean: Tensor; invstd: Tensor; N: number; L: number; batchStatistics: boolean } | null = null;
@@ -63,6 +65,7 @@ export abstract class BatchNorm extends Module {
     this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1), 'F32', 0) : null;
     this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64', 0) : null;
+    this.state = [this.weight, this.bias, this.runningMean, this.runningVar, this.numBatchesTracked].filter((t): t is Tensor => t !== null);
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));
@@ -105,6 +108,8 @@ export abstract class BatchNorm extends Module {
     if (batchStatistics && N * L < 2) {
       throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);
     }
+    // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
+    for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);
     const mean = this.mean.next([C]), invstd = this.invstd.next([C]);
     if (batchStatistics) {
       let running: { mean: Tensor; var: Tensor; momentum: number } | null = null;

@@ -192,6 +192,8 @@ export abstract class Module {
 
   /** [name, buffer] pairs with dotted PyTorch names ("1.running_mean", …), in registration order. */
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    this.checkUsable('namedBuffers');
+    if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedBuffers: prefix must be a string, got ${describe(prefix)}`);
     return this.namedState(prefix).filter(([, , kind]) => kind === 'buffer').map(([n, t]) => [n, t]);
   }
 

@@ -43,6 +43,7 @@ export function checkStateDict(where: string, state: readonly NamedStateItem[], 
       `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}`);
   }
   for (const [name, p, , dtype, min] of state) {
+    p._check(`${where}: the module's '${name}'`); // a tensor disposed by hand: refused before any other is written
     const entry = dict[name]!;
     // A Tensor's .data getter throws a message about views that does not say what to pass.
     if (entry && typeof entry === 'object' && '_check' in entry && 'shape' in entry) {

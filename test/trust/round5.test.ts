@@ -177,6 +177,27 @@ describe('round 5: BatchNorm', () => {
     expect(new BatchNorm1d(2, { momentum: null }).momentum).toBeNull();
   });
 
+  it('a parameter or buffer disposed by hand: forward and loadStateDict refuse before changing anything (num_batches_tracked moved; loadStateDict wrote weight and bias, then threw)', () => {
+    const bn = new BatchNorm1d(2);
+    bn.forward(Tensor.from([[1, 2], [3, 5]]));
+    const dict = bn.stateDict();
+    const changed = { ...dict, weight: { shape: [2], data: Float32Array.from([7, 7]) }, bias: { shape: [2], data: Float32Array.from([9, 9]) } };
+    bn.runningMean!.dispose();
+    rejects(() => bn.forward(Tensor.from([[1, 2], [3, 5]])), StateError, /^BatchNorm1d\.forward: a parameter or buffer of BatchNorm1d\(2.*has been disposed/);
+    expect(Array.from(bn.numBatchesTracked!.toFloat32Array())).toEqual([1]);
+    rejects(() => bn.loadStateDict(changed), StateError, /^BatchNorm1d\.loadStateDict: the module's 'running_mean': the tensor \[2\] has been disposed/);
+    expect(Array.from(bn.weight!.toFloat32Array())).toEqual([1, 1]);
+    expect(Array.from(bn.bias!.toFloat32Array())).toEqual([0, 0]);
+  });
+
+  it('namedBuffers checks its prefix and a disposed module, as namedParameters does (it returned disposed tensors under "5.running_mean")', () => {
+    const bn = new BatchNorm1d(2);
+    rejects(() => bn.namedBuffers(5 as never), ValueError, /^BatchNorm1d\.namedBuffers: prefix must be a string, got 5/);
+    expect(bn.namedBuffers('m').map(([n]) => n)).toEqual(['m.running_mean', 'm.running_var', 'm.num_batches_tracked']);
+    bn.dispose();
+    rejects(() => bn.namedBuffers(), StateError, /^BatchNorm1d\.namedBuffers: this BatchNorm1d has been disposed/);
+  });
+
   it('num_batches_tracked beyond 2^24 is refused by loadStateDict and loadModel (16777217 loaded as 16777216, 2^53 − 1 as 2^53)', () => {
     const bn = new BatchNorm1d(2);
     bn.forward(Tensor.from([[1, 2], [3, 5]]));
