@@ -1,6 +1,8 @@
 // Round 5 probes of the round-4 layers, losses and training entry points. Each case failed before
 // its fix: a raw TypeError / RangeError, an 'internal:' error, a state changed by a rejected call,
 // a value silently rounded, or a message that said the wrong thing.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
@@ -227,6 +229,30 @@ describe('round 5: Flatten', () => {
     rejects(() => f.forward(Tensor.zeros([2, 3, 4])), ShapeError,
       /^Flatten\(start_dim=-1, end_dim=0\)\.forward: on input \[2, 3, 4\] \(rank 3\) start_dim is dimension 2, after end_dim, dimension 0/);
     expect(f.forward(Tensor.zeros([5])).shape).toEqual([5]); // rank 1: both are dimension 0, as torch
+  });
+});
+
+describe('round 5: wasmnn train --model / --layers', () => {
+  const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  /** The command must stop at once with one `wasmnn: …` line matching `message`, exit code 2. */
+  function failsWith(args: string[], message: RegExp): void {
+    const r = spawnSync(process.execPath, [cli, 'train', ...args, '--quiet', '--no-plots'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, 'ended by itself').toBeNull();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).not.toMatch(/error|epoch/);
+  }
+
+  it('on a 2-D data set they are refused (they were ignored: the --hidden MLP trained)', () => {
+    failsWith(['--model', 'lenet'], /^wasmnn: --model applies to the image data sets \(--dataset mnist\); --dataset disk trains the MLP of --hidden/);
+    failsWith(['--dataset', 'moons', '--layers', 'flatten,10'], /^wasmnn: --layers applies to the image data sets/);
+  });
+
+  it("both at once, or an empty --layers, are refused (--layers won silently; '' trained the default lenet-bn)", () => {
+    failsWith(['--dataset', 'mnist', '--model', 'lenet', '--layers', 'flatten,10'], /^wasmnn: --model and --layers both choose the network; give one of them/);
+    failsWith(['--dataset', 'mnist', '--layers', ''], /^wasmnn: --layers: expected a layer spec such as/);
+    failsWith(['--dataset', 'mnist', '--layers', ' '], /^wasmnn: --layers: expected a layer spec/);
   });
 });
 
