@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
+  BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
   Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, predict, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, seededData as data, values } from '../helpers/trust.js';
@@ -229,6 +229,31 @@ describe('round 5: Flatten', () => {
     rejects(() => f.forward(Tensor.zeros([2, 3, 4])), ShapeError,
       /^Flatten\(start_dim=-1, end_dim=0\)\.forward: on input \[2, 3, 4\] \(rank 3\) start_dim is dimension 2, after end_dim, dimension 0/);
     expect(f.forward(Tensor.zeros([5])).shape).toEqual([5]); // rank 1: both are dimension 0, as torch
+  });
+});
+
+describe('round 5: generator-like objects (checkGenerator accepts anything with uniform and normal)', () => {
+  it('one without nextUint32 is refused by Dropout at construction (forward threw a raw TypeError)', () => {
+    rejects(() => new Dropout(0.5, { generator: { uniform: () => 0.5, normal: () => 0 } as never }), ValueError,
+      /^Dropout: options\.generator must be a Generator \(new Generator\(seed\)\); this one has no nextUint32\(\)/);
+    const keys = [Number.NaN, 2 ** 40];
+    const d = new Dropout(0.5, { generator: { uniform: () => 0.5, normal: () => 0, nextUint32: () => keys.shift() ?? 1 } as never });
+    rejects(() => d.forward(Tensor.full([2, 4], 1)), ValueError, /^Dropout\.forward: options\.generator\.nextUint32\(\) returned NaN, not an integer in \[0, 2\^32\)/);
+    rejects(() => d.backward(Tensor.full([2, 4], 1)), StateError, /called before forward/);
+  });
+
+  it('one that returns NaN or a string is refused, and one that throws part-way leaves the weights as they were (NaN weights were accepted silently)', () => {
+    for (const bad of [Number.NaN, 'x', Infinity, 1e39]) {
+      rejects(() => new Linear(2, 2, { generator: { uniform: () => bad, normal: () => bad } as never }), ValueError,
+        /^init\.kaimingUniform: the generator returned .* at draw 0; a generator must return finite numbers/);
+      rejects(() => new Conv2d(1, 1, 2, { generator: { uniform: () => bad, normal: () => bad } as never }), ValueError, /^init\.kaimingUniform: the generator returned/);
+    }
+    const lin = new Linear(3, 2, { generator: new Generator(1) });
+    const before = values(lin);
+    let n = 0;
+    const flaky = { uniform: () => (++n < 4 ? 0.25 : Number.NaN), normal: () => 0 };
+    rejects(() => lin.resetParameters(flaky as never), ValueError, /the generator returned NaN at draw 3/);
+    expect(values(lin)).toEqual(before);
   });
 });
 
