@@ -3,10 +3,11 @@
 import * as ops from '../backend/ops.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { sizeOf } from '../shape.js';
+import { ClassIndexLoss } from '../losses/class-index-loss.js';
 import { ElementwiseLoss, type Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
-import { checkChoice, sameShape } from '../validate.js';
+import { checkChoice, checkTensor, sameShape } from '../validate.js';
 
 /** What the model learns: classes (reported with accuracy) or values (reported with MAE, RMSE, R²). */
 export type Task = 'classification' | 'regression';
@@ -56,7 +57,8 @@ export function probeOutputs(where: string, what: string, model: Module, x: Tens
 export function probeOutputRow(where: string, what: string, model: Module, x: Tensor): readonly number[] {
   const restoreModes = enterEval(model);
   try {
-    return model.forward(x._rows(0, 1)).shape.slice(1);
+    // A custom module may return anything: named here rather than a TypeError reading its shape.
+    return checkTensor(where, "the model's forward() result", model.forward(x._rows(0, 1))).shape.slice(1);
   } catch (e) {
     // Only a shape mismatch means "x does not fit"; a disposed model, an OutOfMemoryError or a
     // custom layer's own error keeps its class and message.
@@ -95,6 +97,10 @@ export function checkTargetRows(where: string, what: string, loss: Loss, y: Tens
   if (loss instanceof ElementwiseLoss && !sameShape(row, outputRow)) {
     throw new ShapeError(`${where}: ${what} ${formatShape(y.shape)} does not fit the model's output: ${loss.typeName} needs targets ` +
       `of the prediction's shape, rows of ${formatShape(outputRow)}, but ${what} has rows of ${formatShape(row)}`);
+  }
+  if (loss instanceof ClassIndexLoss && outputRow.length !== 1) {
+    throw new ShapeError(`${where}: ${loss.typeName} needs outputs [batch, classes], but the model's output rows have shape ${formatShape(outputRow)}` +
+      `${outputRow.length > 1 ? ' (add a Flatten, or end with a Linear)' : ''}`);
   }
 }
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
-  Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, predict, saveModel,
+  Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, gradcheck, loadModel, memoryStats, predict, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, seededData as data, values } from '../helpers/trust.js';
 
@@ -256,6 +256,56 @@ describe('round 5: generator-like objects (checkGenerator accepts anything with 
     expect(values(lin)).toEqual(before);
   });
 });
+
+describe('round 5: a custom module whose forward or backward returns something else', () => {
+  const custom = (forward: (x: Tensor) => unknown, backward: (g: Tensor) => unknown): Module => {
+    class Odd extends Module {
+      static override readonly typeName: string = 'Odd';
+      forward(x: Tensor): Tensor {
+        return forward(x) as Tensor;
+      }
+      backward(g: Tensor): Tensor {
+        return backward(g) as Tensor;
+      }
+    }
+    return new Odd();
+  };
+  const x = Tensor.from([[1, 2], [3, 4]]);
+
+  it('gradcheck, predict and fit name the result (raw TypeErrors: "Cannot read properties of null")', () => {
+    for (const [value, shown] of [[null, 'null'], [5, '5'], [[[1]], 'an array of length 1']] as const) {
+      const odd = custom(() => value, (g) => g);
+      rejects(() => gradcheck(odd, x), ValueError, new RegExp(`^gradcheck: the module's forward\\(\\) result must be a Tensor, got ${shown.replace(/[()]/g, '\\$&')}`));
+      rejects(() => predict(odd, x), ValueError, /^predict: the model's forward\(\) result must be a Tensor/);
+      const m = new Sequential(new Linear(2, 2, { generator: new Generator(1) }), custom(() => value, (g) => g));
+      rejects(() => fit(m, { x, y: Tensor.from([0, 1]), loss: new CrossEntropyLoss(), optimizer: new SGD(m.parameters()), epochs: 1 }), ValueError,
+        /^fit: the model's forward\(\) result must be a Tensor/);
+    }
+    rejects(() => gradcheck(custom((t) => t, () => null), x), ValueError, /^gradcheck: the module's backward\(\) result must be a Tensor, got null/);
+    rejects(() => gradcheck(custom((t) => t, () => Tensor.zeros([3])), x), ShapeError,
+      /^gradcheck: the module's backward\(\) returned a gradient of shape \[3\] for an input of shape \[2, 2\]/);
+  });
+
+  it("fit refuses outputs a class-index loss cannot take before the first step (BatchNorm's statistics had moved)", () => {
+    const bn = new BatchNorm1d(3);
+    const m = new Sequential(new Linear(2, 6, { generator: new Generator(1) }), new Scale3d(), bn);
+    const before = state(m);
+    rejects(() => fit(m, { x, y: Tensor.from([0, 1]), loss: new CrossEntropyLoss(), optimizer: new SGD(m.parameters()), epochs: 1 }), ShapeError,
+      /^fit: CrossEntropyLoss needs outputs \[batch, classes\], but the model's output rows have shape \[3, 2\] \(add a Flatten, or end with a Linear\)/);
+    expect(state(m)).toEqual(before);
+  });
+});
+
+/** [N, 6] → [N, 3, 2] (a view; the gradient back likewise): makes an [N, C, L] output for BatchNorm1d. */
+class Scale3d extends Module {
+  static override readonly typeName: string = 'Scale3d';
+  forward(x: Tensor): Tensor {
+    return x.view([x.shape[0]!, 3, 2]);
+  }
+  backward(g: Tensor): Tensor {
+    return g.view([g.shape[0]!, 6]);
+  }
+}
 
 describe('round 5: wasmnn train --model / --layers', () => {
   const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
