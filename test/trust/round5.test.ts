@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
+  BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, DataLoader, Dropout, Flatten, Generator, LabelEncoder, Linear, MSELoss, Module, NLLLoss, OutOfMemoryError,
   Parameter, ReLU, SGD, Sequential, ShapeError, StateError, Tensor, ValueError, encodeSafetensors, evaluate, fit, gradcheck, loadModel, memoryStats, predict, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, seededData as data, values } from '../helpers/trust.js';
@@ -306,6 +306,26 @@ class Scale3d extends Module {
     return g.view([g.shape[0]!, 6]);
   }
 }
+
+describe('round 5: DataLoader iterated twice at once', () => {
+  it('an iteration resumed after another started is a StateError (the second re-shuffled the shared order: row 5 came twice, row 7 never)', () => {
+    const n = 8;
+    const x = Tensor.from(Array.from({ length: n }, (_, i) => [i])), y = Tensor.from(Array.from({ length: n }, (_, i) => i));
+    const loader = new DataLoader(x, y, { batchSize: 2, shuffle: true, seed: 1 });
+    const first = loader[Symbol.iterator]();
+    first.next();
+    const second = loader[Symbol.iterator]();
+    second.next();
+    rejects(() => first.next(), StateError, /^DataLoader: another iteration of this loader started before this one ended \(batch 1 of 4\)/);
+    // the second goes on, and sees every row once
+    const rows = [...second.next().value!.y.toFloat32Array()];
+    for (let r = second.next(); !r.done; r = second.next()) rows.push(...r.value.y.toFloat32Array());
+    expect(rows).toHaveLength(6);
+    let all: number[] = [];
+    for (const b of loader) all = all.concat(Array.from(b.y.toFloat32Array()));
+    expect(all.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
 
 describe('round 5: wasmnn train --model / --layers', () => {
   const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
