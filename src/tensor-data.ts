@@ -36,11 +36,20 @@ export function checkValues(values: unknown, where: string, name: string): Array
   return list as ArrayLike<number>;
 }
 
+/**
+ * Deepest nesting Tensor.from follows: far beyond any real tensor's rank,
+ * and short of a cyclic array (`a[0] = a`, an endless shape) or a recursion overflowing the stack.
+ */
+export const MAX_NESTING = 64;
+
 /** Infers the shape of nested arrays and flattens them, checking they are rectangular numbers. */
 export function flatten(data: NestedArray[], where: string): { shape: number[]; values: number[] } {
   const shape: number[] = [];
   let level: NestedArray = data;
   while (Array.isArray(level)) {
+    if (shape.length === MAX_NESTING) {
+      throw new ShapeError(`${where}: data is nested more than ${MAX_NESTING} arrays deep (Tensor.from reads at most ${MAX_NESTING} dimensions; is an array its own element?)`);
+    }
     shape.push(level.length);
     level = level[0] as NestedArray;
     if (level === undefined) break;

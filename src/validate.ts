@@ -18,10 +18,16 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}' (a string)`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
+  if (typeof value === 'bigint') return `${value}n (a bigint)`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return 'a symbol';
+  // A Tensor (of this copy or another): its shape says more than "an object".
+  if ('_check' in (value as object)) {
+    const shape = (value as { shape?: unknown }).shape;
+    if (Array.isArray(shape)) return `a Tensor ${formatShape(shape)}`;
+  }
   const typeName = (value as { typeName?: unknown }).typeName;
   return typeof typeName === 'string' ? `a ${typeName}` : 'an object';
 }
@@ -71,7 +77,8 @@ export function checkOptions(where: string, options: object | undefined, allowed
   if (options === null || typeof options !== 'object') {
     throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
   }
-  if (Array.isArray(options)) throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
+  // An array, or a Tensor (fit(model, x, y) instead of fit(model, { x, y })): its keys are not options.
+  if (Array.isArray(options) || '_check' in options) throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       throw new ValueError(`${where}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);

@@ -106,7 +106,9 @@ export class Allocator {
 
   /** Allocates `bytes` (rounded up to 16) for `kind`, growing memory when no free run is large enough. */
   alloc(bytes: number, kind: MemoryKind = 'internal'): Block {
-    if (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isSafeInteger(bytes)) {
+    // Any integer count, however large: a product of sizes beyond 2^53 (a Conv2d padded by 2^24)
+    // is still a request memory cannot hold, refused below as an OutOfMemoryError.
+    if (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isInteger(bytes)) {
       throw new ValueError(`internal: cannot allocate ${String(bytes)} bytes`);
     }
     if (!(kind in this.usage)) throw new ValueError(`internal: unknown memory kind '${String(kind)}'`);

@@ -107,6 +107,10 @@ export const MAX_POINTS = 10_000_000;
 const pointsFlag = (name: string) => (c: TrainConfig): string | null =>
   (IMAGE_DATASETS[c.dataset] ? `--${name} does not apply to --dataset ${c.dataset} (an image data set has its own split, and its network comes from --model or --layers)` : null);
 
+/** Refuses a flag of the image data sets on a 2-D data set (it trained the --hidden MLP, the flag silently ignored). */
+const imageFlag = (name: string) => (c: TrainConfig): string | null =>
+  (IMAGE_DATASETS[c.dataset] ? null : `--${name} applies to the image data sets (--dataset ${Object.keys(IMAGE_DATASETS).join('|')}); --dataset ${c.dataset} trains the MLP of --hidden`);
+
 export const FLAGS: Record<string, Flag> = {
   dataset: { key: 'dataset', type: 'string', default: 'disk', help: `data set: ${[...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)].join('|')}`, parse: choice([...Object.keys(DATASETS), ...Object.keys(IMAGE_DATASETS)]) },
   'n-train': {
@@ -164,8 +168,16 @@ export const FLAGS: Record<string, Flag> = {
   json: { key: 'json', type: 'boolean', default: false, help: 'print the result as JSON only' },
   quiet: { key: 'quiet', type: 'boolean', default: false, help: 'print only the final result' },
   'no-plots': { key: 'plots', type: 'boolean', default: false, help: 'do not write plots' },
-  model: { key: 'model', type: 'string', default: '', help: `image data sets: a preset ${Object.keys(MODEL_PRESETS).join('|')} (default lenet-bn)`, parse: (t, f) => (t === '' ? '' : choice(Object.keys(MODEL_PRESETS))(t, f)) },
-  layers: { key: 'layers', type: 'string', default: '', help: "image data sets: layer spec, e.g. 'conv6x5p2,bn,relu,maxpool2,flatten,10' (see README)" },
+  model: {
+    key: 'model', type: 'string', default: '', help: `image data sets: a preset ${Object.keys(MODEL_PRESETS).join('|')} (default lenet-bn)`,
+    parse: (t, f) => (t === '' ? '' : choice(Object.keys(MODEL_PRESETS))(t, f)),
+    refuse: (c) => imageFlag('model')(c) ?? (c.layers ? '--model and --layers both choose the network; give one of them' : null),
+  },
+  layers: {
+    key: 'layers', type: 'string', default: '', help: "image data sets: layer spec, e.g. 'conv6x5p2,bn,relu,maxpool2,flatten,10' (see README)",
+    // Given as '' it would silently train the default preset instead of the network asked for.
+    refuse: (c) => imageFlag('layers')(c) ?? (c.layers.trim() === '' ? `--layers: expected a layer spec such as 'conv6x5p2,bn,relu,maxpool2,flatten,10', got '${c.layers}'` : null),
+  },
   scheduler: { key: 'scheduler', type: 'string', default: 'none', help: `learning-rate schedule per epoch: ${Object.keys(SCHEDULERS).join('|')} (cosine: to 0 over --epochs)`, parse: choice(Object.keys(SCHEDULERS)) },
 };
 

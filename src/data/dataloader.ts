@@ -1,6 +1,6 @@
 import * as ops from '../backend/ops.js';
 import { Storage } from '../backend/storage.js';
-import { namingOwner } from '../errors.js';
+import { StateError, namingOwner } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
@@ -47,6 +47,8 @@ export class DataLoader implements Iterable<Batch> {
   private readonly xBatch = new Workspace('DataLoader batch x', 'data');
   private readonly yBatch = new Workspace('DataLoader batch y', 'data');
   private readonly generator: Generator;
+  /** Iterations started so far: an iteration resumed after a later one started stops (see the iterator). */
+  private iterations = 0;
   /** The batch shapes (full, and the last one's), made once: a batch allocates no shape array. */
   private readonly shapes: { x: number[]; y: number[]; lastX: number[]; lastY: number[] };
 
@@ -85,6 +87,10 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
+    // The row order and the batch buffers are shared by every iteration: a second one started
+    // before this one ends re-shuffles the order under it (rows repeated and missed, silently),
+    // so this one stops with an error instead.
+    const iteration = ++this.iterations;
     const n = this.length;
     const order = this.order.i32(0, n);
     if (this.shuffle) this.generator.permutation(n, order);
@@ -99,6 +105,10 @@ export class DataLoader implements Iterable<Batch> {
       ops.gatherRows(this.x, this.order, first, size, xb);
       ops.gatherRows(this.y, this.order, first, size, yb);
       yield { x: xb, y: yb, size, index: b };
+      if (this.iterations !== iteration) {
+        throw new StateError(`DataLoader: another iteration of this loader started before this one ended (batch ${b + 1} of ${this.batchesPerEpoch}); ` +
+          'they share the row order and batch buffers, so iterate one at a time (or make a second DataLoader)');
+      }
     }
   }
 

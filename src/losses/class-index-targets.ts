@@ -39,13 +39,20 @@ export class ClassIndexTargets {
   }
 
   /** Copies an array of `batch` class numbers into the workspace the kernel reads. */
-  fromArray(values: ArrayLike<number>, batch: number): void {
+  fromArray(given: ArrayLike<number>, batch: number): void {
+    // torch's class indices are int64: a BigInt64Array's values are read as numbers (the check
+    // below refuses any that float32 does not hold exactly). Float32Array.set would throw a raw TypeError.
+    const values: ArrayLike<unknown> = given instanceof BigInt64Array || given instanceof BigUint64Array ? Array.from(given, Number) : given;
     if (values.length !== batch) {
       throw new ShapeError(`${this.where}: expected ${batch} class indices (one per row of the ${this.rowsOf}), got ${values.length}`);
     }
+    for (let i = 0; i < batch; i++) {
+      // A bigint element would make Float32Array.set throw a raw TypeError.
+      if (typeof values[i] === 'bigint') throw new ValueError(`${this.where}: target[${i}] = ${describe(values[i])} is not a class index; pass numbers (Number(v)) or a BigInt64Array`);
+    }
     const t = this.copies.next([batch]);
     const view = t._view();
-    view.set(values); // read only now: allocating may grow memory and detach a caller's view
+    view.set(values as ArrayLike<number>); // read only now: allocating may grow memory and detach a caller's view
     // A value the float32 copy changed (1 + 1e-9 → 1, 2^24 + 1 → 2^24, null → 0, '1' → 1) would
     // silently become another class or ignoreIndex; NaN is left to the kernel's check.
     for (let i = 0; i < batch; i++) {
@@ -55,7 +62,7 @@ export class ClassIndexTargets {
       }
     }
     this.indices = t;
-    this.lastArray = values as ArrayLike<unknown>;
+    this.lastArray = values;
   }
 
   /**

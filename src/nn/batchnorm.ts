@@ -37,6 +37,8 @@ export abstract class BatchNorm extends Module {
   readonly momentum: number | null;
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
+  /** The parameters and buffers, checked (not disposed by hand) before a forward changes any. */
+  private readonly state: readonly Tensor[];
   private readonly mean: Workspace;
   private readonly invstd: Workspace;
   private saved: { x: Tensor; mean: Tensor; invstd: Tensor; N: number; L: number; batchStatistics: boolean } | null = null;
@@ -47,9 +49,11 @@ export abstract class BatchNorm extends Module {
     super();
     const where = this.typeName;
     checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });
-    // momentum: null is meaningful (torch's None: a cumulative average), so it is checked apart.
-    // momentum: null is meaningful (a cumulative average), so it is left out of the null check.
-    checkOptions(where, options === null || typeof options !== 'object' ? options : { ...options, momentum: undefined }, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    // momentum: null is meaningful (torch's None: a cumulative average), so it is left out of the
+    // null check. Only a plain object is copied for it: a copy of an array or a Tensor would hide
+    // what it is from checkOptions ([] passed as no options at all).
+    const plain = options !== null && typeof options === 'object' && !Array.isArray(options) && !('_check' in options);
+    checkOptions(where, plain ? { ...options, momentum: undefined } : options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-5, { min: 0, minExclusive: true, max: 1e10 });
     this.momentum = options.momentum === null ? null : checkNumber(where, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = checkBoolean(where, 'affine', options.affine ?? true);
@@ -61,6 +65,7 @@ export abstract class BatchNorm extends Module {
     this.runningMean = track ? this.registerBuffer('running_mean', Tensor.zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', Tensor.full([numFeatures], 1), 'F32', 0) : null;
     this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', Tensor.zeros([]), 'I64', 0) : null;
+    this.state = [this.weight, this.bias, this.runningMean, this.runningVar, this.numBatchesTracked].filter((t): t is Tensor => t !== null);
     this.output = this.registerWorkspace(new Workspace(`${name}.forward`));
     this.gradInput = this.registerWorkspace(new Workspace(`${name}.backward`));
     this.mean = this.registerWorkspace(new Workspace(`${name} (mean)`));
@@ -74,6 +79,7 @@ export abstract class BatchNorm extends Module {
 
   /** Resets the running statistics to mean 0, variance 1, count 0 (as torch's reset_running_stats). */
   resetRunningStats(): void {
+    this.checkUsable('resetRunningStats');
     if (!this.runningMean) return;
     fill(this.runningMean, 0);
     fill(this.runningVar!, 1);
@@ -102,6 +108,8 @@ export abstract class BatchNorm extends Module {
     if (batchStatistics && N * L < 2) {
       throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);
     }
+    // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
+    for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);
     const mean = this.mean.next([C]), invstd = this.invstd.next([C]);
     if (batchStatistics) {
       let running: { mean: Tensor; var: Tensor; momentum: number } | null = null;

@@ -1,8 +1,8 @@
 import * as ops from '../backend/ops.js';
-import { StateError } from '../errors.js';
+import { StateError, ValueError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { pyFloat } from './layer-args.js';
@@ -46,6 +46,10 @@ export class Dropout extends Module {
     this.p = checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
     checkOptions('Dropout', options, ['generator']);
     this.generator = options.generator === undefined ? defaultGenerator : checkGenerator<Generator>('Dropout', 'options.generator', options.generator);
+    // The mask's keys come from nextUint32, which checkGenerator (uniform, normal) does not ask for.
+    if (typeof (this.generator as Partial<Generator>).nextUint32 !== 'function') {
+      throw new ValueError(`Dropout: options.generator must be a Generator (new Generator(seed)); this one has no nextUint32() for the mask's keys`);
+    }
   }
 
   forward(input: Tensor): Tensor {
@@ -68,6 +72,12 @@ export class Dropout extends Module {
     }
     this.lastShape = input.shape;
     const key0 = this.generator.nextUint32(), key1 = this.generator.nextUint32();
+    if (key0 !== key0 >>> 0 || key1 !== key1 >>> 0) {
+      // A generator-like object's keys that are not 32-bit unsigned integers (NaN, 2^40) would be truncated silently.
+      this.lastShape = null;
+      this.lastMask = null;
+      throw new ValueError(`Dropout.forward: options.generator.nextUint32() returned ${describe(key0 !== key0 >>> 0 ? key0 : key1)}, not an integer in [0, 2^32)`);
+    }
     this._key0 = key0;
     this._key1 = key1;
     const scale = this.p === 1 ? 0 : 1 / (1 - this.p);

@@ -41,7 +41,12 @@ export class Flatten extends Module {
     const rank = shape.length;
     const start = this.startDim < 0 ? this.startDim + rank : this.startDim;
     const end = this.endDim < 0 ? this.endDim + rank : this.endDim;
-    if (start < 0 || start >= rank || end < 0 || end >= rank || start > end) {
+    if (start >= 0 && start < rank && end >= 0 && end < rank && start > end) {
+      // Both dimensions exist, in the wrong order (torch: "start_dim cannot come after end_dim").
+      throw new ShapeError(`Flatten(start_dim=${this.startDim}, end_dim=${this.endDim}).forward: on input ${formatShape(shape)} (rank ${rank}) ` +
+        `start_dim is dimension ${start}, after end_dim, dimension ${end}; start_dim cannot come after end_dim`);
+    }
+    if (start < 0 || start >= rank || end < 0 || end >= rank) {
       throw new ShapeError(
         `Flatten(start_dim=${this.startDim}, end_dim=${this.endDim}).forward: input ${formatShape(shape)} (rank ${rank}) ` +
           `has no dimensions ${this.startDim}..${this.endDim}; expected rank ≥ ${Math.max(this.startDim + 1, -this.endDim, this.endDim + 1, -this.startDim, 1)}`,

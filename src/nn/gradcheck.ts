@@ -1,7 +1,7 @@
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 
 import { Dropout } from './dropout.js';
 import { Module } from './module.js';
@@ -125,15 +125,17 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   let r: Tensor | null = null;
   try {
     // Analytic gradients of L = Σ r·y.
-    const first = module.forward(x).toFloat32Array();
+    // A custom module's forward / backward may return anything: checked, so a null is named, not a TypeError.
+    const forward = (): Tensor => checkTensor(where, "the module's forward() result", module.forward(x));
+    const first = forward().toFloat32Array();
     const dropouts = randomLayers(module);
-    const y0 = module.forward(x);
+    const y0 = forward();
     checkDeterministic(where, module, first, y0.toFloat32Array(), dropouts);
     const g = new Generator(seed);
     const weights = Tensor.from(Array.from({ length: y0.size }, () => g.uniform(-1, 1)), y0.shape);
     r = weights;
     const loss = (): number => {
-      const y = module.forward(x);
+      const y = forward();
       if (y.size !== weights.size) throw new StateError(`${where}: the output size changed from ${weights.size} to ${y.size} between calls`);
       const yv = y._view(), rv = weights._view();
       let s = 0;
@@ -141,7 +143,11 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
       return s;
     };
     for (const [, p] of params) p.grad.fill(0);
-    const dx = module.backward(weights).toFloat32Array();
+    const dxTensor = checkTensor(where, "the module's backward() result", module.backward(weights));
+    if (!sameShape(dxTensor.shape, x.shape)) {
+      throw new ShapeError(`${where}: the module's backward() returned a gradient of shape ${formatShape(dxTensor.shape)} for an input of shape ${formatShape(x.shape)}`);
+    }
+    const dx = dxTensor.toFloat32Array();
     const analytic = params.map(([, p]) => p.grad.toFloat32Array());
 
     let worst: GradcheckElement | null = null;

@@ -6,7 +6,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkChoice, checkGenerator, checkNumber, checkOptions, checkTensor } from '../validate.js';
+import { checkChoice, checkGenerator, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 
 /** Nonlinearities known to calculateGain. */
 export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
@@ -39,9 +39,19 @@ export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 
-function fillWith(t: Tensor, draw: () => number): Tensor {
-  const data = t._view();
-  for (let i = 0; i < data.length; i++) data[i] = draw();
+function fillWith(t: Tensor, draw: () => number, where: string): Tensor {
+  // Drawn into a copy first: a generator-like object (anything with uniform / normal passes
+  // checkGenerator) that returns NaN or a string, or throws part-way, leaves the tensor as it was
+  // instead of filled with NaN (silently) or half re-drawn.
+  const values = new Float32Array(t.size);
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = draw();
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+      throw new ValueError(`${where}: the generator returned ${describe(v)} at draw ${i}; a generator must return finite numbers (float32)`);
+    }
+    values[i] = v;
+  }
+  t._view().set(values);
   return t;
 }
 
@@ -52,7 +62,7 @@ export function uniform(t: Tensor, low = 0, high = 1, generator: Generator = def
   checkNumber('init.uniform', 'low', low);
   checkNumber('init.uniform', 'high', high);
   if (!(low <= high)) throw new ValueError(`init.uniform: low (${low}) must be ≤ high (${high})`);
-  return fillWith(t, () => generator.uniform(low, high));
+  return fillWith(t, () => generator.uniform(low, high), 'init.uniform');
 }
 
 /** Fills with N(mean, std²). */
@@ -61,7 +71,7 @@ export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defa
   checkGenerator('init.normal', 'generator', generator);
   checkNumber('init.normal', 'mean', mean);
   checkNumber('init.normal', 'std', std, { min: 0 });
-  return fillWith(t, () => generator.normal(mean, std));
+  return fillWith(t, () => generator.normal(mean, std), 'init.normal');
 }
 
 /** Fills with one value. */
@@ -109,14 +119,14 @@ function kaimingStd(where: string, t: Tensor, options: KaimingOptions): number {
 export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd('init.kaimingUniform', t, options);
   const g = options.generator ?? defaultGenerator;
-  return fillWith(t, () => g.uniform(-bound, bound));
+  return fillWith(t, () => g.uniform(-bound, bound), 'init.kaimingUniform');
 }
 
 /** He initialisation, normal: N(0, std²) with std = gain / √fan. */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
   const std = kaimingStd('init.kaimingNormal', t, options);
   const g = options.generator ?? defaultGenerator;
-  return fillWith(t, () => g.normal(0, std));
+  return fillWith(t, () => g.normal(0, std), 'init.kaimingNormal');
 }
 
 /** Options of the Xavier (Glorot) initialisers. */
@@ -139,12 +149,12 @@ function xavierStd(where: string, t: Tensor, options: XavierOptions): number {
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
   const bound = Math.sqrt(3) * xavierStd('init.xavierUniform', t, options);
   const g = options.generator ?? defaultGenerator;
-  return fillWith(t, () => g.uniform(-bound, bound));
+  return fillWith(t, () => g.uniform(-bound, bound), 'init.xavierUniform');
 }
 
 /** Glorot initialisation, normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
   const std = xavierStd('init.xavierNormal', t, options);
   const g = options.generator ?? defaultGenerator;
-  return fillWith(t, () => g.normal(0, std));
+  return fillWith(t, () => g.normal(0, std), 'init.xavierNormal');
 }

@@ -6,7 +6,7 @@ import { checkBoolean, describe } from '../validate.js';
 import { StateError, ValueError } from '../errors.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
-import { checkStateDict, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
+import { checkBufferRegistration, checkStateDict, checkStateName, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
 
 export type { StateDtype, StateEntry } from './state-dict.js';
 
@@ -103,6 +103,8 @@ export abstract class Module {
 
   /** Registers a parameter under `name` (as in PyTorch's state-dict keys). */
   protected registerParameter(name: string, param: Parameter): Parameter {
+    checkStateName(this.typeName, 'parameter', name, this.ownNames());
+    if (!(param instanceof Parameter)) throw new ValueError(`${this.typeName}: parameter '${name}' must be a Parameter (new Parameter(shape, owner)), got ${describe(param)}`);
     this.ownParams.push([name, param]);
     return param;
   }
@@ -115,12 +117,15 @@ export abstract class Module {
    * frees it.
    */
   protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype = 'F32', min?: number): Tensor {
+    checkStateName(this.typeName, 'buffer', name, this.ownNames());
+    checkBufferRegistration(this.typeName, name, tensor, dtype, min);
     this.ownBuffers.push([name, { tensor, dtype, min }]);
     return tensor;
   }
 
   /** Registers a child module under `name`. */
   protected registerModule<M extends Module>(name: string, module: M): M {
+    checkStateName(this.typeName, 'child', name, this.ownNames());
     if (!(module instanceof Module)) throw new ValueError(`${this.typeName}: child '${name}' must be a Module, got ${describe(module)}`);
     if (module.disposedFlag) throw new StateError(`${this.typeName}: child '${name}' (${module.typeName}) has been disposed`);
     if ((module as Module) === this || module.contains(this)) {
@@ -136,6 +141,11 @@ export abstract class Module {
     }
     this.children.push([name, module]);
     return module;
+  }
+
+  /** The names of this module's own parameters, buffers and children (each must be unique). */
+  private ownNames(): string[] {
+    return [...this.ownParams, ...this.ownBuffers, ...this.children].map(([n]) => n);
   }
 
   /** Registers a workspace so that dispose() frees it. */
@@ -182,6 +192,8 @@ export abstract class Module {
 
   /** [name, buffer] pairs with dotted PyTorch names ("1.running_mean", …), in registration order. */
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    this.checkUsable('namedBuffers');
+    if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedBuffers: prefix must be a string, got ${describe(prefix)}`);
     return this.namedState(prefix).filter(([, , kind]) => kind === 'buffer').map(([n, t]) => [n, t]);
   }
 

@@ -1,11 +1,12 @@
 import { NonFiniteLossError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { sizeOf } from '../shape.js';
 import type { Loss } from '../losses/loss.js';
 import { checkModule, type Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { ClassComparer } from './metrics.js';
 import { RegressionAccumulator } from './regression-metrics.js';
-import { checkFinite, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
+import { checkFinite, checkTargetRows, checkTargets, enterEval, probeOutputRow, probeOutputs, resolveTask, type Task } from './task.js';
 
 /**
  * Results of evaluate(). Classification: `accuracy`, `error`, `errors`. Regression: `mae`,
@@ -81,9 +82,10 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   const threshold = checkNumber('evaluate', 'threshold', options.threshold ?? loss.decisionThreshold);
   checkRows('evaluate', x, y);
   const task = resolveTask('evaluate', loss, y, options.task);
-  const outputs = probeOutputs('evaluate', 'x', model, x);
+  const outputRow = probeOutputRow('evaluate', 'x', model, x);
   checkFinite('evaluate', 'x', x);
-  checkTargets('evaluate', 'y', y, task, outputs, loss.ignoredTarget ?? null);
+  checkTargets('evaluate', 'y', y, task, sizeOf(outputRow), loss.ignoredTarget ?? null);
+  checkTargetRows('evaluate', 'y', loss, y, outputRow);
   return { x, y, loss, batchSize, threshold, task };
 }
 
@@ -159,8 +161,7 @@ export class SetLoss {
 export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scorers): Evaluation {
   const { x, y, loss, batchSize, threshold, task } = plan;
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
-  const wasTraining = model.training;
-  model.eval();
+  const restoreModes = enterEval(model);
   const setLoss = new SetLoss(loss);
   let correct = 0, count = 0;
   try {
@@ -179,7 +180,7 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
       }
     }
   } finally {
-    model.train(wasTraining);
+    restoreModes();
   }
   const lossValue = setLoss.value;
   if (task === 'regression') return { task, loss: lossValue, ...scorers.regression.figures(), count };
@@ -221,8 +222,7 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
   const n = x.shape[0] ?? 0;
   if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);
   probeOutputs('predict', 'x', model, x);
-  const wasTraining = model.training;
-  model.eval();
+  const restoreModes = enterEval(model);
   let result: Tensor | null = null;
   try {
     for (let start = 0; start < n; start += batchSize) {
@@ -231,7 +231,7 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
       result._view().set(out._view(), start * (out.size / out.shape[0]!));
     }
   } finally {
-    model.train(wasTraining);
+    restoreModes();
   }
   return result!;
 }

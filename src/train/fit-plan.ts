@@ -1,5 +1,6 @@
 // Everything fit() checks before its first change: arguments, options, callbacks, and the
 // contents of every data set (widths, finite values, class labels over all rows).
+import { sizeOf } from '../shape.js';
 import { ValueError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
@@ -11,7 +12,7 @@ import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from 
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 import { checkLoss, checkModel } from './evaluate.js';
 import type { EpochLog } from './history.js';
-import { checkFinite, checkSameWidth, checkTargets, probeOutputs, resolveTask, type Task } from './task.js';
+import { checkFinite, checkSameWidth, checkTargetRows, checkTargets, probeOutputRow, resolveTask, type Task } from './task.js';
 
 /** Progress of one batch, for onBatchEnd. */
 export interface BatchLog {
@@ -164,7 +165,7 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   // Data: rows, widths against the model, validation against the training data, contents.
   const n = checkRows('fit', x, y);
   const task = resolveTask('fit', loss, y, options.task);
-  const outputs = probeOutputs('fit', 'x', model as Module, x);
+  const outputRow = probeOutputRow('fit', 'x', model as Module, x), outputs = sizeOf(outputRow);
   const validation = options.validation;
   const split = validation && typeof validation === 'object' && 'split' in validation && typeof validation.split === 'number' ? validation.split : 0;
   checkBatches(model as Module, n - Math.round(split * n), batchSize);
@@ -189,6 +190,7 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   }
   checkFinite('fit', 'x', x);
   checkTargets('fit', 'y', y, task, outputs, loss.ignoredTarget ?? null);
+  checkTargetRows('fit', 'y', loss, y, outputRow); // validation.y has y's rows (checkSameWidth)
   const stopper = options.earlyStopping === undefined ? null : new EarlyStopping(options.earlyStopping, hasValidation, task);
   return {
     loss, optimizer, x, y, epochs, batchSize, shuffle, seed, validation, stopper, scheduler, maxNorm, threshold, task,

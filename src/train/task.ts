@@ -2,10 +2,12 @@
 // contents that go with it. Everything here reads; nothing changes a model or an optimizer.
 import * as ops from '../backend/ops.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
-import type { Loss } from '../losses/loss.js';
+import { sizeOf } from '../shape.js';
+import { ClassIndexLoss } from '../losses/class-index-loss.js';
+import { ElementwiseLoss, type Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
-import { checkChoice } from '../validate.js';
+import { checkChoice, checkTensor, sameShape } from '../validate.js';
 
 /** What the model learns: classes (reported with accuracy) or values (reported with MAE, RMSE, R²). */
 export type Task = 'classification' | 'regression';
@@ -48,18 +50,57 @@ export function resolveTask(where: string, loss: Loss, y: Tensor, explicit: unkn
  * and how many outputs it has; parameters are not touched. Throws ShapeError naming `what`.
  */
 export function probeOutputs(where: string, what: string, model: Module, x: Tensor): number {
-  const wasTraining = model.training;
-  model.eval();
+  return sizeOf(probeOutputRow(where, what, model, x));
+}
+
+/** probeOutputs, returning the shape of one output row ([] for a model whose output is [batch]). */
+export function probeOutputRow(where: string, what: string, model: Module, x: Tensor): readonly number[] {
+  const restoreModes = enterEval(model);
   try {
-    const out = model.forward(x._rows(0, 1));
-    return out.ndim < 2 ? 1 : out.size / out.shape[0]!;
+    // A custom module may return anything: named here rather than a TypeError reading its shape.
+    return checkTensor(where, "the model's forward() result", model.forward(x._rows(0, 1))).shape.slice(1);
   } catch (e) {
     // Only a shape mismatch means "x does not fit"; a disposed model, an OutOfMemoryError or a
     // custom layer's own error keeps its class and message.
     if (e instanceof ShapeError) throw new ShapeError(`${where}: ${what} ${formatShape(x.shape)} does not fit the model: ${e.message}`);
     throw e;
   } finally {
-    model.train(wasTraining);
+    restoreModes();
+  }
+}
+
+/**
+ * Puts `model` and every descendant in eval mode; returns the function that gives each module its
+ * own training flag back. (model.train(wasTraining) gave every descendant the model's flag: a
+ * BatchNorm frozen with bn.eval() inside a model in training mode came back training.)
+ */
+export function enterEval(model: Module): () => void {
+  const modes: Array<[Module, boolean]> = [];
+  const visit = (m: Module): void => {
+    modes.push([m, m.training]);
+    for (const [, child] of m.namedChildren()) visit(child);
+  };
+  visit(model);
+  model.eval();
+  return () => {
+    for (const [m, training] of modes) m.training = training;
+  };
+}
+
+/**
+ * Throws ShapeError unless an element-wise loss (MSE, L1, Huber, BCE) can compare `y` with the
+ * model's output: its rows must have the output rows' shape. Checked before training, because a
+ * step refused by the loss has already run the model's forward (BatchNorm's running statistics moved).
+ */
+export function checkTargetRows(where: string, what: string, loss: Loss, y: Tensor, outputRow: readonly number[]): void {
+  const row = y.shape.slice(1);
+  if (loss instanceof ElementwiseLoss && !sameShape(row, outputRow)) {
+    throw new ShapeError(`${where}: ${what} ${formatShape(y.shape)} does not fit the model's output: ${loss.typeName} needs targets ` +
+      `of the prediction's shape, rows of ${formatShape(outputRow)}, but ${what} has rows of ${formatShape(row)}`);
+  }
+  if (loss instanceof ClassIndexLoss && outputRow.length !== 1) {
+    throw new ShapeError(`${where}: ${loss.typeName} needs outputs [batch, classes], but the model's output rows have shape ${formatShape(outputRow)}` +
+      `${outputRow.length > 1 ? ' (add a Flatten, or end with a Linear)' : ''}`);
   }
 }
 

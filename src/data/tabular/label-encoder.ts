@@ -48,7 +48,7 @@ export class LabelEncoder {
     checkList('LabelEncoder.decode', 'indices', indices, true);
     return Array.from(indices, (i, n) => {
       const label = Number.isInteger(i) ? this.labels[i] : undefined;
-      if (label === undefined) throw new ValueError(`LabelEncoder.decode: index ${n} is ${i}, expected an integer in [0, ${this.labels.length})`);
+      if (label === undefined) throw new ValueError(`LabelEncoder.decode: index ${n} is ${describe(i)}, expected an integer in [0, ${this.labels.length})`);
       return label;
     });
   }
