@@ -52,7 +52,9 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   stopper?.keep(model.parameters());
 
   try {
-    model.train();
+    // A model in eval() mode is put in training mode; one already training keeps each child's own
+    // flag, so a layer frozen with layer.eval() (a BatchNorm fine-tuned around) stays frozen.
+    if (!model.training) model.train();
     for (let epoch = 1; epoch <= plan.epochs; epoch++) {
       const start = performance.now();
       const lr = optimizer.lr;
