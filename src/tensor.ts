@@ -320,10 +320,11 @@ export class Tensor {
    * template string per call) only when it fails.
    */
   _usable(): boolean {
-    return !this.disposedFlag && !this._storage.isReleased && this._generation === this._storage.generation;
+    return !this.isDisposed && this._generation === this._storage.generation;
   }
 
   _check(what: string): void {
+    if (this._usable()) return;
     if (this.isDisposed) throw new StateError(`${what}: the tensor ${formatShape(this.shape)} has been disposed`);
     if (this._generation !== this._storage.generation) {
       throw new StateError(

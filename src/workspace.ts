@@ -63,7 +63,7 @@ export class Workspace {
    */
   nextInternal(shape: readonly number[]): Tensor {
     const v = this.internalView;
-    if (v !== null && v._generation === v._storage.generation && !v._storage.isReleased && sameShape(shape, v.shape)) return v;
+    if (v !== null && v._usable() && sameShape(shape, v.shape)) return v;
     const fresh = this.next(shape);
     this.internalView = fresh;
     return fresh;

@@ -48,14 +48,21 @@ export class AdaptiveAvgPool2d extends Module {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkImageInput('AdaptiveAvgPool2d.forward', input, null);
-    const [N, C, H, W] = x.shape as [number, number, number, number];
-    const s = this.outputSize, [OH, OW] = typeof s === 'number' ? [s, s] : [s[0] ?? H, s[1] ?? W];
-    const y = this.output.next([N, C, OH, OW]);
-    const g: AdaptivePoolGeometry = { planes: N * C, H, W, OH, OW };
+    const g = this.geometryFor(x.shape);
+    const y = this.output.next([x.shape[0]!, x.shape[1]!, g.OH, g.OW]);
     adaptiveAvgPool2dForward(x, y, g);
     this.input = x;
     this.geometry = g;
     return y;
+  }
+
+  /** The geometry of an [N, C, H, W] input: the last one while the input shape repeats (no object per step). */
+  private geometryFor(shape: readonly number[]): AdaptivePoolGeometry {
+    const [N, C, H, W] = shape as [number, number, number, number], last = this.geometry;
+    if (last && last.planes === N * C && last.H === H && last.W === W) return last;
+    const s = this.outputSize;
+    const OH = typeof s === 'number' ? s : s[0] ?? H, OW = typeof s === 'number' ? s : s[1] ?? W;
+    return { planes: N * C, H, W, OH, OW };
   }
 
   backward(gradOutput: Tensor): Tensor {
