@@ -161,7 +161,8 @@ export function conv2dPixelWeightGrad(
     // Three channels of a block at a time (h = 0, 48: byte offset of channel 0 or 3): 6
     // accumulators, 2 x vectors, 3 dy vectors and a product fit V8's 15 allocatable xmm
     // registers (2 taps × 6 channels spilled to the stack on every step).
-    for (let bh: usize = 0; bh < <usize>(2 * B); bh++) {
+    // Only the halves that hold a real channel: with O % 6 in 1..3 the last half is all padding.
+    for (let bh: usize = 0; bh < <usize>((O + 2) / 3); bh++) {
       const h: usize = (bh & 1) * 48, db = dyI + (bh >> 1) * blockBytes + h;
       for (let t = r0; t < r1; t += 2) {
         const two = t + 1 < r1;

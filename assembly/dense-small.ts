@@ -18,7 +18,7 @@
 // no scalar loop at widths like 25 or 2. C rows of 21..32 columns take dense-panel.ts's whole-row
 // panels instead (the same sums; pairs of rows, branch-free set-up, the tail inside the block), and
 // C rows of 2 columns (a two-class output layer) narrowProduct, two rows per vector.
-import { loadPartial, storePartial } from "./simdmath";
+import { loadPartial, storePartial, store4x4T } from "./simdmath";
 import { ZERO, at, finish, initC, relu4 } from "./dense-access";
 import { panelFits, panelProduct } from "./dense-panel";
 import { reluBackward } from "./activations";
@@ -343,14 +343,7 @@ function transposePadded(n: usize, k: usize, w: usize, wT: usize, n4: usize): vo
     const r = at(w, j * k);
     for (let p: usize = 0; p < kb; p += 4) {
       const src = r + (p << 2);
-      const r0 = v128.load(src), r1 = v128.load(src + k4), r2 = v128.load(src + 2 * k4), r3 = v128.load(src + 3 * k4);
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const dst = at(wT, p * n4 + j);
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(dst + n44, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-      v128.store(dst + 2 * n44, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-      v128.store(dst + 3 * n44, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      store4x4T(at(wT, p * n4 + j), n44, v128.load(src), v128.load(src + k4), v128.load(src + 2 * k4), v128.load(src + 3 * k4));
     }
   }
   for (let p: usize = 0; p < k; p++) {

@@ -16,6 +16,8 @@
 // float32 (a C value stored between k-blocks is reloaded exactly), which is also what the direct
 // path of gemm.ts does: both paths and every split into tiles give the same bits.
 
+import { store4x4T } from "./simdmath";
+
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: usize): usize { return ptr + (i << 2); }
 
@@ -59,17 +61,6 @@ const INIT_ZERO = 0, INIT_C = 1, INIT_BIAS = 2;
   v128.store(c + ldc, r10); v128.store(c + ldc, r11, 16);
   v128.store(c + 2 * ldc, r20); v128.store(c + 2 * ldc, r21, 16);
   v128.store(c + 3 * ldc, r30); v128.store(c + 3 * ldc, r31, 16);
-}
-
-/** Rows [0, 4) of the 4×4 block whose row r is the vector `r`, transposed: lane q of the result t is row q's lane t. */
-// @ts-ignore: decorator
-@inline function store4x4T(dst: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
-  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
 /**

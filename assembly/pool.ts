@@ -159,8 +159,12 @@ export function maxPool2dBackward(
   // The padded window can hold more than 2^31 pixels (a 65536² kernel): multiply in f64, as
   // torch's int64, then round once to f32.
   if (D == 0) return <f32>(<f64>(min(sy + KH, H + PH) - sy) * <f64>(min(sx + KW, W + PW) - sx));
-  return <f32>((y1 - y0) * (x1 - x0));
+  return pixelCount(y0, y1, x0, x1);
 }
+
+/** The pixels of rows [y0, y1) × columns [x0, x1) of one plane (< 2^31: a plane fits memory), as the divisor. */
+// @ts-ignore: decorator
+@inline function pixelCount(y0: i32, y1: i32, x0: i32, x1: i32): f32 { return <f32>((y1 - y0) * (x1 - x0)); }
 
 /** y = each window's sum / its divisor (divisorOf; D = divisorOverride, or 0 / -1 for torch's counting rules), for planes [p0, p1). */
 export function avgPool2dForward(
@@ -222,7 +226,7 @@ export function adaptiveAvgPool2dForward(p0: i32, p1: i32, H: i32, W: i32, OH: i
       for (let ox = 0; ox < OW; ox++) {
         const x0 = binStart(ox, W, OW), x1 = binEnd(ox, W, OW);
         const s = windowSum(src, W, y0, y1, x0, x1);
-        store<f32>(at(dst, <usize>(oy * OW + ox)), s / <f32>(<f64>(y1 - y0) * <f64>(x1 - x0)));
+        store<f32>(at(dst, <usize>(oy * OW + ox)), s / pixelCount(y0, y1, x0, x1));
       }
     }
   }
@@ -239,7 +243,7 @@ export function adaptiveAvgPool2dBackward(p0: i32, p1: i32, H: i32, W: i32, OH: 
       const y0 = binStart(oy, H, OH), y1 = binEnd(oy, H, OH);
       for (let ox = 0; ox < OW; ox++) {
         const x0 = binStart(ox, W, OW), x1 = binEnd(ox, W, OW);
-        const v = load<f32>(at(g, <usize>(oy * OW + ox))) / <f32>(<f64>(y1 - y0) * <f64>(x1 - x0));
+        const v = load<f32>(at(g, <usize>(oy * OW + ox))) / pixelCount(y0, y1, x0, x1);
         addToWindow(plane, W, y0, y1, x0, x1, v);
       }
     }

@@ -193,6 +193,17 @@ const TANH_TINY: f32 = 0.0004; // tanh(x) == x in float32 below this
   return f32x4.mul(exp4(f32x4.mul(half, f32x4.mul(hi, hi))), exp4(f32x4.mul(half, f32x4.mul(lo, f32x4.add(a, hi)))));
 }
 
+/** Rows [0, 4) of the 4×4 block whose row r is the vector `r`, transposed: lane q of the result t is row q's lane t. */
+// @ts-ignore: decorator
+@inline export function store4x4T(dst: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
 /** Test hooks: each function applied to n floats at xPtr, written to yPtr. */
 export function vexp(n: i32, xPtr: usize, yPtr: usize): void {
   let i = 0;

@@ -37,13 +37,13 @@ export function groupGeometry(g: ConvGeometry): ConvGeometry {
 
 /**
  * Floats a grouped convolution gathers its groups into, ahead of one group's own scratch: the
- * group's input channels of every image, its output (or output gradient), and its input gradient.
- * 0 with one group, which runs on the tensors in place.
+ * group's input channels of every image (or their gradient: the two take turns) and its output
+ * (or output gradient). 0 with one group, which runs on the tensors in place.
  */
 export function groupBufferSize(g: ConvGeometry): number {
   const G = g.G ?? 1;
   if (G === 1) return 0;
-  return up4(g.N * (g.C / G) * g.H * g.W) * 2 + up4(g.N * (g.O / G) * g.OH * g.OW);
+  return up4(g.N * (g.C / G) * g.H * g.W) + up4(g.N * (g.O / G) * g.OH * g.OW);
 }
 
 /**

@@ -36,8 +36,11 @@ const SPLIT_RANGE_0: Split = { range: 0 };
 const SPLIT_PIXELS: Split = { range: 0, scratch: 19 };
 const SPLIT_PIXEL_GRAD: Split = { range: 0, scratch: 20 };
 const SPLIT_PIXEL_INPUT_GRAD: Split = { range: 0, scratch: 18 };
-/** Taps per register block of the direct weight gradient: chunks of whole blocks keep tails rare. */
-const TAP_BLOCK = 6;
+/**
+ * Taps per chunk of the direct weight gradient: a multiple of both register blocks' tap counts
+ * (block8x4: 4, block4x8: 8), so a chunk ends in no single-tap tail block.
+ */
+const TAP_BLOCK = 8;
 
 /** Pointers into the scratch (bytes), in the order of scratchSize: w4 | b4 | slices | wFlip | dwT | dyT. */
 function carve(g: ConvGeometry, scratch: number, p: Plan) {
@@ -131,11 +134,11 @@ export function conv2dForward(x: TensorRef, w: TensorRef, bias: TensorRef | null
   }
   // Each group on its own channels: gathered into contiguous images, convolved as a one-group
   // layer with its slice of the weight and bias, its output scattered back.
-  const one = groupGeometry(g), b = groupBuffers(g, sp);
+  const one = groupGeometry(g), b = groupBuffers(g, sp), plane = g.H * g.W, outPlane = g.OH * g.OW;
   for (let gi = 0; gi < G; gi++) {
-    gatherChannels(g.N, g.C, one.C, gi, g.H * g.W, xp, b.x);
-    forwardAt(one, b.rest, b.x, wp + 4 * gi * one.O * one.C * g.KH * g.KW, bp ? bp + 4 * gi * one.O : 0, b.y);
-    scatterChannels(g.N, g.O, one.O, gi, g.OH * g.OW, b.y, yp);
+    copyChannels(g.N, one.C, plane, xp, g.C, gi * one.C, b.channels, one.C, 0);
+    forwardAt(one, b.rest, b.channels, wp + groupWeightBytes(one) * gi, bp ? bp + 4 * gi * one.O : 0, b.y);
+    copyChannels(g.N, one.O, outPlane, b.y, one.O, 0, yp, g.O, gi * one.O);
   }
 }
 
@@ -156,12 +159,20 @@ export function conv2dBackward(
     backwardAt(g, sp, xp, wp, dyp, dwp, dxp);
     return;
   }
-  const one = groupGeometry(g), b = groupBuffers(g, sp), wGroup = 4 * one.O * one.C * g.KH * g.KW;
+  // Per group: dy's channels gathered; the input gradient into the channel buffer, scattered to
+  // dx; then x's channels gathered into the same buffer for the weight gradient (the order of
+  // backwardAt's two passes, so the same bits).
+  const one = groupGeometry(g), b = groupBuffers(g, sp), plane = g.H * g.W, wBytes = groupWeightBytes(one);
   for (let gi = 0; gi < G; gi++) {
-    gatherChannels(g.N, g.O, one.O, gi, g.OH * g.OW, dyp, b.y);
-    if (dwp) gatherChannels(g.N, g.C, one.C, gi, g.H * g.W, xp, b.x);
-    backwardAt(one, b.rest, b.x, wp + gi * wGroup, b.y, dwp ? dwp + gi * wGroup : 0, dxp ? b.dx : 0);
-    if (dxp) scatterChannels(g.N, g.C, one.C, gi, g.H * g.W, b.dx, dxp);
+    copyChannels(g.N, one.O, g.OH * g.OW, dyp, g.O, gi * one.O, b.y, one.O, 0);
+    if (dxp) {
+      backwardAt(one, b.rest, 0, wp + gi * wBytes, b.y, 0, b.channels);
+      copyChannels(g.N, one.C, plane, b.channels, one.C, 0, dxp, g.C, gi * one.C);
+    }
+    if (dwp) {
+      copyChannels(g.N, one.C, plane, xp, g.C, gi * one.C, b.channels, one.C, 0);
+      backwardAt(one, b.rest, b.channels, wp + gi * wBytes, b.y, dwp + gi * wBytes, 0);
+    }
   }
 }
 
@@ -185,22 +196,28 @@ function backwardAt(g: ConvGeometry, sp: number, xp: number, wp: number, dyp: nu
   if (dwp) WEIGHT_GRAD[methods.weightGrad](g, s, xp, dyp, dwp, ns);
 }
 
-/** The group buffers at the start of a grouped convolution's scratch (groupBufferSize), then one group's scratch. */
+/**
+ * The group buffers at the start of a grouped convolution's scratch (groupBufferSize): one
+ * group's input channels (or input gradient) and its output (or output gradient) for every image,
+ * then one group's own scratch.
+ */
 function groupBuffers(g: ConvGeometry, sp: number) {
-  const one = groupGeometry(g), xFloats = up4(g.N * one.C * g.H * g.W), yFloats = up4(g.N * one.O * g.OH * g.OW);
-  return { x: sp, dx: sp + 4 * xFloats, y: sp + 8 * xFloats, rest: sp + 4 * (2 * xFloats + yFloats) };
+  const one = groupGeometry(g), cFloats = up4(g.N * one.C * g.H * g.W), yFloats = up4(g.N * one.O * g.OH * g.OW);
+  return { channels: sp, y: sp + 4 * cFloats, rest: sp + 4 * (cFloats + yFloats) };
 }
 
-/** Copies channels [gi·Cg, (gi + 1)·Cg) of each of N images of `channels` planes of `plane` floats into dst [N, Cg, plane]. */
-function gatherChannels(N: number, channels: number, Cg: number, gi: number, plane: number, src: number, dst: number): void {
-  const k = kernels(), block = Cg * plane;
-  for (let n = 0; n < N; n++) k.copy(block, src + 4 * (n * channels + gi * Cg) * plane, dst + 4 * n * block);
-}
+/** Bytes of one group's weight slice [O / G, C / G, KH, KW] (`one`: groupGeometry). */
+const groupWeightBytes = (one: ConvGeometry): number => 4 * one.O * one.C * one.KH * one.KW;
 
-/** The inverse of gatherChannels: src [N, Cg, plane] into channels [gi·Cg, (gi + 1)·Cg) of each image of dst. */
-function scatterChannels(N: number, channels: number, Cg: number, gi: number, plane: number, src: number, dst: number): void {
-  const k = kernels(), block = Cg * plane;
-  for (let n = 0; n < N; n++) k.copy(block, src + 4 * n * block, dst + 4 * (n * channels + gi * Cg) * plane);
+/**
+ * Copies `count` channels of `plane` floats from each of N images: from channels [sFirst, …) of
+ * images of sChannels planes at src to channels [dFirst, …) of images of dChannels planes at dst
+ * (a group's gather into contiguous images, or its scatter back).
+ */
+function copyChannels(N: number, count: number, plane: number, src: number, sChannels: number, sFirst: number,
+  dst: number, dChannels: number, dFirst: number): void {
+  const k = kernels(), block = count * plane;
+  for (let n = 0; n < N; n++) k.copy(block, src + 4 * (n * sChannels + sFirst) * plane, dst + 4 * (n * dChannels + dFirst) * plane);
 }
 
 /** dw[O, K] += dy_n[O, P]·col_nᵀ[P, K], images in order on this thread (in the calling thread's slice). */

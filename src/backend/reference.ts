@@ -50,7 +50,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
       return total * scale;
     };
   const geluInner = (x: number): number => Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3);
-  /** ½·x·(1 + erf(x/√2)) and its derivative, in float64 (onePlusErf below). */
+  /** ½·(1 + erf(x/√2)) in float64 (onePlusErf below): GELU's Φ(x). */
   const halfOnePlusErf = (x: number): number => 0.5 * onePlusErf(x / Math.SQRT2);
   const softmaxRow = (h: Float32Array, cols: number, x: number, y: number): number => {
     let max = -Infinity;
