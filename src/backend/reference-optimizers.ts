@@ -6,6 +6,11 @@ import type { HeapViews } from './reference.js';
  * arithmetic over the same float32 blocks (the WASM kernels compute in float32; the tests compare
  * with a tolerance).
  */
+/** x, or a zero of its sign when it rounds to a float32 subnormal (|x| < 2^-126 but not 0). */
+function flushSubnormal(x: number): number {
+  return x !== 0 && Math.abs(Math.fround(x)) < 2 ** -126 ? (x < 0 ? -0 : 0) : x;
+}
+
 export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'adamStep' | 'adagradStep' | 'rmspropStep'> {
   const f = (): Float32Array => heap.f32();
   const at = (ptr: number): number => ptr >>> 2;
@@ -31,8 +36,10 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
         if (decoupled) p *= 1 - lr * weightDecay;
         let g = (maximize ? -1 : 1) * h[at(grad) + i]!;
         if (!decoupled) g += weightDecay * p;
-        const m = beta1 * h[at(expAvg) + i]! + (1 - beta1) * g;
-        let v = beta2 * h[at(expAvgSq) + i]! + (1 - beta2) * g * g;
+        // Moments that would be stored as float32 subnormals are stored as signed zeros, as the
+        // kernel does (see flushSubnormal in optimizers.ts).
+        const m = flushSubnormal(beta1 * h[at(expAvg) + i]! + (1 - beta1) * g);
+        let v = flushSubnormal(beta2 * h[at(expAvgSq) + i]! + (1 - beta2) * g * g);
         h[at(expAvg) + i] = m;
         h[at(expAvgSq) + i] = v;
         if (amsgrad) {
