@@ -30,6 +30,10 @@ export const grads = (m: Module): number[][] => m.parameters().map((p) => Array.
 /** Copies of every parameter's values. */
 export const values = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.toFloat32Array()));
 
+/** A module's state dict (parameters and buffers) as plain arrays, by name. */
+export const state = (m: Module): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(m.stateDict()).map(([k, e]) => [k, Array.from(e.data)]));
+
 /**
  * Makes the allocator's `failAt`-th allocation from now throw an OutOfMemoryError (a simulated
  * refusal); the others allocate as usual. Undo with vi.restoreAllMocks() (afterEach).

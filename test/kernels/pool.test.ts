@@ -86,8 +86,11 @@ describe('pool kernels', () => {
     const w = run(wasm), r = run(reference);
     expectClose(w.y, r.y, { rtol: 1e-6, atol: 1e-7 }, 'adaptive forward');
     expectClose(w.dx, r.dx, { rtol: 1e-6, atol: 1e-7 }, 'adaptive backward');
-    // Every input pixel is in some window: the backward of a gradient of ones gives each pixel ≥ its smallest share.
     for (const v of w.y) expect(Number.isFinite(v)).toBe(true);
+    // The windows cover the image: a gradient of ones reaches every input pixel (dx > 0 everywhere).
+    const ones = heap.f32(new Float32Array(planes * OH * OW).fill(1)), cover = heap.f32(new Float32Array(planes * H * W).fill(NaN));
+    wasm.adaptiveAvgPool2dBackward(0, planes, H, W, OH, OW, ones, cover);
+    for (const v of heap.read(cover, planes * H * W)) expect(v).toBeGreaterThan(0);
   });
 
   it('adaptive windows are torch\'s: 5 → 3 averages [0, 2), [1, 4), [3, 5)', () => {

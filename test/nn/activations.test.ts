@@ -11,7 +11,8 @@ const geluTanh = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / M
 // onePlusErf is checked against Python's math.erfc in test/kernels/activations.test.ts.
 const gelu = (x: number): number => 0.5 * x * onePlusErf(x / Math.SQRT2);
 
-// Each module with an independent float64 formula of its forward.
+// Each module with a float64 formula of its forward (GELU's erf: the reference's onePlusErf, checked against
+// Python's math.erfc in test/kernels/activations.test.ts).
 const CASES: Array<{ name: string; make: () => Module; f: (x: number) => number }> = [
   { name: 'ReLU', make: () => new ReLU(), f: (x) => Math.max(x, 0) },
   { name: 'LeakyReLU(0.2)', make: () => new LeakyReLU(0.2), f: (x) => (x > 0 ? x : 0.2 * x) },

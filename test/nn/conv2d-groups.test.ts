@@ -1,8 +1,8 @@
-// Conv2d's `groups` (grouped and depthwise convolutions) against real PyTorch (python3-torch):
-// output, input gradient, weight and bias gradients and repr for every convolution method (each
-// pass forced to 'gemm', 'direct', 'pixels', and the automatic choice) and the reference backend;
-// without torch, against the same layer built as separate one-group convolutions. Also the
-// arguments torch refuses, the weight shape, the initialisation bound and the config round trip.
+// Conv2d's `groups` (grouped and depthwise convolutions): always against the same layer built as
+// separate one-group convolutions (the definition of groups; every convolution method and both
+// backends), and with python3-torch also against torch.nn.Conv2d(groups=…) — output, input
+// gradient, weight and bias gradients and repr, for every method. Also the arguments torch
+// refuses, the weight shape, the initialisation bound and the config round trip.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../../src/backend/runtime.js';
 import { setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';

@@ -2,8 +2,8 @@
 // forward refused for lack of memory must not move the generator, and must not leave a new shape
 // beside the old mask (backward then read the old, smaller mask for the new gradient).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatchNorm1d, BatchNorm2d, Dropout, Generator, LayerNorm, Module, OutOfMemoryError, StateError } from '../../src/index.js';
-import { seededData as data, failAllocationAt, grads, rejects } from '../helpers/trust.js';
+import { BatchNorm1d, BatchNorm2d, Dropout, Generator, LayerNorm, OutOfMemoryError, StateError } from '../../src/index.js';
+import { seededData as data, failAllocationAt, grads, rejects, state } from '../helpers/trust.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -41,7 +41,6 @@ describe('round 4: BatchNorm and LayerNorm under OutOfMemoryError', () => {
     ['BatchNorm2d', () => new BatchNorm2d(2), [3, 2, 2, 2], [6, 2, 5, 5]],
     ['LayerNorm', () => new LayerNorm([2, 3]), [4, 2, 3], [12, 2, 3]],
   ] as const;
-  const state = (m: Module): number[][] => Object.values(m.stateDict()).map((e) => Array.from(e.data));
   for (const [name, make, small, big] of cases) {
     it(`${name}: every refused allocation of a larger forward or backward leaves running statistics and gradients as they were`, () => {
       let refused = 0;
