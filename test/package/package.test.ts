@@ -49,7 +49,9 @@ describe('wasmnn-cli (packages/cli)', () => {
     const imported = new Set<string>();
     for (const f of files) {
       const code = readFileSync(join(root, 'dist', f), 'utf8');
-      for (const m of code.matchAll(/(?:from\s*|import\(\s*)["']([^"'./][^"']*)["']/g)) {
+      // import … from 'x', import('x'), and require('x/…') or require(`x/…${…}`) through createRequire
+      // (the bundler renames that require to require2, …).
+      for (const m of code.matchAll(/(?:from\s*|import\(\s*|\brequire\d*\(\s*)["'`]([^"'`./$][^"'`$]*)["'`$]/g)) {
         const spec = m[1]!;
         if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
         imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
