@@ -89,6 +89,10 @@ function callerCanBlock(): boolean {
 const isNode = (): boolean =>
   typeof process === 'object' && typeof (process as { versions?: { node?: string } }).versions?.node === 'string';
 
+/** Why a browser worker failed to start when its error event says nothing. */
+export const BLOCKED_WORKER = 'a Worker from a blob: URL failed to start (a Content-Security-Policy must allow ' +
+  "worker-src blob: — or child-src / script-src blob: where worker-src is not set — for init({ threads }))";
+
 /** Starts one worker and resolves once it has instantiated the kernels. */
 async function spawn(init: WorkerInit): Promise<WorkerHandle> {
   if (isNode()) {
@@ -115,7 +119,8 @@ async function spawn(init: WorkerInit): Promise<WorkerHandle> {
       if (e.data === 'ready') resolve(worker);
       else reject(new Error(String(e.data)));
     };
-    worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || 'a worker failed to start'));
+    // A worker the page's Content-Security-Policy blocks fires an error event with no message.
+    worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || BLOCKED_WORKER));
     worker.postMessage(init);
   }).finally(() => URL.revokeObjectURL(url));
 }
