@@ -86,7 +86,8 @@ function callerCanBlock(): boolean {
   }
 }
 
-const isNode = (): boolean =>
+/** Whether this is Node (worker_threads), rather than a browser (Web Workers). */
+export const isNode = (): boolean =>
   typeof process === 'object' && typeof (process as { versions?: { node?: string } }).versions?.node === 'string';
 
 /** Why a browser worker failed to start when its error event says nothing. */

@@ -410,6 +410,21 @@ describe('round 6: what getThreads() reports', () => {
     await init({ threads: 1 });
   });
 
+  it('a Node process without SharedArrayBuffer is told so, not to serve a page with COOP / COEP headers (it was)', async () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const sab = g.SharedArrayBuffer;
+    try {
+      delete g.SharedArrayBuffer;
+      const result = await init({ threads: 2 });
+      expect(result).toMatchObject({ threads: 1, requested: 2 });
+      expect(result.reason).toBe('SharedArrayBuffer is unavailable in this Node process (disabled, e.g. by --no-harmony-sharedarraybuffer, or removed from globalThis)');
+      expect(getThreads().reason).toBe(result.reason);
+    } finally {
+      g.SharedArrayBuffer = sab;
+    }
+    expect((await init({ threads: 2 })).threads).toBe(2);
+  });
+
   it("with setBackend('reference') the kernels run on one thread, and getThreads() / init say so (they said 2 / 3)", async () => {
     await init({ threads: 2 });
     try {
