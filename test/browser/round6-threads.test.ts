@@ -1,7 +1,8 @@
 // Round 6 probes of init({ threads }) in Chromium: the round-6 zoo (every loss, optimizer and
 // layer at sizes that split unevenly; test/browser/fixtures/round6-zoo.js) gives Node's bits on
 // 1…4 threads on an isolated page's main thread (which polls) and in a module Worker (which
-// sleeps in Atomics.wait), every call split and at the default threshold; and a page whose
+// sleeps in Atomics.wait), every call split and at the default threshold; init({ threads }) ends
+// the Web Workers of the count before (the page's worker list); and a page whose
 // Content-Security-Policy refuses blob: workers gets one thread with a reason that names the
 // policy (it said only "a worker failed to start"), the tensors made before still usable.
 import { createHash } from 'node:crypto';
@@ -82,6 +83,24 @@ describe.skipIf(!hasChromium)('round 6: threads in Chromium', () => {
     expect(run.info).toEqual({ backend: 'wasm', threads: 3, requested: 3, reason: null });
     expect(run.hash).toBe(await nodeHash(1));
     expect(run.workerChunks).toBeGreaterThan(0);
+    expect(logs).toEqual([]);
+    await page.close();
+  });
+
+  it('init({ threads: N }) runs N - 1 Web Workers; a new count, or 1, ends the others (the page\'s worker list)', async () => {
+    const { page, logs } = await open(`${ISOLATED}${FIXTURES}/threads.html`);
+    const initAt = (threads: number): Promise<unknown> =>
+      page.evaluate(`(async () => (await (await import('/dist/index.js')).init({ threads: ${threads} })).threads)()`);
+    /** The page's dedicated workers once they number `expected` (a terminated one closes shortly after). */
+    const workers = async (expected: number): Promise<number> => {
+      for (let i = 0; i < 500 && page.workers().length !== expected; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      return page.workers().length;
+    };
+    expect(page.workers()).toHaveLength(0);
+    for (const threads of [4, 2, 3, 1]) {
+      expect(await initAt(threads)).toBe(threads);
+      expect(await workers(threads - 1), `after init({ threads: ${threads} })`).toBe(threads - 1);
+    }
     expect(logs).toEqual([]);
     await page.close();
   });
