@@ -102,6 +102,32 @@ async function switchedTraining(between: (step: number) => Promise<unknown>, met
   return out;
 }
 
+/**
+ * The seed network (2-25-25-25-2: Linear + ReLU fused, one kernel call per pass on one thread,
+ * separate split calls on several) trained 5 steps, backward and backwardParameters in turn;
+ * `between(step)` runs between each forward and its backward.
+ */
+async function switchedSmall(between: (step: number) => Promise<unknown>): Promise<number[][]> {
+  const g = new Generator(6);
+  const x = rnd(g, [100, 2]), y = Tensor.from(Array.from({ length: 100 }, () => g.randint(2)));
+  const model = new Sequential(new Linear(2, 25, { generator: g }), new ReLU(), new Linear(25, 25, { generator: g }), new ReLU(),
+    new Linear(25, 25, { generator: g }), new GELU(), new Linear(25, 2, { generator: g }));
+  const opt = new Adam(model.parameters(), { lr: 1e-2 }), loss = new CrossEntropyLoss();
+  const losses: number[] = [];
+  for (let step = 0; step < 5; step++) {
+    opt.zeroGrad();
+    losses.push(loss.forward(model.forward(x), y));
+    await between(step);
+    if (step % 2) model.backward(loss.backward());
+    else model.backwardParameters(loss.backward());
+    opt.step();
+  }
+  const out = [losses, ...model.parameters().map((p) => Array.from(p.toFloat32Array()))];
+  model.dispose();
+  opt.dispose();
+  return out;
+}
+
 /** fitAsync of an MLP with a validation split; `onEpoch` runs at the end of each epoch. */
 async function fitted(onEpoch: (epoch: number) => void): Promise<number[][]> {
   const g = new Generator(8);
@@ -205,6 +231,7 @@ const switched: number[][][] = [];
 for (const method of ['direct', 'pixels', 'gemm'] as const) switched.push(await switchedTraining(async () => {}, method));
 const oneThread = {
   switched,
+  small: await switchedSmall(async () => {}),
   fitted: await fitted(() => {}),
   gathered: await gathered(async () => {}),
   refusals: Array.from({ length: 30 }, (_, k) => stepsWithRefusal(k + 1)),
@@ -261,6 +288,17 @@ describe('round 6: the same bits on 1…4 threads for every loss, optimizer and 
       await init({ threads: 2 });
       const counts = [3, last, 4];
       expect(await switchedTraining((step) => init({ threads: counts[step]! }), method)).toEqual(oneThread.switched[i]);
+    }
+  });
+
+  it('the seed network (fused Linear + ReLU on one thread, split calls on several) with the count changed between forward and backward', async () => {
+    for (const split of [true, false]) {
+      if (split) setParallelThreshold(0);
+      else setParallelThreshold();
+      for (const counts of [[3, 1, 2, 1, 4], [1, 3, 1, 2, 1]]) {
+        await init({ threads: 2 });
+        expect(await switchedSmall((step) => init({ threads: counts[step]! }))).toEqual(oneThread.small);
+      }
     }
   });
 
