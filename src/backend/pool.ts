@@ -22,7 +22,10 @@ export interface Split {
   readonly range?: number;
   /** Pointer arguments advanced by begin · bytesPerUnit (a null pointer stays null). */
   readonly offsets?: ReadonlyArray<readonly [arg: number, bytesPerUnit: number]>;
-  /** Per-thread scratch: this argument is advanced by thread · scratchBytes (0 stays 0). */
+  /**
+   * Per-thread scratch: this argument is advanced by slot · scratchBytes (0 stays 0), the slot
+   * being the order in which the thread joined the job: below min(threads, chunks).
+   */
   readonly scratch?: number;
 }
 
@@ -192,6 +195,7 @@ export class Pool {
     Atomics.store(ctrl, L.TOTAL, chunks);
     Atomics.store(ctrl, L.DONE, 0);
     Atomics.store(ctrl, L.ERROR, 0);
+    Atomics.store(ctrl, L.SLOTS, 0);
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.store(ctrl, L.NEXT, 0);
     if (Atomics.load(ctrl, L.SLEEPERS) > 0) Atomics.notify(ctrl, L.GEN);

@@ -18,7 +18,7 @@ import {
   WasmnnError, clipGradNorm, fit, fitAsync, getThreads, init, memoryStats, setBackend,
 } from '../../src/index.js';
 import { runtime } from '../../src/backend/runtime.js';
-import { setParallelThreshold, threadCount } from '../../src/backend/parallel.js';
+import { parallelFor, setParallelThreshold, threadCount } from '../../src/backend/parallel.js';
 import { setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
 import { zooRun } from '../browser/fixtures/round6-zoo.js';
 import { failAllocationAt, rejects, state } from '../helpers/trust.js';
@@ -442,6 +442,43 @@ describe('round 6: errors under threads', () => {
     expect(error).toBeInstanceOf(WasmnnError);
     wide.dispose();
     expect(stepsWithRefusal(1000)).toEqual(oneThread.unrefused);
+  });
+});
+
+describe('round 6: per-thread scratch', () => {
+  /** Module memory (output + scratch) and output of an inference Conv2d forward on `threads` threads, every call split. */
+  async function inference(threads: number, images: number, method: ConvMethod): Promise<{ bytes: number; y: number[] }> {
+    await init({ threads });
+    setParallelThreshold(0);
+    setConvMethod(method);
+    const g = new Generator(3);
+    const conv = new Conv2d(16, 12, 3, { padding: 1, generator: g });
+    const x = rnd(g, [images, 16, 30, 30]);
+    const before = memoryStats().byKind.module.bytes;
+    const y = Array.from(conv.forward(x).toFloat32Array());
+    const bytes = memoryStats().byKind.module.bytes - before;
+    conv.dispose();
+    return { bytes, y };
+  }
+
+  it('a job of 2 chunks on 8 threads writes only the first 2 scratch slices (the slice was the thread index: any of 8)', async () => {
+    await init({ threads: 8 });
+    const G = 20_000, slices = Tensor.zeros([8 * G]);
+    const base = slices._storage.ptr(slices._offset);
+    for (let rep = 0; rep < 300; rep++) {
+      // fill(count, pointer, value): each chunk of G units fills G floats of its thread's slice.
+      parallelFor('fill', [2 * G, base, rep + 1], 2 * G, G, { count: 0, scratch: 1 }, 1e9, 4 * G, 1);
+      const v = slices.toFloat32Array();
+      expect(v.subarray(2 * G).every((x) => x === 0), `repetition ${rep}: a slice past the second was written`).toBe(true);
+      expect(v[0]).toBe(rep + 1); // the first thread to join takes slice 0
+    }
+    slices.dispose();
+  });
+
+  it.each(['direct', 'pixels', 'gemm'] as const)('a one-image Conv2d forward (%s) takes one thread\'s scratch on 8 threads (it took 8: a 224×224×64 image needed 1.3 GB, and 64 threads ran out of memory)', async (method) => {
+    const one = await inference(1, 1, method);
+    expect(await inference(8, 1, method)).toEqual(one);
+    expect(await inference(8, 3, method)).toEqual(await inference(3, 3, method)); // 3 images: at most 3 threads take part
   });
 });
 
