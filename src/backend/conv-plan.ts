@@ -171,9 +171,11 @@ function sizes(g: ConvGeometry): Sizes {
  * Floats of scratch conv2dForward (`pass` 'forward') or conv2dBackward ('backward', the default,
  * enough for both) need with the current thread count. The forward's part comes first, so a
  * Workspace grown for backward serves the forward too, and inference never allocates the rest.
+ * The forward splits over the N images, so at most min(threads, N) threads take part and use a
+ * slice (pool slots: pool-worker.ts); the backward's weight gradient splits over taps: all.
  */
 export function scratchSize(g: ConvGeometry, pass: 'forward' | 'backward' = 'backward'): number {
-  const s = plan(groupGeometry(g)).sizes;
-  const forward = groupBufferSize(g) + s.w4 + s.b4 + threadCount() * s.slice;
-  return pass === 'forward' ? forward : forward + s.wFlip + s.dwT + s.dyT;
+  const p = plan(groupGeometry(g)), s = p.sizes;
+  const forward = groupBufferSize(g) + s.w4 + s.b4 + Math.min(p.threads, g.N) * s.slice;
+  return pass === 'forward' ? forward : groupBufferSize(g) + s.w4 + s.b4 + p.threads * s.slice + s.wFlip + s.dwT + s.dyT;
 }

@@ -92,6 +92,7 @@ export function parallelSum(kernel: KernelName, args: number[], units: number, c
   ctrl[LAYOUT.NEXT] = 0;
   ctrl[LAYOUT.DONE] = 0;
   ctrl[LAYOUT.ERROR] = 0;
+  ctrl[LAYOUT.SLOTS] = 0;
   ctrl[LAYOUT.GEN]! += 1;
   runChunks([fn], ctrl, local.job, local.results, local.args, 0, LAYOUT);
   if (ctrl[LAYOUT.ERROR] !== 0) throw new StateError(`internal: kernel ${kernel} failed`);

@@ -9,6 +9,9 @@
  *   and wakes sleeping workers;
  * - every thread claims chunks with `Atomics.add(NEXT, 1)` until the claim passes TOTAL, runs
  *   each claimed chunk, stores its value (reductions) in `results[chunk]`, then DONE += 1;
+ * - a thread's first claim in a job also takes the next scratch slot (`Atomics.add(SLOTS, 1)`,
+ *   reset to 0 with each job): per-thread scratch is indexed by slot, so a job of c chunks uses
+ *   at most min(threads, c) slices (a one-image convolution needs one slice on any thread count);
  * - the job is over when DONE = TOTAL; the caller then sets NEXT past any total, so a late
  *   claim never hits the next job before it is published.
  * A claim below TOTAL always belongs to the current job (it cannot end before the chunk is
@@ -18,14 +21,14 @@
 /** Indices into `ctrl` (ints; the hot counters on separate 64-byte lines) and into `job`. */
 export interface Layout {
   GEN: number; TOTAL: number; STOP: number; ERROR: number;
-  NEXT: number; DONE: number; SLEEPERS: number; MAIN_WAITING: number; CHUNKS_BY_THREAD: number;
+  NEXT: number; DONE: number; SLEEPERS: number; MAIN_WAITING: number; SLOTS: number; CHUNKS_BY_THREAD: number;
   KERNEL: number; UNITS: number; CHUNK: number; COUNT: number; RANGE: number; SCRATCH: number;
   SCRATCH_BYTES: number; REDUCE: number; ARGC: number; N_OFFSETS: number; OFFSETS: number; ARGS: number;
   MAX_ARGS: number; MAX_OFFSETS: number;
 }
 
 export const LAYOUT: Layout = {
-  GEN: 0, TOTAL: 1, STOP: 2, ERROR: 3, NEXT: 16, DONE: 32, SLEEPERS: 48, MAIN_WAITING: 49, CHUNKS_BY_THREAD: 64,
+  GEN: 0, TOTAL: 1, STOP: 2, ERROR: 3, NEXT: 16, DONE: 32, SLEEPERS: 48, MAIN_WAITING: 49, SLOTS: 50, CHUNKS_BY_THREAD: 64,
   KERNEL: 0, UNITS: 1, CHUNK: 2, COUNT: 3, RANGE: 4, SCRATCH: 5, SCRATCH_BYTES: 6, REDUCE: 7, ARGC: 8,
   N_OFFSETS: 9, OFFSETS: 10, ARGS: 26, MAX_ARGS: 24, MAX_OFFSETS: 8,
 };
@@ -39,14 +42,15 @@ export type PoolKernel = (...args: number[]) => number | void;
 
 /**
  * Claims and runs chunks of the current job until none is left. `a` is scratch for one call's
- * arguments (MAX_ARGS numbers); `thread` picks this thread's slice of per-thread scratch.
+ * arguments (MAX_ARGS numbers); `thread` is this thread's index (for CHUNKS_BY_THREAD); its
+ * slice of per-thread scratch is the slot its first claim in the job took.
  */
 export function runChunks(
   fns: PoolKernel[], ctrl: Int32Array, job: Float64Array, results: Float64Array, a: Float64Array,
   thread: number, L: Layout,
 ): void {
   let gen = -1, fn: PoolKernel = fns[0]!, units = 0, chunk = 1, count = -1, range = -1, scratch = -1;
-  let scratchBytes = 0, reduce = 0, argc = 0, nOffsets = 0;
+  let scratchBytes = 0, reduce = 0, argc = 0, nOffsets = 0, slot = 0;
   for (;;) {
     const c = Atomics.add(ctrl, L.NEXT, 1);
     const total = Atomics.load(ctrl, L.TOTAL);
@@ -58,6 +62,7 @@ export function runChunks(
       units = job[L.UNITS]!; chunk = job[L.CHUNK]!; count = job[L.COUNT]!; range = job[L.RANGE]!;
       scratch = job[L.SCRATCH]!; scratchBytes = job[L.SCRATCH_BYTES]!; reduce = job[L.REDUCE]!;
       argc = job[L.ARGC]!; nOffsets = job[L.N_OFFSETS]!;
+      slot = Atomics.add(ctrl, L.SLOTS, 1); // before the job can end: this claim's chunk is not done
     }
     const begin = c * chunk;
     const end = Math.min(units, begin + chunk);
@@ -72,7 +77,7 @@ export function runChunks(
       // A null pointer (an absent optional buffer) stays null.
       if (a[arg] !== 0) a[arg] = a[arg]! + begin * job[L.OFFSETS + 2 * o + 1]!;
     }
-    if (scratch >= 0 && a[scratch] !== 0) a[scratch] = a[scratch]! + thread * scratchBytes;
+    if (scratch >= 0 && a[scratch] !== 0) a[scratch] = a[scratch]! + slot * scratchBytes;
     let value = 0;
     try {
       value = Number(fn(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!,

@@ -22,7 +22,10 @@ export interface Split {
   readonly range?: number;
   /** Pointer arguments advanced by begin · bytesPerUnit (a null pointer stays null). */
   readonly offsets?: ReadonlyArray<readonly [arg: number, bytesPerUnit: number]>;
-  /** Per-thread scratch: this argument is advanced by thread · scratchBytes (0 stays 0). */
+  /**
+   * Per-thread scratch: this argument is advanced by slot · scratchBytes (0 stays 0), the slot
+   * being the order in which the thread joined the job: below min(threads, chunks).
+   */
   readonly scratch?: number;
 }
 
@@ -86,8 +89,13 @@ function callerCanBlock(): boolean {
   }
 }
 
-const isNode = (): boolean =>
+/** Whether this is Node (worker_threads), rather than a browser (Web Workers). */
+export const isNode = (): boolean =>
   typeof process === 'object' && typeof (process as { versions?: { node?: string } }).versions?.node === 'string';
+
+/** Why a browser worker failed to start when its error event says nothing. */
+export const BLOCKED_WORKER = 'a Worker from a blob: URL failed to start (a Content-Security-Policy must allow ' +
+  "worker-src blob: — or child-src / script-src blob: where worker-src is not set — for init({ threads }))";
 
 /** Starts one worker and resolves once it has instantiated the kernels. */
 async function spawn(init: WorkerInit): Promise<WorkerHandle> {
@@ -115,7 +123,8 @@ async function spawn(init: WorkerInit): Promise<WorkerHandle> {
       if (e.data === 'ready') resolve(worker);
       else reject(new Error(String(e.data)));
     };
-    worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || 'a worker failed to start'));
+    // A worker the page's Content-Security-Policy blocks fires an error event with no message.
+    worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || BLOCKED_WORKER));
     worker.postMessage(init);
   }).finally(() => URL.revokeObjectURL(url));
 }
@@ -186,6 +195,7 @@ export class Pool {
     Atomics.store(ctrl, L.TOTAL, chunks);
     Atomics.store(ctrl, L.DONE, 0);
     Atomics.store(ctrl, L.ERROR, 0);
+    Atomics.store(ctrl, L.SLOTS, 0);
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.store(ctrl, L.NEXT, 0);
     if (Atomics.load(ctrl, L.SLEEPERS) > 0) Atomics.notify(ctrl, L.GEN);

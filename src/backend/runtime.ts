@@ -108,15 +108,33 @@ export async function init(options?: InitOptions): Promise<InitResult> {
     if (wasmSupported()) await compileAsync();
     const rt = runtime();
     if (threads !== undefined) await setThreads(rt, threads);
-    return { backend: rt.name, ...rt.threads };
+    return { backend: rt.name, ...report(rt) };
   });
   pending = run.catch(() => undefined);
   return run;
 }
 
-/** How many threads the kernels run on, and why fewer than requested when that is the case. */
+/**
+ * What the kernels run on now: the pool's threads, except while setBackend('reference') is
+ * active (the reference kernels run on the calling thread alone), which the reason then says.
+ */
+function report(rt: Runtime): ThreadsInfo {
+  if (rt.pool !== null && rt.active !== rt.wasm) {
+    return {
+      threads: 1, requested: rt.threads.requested,
+      reason: `setBackend('reference') is active: the reference kernels run on the calling thread alone ` +
+        `(setBackend('wasm') runs the kernels on ${rt.pool.threads} threads again)`,
+    };
+  }
+  return { ...rt.threads };
+}
+
+/**
+ * How many threads the kernels run on, and why fewer than requested when that is the case
+ * (no SharedArrayBuffer, workers that could not start, or setBackend('reference') active).
+ */
 export function getThreads(): ThreadsInfo {
-  return { ...(current?.threads ?? ONE_THREAD) };
+  return current ? report(current) : { ...ONE_THREAD };
 }
 
 /**

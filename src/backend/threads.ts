@@ -4,7 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import { describe } from '../validate.js';
-import { Pool } from './pool.js';
+import { Pool, isNode } from './pool.js';
 import { compileThreads } from './wasm.js';
 
 /** The most threads init accepts. */
@@ -57,10 +57,13 @@ async function availableCores(): Promise<number> {
 function unavailable(host: ThreadHost): string | null {
   if (!host.hasWasm) return 'WebAssembly SIMD is unavailable here, and the reference kernels run on one thread';
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (typeof SharedArrayBuffer !== 'function' || isolated === false) {
+  const noSab = typeof SharedArrayBuffer !== 'function';
+  if (isolated === false || (noSab && !isNode())) {
     return 'SharedArrayBuffer is unavailable: the page is not cross-origin isolated (serve it with the headers ' +
       'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
+  // Node has it unless it was switched off: there is no page, and no header to send.
+  if (noSab) return 'SharedArrayBuffer is unavailable in this Node process (disabled, e.g. by --no-harmony-sharedarraybuffer, or removed from globalThis)';
   return null;
 }
 
