@@ -21,9 +21,10 @@ export type { Split } from './pool.js';
  * Work (estimated single-thread nanoseconds) below which a call stays on the calling thread.
  * Splitting W on 2 threads pays once W/2 + hand-off < W; the hand-off (publish, wake, claim,
  * wait) costs a few µs on an idle machine and far more on a loaded one (bench/threads.mjs
- * measures it). 50 µs keeps every call of the seed and mid networks (≤ 48 µs) on one thread —
- * they cannot get slower — while every GEMM of mnist and wide (≥ 1.5 ms) and their optimizer
- * steps are split. Checked against the hand-off table of a quiet run (bench/RESULTS.md, end of
+ * measures it). 50 µs keeps every call of the seed network on one thread (it cannot get slower),
+ * and of mid (64-128-128-10, batch 64) all but its 128→128 products (gemmNs ≈ 74 µs: split, the
+ * step 1.27–1.29× on 2 threads in quiet runs), while every GEMM of mnist and wide (≥ 1.5 ms) and
+ * their optimizer steps are split. Checked against the hand-off table of a quiet run (bench/RESULTS.md, end of
  * round 4): a 64³ GEMM (estimated 11.9 µs, 17.8 µs real) loses on 2 threads (0.77×), a 96³ one
  * (40.2 µs estimated, 56 µs real) gains 1.38×: the break-even lies near 40 µs of real work, and
  * since the estimates run ≈ 0.7× real, 50 µs estimated (≈ 70 µs real) sits just above it. Kept.

@@ -4,7 +4,7 @@ import type { Kernels } from './kernels.js';
 import { createReferenceKernels } from './reference.js';
 import { checkThreads, setThreads, type ThreadHost, type ThreadsInfo } from './threads.js';
 import { compileAsync, createSharedMemory, instantiateShared, instantiateSync, PAGE, wasmSupported } from './wasm.js';
-import { checkOptions, describe } from '../validate.js';
+import { checkOptions, describe } from '../check-values.js';
 
 /** Which implementation of the kernels runs. */
 export type BackendName = 'wasm' | 'reference';

@@ -3,7 +3,7 @@
  * runtime (runtime.ts) owns the state; this file decides and reports, never logs.
  */
 import { ValueError } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe } from '../check-values.js';
 import { Pool, isNode } from './pool.js';
 import { compileThreads } from './wasm.js';
 
