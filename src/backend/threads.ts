@@ -16,7 +16,10 @@ export interface ThreadsInfo {
   threads: number;
   /** Threads asked for by the last init({ threads }), with 'auto' resolved to a count. */
   requested: number;
-  /** Why fewer threads run than were requested; null when they all run. */
+  /**
+   * Why the kernels run on one thread or fewer than were asked for (no SharedArrayBuffer, the
+   * reference kernels, workers that failed to start — or 'auto' finding one core); null otherwise.
+   */
   reason: string | null;
 }
 
