@@ -86,9 +86,13 @@ export abstract class BatchNorm extends Module {
     fill(this.numBatchesTracked!, 0);
   }
 
-  /** Training normalises with batch statistics: a batch must give each channel two values or more. */
-  override _trainingBatchProblem(rows: number): string | null {
-    if (this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
+  /**
+   * Batch statistics (training, or no running statistics to use) need two values or more per
+   * channel; a layer frozen with eval() that has running statistics takes a batch of any size.
+   */
+  override _trainingBatchProblem(rows: number, allTraining = false): string | null {
+    const batchStatistics = allTraining || this.training || !this.runningMean;
+    if (!batchStatistics || this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
     return `${this.toString()} needs more than 1 value per channel in training mode, and a batch of ${rows} row${rows === 1 ? '' : 's'} gives ${rows * this.valuesPerRow}`;
   }
 
@@ -106,7 +110,8 @@ export abstract class BatchNorm extends Module {
     this.valuesPerRow = L;
     const batchStatistics = this.training || !this.runningMean;
     if (batchStatistics && N * L < 2) {
-      throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);
+      const mode = this.training ? 'in training mode' : 'with trackRunningStats: false (batch statistics in eval mode too)';
+      throw new ShapeError(`${where}: expected more than 1 value per channel ${mode}, got input ${formatShape(x.shape)}`);
     }
     // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
     for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);

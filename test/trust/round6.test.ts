@@ -1,0 +1,140 @@
+// Round 6 probes of round 5's layers and options: Conv2d's groups, AdaptiveAvgPool2d, GELU's
+// approximate, the convOUTxK[sS][pP][gG] / adaptiveavgpoolS tokens of --layers, fit with a layer
+// frozen by eval(), and the reference optimizers against the WASM kernels. Each case failed
+// before its fix (checked with the fix stashed).
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Adam, AdamW, BatchNorm1d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
+  predict, setBackend,
+  type Optimizer,
+} from '../../src/index.js';
+import { buildFromSpec } from '../../src/cli/layer-spec.js';
+import { UsageError } from '../../src/cli/options.js';
+import { rejects, seededData as data, state } from '../helpers/trust.js';
+
+afterEach(() => {
+  setBackend('wasm');
+});
+
+describe('round 6: fit with a BatchNorm frozen by eval() inside a training model', () => {
+  // 3 rows in batches of 2 leave a last batch of 1 row: one value per channel, which only batch
+  // statistics cannot normalise.
+  const make = (options: { trackRunningStats?: boolean } = {}): { model: Sequential; bn: BatchNorm1d } => {
+    const g = new Generator(4);
+    const bn = new BatchNorm1d(3, options);
+    return { model: new Sequential(new Linear(2, 3, { generator: g }), bn, new Linear(3, 1, { generator: g })), bn };
+  };
+  const x = data([3, 2], 1), y = data([3, 1], 2);
+  const train = (model: Sequential): unknown =>
+    fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x, y, epochs: 2, batchSize: 2, seed: 1 });
+
+  it('trains with a 1-row last batch, the frozen layer normalising with its running statistics (it was refused: "needs more than 1 value per channel in training mode")', () => {
+    const { model, bn } = make();
+    bn.eval();
+    const buffers = (): unknown => Object.fromEntries(Object.entries(state(bn)).filter(([k]) => k.startsWith('running') || k === 'num_batches_tracked'));
+    const before = buffers();
+    train(model);
+    expect(bn.training).toBe(false);
+    expect(buffers()).toEqual(before); // running statistics and count unchanged (weight and bias train, as torch)
+  });
+
+  it('trains, evaluates and predicts with a BatchNorm1d without running statistics (the one-row probe in eval mode gave it one value per channel: "x [4, 2] does not fit the model")', () => {
+    const { model } = make({ trackRunningStats: false });
+    const x4 = data([4, 2], 3), y4 = data([4, 1], 4);
+    fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: x4, y: y4, epochs: 2, batchSize: 2, seed: 1 });
+    expect(evaluate(model, { x: x4, y: y4, loss: new MSELoss() }).count).toBe(4);
+    expect(predict(model, x4).shape).toEqual([4, 1]);
+    // One row is refused, as torch refuses it, saying why in eval mode.
+    rejects(() => predict(model, x4._rows(0, 1)), ShapeError,
+      /^predict: x \[1, 2\] does not fit the model: BatchNorm1d\.forward: expected more than 1 value per channel with trackRunningStats: false \(batch statistics in eval mode too\)/);
+  });
+
+  it('still refuses that batch when the layer would use batch statistics: a model in eval() mode (fit trains it whole), or no running statistics', () => {
+    const whole = make();
+    whole.model.eval();
+    rejects(() => train(whole.model), ValueError, /^fit: with 3 training rows and batchSize 2 a batch has 1 row, but BatchNorm1d\(3, .*needs more than 1 value per channel/);
+    expect(whole.model.training).toBe(false);
+    const untracked = make({ trackRunningStats: false });
+    untracked.bn.eval();
+    rejects(() => train(untracked.model), ValueError, /a batch has 1 row, but BatchNorm1d\(3, .*track_running_stats=False\) needs more than 1 value/);
+  });
+});
+
+describe('round 6: --layers tokens', () => {
+  const g = (): Generator => new Generator(1);
+  /** fn throws the command's UsageError (one line, printed as is) with a message matching `message`. */
+  const usage = (fn: () => unknown, message: RegExp): void => {
+    expect(fn).toThrow(UsageError);
+    expect(fn).toThrow(message);
+  };
+
+  it('refuses a model whose one sample cannot fit WASM memory at its token (it built, and failed only once training ran, or at a later token with an allocation message)', () => {
+    usage(() => buildFromSpec('conv6x3p99999,adaptiveavgpool1,flatten,10', [1, 28, 28], g()),
+      /^--layers: token 1 'conv6x3p99999' \(sample shape \[1, 28, 28\]\): the model would need \d+ float32 values for one sample .*WASM memory holds 1073741824 \(4 GiB\); the output here is \[6, 200024, 200024\]$/);
+    usage(() => buildFromSpec('adaptiveavgpool16777216,flatten,10', [1, 28, 28], g()),
+      /^--layers: token 1 'adaptiveavgpool16777216' .*the output here is \[1, 16777216, 16777216\]$/);
+    // Each layer is within bounds, together they are not: the token that crosses the line is named.
+    usage(() => buildFromSpec('conv2x3p4000,conv2x3p4000,conv2x3p4000', [1, 28, 28], g()), /^--layers: token 3 'conv2x3p4000' .*\[2, 24022, 24022\]$/);
+    expect(buildFromSpec('conv2x3p2000,adaptiveavgpool1,flatten,10', [1, 28, 28], g()).outputShape).toEqual([10]);
+  });
+
+  it('refuses leading zeros and numbers past 2^24 as written (conv06x05 was Conv2d(1, 6, 5); conv99999999999999999999x3 said "outChannels must be an integer, got 100000000000000000000")', () => {
+    usage(() => buildFromSpec('conv06x5', [1, 28, 28], g()), /^--layers: token 1 'conv06x5' \(sample shape \[1, 28, 28\]\): the number '06' has a leading zero; write 6$/);
+    usage(() => buildFromSpec('flatten,010', [1, 28, 28], g()), /token 2 '010' .*the number '010' has a leading zero; write 10$/);
+    usage(() => buildFromSpec('adaptiveavgpool00', [1, 28, 28], g()), /'00' has a leading zero; write 0$/);
+    usage(() => buildFromSpec('conv99999999999999999999x3', [1, 28, 28], g()), /the number 99999999999999999999 is larger than 16777216$/);
+    usage(() => buildFromSpec('conv6x3g16777217', [1, 28, 28], g()), /the number 16777217 is larger than 16777216$/);
+    expect(buildFromSpec('conv6x5s1p0', [1, 28, 28], g()).outputShape).toEqual([6, 24, 24]); // a lone 0 is fine
+  });
+
+  it('frees the layers built before a refused token (each refusal leaked their parameters in WASM memory)', () => {
+    const before = memoryStats().bytesInUse;
+    for (const spec of ['conv6x5,relu,10', 'conv8x3,conv8x3g3', 'conv6x3,conv6x3p99999', 'flatten,64,conv6x3']) {
+      expect(() => buildFromSpec(spec, [1, 28, 28], g()), spec).toThrow(UsageError);
+      expect(memoryStats().bytesInUse, spec).toBe(before);
+    }
+  });
+});
+
+describe('round 6: the reference optimizers store the zeros the WASM kernels store', () => {
+  // Gradients of −0 (a sum of products with 0) and zero or subnormal moments: the kernels add
+  // weightDecay·θ only when weightDecay ≠ 0 and move the averages as m + (g − m)(1 − β); the
+  // reference added 0·θ (−0 + 0 = +0) and computed β·m + (1 − β)·g, so the signs of the stored
+  // zeros — moments and parameters — differed between the backends (Adagrad's did not: its only
+  // state is Σg², and g·g is +0 either way). Centered RMSprop also gave NaN where the kernel did not.
+  const optimizers: Array<[string, (p: Parameter[]) => Optimizer]> = [
+    ['Adam', (p) => new Adam(p, { lr: 1e-3 })],
+    ['Adam amsgrad', (p) => new Adam(p, { lr: 1e-3, amsgrad: true })],
+    ['AdamW', (p) => new AdamW(p, { lr: 1e-3 })],
+    ['SGD momentum', (p) => new SGD(p, { lr: 0.1, momentum: 0.9 })],
+    ['RMSprop centered', (p) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 })],
+  ];
+  const run = (make: (p: Parameter[]) => Optimizer): number[] => {
+    const p = new Parameter([8], 'round6');
+    p.set(Float32Array.of(0, -0, 0, -0, 1, -1, 0, -0));
+    const opt = make([p]);
+    // ±1e-38 makes subnormal first moments (stored as ±0), then −0 gradients move them.
+    const negZero = new Float32Array(8).fill(-0);
+    const grads = [Float32Array.of(-0, -0, 0, 0, -0, -1e-38, 1e-30, -1e-30), Float32Array.of(-1e-38, 1e-38, -1e-38, -0, -0, -0, -1e-38, -0), negZero, negZero];
+    for (const g of grads) {
+      p.grad.set(g);
+      opt.step();
+    }
+    const out = [...p.toFloat32Array(), ...opt.stateDict().state.flatMap((e) => Object.values(e).flatMap((t) => Array.from(t)))];
+    opt.dispose();
+    p.dispose();
+    return out;
+  };
+
+  it.each(optimizers)('%s: the same values, zeros of the same sign', (_name, make) => {
+    setBackend('wasm');
+    const wasm = run(make);
+    setBackend('reference');
+    const reference = run(make);
+    expect(reference.length).toBe(wasm.length);
+    wasm.forEach((w, i) => {
+      if (w === 0) expect(Object.is(reference[i], w), `element ${i}: wasm ${Object.is(w, -0) ? '-0' : '0'}, reference ${reference[i]}`).toBe(true);
+      else expect(Math.abs(reference[i]! - w), `element ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(w));
+    });
+  });
+});
