@@ -176,7 +176,8 @@ export interface GELUOptions {
  * GELU, as torch.nn.GELU: x·Φ(x) = ½·x·(1 + erf(x/√2)) (the default, approximate 'none'), or the
  * tanh approximation ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) with `{ approximate: 'tanh' }`,
  * computed as the identical x·σ(2u) to avoid cancellation for negative x (it differs from the
- * exact form by < 5e-4). The exact form's erf is a SIMD erfc with a relative error bound, so its
+ * exact form by < 5e-4; its gradient is 1 or 0 for finite |x| past ≈ 1.8e19, where torch's
+ * float32 gives NaN). The exact form's erf is a SIMD erfc with a relative error bound, so its
  * small negative outputs keep their digits.
  */
 export class GELU extends ElementwiseActivation {

@@ -4,16 +4,72 @@
 // before its fix (checked with the fix stashed).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Adam, AdamW, BatchNorm1d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
+  Adam, AdamW, BatchNorm1d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
   predict, setBackend,
   type Optimizer,
 } from '../../src/index.js';
 import { buildFromSpec } from '../../src/cli/layer-spec.js';
 import { UsageError } from '../../src/cli/options.js';
+import { expectClose } from '../helpers/heap.js';
+import { runTorch, torchAvailable } from '../helpers/torch.js';
 import { rejects, seededData as data, state } from '../helpers/trust.js';
+
+const hasTorch = torchAvailable();
 
 afterEach(() => {
   setBackend('wasm');
+});
+
+/** Python float64 values: JSON cannot carry NaN or ±Infinity, so numbers travel as repr strings. */
+const py = (values: number[]): string[] => values.map((v) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v)));
+const js = (values: string[]): number[] => values.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)));
+
+describe.skipIf(!hasTorch)("round 6: GELU({ approximate: 'tanh' }) at the ends of float32", () => {
+  const run = (xs: number[]): { y: number[]; dx: number[] } => {
+    const gelu = new GELU({ approximate: 'tanh' });
+    const y = Array.from(gelu.forward(Tensor.from(xs)).toFloat32Array());
+    const dx = Array.from(gelu.backward(Tensor.from(xs.map(() => 1))).toFloat32Array());
+    gelu.dispose();
+    return { y, dx };
+  };
+
+  it('the gradient of a finite |x| ≥ 1.8e19 is its limit, 1 or 0, as torch in float64 (the kernel gave NaN: x² overflowed, 0·∞); ±Infinity and NaN stay NaN, as torch', () => {
+    const xs = [2e19, -2e19, 1e30, -1e30, 3e38, -3e38, 1e13, -1e13, 1e19, Infinity, -Infinity, NaN];
+    const torch = js(runTorch<string[]>(`
+import json, sys, torch
+x = torch.tensor([float(v) for v in json.load(sys.stdin)], dtype=torch.float64, requires_grad=True)
+torch.nn.functional.gelu(x, approximate='tanh').backward(torch.ones_like(x))
+print(json.dumps([repr(float(v)) for v in x.grad.tolist()]))`, py(xs)));
+    expect(torch.slice(0, 6)).toEqual([1, 0, 1, 0, 1, 0]);
+    for (const backend of ['wasm', 'reference'] as const) {
+      setBackend(backend);
+      expectClose(run(xs).dx, torch, { rtol: 0, atol: 0 }, `${backend} gradient`);
+    }
+  });
+
+  it("the reference keeps the tiny outputs of negative x as the kernel does (½·x·(1 + tanh u) cancelled to −0 in float64 below x ≈ −9; the kernel's x·σ(2u) does not)", () => {
+    const xs = [-8, -9, -9.5, -9.8, -10];
+    // x·σ(2u) in float64: the definition without the cancellation, as an oracle.
+    const exact = js(runTorch<string[]>(`
+import json, math, sys
+def gelu(x):
+    u = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+    return x / (1 + math.exp(-2 * u))
+def grad(x):
+    u = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+    s = 1 / (1 + math.exp(-2 * u))
+    return s + 2 * x * s * (1 - s) * math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
+xs = [float(v) for v in json.load(sys.stdin)]
+print(json.dumps([repr(gelu(x)) for x in xs] + [repr(grad(x)) for x in xs]))`, py(xs)));
+    expect(Math.max(...exact.slice(0, xs.length))).toBeLessThan(-1e-37); // float32 normals (the kernel's σ flushes below 2^-126)
+    for (const backend of ['wasm', 'reference'] as const) {
+      setBackend(backend);
+      const { y, dx } = run(xs);
+      // Relative to the value (float32 subnormals carry fewer digits: atol 1e-44).
+      expectClose(y, exact.slice(0, xs.length), { rtol: 1e-5, atol: 1e-44 }, `${backend} output`);
+      expectClose(dx, exact.slice(xs.length), { rtol: 1e-5, atol: 1e-44 }, `${backend} gradient`);
+    }
+  });
 });
 
 describe('round 6: fit with a BatchNorm frozen by eval() inside a training model', () => {
