@@ -49,13 +49,15 @@ export function windowOut(n: number, k: number, s: number, p: number, d = 1): nu
 
 /**
  * Checks an [N, C, H, W] input with N ≥ 1, C = channels, H, W ≥ 1; names the layer, the
- * expected and the actual shape.
+ * expected and the actual shape. torch also takes one unbatched image [C, H, W]; here a rank-3
+ * input is refused with the reshape that adds the batch dimension.
  */
 export function checkImageInput(where: string, input: unknown, channels: number | null): Tensor {
   const x = checkTensor(where, 'input', input);
   const want = `[batch, ${channels ?? 'channels'}, height, width]`;
   if (x.ndim !== 4 || x.shape[0] === 0 || x.shape[2] === 0 || x.shape[3] === 0 || (channels !== null && x.shape[1] !== channels)) {
-    throw new ShapeError(`${where}: input must have shape ${want} with batch, height, width ≥ 1, got ${formatShape(x.shape)}`);
+    const hint = x.ndim === 3 ? ` (one image [channels, height, width] needs its batch dimension: x.reshape([1, ${x.shape.join(', ')}]))` : '';
+    throw new ShapeError(`${where}: input must have shape ${want} with batch, height, width ≥ 1, got ${formatShape(x.shape)}${hint}`);
   }
   return x;
 }

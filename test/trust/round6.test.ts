@@ -4,7 +4,7 @@
 // before its fix (checked with the fix stashed).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Adam, AdamW, BatchNorm1d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
+  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, MaxPool2d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
   predict, setBackend,
   type Optimizer,
 } from '../../src/index.js';
@@ -69,6 +69,19 @@ print(json.dumps([repr(gelu(x)) for x in xs] + [repr(grad(x)) for x in xs]))`, p
       expectClose(y, exact.slice(0, xs.length), { rtol: 1e-5, atol: 1e-44 }, `${backend} output`);
       expectClose(dx, exact.slice(xs.length), { rtol: 1e-5, atol: 1e-44 }, `${backend} gradient`);
     }
+  });
+});
+
+describe('round 6: one unbatched image [C, H, W] (torch takes it; here refused)', () => {
+  it('Conv2d, the pools and AdaptiveAvgPool2d name the reshape that adds the batch dimension (the message said only the expected rank)', () => {
+    const x = data([2, 5, 4], 5);
+    const layers = [new Conv2d(2, 3, 3, { groups: 1, generator: new Generator(1) }), new MaxPool2d(2), new AvgPool2d(2), new AdaptiveAvgPool2d([null, 2])];
+    for (const layer of layers) {
+      rejects(() => layer.forward(x), ShapeError,
+        new RegExp(`^${layer.typeName}\\.forward: input must have shape \\[batch, (2|channels), height, width\\] .*got \\[2, 5, 4\\] \\(one image \\[channels, height, width\\] needs its batch dimension: x\\.reshape\\(\\[1, 2, 5, 4\\]\\)\\)$`));
+      expect(layer.forward(x.reshape([1, 2, 5, 4])).shape[0]).toBe(1);
+    }
+    rejects(() => layers[3]!.forward(data([5, 4], 6)), ShapeError, /got \[5, 4\]$/); // no hint for other ranks
   });
 });
 
