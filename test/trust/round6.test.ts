@@ -107,12 +107,16 @@ describe('round 6: fit with a BatchNorm frozen by eval() inside a training model
     expect(buffers()).toEqual(before); // running statistics and count unchanged (weight and bias train, as torch)
   });
 
-  it('trains, evaluates and predicts with a BatchNorm1d without running statistics (the one-row probe in eval mode gave it one value per channel: "x [4, 2] does not fit the model")', () => {
+  it('trains, evaluates and predicts with a BatchNorm1d without running statistics (the one-row probe in eval mode gave it one value per channel: "x [4, 2] does not fit the model"; a last evaluation batch of 1 row failed mid-way)', () => {
     const { model } = make({ trackRunningStats: false });
     const x4 = data([4, 2], 3), y4 = data([4, 1], 4);
     fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: x4, y: y4, epochs: 2, batchSize: 2, seed: 1 });
     expect(evaluate(model, { x: x4, y: y4, loss: new MSELoss() }).count).toBe(4);
     expect(predict(model, x4).shape).toEqual([4, 1]);
+    // Evaluation batches end with 2 rows rather than 1 (5 rows in batches of 3: 3 + 1 was refused mid-way).
+    const x5 = data([5, 2], 5);
+    expect(predict(model, x5, { batchSize: 3 }).shape).toEqual([5, 1]);
+    fit(model, { loss: new MSELoss(), optimizer: new SGD(model.parameters(), { lr: 0.1 }), x: x4, y: y4, epochs: 1, batchSize: 2, validation: { x: data([1025, 2], 7), y: data([1025, 1], 8) } });
     // One row is refused, as torch refuses it, saying why in eval mode.
     rejects(() => predict(model, x4._rows(0, 1)), ShapeError,
       /^predict: x \[1, 2\] does not fit the model: BatchNorm1d\.forward: expected more than 1 value per channel with trackRunningStats: false \(batch statistics in eval mode too\)/);
