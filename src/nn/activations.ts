@@ -52,6 +52,7 @@ export abstract class ElementwiseActivation extends Module {
   forward(input: Tensor): Tensor {
     this.input = this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor(this.forwardWhere, 'input', input);
+    this.output.checkNotHeld(this.forwardWhere, input);
     const y = this.output.next(input.shape);
     ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
     this.input = input;
@@ -242,6 +243,7 @@ export class Softmax extends Module {
     this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Softmax.forward', 'input', input);
     check2d('Softmax.forward', 'input', input);
+    this.output.checkNotHeld('Softmax.forward', input);
     const y = this.output.next(input.shape);
     ops.softmaxForward(input, y);
     this.lastOutput = y;

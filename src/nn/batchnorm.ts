@@ -101,6 +101,7 @@ export abstract class BatchNorm extends Module {
     this.saved = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
+    this.output.checkNotHeld(where, x);
     const C = this.numFeatures;
     const dims = this.split(x.shape);
     if (!dims || x.shape[1] !== C || dims.N === 0 || dims.L === 0) {

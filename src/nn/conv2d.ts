@@ -127,6 +127,7 @@ export class Conv2d extends Module {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkImageInput('Conv2d.forward', input, this.inChannels);
+    this.output.checkNotHeld('Conv2d.forward', x);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
     // 'same' with an even total padding: the odd zero at the bottom / right, as extra input rows / columns.

@@ -70,6 +70,7 @@ export class LayerNorm extends Module {
     this.saved = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
+    this.output.checkNotHeld(where, x);
     const k = this.normalizedShape.length;
     if (x.ndim <= k || !sameShape(x.shape.slice(x.ndim - k), this.normalizedShape) || x.size === 0) {
       throw new ShapeError(`${where}: input must have shape [batch, ..., ${this.normalizedShape.join(', ')}] (non-empty), got ${formatShape(x.shape)}`);

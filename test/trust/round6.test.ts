@@ -4,7 +4,7 @@
 // before its fix (checked with the fix stashed).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, MaxPool2d, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
+  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, Dropout, LayerNorm, LogSoftmax, MaxPool2d, Module, ReLU, Scale, Softmax, StateError, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
   predict, setBackend,
   type Optimizer,
 } from '../../src/index.js';
@@ -209,5 +209,25 @@ describe('round 6: the reference optimizers store the zeros the WASM kernels sto
       if (w === 0) expect(Object.is(reference[i], w), `element ${i}: wasm ${Object.is(w, -0) ? '-0' : '0'}, reference ${reference[i]}`).toBe(true);
       else expect(Math.abs(reference[i]! - w), `element ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(w));
     });
+  });
+});
+
+describe('round 6: a layer called on its own last output', () => {
+  it('is refused before anything changes, naming the layer, and the first result stays usable (it became stale: "forward: the tensor [2, 3] is stale", without the layer\'s name for the activations)', () => {
+    const g = new Generator(3);
+    const cases: Array<[Module, Tensor]> = [
+      [new GELU({ approximate: 'tanh' }), data([2, 3], 1)], [new ReLU(), data([2, 3], 2)], [new Scale(2), data([2, 3], 3)], [new Softmax(), data([2, 3], 4)],
+      [new LogSoftmax(1), data([2, 3], 5)], [new Dropout(0.5, { generator: g }), data([2, 3], 6)], [new LayerNorm(3), data([2, 3], 7)],
+      [new BatchNorm1d(3), data([2, 3], 8)], [new Conv2d(2, 2, 1, { groups: 2, generator: g }), data([1, 2, 3, 3], 9)],
+      [new MaxPool2d(1), data([1, 2, 3, 3], 10)], [new AvgPool2d(1), data([1, 2, 3, 3], 11)], [new AdaptiveAvgPool2d([null, 3]), data([1, 2, 3, 3], 12)],
+    ];
+    for (const [layer, x] of cases) {
+      const y = layer.forward(x);
+      const kept = Array.from(y.toFloat32Array()), before = state(layer);
+      rejects(() => layer.forward(y), StateError, new RegExp(`^${layer.typeName}\\.forward: input is a view of this layer's own last output .*pass output\\.clone\\(\\)`));
+      expect(Array.from(y.toFloat32Array()), layer.typeName).toEqual(kept);
+      expect(state(layer), layer.typeName).toEqual(before); // BatchNorm's running statistics did not move
+      expect(layer.forward(y.clone()).shape, layer.typeName).toEqual(y.shape);
+    }
   });
 });
