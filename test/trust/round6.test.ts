@@ -4,7 +4,7 @@
 // before its fix (checked with the fix stashed).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, Dropout, LayerNorm, LogSoftmax, MaxPool2d, Module, ReLU, Scale, Softmax, StateError, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, Tensor, ValueError, evaluate, fit, memoryStats,
+  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, Dropout, LayerNorm, LogSoftmax, MaxPool2d, Module, ReLU, Scale, Softmax, StateError, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, TabularModel, TabularPreprocessor, Tensor, ValueError, evaluate, fit, memoryStats,
   predict, setBackend,
   type Optimizer,
 } from '../../src/index.js';
@@ -120,6 +120,13 @@ describe('round 6: fit with a BatchNorm frozen by eval() inside a training model
     // One row is refused, as torch refuses it, saying why in eval mode.
     rejects(() => predict(model, x4._rows(0, 1)), ShapeError,
       /^predict: x \[1, 2\] does not fit the model: BatchNorm1d\.forward: expected more than 1 value per channel with trackRunningStats: false \(batch statistics in eval mode too\)/);
+  });
+
+  it('a TabularModel holding one is built (its one row of zeros was "a row of the preprocessor\'s 3 features [1, 3] does not fit the model")', () => {
+    const rows = [{ a: 1, b: 'x', label: 'cat' }, { a: 2, b: 'y', label: 'dog' }, { a: 3, b: 'x', label: 'cat' }];
+    const prep = new TabularPreprocessor({ target: 'label' }).fit(rows);
+    const model = new Sequential(new Linear(prep.featureCount, 3, { generator: new Generator(1) }), new BatchNorm1d(3, { trackRunningStats: false }), new Linear(3, prep.outputCount, { generator: new Generator(2) }));
+    expect(new TabularModel(model, prep).predict(rows)).toHaveLength(3);
   });
 
   it('still refuses that batch when the layer would use batch statistics: a model in eval() mode (fit trains it whole), or no running statistics', () => {
