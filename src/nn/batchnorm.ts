@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
+import type { JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -158,6 +159,18 @@ export abstract class BatchNorm extends Module {
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
       `affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
+  }
+
+  /**
+   * The values of the state dict built from toConfig() arguments: weight and bias (affine), the
+   * running mean and variance and num_batches_tracked (trackRunningStats); undefined for
+   * arguments the constructor refuses anyway.
+   */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    const [C, options] = args;
+    if (!Number.isInteger(C) || (C as number) < 1) return undefined;
+    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    return (o.affine !== false ? 2 * (C as number) : 0) + (o.trackRunningStats !== false ? 2 * (C as number) + 1 : 0);
   }
 
   /** Constructor arguments that rebuild this layer. */

@@ -75,6 +75,11 @@ abstract class Pool2d extends Module {
     this.gradInput = this.registerWorkspace(new Workspace(`${where}.backward`));
   }
 
+  /** Pooling holds no parameters. */
+  static override parameterCount(): number {
+    return 0;
+  }
+
   /** The average's divisor rule for the kernels (see PoolGeometry.D). */
   protected divisorRule(): number { return 0; }
 

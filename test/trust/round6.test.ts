@@ -4,7 +4,7 @@
 // before its fix (checked with the fix stashed).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, Conv2d, Dropout, LayerNorm, LogSoftmax, MaxPool2d, Module, ReLU, Scale, Softmax, StateError, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, TabularModel, TabularPreprocessor, Tensor, ValueError, evaluate, fit, memoryStats,
+  AdaptiveAvgPool2d, Adam, AdamW, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, LogSoftmax, MaxPool2d, Module, ReLU, Scale, Softmax, StateError, Generator, Linear, MSELoss, Parameter, RMSprop, SGD, Sequential, GELU, ShapeError, TabularModel, TabularPreprocessor, Tensor, ValueError, encodeSafetensors, evaluate, fit, loadModel, memoryStats, saveModel,
   predict, setBackend,
   type Optimizer,
 } from '../../src/index.js';
@@ -235,6 +235,40 @@ describe('round 6: a layer called on its own last output', () => {
       expect(Array.from(y.toFloat32Array()), layer.typeName).toEqual(kept);
       expect(state(layer), layer.typeName).toEqual(before); // BatchNorm's running statistics did not move
       expect(layer.forward(y.clone()).shape, layer.typeName).toEqual(y.shape);
+    }
+  });
+});
+
+describe('round 6: loadModel counts the values of the CNN layers before building them', () => {
+  const file = (layer: { type: string; args: unknown[] }): Uint8Array =>
+    encodeSafetensors({ '0.weight': { shape: [1], data: Float32Array.of(1) } }, { format: 'pt', producer: 'wasmnn', architecture: JSON.stringify({ type: 'Sequential', args: [layer] }) });
+
+  it('a 300-byte file naming a huge Conv2d, BatchNorm or LayerNorm is refused before anything is allocated (Conv2d(2048, 2048, 8) grew WASM memory by 2 GiB, for good, and took seconds before "missing keys"); the file of every variant still loads', () => {
+    const cases: Array<[{ type: string; args: unknown[] }, number]> = [
+      [{ type: 'Conv2d', args: [2048, 2048, 8, { stride: 1, padding: 0, dilation: 1, bias: true }] }, 2048 * 2048 * 64 + 2048],
+      [{ type: 'Conv2d', args: [2048, 2048, [8, 4], { groups: 4, bias: false }] }, 2048 * 512 * 32],
+      [{ type: 'BatchNorm1d', args: [16000000, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true }] }, 4 * 16000000 + 1],
+      [{ type: 'BatchNorm2d', args: [16000000, { affine: false }] }, 2 * 16000000 + 1],
+      [{ type: 'LayerNorm', args: [[4000, 4000], { eps: 1e-5, elementwiseAffine: true }] }, 2 * 16000000],
+    ];
+    for (const [layer, values] of cases) {
+      const before = memoryStats();
+      rejects(() => loadModel(file(layer)), ValueError, new RegExp(`^loadModel: the architecture needs ${values} parameter values but the file holds 1$`));
+      const after = memoryStats();
+      expect([after.memoryBytes, after.bytesInUse], layer.type).toEqual([before.memoryBytes, before.bytesInUse]);
+    }
+    // The counts are exact: files of every variant load back.
+    const g = new Generator(2);
+    const models = [
+      new Sequential(new Conv2d(4, 6, [3, 2], { groups: 2, bias: false, generator: g }), new BatchNorm2d(6, { affine: false }), new MaxPool2d(2), new AvgPool2d(1),
+        new Conv2d(6, 6, 1, { groups: 6, generator: g }), new BatchNorm2d(6, { trackRunningStats: false }), new AdaptiveAvgPool2d([1, null]), new Flatten(),
+        new LayerNorm(12, { elementwiseAffine: false }), new BatchNorm1d(12), new Linear(12, 3, { generator: g })),
+      new Sequential(new LayerNorm([2, 3]), new BatchNorm1d(2, { affine: false, trackRunningStats: false }), new ReLU()),
+    ];
+    for (const model of models) {
+      const copy = loadModel(saveModel(model));
+      expect(state(copy)).toEqual(state(model));
+      copy.dispose();
     }
   });
 });
