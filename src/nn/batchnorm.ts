@@ -167,6 +167,7 @@ export abstract class BatchNorm extends Module {
    * arguments the constructor refuses anyway.
    */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
     const [C, options] = args;
     if (!Number.isInteger(C) || (C as number) < 1) return undefined;
     const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};

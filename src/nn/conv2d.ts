@@ -193,6 +193,7 @@ export class Conv2d extends Module {
    * constructor refuses anyway.
    */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
     const [inC, outC, kernel, options] = args;
     const k = typeof kernel === 'number' ? [kernel, kernel] : Array.isArray(kernel) && kernel.length === 2 ? kernel : null;
     const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
@@ -200,7 +201,7 @@ export class Conv2d extends Module {
     const counts = [inC, outC, groups, k?.[0], k?.[1]];
     if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 1)) return undefined;
     const [i, out, g, kh, kw] = counts as number[];
-    if (i! % g! !== 0) return undefined;
+    if (i! % g! !== 0 || out! % g! !== 0) return undefined;
     return out! * (i! / g!) * kh! * kw! + (o.bias !== false ? out! : 0);
   }
 

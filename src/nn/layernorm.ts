@@ -110,6 +110,7 @@ export class LayerNorm extends Module {
    * arguments; undefined for arguments the constructor refuses anyway.
    */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
     const [shape, options] = args;
     const dims = typeof shape === 'number' ? [shape] : Array.isArray(shape) && shape.length > 0 ? shape : null;
     if (!dims || !dims.every((d) => Number.isInteger(d) && (d as number) >= 1)) return undefined;

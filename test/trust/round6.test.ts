@@ -257,6 +257,15 @@ describe('round 6: loadModel counts the values of the CNN layers before building
       const after = memoryStats();
       expect([after.memoryBytes, after.bytesInUse], layer.type).toEqual([before.memoryBytes, before.bytesInUse]);
     }
+    // Called by a custom container with anything, the counts say "cannot tell" rather than throw.
+    for (const cls of [Conv2d, BatchNorm1d, LayerNorm]) {
+      for (const args of [null, undefined, {}, [], [NaN], ['4', 4, 3], [0, 4, 3]]) {
+        expect(cls.parameterCount(args as never), `${cls.typeName} ${JSON.stringify(args)}`).toBeUndefined();
+      }
+    }
+    for (const args of [[4, 4, [3]], [4, 6, 3, { groups: 4 }], [6, 4, 3, { groups: 4 }], [4, 4, 3, { groups: 1.5 }]]) {
+      expect(Conv2d.parameterCount(args as never), JSON.stringify(args)).toBeUndefined();
+    }
     // The counts are exact: files of every variant load back.
     const g = new Generator(2);
     const models = [
