@@ -72,15 +72,22 @@ print(json.dumps([repr(gelu(x)) for x in xs] + [repr(grad(x)) for x in xs]))`, p
   });
 });
 
-describe('round 6: one unbatched image [C, H, W] (torch takes it; here refused)', () => {
-  it('Conv2d, the pools and AdaptiveAvgPool2d name the reshape that adds the batch dimension (the message said only the expected rank)', () => {
+describe('round 6: a rank-3 input to an image layer: one unbatched image [C, H, W] (torch takes it; here refused) or one-channel images [N, H, W]', () => {
+  it('Conv2d, the pools and AdaptiveAvgPool2d name the reshape that makes it a batch of images (the message said only the expected rank)', () => {
     const x = data([2, 5, 4], 5);
     const layers = [new Conv2d(2, 3, 3, { groups: 1, generator: new Generator(1) }), new MaxPool2d(2), new AvgPool2d(2), new AdaptiveAvgPool2d([null, 2])];
+    const unbatched = 'one image \\[channels, height, width\\] needs its batch dimension: x\\.reshape\\(\\[1, 2, 5, 4\\]\\)';
+    const oneChannel = 'a batch of one-channel images \\[batch, height, width\\] needs its channel dimension: x\\.reshape\\(\\[2, 1, 5, 4\\]\\)';
     for (const layer of layers) {
+      // Conv2d knows its 2 channels: the unbatched reading; the pools take any count: both readings.
+      const hint = layer instanceof Conv2d ? `\\(${unbatched}\\)` : `\\(${unbatched}; ${oneChannel}\\)`;
       rejects(() => layer.forward(x), ShapeError,
-        new RegExp(`^${layer.typeName}\\.forward: input must have shape \\[batch, (2|channels), height, width\\] .*got \\[2, 5, 4\\] \\(one image \\[channels, height, width\\] needs its batch dimension: x\\.reshape\\(\\[1, 2, 5, 4\\]\\)\\)$`));
+        new RegExp(`^${layer.typeName}\\.forward: input must have shape \\[batch, (2|channels), height, width\\] .*got \\[2, 5, 4\\] ${hint}$`));
       expect(layer.forward(x.reshape([1, 2, 5, 4])).shape[0]).toBe(1);
     }
+    // MNIST as loaded, [N, 28, 28], into a one-channel Conv2d: the channel dimension is missing.
+    rejects(() => new Conv2d(1, 2, 3).forward(data([4, 6, 6], 7)), ShapeError, /got \[4, 6, 6\] \(a batch of one-channel images .*x\.reshape\(\[4, 1, 6, 6\]\)\)$/);
+    rejects(() => new Conv2d(3, 2, 3).forward(data([4, 6, 6], 7)), ShapeError, /got \[4, 6, 6\]$/); // neither reading fits 3 channels
     rejects(() => layers[3]!.forward(data([5, 4], 6)), ShapeError, /got \[5, 4\]$/); // no hint for other ranks
   });
 });
