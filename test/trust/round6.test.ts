@@ -9,7 +9,8 @@ import {
   type Optimizer,
 } from '../../src/index.js';
 import { buildFromSpec } from '../../src/cli/layer-spec.js';
-import { UsageError } from '../../src/cli/options.js';
+import { UsageError, parseTrainArgs } from '../../src/cli/options.js';
+import { parseTabularArgs } from '../../src/cli/tabular-options.js';
 import { expectClose } from '../helpers/heap.js';
 import { runTorch, torchAvailable } from '../helpers/torch.js';
 import { rejects, seededData as data, state } from '../helpers/trust.js';
@@ -172,6 +173,15 @@ describe('round 6: --layers tokens', () => {
     usage(() => buildFromSpec('conv99999999999999999999x3', [1, 28, 28], g()), /the number 99999999999999999999 is larger than 16777216$/);
     usage(() => buildFromSpec('conv6x3g16777217', [1, 28, 28], g()), /the number 16777217 is larger than 16777216$/);
     expect(buildFromSpec('conv6x5s1p0', [1, 28, 28], g()).outputShape).toEqual([6, 24, 24]); // a lone 0 is fine
+  });
+
+  it("refuses numbers not written in decimal in the command's flags ('--epochs 0x10' trained 16 epochs, '--batch-size 0b11' 3 rows)", () => {
+    for (const [flag, text] of [['--epochs', '0x10'], ['--batch-size', '0b11'], ['--lr', '0o7'], ['--hidden', '8,0x8']]) {
+      usage(() => parseTrainArgs([flag!, text!]), new RegExp(`^${flag}: expected an? (integer|number), got '${text!.split(',').pop()}'$`));
+    }
+    expect(parseTrainArgs(['--epochs', '16', '--lr', '.5e-2', '--batch-size', ' 3 ']).epochs).toBe(16);
+    expect(parseTrainArgs(['--lr', '.5e-2']).lr).toBe(0.005);
+    usage(() => parseTabularArgs(['--data', 'x.csv', '--target', 'y', '--test-split', '0x0']), /^--test-split: expected a fraction between 0 and 1, got '0x0'$/);
   });
 
   it('frees the layers built before a refused token (each refusal leaked their parameters in WASM memory)', () => {
