@@ -1,6 +1,6 @@
 import type { MemoryKind } from './backend/memory.js';
 import { Storage } from './backend/storage.js';
-import { namingOwner } from './errors.js';
+import { StateError, namingOwner } from './errors.js';
 import { checkShape } from './shape.js';
 import { type Tensor, workspaceView } from './tensor.js';
 import { sameShape } from './validate.js';
@@ -67,6 +67,18 @@ export class Workspace {
     const fresh = this.next(shape);
     this.internalView = fresh;
     return fresh;
+  }
+
+  /**
+   * Throws StateError when `input` is a view of this workspace's memory — a module called on its
+   * own last output (`act.forward(act.forward(x))`): next() would make that input stale in the
+   * middle of the call, and the caller's result with it. Checked before anything changes.
+   */
+  checkNotHeld(where: string, input: Tensor): void {
+    if (this.storage !== null && input._storage === this.storage) {
+      throw new StateError(`${where}: input is a view of this layer's own last output (the memory of ${this.owner}, which this call ` +
+        're-uses); pass output.clone(), or use a second instance of the layer');
+    }
   }
 
   /** Frees the memory; views become unusable. */

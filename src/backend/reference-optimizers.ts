@@ -11,6 +11,16 @@ function flushSubnormal(x: number): number {
   return x !== 0 && Math.abs(Math.fround(x)) < 2 ** -126 ? (x < 0 ? -0 : 0) : x;
 }
 
+/**
+ * The gradient as the kernels' effectiveGrad forms it: negated for maximize, plus weightDecay·θ
+ * only when weightDecay ≠ 0 (adding 0·θ would turn a gradient of −0 into +0, and the signs of
+ * the zeros the two backends store would differ).
+ */
+function effectiveGrad(grad: number, p: number, weightDecay: number, maximize: number): number {
+  const g = maximize ? -grad : grad;
+  return weightDecay !== 0 ? g + weightDecay * p : g;
+}
+
 export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'adamStep' | 'adagradStep' | 'rmspropStep'> {
   const f = (): Float32Array => heap.f32();
   const at = (ptr: number): number => ptr >>> 2;
@@ -19,7 +29,7 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
       const h = f();
       for (let i = 0; i < n; i++) {
         const p = h[at(param) + i]!;
-        let g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        let g = effectiveGrad(h[at(grad) + i]!, p, weightDecay, maximize);
         if (momentum !== 0) {
           const b = firstStep ? g : momentum * h[at(buf) + i]! + (1 - dampening) * g;
           h[at(buf) + i] = b;
@@ -34,11 +44,12 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
       for (let i = 0; i < n; i++) {
         let p = h[at(param) + i]!;
         if (decoupled) p *= 1 - lr * weightDecay;
-        let g = (maximize ? -1 : 1) * h[at(grad) + i]!;
-        if (!decoupled) g += weightDecay * p;
+        const g = effectiveGrad(h[at(grad) + i]!, p, decoupled ? 0 : weightDecay, maximize);
         // Moments that would be stored as float32 subnormals are stored as signed zeros, as the
-        // kernel does (see flushSubnormal in optimizers.ts).
-        const m = flushSubnormal(beta1 * h[at(expAvg) + i]! + (1 - beta1) * g);
+        // kernel does (see flushSubnormal in optimizers.ts). m moves towards g as the kernel's
+        // m + (g − m)(1 − β1) (torch's lerp_), which keeps the kernel's sign of a zero moment.
+        const m0 = h[at(expAvg) + i]!;
+        const m = flushSubnormal(m0 + (g - m0) * (1 - beta1));
         let v = flushSubnormal(beta2 * h[at(expAvgSq) + i]! + (1 - beta2) * g * g);
         h[at(expAvg) + i] = m;
         h[at(expAvgSq) + i] = v;
@@ -56,7 +67,7 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
       const h = f();
       for (let i = 0; i < n; i++) {
         const p = h[at(param) + i]!;
-        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const g = effectiveGrad(h[at(grad) + i]!, p, weightDecay, maximize);
         const s = h[at(stateSum) + i]! + g * g;
         h[at(stateSum) + i] = s;
         h[at(param) + i] = p - (clr * g) / (Math.sqrt(s) + eps);
@@ -66,14 +77,16 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
       const h = f();
       for (let i = 0; i < n; i++) {
         const p = h[at(param) + i]!;
-        const g = (maximize ? -1 : 1) * h[at(grad) + i]! + weightDecay * p;
+        const g = effectiveGrad(h[at(grad) + i]!, p, weightDecay, maximize);
         const sq = alpha * h[at(squareAvg) + i]! + (1 - alpha) * g * g;
         h[at(squareAvg) + i] = sq;
         let avg: number;
         if (centered) {
-          const ga = alpha * h[at(gradAvg) + i]! + (1 - alpha) * g;
+          const ga0 = h[at(gradAvg) + i]!, ga = ga0 + (g - ga0) * (1 - alpha); // as the kernel
           h[at(gradAvg) + i] = ga;
-          avg = Math.sqrt(sq - ga * ga) + eps;
+          // The difference in float32, as the kernel: in float64 a ga² that float32 rounds to 0
+          // came off a square average already stored as 0 (tiny gradients): √ of a negative, NaN.
+          avg = Math.sqrt(Math.fround(Math.fround(sq) - Math.fround(ga * ga))) + eps;
         } else {
           avg = Math.sqrt(sq) + eps;
         }

@@ -117,11 +117,13 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     sigmoidBackward: unaryGrad((_x, y) => y * (1 - y)),
     eluForward: unary((x, alpha) => (x > 0 ? x : alpha * Math.expm1(x))),
     eluBackward: unaryGrad((x, y, alpha) => (x > 0 ? 1 : y + alpha)),
-    geluForward: unary((x) => 0.5 * x * (1 + Math.tanh(geluInner(x)))),
+    // ½·x·(1 + tanh u) as the identical x·σ(2u), as the kernel: 1 + tanh u cancels to 0 in float64
+    // too for x below ≈ −9, where the kernel keeps the tiny outputs (−1.2e-37 at x = −10).
+    geluForward: unary((x) => x * sigmoid(2 * geluInner(x))),
     geluBackward: unaryGrad((x) => {
-      const t = Math.tanh(geluInner(x));
+      const s = sigmoid(2 * geluInner(x));
       const du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * x * x);
-      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
+      return s + 2 * x * s * (1 - s) * du; // ½(1 + t) = σ(2u), ½(1 − t²) = 2σ(2u)(1 − σ(2u))
     }),
     geluErfForward: unary((x) => x * halfOnePlusErf(x)),
     geluErfBackward: unaryGrad((x) => halfOnePlusErf(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI)),

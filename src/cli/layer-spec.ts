@@ -7,6 +7,7 @@ import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, LayerNorm, Linear, LogSoftmax, MaxPool2d, Sequential,
   type Generator, type Module,
 } from '../index.js';
+import { MAX_ELEMENTS } from '../shape.js';
 import { UsageError } from './options.js';
 import { ACTIVATIONS } from './registry.js';
 
@@ -19,11 +20,27 @@ interface TokenRule {
   build(match: RegExpMatchArray, shape: SampleShape, generator: Generator): { layer: Module; shape: SampleShape };
 }
 
-const int = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 const fmt = (shape: SampleShape): string => `[${shape.join(', ')}]`;
+const size = (shape: SampleShape): number => shape.reduce((a, b) => a * b, 1);
 
 /** Thrown inside a rule: the parser adds the token's position. */
 class TokenError extends Error {}
+
+/** Largest number a token may hold (a channel count, kernel, stride, padding or size: the layers' MAX_DIM). */
+const MAX_NUMBER = 2 ** 24;
+
+/**
+ * A token's number (digits), or `fallback` when it was left out. Written as plain decimal: a
+ * leading zero ('06', which could be read as octal) and numbers past 2^24 (beyond any layer's
+ * limit; past 2^53 the digits would be rounded) are refused here, naming the digits as written.
+ */
+function int(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (text.length > 1 && text.startsWith('0')) throw new TokenError(`the number '${text}' has a leading zero; write ${text.replace(/^0+(?=\d)/, '')}`);
+  const value = Number(text);
+  if (value > MAX_NUMBER) throw new TokenError(`the number ${text} is larger than ${MAX_NUMBER}`);
+  return value;
+}
 
 function needImage(shape: SampleShape, what: string): [number, number, number] {
   if (shape.length !== 3) throw new TokenError(`${what} needs an image [channels, height, width], the sample here is ${fmt(shape)}`);
@@ -88,7 +105,7 @@ export const LAYER_TOKENS: TokenRule[] = [
   },
   {
     pattern: /^flatten$/, help: 'flatten: Flatten() — [C, H, W] → [C·H·W]',
-    build: (_m, shape) => ({ layer: new Flatten(), shape: [shape.reduce((a, b) => a * b, 1)] }),
+    build: (_m, shape) => ({ layer: new Flatten(), shape: [size(shape)] }),
   },
   {
     pattern: /^dropout(0?\.\d+)?$/, help: 'dropout[P]: Dropout(P), default 0.5 (e.g. dropout0.25)',
@@ -122,17 +139,30 @@ export function buildFromSpec(spec: string, inputShape: SampleShape, generator: 
   if (spec.trim() === '' || tokens.some((t) => t === '')) throw new UsageError(`--layers: empty token in '${spec}'; expected comma-separated tokens:\n${layerSpecHelp()}`);
   const model = new Sequential();
   let shape = inputShape;
-  tokens.forEach((token, i) => {
-    const rule = LAYER_TOKENS.find((r) => r.pattern.test(token));
-    if (!rule) throw new UsageError(`--layers: token ${i + 1} '${token}' is not a layer; allowed tokens:\n${layerSpecHelp()}`);
-    try {
-      const built = rule.build(token.match(rule.pattern)!, shape, generator);
-      model.append(built.layer);
-      shape = built.shape;
-    } catch (e) {
-      if (!(e instanceof Error) || e instanceof UsageError) throw e;
-      throw new UsageError(`--layers: token ${i + 1} '${token}' (sample shape ${fmt(shape)}): ${e.message}`);
-    }
-  });
+  // Floats one sample needs at the least: the input, every layer's output (each layer keeps its
+  // own) and the parameters with their gradients. Past WASM memory the model could never run.
+  let floats = size(inputShape);
+  try {
+    tokens.forEach((token, i) => {
+      const rule = LAYER_TOKENS.find((r) => r.pattern.test(token));
+      if (!rule) throw new UsageError(`--layers: token ${i + 1} '${token}' is not a layer; allowed tokens:\n${layerSpecHelp()}`);
+      try {
+        const built = rule.build(token.match(rule.pattern)!, shape, generator);
+        model.append(built.layer);
+        floats += size(built.shape) + 2 * built.layer.parameters().reduce((n, p) => n + p.size, 0);
+        if (floats > MAX_ELEMENTS) {
+          throw new TokenError(`the model would need ${floats} float32 values for one sample (its input, the output of every layer, ` +
+            `the parameters and their gradients), and WASM memory holds ${MAX_ELEMENTS} (4 GiB); the output here is ${fmt(built.shape)}`);
+        }
+        shape = built.shape;
+      } catch (e) {
+        if (!(e instanceof Error) || e instanceof UsageError) throw e;
+        throw new UsageError(`--layers: token ${i + 1} '${token}' (sample shape ${fmt(shape)}): ${e.message}`);
+      }
+    });
+  } catch (e) {
+    model.dispose(); // the layers built so far hold WASM memory
+    throw e;
+  }
   return { model, outputShape: shape };
 }

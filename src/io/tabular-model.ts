@@ -22,7 +22,7 @@ const MAX_PREPROCESSING_CHARS = 16 << 20;
 
 /**
  * A trained model and the fitted preprocessor its inputs went through. The constructor checks
- * that they fit each other: it runs the model on one row of zeros (in eval mode, restored after;
+ * that they fit each other: it runs the model on two rows of zeros (in eval mode, restored after;
  * parameters untouched) and throws ShapeError when the model does not take the preprocessor's
  * feature width or does not give its output width.
  */
@@ -31,10 +31,10 @@ export class TabularModel {
     if (!model || typeof model.forward !== 'function') throw new ValueError('TabularModel: model must be a Module');
     if (!(preprocessor instanceof TabularPreprocessor)) throw new ValueError('TabularModel: preprocessor must be a fitted TabularPreprocessor');
     const features = preprocessor.featureCount, outputs = preprocessor.outputCount; // throw if not fitted
-    const row = Tensor.zeros([1, features]);
+    const row = Tensor.zeros([2, features]); // two rows: a BatchNorm without running statistics needs them in eval mode too
     let width: number;
     try {
-      width = probeOutputs('TabularModel', `a row of the preprocessor's ${features} features`, model, row);
+      width = probeOutputs('TabularModel', `a batch of the preprocessor's ${features} features`, model, row);
     } finally {
       row.dispose();
     }

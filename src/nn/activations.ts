@@ -52,6 +52,7 @@ export abstract class ElementwiseActivation extends Module {
   forward(input: Tensor): Tensor {
     this.input = this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor(this.forwardWhere, 'input', input);
+    this.output.checkNotHeld(this.forwardWhere, input);
     const y = this.output.next(input.shape);
     ops.activationForward(this.kernelPair.forward, input, y, this.p0, this.p1);
     this.input = input;
@@ -176,7 +177,8 @@ export interface GELUOptions {
  * GELU, as torch.nn.GELU: x·Φ(x) = ½·x·(1 + erf(x/√2)) (the default, approximate 'none'), or the
  * tanh approximation ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) with `{ approximate: 'tanh' }`,
  * computed as the identical x·σ(2u) to avoid cancellation for negative x (it differs from the
- * exact form by < 5e-4). The exact form's erf is a SIMD erfc with a relative error bound, so its
+ * exact form by < 5e-4; its gradient is 1 or 0 for finite |x| past ≈ 1.8e19, where torch's
+ * float32 gives NaN). The exact form's erf is a SIMD erfc with a relative error bound, so its
  * small negative outputs keep their digits.
  */
 export class GELU extends ElementwiseActivation {
@@ -241,6 +243,7 @@ export class Softmax extends Module {
     this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Softmax.forward', 'input', input);
     check2d('Softmax.forward', 'input', input);
+    this.output.checkNotHeld('Softmax.forward', input);
     const y = this.output.next(input.shape);
     ops.softmaxForward(input, y);
     this.lastOutput = y;

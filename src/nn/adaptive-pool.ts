@@ -48,6 +48,7 @@ export class AdaptiveAvgPool2d extends Module {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkImageInput('AdaptiveAvgPool2d.forward', input, null);
+    this.output.checkNotHeld('AdaptiveAvgPool2d.forward', x);
     const g = this.geometryFor(x.shape);
     const y = this.output.next([x.shape[0]!, x.shape[1]!, g.OH, g.OW]);
     adaptiveAvgPool2dForward(x, y, g);

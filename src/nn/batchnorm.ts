@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
+import type { JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -86,9 +87,13 @@ export abstract class BatchNorm extends Module {
     fill(this.numBatchesTracked!, 0);
   }
 
-  /** Training normalises with batch statistics: a batch must give each channel two values or more. */
-  override _trainingBatchProblem(rows: number): string | null {
-    if (this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
+  /**
+   * Batch statistics (training, or no running statistics to use) need two values or more per
+   * channel; a layer frozen with eval() that has running statistics takes a batch of any size.
+   */
+  override _trainingBatchProblem(rows: number, allTraining = false): string | null {
+    const batchStatistics = allTraining || this.training || !this.runningMean;
+    if (!batchStatistics || this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
     return `${this.toString()} needs more than 1 value per channel in training mode, and a batch of ${rows} row${rows === 1 ? '' : 's'} gives ${rows * this.valuesPerRow}`;
   }
 
@@ -97,6 +102,7 @@ export abstract class BatchNorm extends Module {
     this.saved = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
+    this.output.checkNotHeld(where, x);
     const C = this.numFeatures;
     const dims = this.split(x.shape);
     if (!dims || x.shape[1] !== C || dims.N === 0 || dims.L === 0) {
@@ -106,7 +112,8 @@ export abstract class BatchNorm extends Module {
     this.valuesPerRow = L;
     const batchStatistics = this.training || !this.runningMean;
     if (batchStatistics && N * L < 2) {
-      throw new ShapeError(`${where}: expected more than 1 value per channel in training mode, got input ${formatShape(x.shape)}`);
+      const mode = this.training ? 'in training mode' : 'with trackRunningStats: false (batch statistics in eval mode too)';
+      throw new ShapeError(`${where}: expected more than 1 value per channel ${mode}, got input ${formatShape(x.shape)}`);
     }
     // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
     for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);
@@ -152,6 +159,19 @@ export abstract class BatchNorm extends Module {
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
       `affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
+  }
+
+  /**
+   * The values of the state dict built from toConfig() arguments: weight and bias (affine), the
+   * running mean and variance and num_batches_tracked (trackRunningStats); undefined for
+   * arguments the constructor refuses anyway.
+   */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
+    const [C, options] = args;
+    if (!Number.isInteger(C) || (C as number) < 1) return undefined;
+    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    return (o.affine !== false ? 2 * (C as number) : 0) + (o.trackRunningStats !== false ? 2 * (C as number) + 1 : 0);
   }
 
   /** Constructor arguments that rebuild this layer. */

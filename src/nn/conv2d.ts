@@ -6,6 +6,7 @@ import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOption
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
+import type { JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { resolvePaddingMode, type PaddingMode } from './same-padding.js';
@@ -127,6 +128,7 @@ export class Conv2d extends Module {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkImageInput('Conv2d.forward', input, this.inChannels);
+    this.output.checkNotHeld('Conv2d.forward', x);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
     // 'same' with an even total padding: the odd zero at the bottom / right, as extra input rows / columns.
@@ -183,6 +185,24 @@ export class Conv2d extends Module {
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ', bias=False';
     return s;
+  }
+
+  /**
+   * out·(in / groups)·kh·kw (+ out with a bias), read from toConfig() arguments without building
+   * the layer (loadModel compares it with the file first); undefined for arguments the
+   * constructor refuses anyway.
+   */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
+    const [inC, outC, kernel, options] = args;
+    const k = typeof kernel === 'number' ? [kernel, kernel] : Array.isArray(kernel) && kernel.length === 2 ? kernel : null;
+    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    const groups = o.groups === undefined ? 1 : o.groups;
+    const counts = [inC, outC, groups, k?.[0], k?.[1]];
+    if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 1)) return undefined;
+    const [i, out, g, kh, kw] = counts as number[];
+    if (i! % g! !== 0 || out! % g! !== 0) return undefined;
+    return out! * (i! / g!) * kh! * kw! + (o.bias !== false ? out! : 0);
   }
 
   /** Constructor arguments that rebuild this layer (without the generator). */

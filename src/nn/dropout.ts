@@ -59,6 +59,7 @@ export class Dropout extends Module {
       this.lastMask = null;
       return input;
     }
+    this.output.checkNotHeld('Dropout.forward', input);
     // Memory first, keys second: a forward refused for lack of memory has not moved the
     // generator, and leaves no shape behind that the old mask does not have (backward refuses).
     let mask: Tensor, y: Tensor;

@@ -48,14 +48,30 @@ export function windowOut(n: number, k: number, s: number, p: number, d = 1): nu
 }
 
 /**
+ * For a rank-3 input, the reshape that makes it an image batch: one image [C, H, W] lacks the
+ * batch dimension, a batch of one-channel images [N, H, W] (MNIST as loaded) the channel one;
+ * both when the layer takes any channel count and the shape fits either.
+ */
+function rank3Hint(shape: readonly number[], channels: number | null): string {
+  if (shape.length !== 3) return '';
+  const [a, h, w] = shape as [number, number, number];
+  const unbatched = `one image [channels, height, width] needs its batch dimension: x.reshape([1, ${a}, ${h}, ${w}])`;
+  const oneChannel = `a batch of one-channel images [batch, height, width] needs its channel dimension: x.reshape([${a}, 1, ${h}, ${w}])`;
+  if (channels === null) return ` (${unbatched}; ${oneChannel})`;
+  if (a === channels) return ` (${unbatched})`;
+  return channels === 1 ? ` (${oneChannel})` : '';
+}
+
+/**
  * Checks an [N, C, H, W] input with N ≥ 1, C = channels, H, W ≥ 1; names the layer, the
- * expected and the actual shape.
+ * expected and the actual shape. torch also takes one unbatched image [C, H, W]; here a rank-3
+ * input is refused with the reshape that makes it a batch (rank3Hint).
  */
 export function checkImageInput(where: string, input: unknown, channels: number | null): Tensor {
   const x = checkTensor(where, 'input', input);
   const want = `[batch, ${channels ?? 'channels'}, height, width]`;
   if (x.ndim !== 4 || x.shape[0] === 0 || x.shape[2] === 0 || x.shape[3] === 0 || (channels !== null && x.shape[1] !== channels)) {
-    throw new ShapeError(`${where}: input must have shape ${want} with batch, height, width ≥ 1, got ${formatShape(x.shape)}`);
+    throw new ShapeError(`${where}: input must have shape ${want} with batch, height, width ≥ 1, got ${formatShape(x.shape)}${rank3Hint(x.shape, channels)}`);
   }
   return x;
 }

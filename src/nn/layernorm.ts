@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat, pyRepr } from './layer-args.js';
+import type { JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -70,6 +71,7 @@ export class LayerNorm extends Module {
     this.saved = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkTensor(where, 'input', input);
+    this.output.checkNotHeld(where, x);
     const k = this.normalizedShape.length;
     if (x.ndim <= k || !sameShape(x.shape.slice(x.ndim - k), this.normalizedShape) || x.size === 0) {
       throw new ShapeError(`${where}: input must have shape [batch, ..., ${this.normalizedShape.join(', ')}] (non-empty), got ${formatShape(x.shape)}`);
@@ -101,6 +103,19 @@ export class LayerNorm extends Module {
 
   override extraRepr(): string {
     return `${pyRepr(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.weight !== null)}`;
+  }
+
+  /**
+   * 2·Π normalizedShape with elementwiseAffine (weight and bias), else 0, from toConfig()
+   * arguments; undefined for arguments the constructor refuses anyway.
+   */
+  static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
+    const [shape, options] = args;
+    const dims = typeof shape === 'number' ? [shape] : Array.isArray(shape) && shape.length > 0 ? shape : null;
+    if (!dims || !dims.every((d) => Number.isInteger(d) && (d as number) >= 1)) return undefined;
+    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    return o.elementwiseAffine !== false ? 2 * (dims as number[]).reduce((a, b) => a * b, 1) : 0;
   }
 
   /** Constructor arguments that rebuild this layer. */

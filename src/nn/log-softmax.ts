@@ -27,6 +27,7 @@ export class LogSoftmax extends Module {
 
   forward(input: Tensor): Tensor {
     checkTensor('LogSoftmax.forward', 'input', input);
+    this.output.checkNotHeld('LogSoftmax.forward', input);
     const rank = input.ndim;
     const axis = this.dim < 0 ? this.dim + rank : this.dim;
     if (rank === 0 || axis !== rank - 1 || input.size === 0) {

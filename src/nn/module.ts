@@ -91,11 +91,13 @@ export abstract class Module {
   /**
    * @internal Why a training-mode batch of `rows` rows could not pass this module or its children,
    * judged from the shapes of the last forward (fit asks after probing one row, so that a batch
-   * that would fail mid-epoch is refused before the first update); null when it can.
+   * that would fail mid-epoch is refused before the first update); null when it can. `allTraining`:
+   * every module will train (fit puts a model in eval() mode in training mode whole); otherwise
+   * each keeps its own flag (a layer frozen with eval() inside a training model stays frozen).
    */
-  _trainingBatchProblem(rows: number): string | null {
+  _trainingBatchProblem(rows: number, allTraining = false): string | null {
     for (const [, child] of this.children) {
-      const problem = child._trainingBatchProblem(rows);
+      const problem = child._trainingBatchProblem(rows, allTraining);
       if (problem) return problem;
     }
     return null;

@@ -75,6 +75,11 @@ abstract class Pool2d extends Module {
     this.gradInput = this.registerWorkspace(new Workspace(`${where}.backward`));
   }
 
+  /** Pooling holds no parameters. */
+  static override parameterCount(): number {
+    return 0;
+  }
+
   /** The average's divisor rule for the kernels (see PoolGeometry.D). */
   protected divisorRule(): number { return 0; }
 
@@ -87,6 +92,7 @@ abstract class Pool2d extends Module {
     this.input = null; // a rejected forward leaves nothing for backward to use
     this.checkUsable('forward');
     const x = checkImageInput(where, input, null);
+    this.output.checkNotHeld(where, x);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const [KH, KW] = this.kernelSize, [SH, SW] = this.stride, [PH, PW] = this.padding, [DH, DW] = this.dilation;
     const OH = poolOut(H, KH, SH, PH, DH, this.ceilMode), OW = poolOut(W, KW, SW, PW, DW, this.ceilMode);

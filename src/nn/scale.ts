@@ -31,6 +31,7 @@ export class Scale extends Module {
 
   forward(input: Tensor): Tensor {
     checkTensor('Scale.forward', 'input', input);
+    this.output.checkNotHeld('Scale.forward', input);
     const y = this.output.next(input.shape);
     y.set(input._view('Scale.forward'));
     ops.scale(y, this.factor);

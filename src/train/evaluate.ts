@@ -153,6 +153,17 @@ export class SetLoss {
 }
 
 /**
+ * Rows of the evaluation batch from `start` of `n`: `batchSize`, except that the last batch is
+ * not left with a single row when the one before it can give it one (batchSize ≥ 3): a BatchNorm
+ * without running statistics normalises with the batch's in eval mode too, and cannot with one
+ * row. Other layers give the same rows whatever the split.
+ */
+function batchRows(start: number, n: number, batchSize: number): number {
+  const rows = Math.min(batchSize, n - start);
+  return rows > 2 && n - start - rows === 1 ? rows - 1 : rows;
+}
+
+/**
  * Runs a checked plan: loss and the task's figures, in eval mode, batch by batch (row views, no
  * copies). The loss is torch's over the whole set: for 'mean', Σ_batches mean·counted / Σ counted
  * (counted = Σ weight[target] over the rows kept by a class-index loss), for 'sum' the sum. A set
@@ -165,8 +176,8 @@ export function runEvaluation(model: Module, plan: EvaluationPlan, scorers: Scor
   const setLoss = new SetLoss(loss);
   let correct = 0, count = 0;
   try {
-    for (let start = 0; start < x.shape[0]!; start += batchSize) {
-      const rows = Math.min(batchSize, x.shape[0]! - start);
+    for (let start = 0, rows = 0; start < x.shape[0]!; start += rows) {
+      rows = batchRows(start, x.shape[0]!, batchSize);
       const yb = y._rows(start, rows);
       const out = model.forward(x._rows(start, rows));
       setLoss.add(out, yb, rows); // a batch that counted nothing adds no loss, but its rows are still scored
@@ -225,8 +236,9 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
   const restoreModes = enterEval(model);
   let result: Tensor | null = null;
   try {
-    for (let start = 0; start < n; start += batchSize) {
-      const out = model.forward(x._rows(start, Math.min(batchSize, n - start)));
+    for (let start = 0, rows = 0; start < n; start += rows) {
+      rows = batchRows(start, n, batchSize);
+      const out = model.forward(x._rows(start, rows));
       result ??= Tensor.zeros([n, ...out.shape.slice(1)]);
       result._view().set(out._view(), start * (out.size / out.shape[0]!));
     }

@@ -111,7 +111,8 @@ function checkOptimizer(optimizer: unknown): Optimizer {
 function checkBatches(model: Module, rows: number, batchSize: number): void {
   if (rows < 1) return; // the validation split reports its own problem
   const last = rows % batchSize || Math.min(batchSize, rows);
-  const problem = model._trainingBatchProblem(last);
+  // fit trains a model in eval() mode whole, and one already training with each layer's own mode.
+  const problem = model._trainingBatchProblem(last, !model.training);
   if (problem) {
     throw new ValueError(`fit: with ${rows} training rows and batchSize ${batchSize} a batch has ${last} row${last === 1 ? '' : 's'}, but ${problem}; choose a batchSize that leaves no such batch`);
   }

@@ -46,8 +46,10 @@ export function resolveTask(where: string, loss: Loss, y: Tensor, explicit: unkn
 }
 
 /**
- * Runs the model on the first row of x (in eval mode, restored after) to learn whether x fits it
- * and how many outputs it has; parameters are not touched. Throws ShapeError naming `what`.
+ * Runs the model on the first rows of x (two when x has them: a BatchNorm without running
+ * statistics normalises with the batch's, in eval mode too, and one row gives it one value per
+ * channel) in eval mode, restored after, to learn whether x fits it and how many outputs it has;
+ * parameters are not touched. Throws ShapeError naming `what`.
  */
 export function probeOutputs(where: string, what: string, model: Module, x: Tensor): number {
   return sizeOf(probeOutputRow(where, what, model, x));
@@ -58,7 +60,7 @@ export function probeOutputRow(where: string, what: string, model: Module, x: Te
   const restoreModes = enterEval(model);
   try {
     // A custom module may return anything: named here rather than a TypeError reading its shape.
-    return checkTensor(where, "the model's forward() result", model.forward(x._rows(0, 1))).shape.slice(1);
+    return checkTensor(where, "the model's forward() result", model.forward(x._rows(0, x.shape[0]! >= 2 ? 2 : 1))).shape.slice(1);
   } catch (e) {
     // Only a shape mismatch means "x does not fit"; a disposed model, an OutOfMemoryError or a
     // custom layer's own error keeps its class and message.
