@@ -101,6 +101,9 @@ export class Linear extends Module {
   private checkInput(input: Tensor): number {
     this.input = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Linear.forward', 'input', input);
+    // Its own last output as input: the call would re-use that memory (checked before the output
+    // workspace moves on, which would make the caller's result stale).
+    this.output.checkNotHeld('Linear.forward', input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures || input.size === 0) {
       throw new ShapeError(`Linear.forward: input must have shape [batch, ${this.inFeatures}] (or any rank [..., ${this.inFeatures}]) with at least one row, got ${formatShape(input.shape)}`);
     }
@@ -227,6 +230,7 @@ export class Linear extends Module {
 
   /** inFeatures·outFeatures (+ outFeatures with a bias), however large; undefined for arguments the constructor refuses anyway. */
   static override parameterCount(args: readonly JsonValue[]): number | undefined {
+    if (!Array.isArray(args)) return undefined;
     const [inF, outF, options] = args;
     if (!Number.isInteger(inF) || !Number.isInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
     const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;

@@ -113,6 +113,7 @@ export class Sequential extends Module {
 
   /** The sum over the children, if each can tell. */
   static override parameterCount(args: readonly JsonValue[], count: (spec: LayerSpec) => number | undefined): number | undefined {
+    if (!Array.isArray(args)) return undefined;
     let total = 0;
     for (const spec of args) {
       const n = count(spec as unknown as LayerSpec);

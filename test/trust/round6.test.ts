@@ -244,6 +244,8 @@ describe('round 6: a layer called on its own last output', () => {
       [new LogSoftmax(1), data([2, 3], 5)], [new Dropout(0.5, { generator: g }), data([2, 3], 6)], [new LayerNorm(3), data([2, 3], 7)],
       [new BatchNorm1d(3), data([2, 3], 8)], [new Conv2d(2, 2, 1, { groups: 2, generator: g }), data([1, 2, 3, 3], 9)],
       [new MaxPool2d(1), data([1, 2, 3, 3], 10)], [new AvgPool2d(1), data([1, 2, 3, 3], 11)], [new AdaptiveAvgPool2d([null, 3]), data([1, 2, 3, 3], 12)],
+      // Linear (small path and, at 40 features, the GEMM path): it said "forward: the tensor [2, 3] is stale".
+      [new Linear(3, 3, { generator: g }), data([2, 3], 13)], [new Linear(40, 40, { generator: g }), data([2, 40], 14)],
     ];
     for (const [layer, x] of cases) {
       const y = layer.forward(x);
@@ -298,3 +300,22 @@ describe('round 6: loadModel counts the values of the CNN layers before building
     }
   });
 });
+
+describe('round 6: parameterCount of the dense layers and Sequential on arguments that are not an array', () => {
+  it('is undefined (a file whose architecture cannot be counted is refused by the loader), not a raw TypeError', () => {
+    for (const args of [null, undefined, 5, 'x', {}] as unknown[]) {
+      expect(Linear.parameterCount(args as never)).toBeUndefined();
+      expect(Sequential.parameterCount(args as never, () => 0)).toBeUndefined();
+    }
+  });
+});
+
+describe('round 6: table cells are numbers only when written in decimal', () => {
+  it("a column of '0x1A', '0b11', '0o7' codes is categorical (JavaScript's Number() read them as 26, 3, 7); decimal forms stay numbers", () => {
+    const rows = [{ code: '0x1A', size: ' 1.5e1 ', ok: 'yes' }, { code: '0b11', size: '-.5', ok: 'no' }, { code: '0o7', size: '+2.', ok: 'yes' }];
+    const p = new TabularPreprocessor({ target: 'ok' }).fit(rows);
+    expect(p.featureNames).toEqual(['code=0b11', 'code=0o7', 'code=0x1A', 'size']);
+    expect(p.transform(rows).x.shape).toEqual([3, 4]);
+  });
+});
+

@@ -30,12 +30,17 @@ export type ColumnJSON = NumericColumnJSON | CategoricalColumnJSON;
 /** A number from a cell: a finite number or a numeric string; undefined if it is neither. */
 export function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
+  // Decimal numerals only (as pandas reads a CSV): JavaScript's Number() also reads '0x1A',
+  // '0b11' and '0o7', which are codes in a table (an ID column would have become numbers).
+  if (typeof v === 'string' && DECIMAL.test(v)) {
     const n = Number(v);
     return Number.isFinite(n) ? n : undefined;
   }
   return undefined;
 }
+
+/** A decimal number, optionally signed, with a fraction and an exponent, spaces around it allowed. */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** True when every present value reads as a number. */
 export function looksNumeric(values: readonly unknown[]): boolean {
