@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -74,4 +74,14 @@ export function useBrowser(before?: () => Promise<void>): { browser: Browser; ur
     close();
   });
   return fixture;
+}
+
+/** A new page of the shared browser at `path` (under ctx.url), its console and page errors recorded in `logs`. */
+export async function openPage(ctx: { browser: Browser; url: string }, path: string): Promise<{ page: Page; logs: string[] }> {
+  const page = await ctx.browser.newPage();
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`error: ${e.message}`));
+  await page.goto(ctx.url + path);
+  return { page, logs };
 }

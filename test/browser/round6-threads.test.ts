@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ISOLATED, hasChromium, useBrowser } from './browser.js';
+import { ISOLATED, hasChromium, openPage, useBrowser } from './browser.js';
 
 const FIXTURES = '/test/browser/fixtures';
 
@@ -33,14 +33,7 @@ describe.skipIf(!hasChromium)('round 6: threads in Chromium', () => {
     return nodeHashes.get(scale)!;
   }
 
-  async function open(path: string): Promise<{ page: Page; logs: string[] }> {
-    const page = await ctx.browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`error: ${e.message}`));
-    await page.goto(ctx.url + path);
-    return { page, logs };
-  }
+  const open = (path: string): Promise<{ page: Page; logs: string[] }> => openPage(ctx, path);
 
   /** The zoo on the page's main thread. */
   function onMainThread(page: Page, threads: number, split: boolean, scale: number): Promise<Run> {

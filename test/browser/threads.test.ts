@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ISOLATED, hasChromium, useBrowser } from './browser.js';
+import { ISOLATED, hasChromium, openPage, useBrowser } from './browser.js';
 
 const PAGE = '/test/browser/fixtures/threads.html';
 
@@ -46,15 +46,7 @@ describe.skipIf(!hasChromium)('threads in Chromium', () => {
     return nodeHash;
   }
 
-  /** A page with its console and errors recorded. */
-  async function open(path: string): Promise<{ page: Page; logs: string[] }> {
-    const page = await ctx.browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`error: ${e.message}`));
-    await page.goto(ctx.url + path);
-    return { page, logs };
-  }
+  const open = (path: string): Promise<{ page: Page; logs: string[] }> => openPage(ctx, path);
 
   it('runs on 1, 2, 3 and 4 threads on an isolated page\'s main thread, bit-identical to Node', async () => {
     const { page, logs } = await open(ISOLATED + PAGE);
