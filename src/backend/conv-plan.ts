@@ -152,18 +152,30 @@ export function plan(g: ConvGeometry): Plan {
   const threads = threadCount(), k = kernels();
   let p = plans.get(g);
   if (!p || p.kernels !== k || p.threads !== threads || p.forced !== forced) {
-    p = { kernels: k, threads, forced, sizes: sizes(g), methods: convMethods(g) };
+    const methods = convMethods(g);
+    p = { kernels: k, threads, forced, sizes: sizes(g, methods), methods };
     plans.set(g, p);
   }
   return p;
 }
 
-/** Floats of the shared part (by name) and of each thread's slice. */
-function sizes(g: ConvGeometry): Sizes {
+/**
+ * Floats of the shared part (by name) and of each thread's slice: the largest slice of the three
+ * methods `methods` chose (one slice layout serves both passes: a workspace grown for backward
+ * serves the forward). Sizing for every method instead took the im2col matrix K·P whatever ran:
+ * 167 MB per thread for a 64-channel 3×3 layer on 224×224 images, where direct and pixel slices
+ * need ≈ 13 MB.
+ */
+function sizes(g: ConvGeometry, methods: ConvMethods): Sizes {
   const K = g.C * g.KH * g.KW, P = g.OH * g.OW, O4 = up4(g.O), k = kernels();
-  const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
-  const gemmSlice = K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
-  const slice = up4(Math.max(gemmSlice, directSlice(g), directSlice(inputGradGeometry(g)), g.SW === 1 ? Math.max(pixelSlice(g), pixelWeightGradSlice(g), pixelGradSlice(g)) : 0));
+  const gemmSlice = (): number => {
+    const packs = Math.max(k.gemmPackSize(O4, P, K), k.gemmPackSize(O4, K, P), k.gemmPackSize(K, P, g.O));
+    return K * P + (O4 !== g.O ? O4 * P : 0) + up4(packs);
+  };
+  const forward: Record<ConvMethod, () => number> = { gemm: gemmSlice, direct: () => directSlice(g), pixels: () => pixelSlice(g) };
+  const inputGrad: Record<ConvMethod, () => number> = { gemm: gemmSlice, direct: () => directSlice(inputGradGeometry(g)), pixels: () => pixelGradSlice(g) };
+  const weightGrad: Record<ConvMethod, () => number> = { gemm: gemmSlice, direct: () => directSlice(g), pixels: () => pixelWeightGradSlice(g) };
+  const slice = up4(Math.max(forward[methods.forward](), inputGrad[methods.inputGrad](), weightGrad[methods.weightGrad]()));
   return { w4: up4(Math.max(O4, 6 * Math.ceil(g.O / 6)) * K), b4: O4, wFlip: up4(Math.max(g.O * g.KH * g.KW * up4(g.C), 4 * Math.ceil(K / 4) * g.O)), dwT: up4(K * Math.max(O4, 24 * Math.ceil(g.O / 6))), dyT: g.N * P * O4, slice };
 }
 

@@ -67,7 +67,9 @@ describe('the two convolution methods', () => {
   });
 
   it('the scratch size kept with a geometry follows the kernel set and the thread count', async () => {
-    const g = { N: 2, C: 64, H: 32, W: 32, O: 64, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 32, OW: 32 };
+    // Stride 2: the input gradient takes the GEMM (col2im), whose packing scratch the WASM set has.
+    const g = { N: 2, C: 64, H: 32, W: 32, O: 64, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, DH: 1, DW: 1, OH: 16, OW: 16 };
+    expect(convMethods(g).inputGrad).toBe('gemm');
     const fresh = (): number => scratchSize({ ...g });
     try {
       setBackend('reference');
@@ -83,6 +85,22 @@ describe('the two convolution methods', () => {
       await init({ threads: 1 });
     }
     expect(scratchSize(g)).toBe(fresh());
+  });
+
+  it('the slice of each thread is what the chosen methods need: no im2col matrix when no pass runs the GEMM', () => {
+    // 64 channels, 3×3, 224×224: direct forward and weight gradient, pixel-lane input gradient. The
+    // im2col matrix alone is K·P = 576·50 176 floats (115 MB), which every slice held before.
+    const g = { N: 1, C: 64, H: 224, W: 224, O: 64, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, OH: 224, OW: 224 };
+    expect(convMethods(g)).toEqual({ forward: 'direct', inputGrad: 'pixels', weightGrad: 'direct' });
+    const im2col = 576 * 224 * 224;
+    expect(scratchSize(g)).toBeLessThan(im2col); // the whole backward scratch: weights, one slice, dyᵀ, …
+    // Forcing the GEMM brings the matrix back (the plan follows the forced method).
+    try {
+      setConvMethod('gemm');
+      expect(scratchSize({ ...g })).toBeGreaterThan(im2col);
+    } finally {
+      setConvMethod(null);
+    }
   });
 
   it('a forward alone allocates only the forward part of the scratch (inference never holds dyᵀ)', () => {
