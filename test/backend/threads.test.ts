@@ -11,6 +11,7 @@ import {
 import { runtime } from '../../src/backend/runtime.js';
 import { setParallelThreshold } from '../../src/backend/parallel.js';
 import { setConvMethod, type ConvMethod } from '../../src/backend/ops-conv.js';
+import { workerChunks } from '../helpers/threads.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -97,8 +98,6 @@ function trainCnn(method: ConvMethod): { params: Float32Array[]; running: Float3
   return { params, running, losses, inputGrad };
 }
 
-/** Chunks run by workers (threads other than the caller) so far. */
-const workerChunks = (): number => (runtime().pool?.chunksByThread() ?? [0]).slice(1).reduce((s, c) => s + c, 0);
 
 describe('init({ threads })', () => {
   afterAll(async () => {
