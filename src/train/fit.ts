@@ -46,7 +46,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const loader = new DataLoader(x, y, { batchSize: plan.batchSize, shuffle: plan.shuffle, seed });
   const scorers: Scorers = { comparer: new ClassComparer(), regression: new RegressionAccumulator() };
   const running = new RegressionAccumulator();
-  const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: 1024, threshold, task });
+  const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: plan.evaluationBatchSize, threshold, task });
   const history = new History(task);
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
   stopper?.keep(model.parameters());
