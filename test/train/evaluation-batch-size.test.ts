@@ -8,6 +8,9 @@ import {
   disk, evaluate, fit, fitAsync, memoryStats, predict, type FitOptions, type History,
 } from '../../src/index.js';
 import { Allocator } from '../../src/backend/memory.js';
+import { runRound } from '../../src/cli/experiment.js';
+import { runImageRound } from '../../src/cli/image-experiment.js';
+import { UsageError, parseTrainArgs } from '../../src/cli/options.js';
 import { rejects, seededData as data, state } from '../helpers/trust.js';
 
 afterEach(() => {
@@ -281,5 +284,40 @@ describe('fit evaluationBatchSize: memory', () => {
     calls.length = 0;
     fit(model, base);
     expect(calls).toEqual(['eval 2', 'train 5', 'train 5']);
+  });
+});
+
+describe('wasmnn train --eval-batch-size', () => {
+  it('parses like --batch-size (default 1024) and is refused when not an integer ≥ 1', () => {
+    expect(parseTrainArgs([]).evalBatchSize).toBe(1024);
+    expect(parseTrainArgs(['--eval-batch-size', '64']).evalBatchSize).toBe(64);
+    for (const [text, message] of [['0', /--eval-batch-size: must be ≥ 1, got 0/], ['1.5', /--eval-batch-size: expected an integer, got '1\.5'/], ['0x10', /expected an integer, got '0x10'/], ['', /expected an integer, got ''/]] as const) {
+      expect(() => parseTrainArgs(['--eval-batch-size', text])).toThrow(UsageError);
+      expect(() => parseTrainArgs(['--eval-batch-size', text])).toThrow(message);
+    }
+  });
+
+  /** The row counts of the model's forward calls in eval mode during `run`. */
+  async function evalRows(run: () => unknown): Promise<Set<number>> {
+    const rows = new Set<number>();
+    const real = Sequential.prototype.forward;
+    vi.spyOn(Sequential.prototype, 'forward').mockImplementation(function (this: Sequential, input: Tensor) {
+      if (!this.training) rows.add(input.shape[0]!);
+      return real.call(this, input);
+    });
+    await run();
+    vi.restoreAllMocks();
+    return rows;
+  }
+
+  it('a 2-D round evaluates (after each epoch and at the end) in batches of that many rows', async () => {
+    const config = parseTrainArgs(['--n-train', '50', '--n-test', '30', '--hidden', '4', '--epochs', '2', '--batch-size', '10', '--eval-batch-size', '7', '--no-plots']);
+    // probe 2 rows; training 50 = 7·7 + 1 → 7 … 6, 2; test 30 = 4·7 + 2 → 7 … 2.
+    expect([...await evalRows(() => runRound(config, 1))].sort((a, b) => a - b)).toEqual([2, 6, 7]);
+  });
+
+  it('an mnist round too (8,000 / 2,000 images in batches of 3,000)', async () => {
+    const config = parseTrainArgs(['--dataset', 'mnist', '--layers', 'avgpool4,flatten,10', '--epochs', '1', '--batch-size', '500', '--eval-batch-size', '3000', '--no-plots']);
+    expect([...await evalRows(() => runImageRound(config, 1))].sort((a, b) => a - b)).toEqual([2, 2000, 3000]);
   });
 });
