@@ -48,7 +48,9 @@ export interface EvaluateOptions {
   loss: Loss;
   /**
    * Rows per forward pass, an integer ≥ 1 (default 1024). The figures do not depend on it beyond
-   * float rounding; lower it when 1024 rows of the model's activations do not fit WASM memory.
+   * float rounding (except through a layer that normalises with its batch in eval mode, a
+   * BatchNorm with trackRunningStats: false, as in torch); lower it when 1024 rows of the model's
+   * activations do not fit WASM memory.
    */
   batchSize?: number;
   /** Threshold for single-output classifiers (default: the loss's decisionThreshold, 0 on logits, else 0.5). */
@@ -159,8 +161,9 @@ export class SetLoss {
 /**
  * Rows per forward pass of evaluate, predict and fit's evaluations when not given. The figures do
  * not depend on it beyond float rounding (the loss is weighed by what each batch counted, see
- * SetLoss; accuracy counts and the regression sums add up over batches), so it only trades call
- * overhead against memory: 1024 rows keep a small model's evaluation to a few calls.
+ * SetLoss; accuracy counts and the regression sums add up over batches) — unless a layer
+ * normalises with its batch in eval mode (a BatchNorm with trackRunningStats: false, as in torch)
+ * — so it trades call overhead against memory: 1024 rows keep a small model's evaluation to a few calls.
  */
 export const EVALUATION_BATCH_SIZE = 1024;
 

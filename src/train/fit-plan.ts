@@ -67,8 +67,9 @@ export interface FitOptions {
   /**
    * Rows per forward pass of fit's evaluations — the validation data after each epoch, and the
    * training data with `evaluateTrain` — an integer ≥ 1 (Keras's validation_batch_size).
-   * Default 1024, whatever `batchSize` is: the figures do not depend on it beyond float rounding,
-   * and few large passes are fast for small models. Lower it for a model whose activations for
+   * Default 1024, whatever `batchSize` is: the figures do not depend on it beyond float rounding
+   * (unless a layer normalises with its batch in eval mode: a BatchNorm with `trackRunningStats:
+   * false`, as in torch), and few large passes are fast for small models. Lower it for a model whose activations for
    * 1024 rows do not fit WASM memory (a CNN on large images): fit runs one such batch in eval mode
    * before the first update, so that a size that does not fit fails before training, not after
    * an epoch. A size that would leave a 1-row batch a layer cannot take in eval mode (a
@@ -207,9 +208,10 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   const evaluateTrain = checkBoolean('fit', 'evaluateTrain', orDefault(options.evaluateTrain, false));
   // Default 1024 (EVALUATION_BATCH_SIZE), not batchSize as in Keras: the figures do not depend on
   // it (SetLoss weighs each batch by what it counted; accuracy counts and the regression sums add
-  // up), so every result stays what it was, and a model trained in batches of 1–32 is not
-  // evaluated in thousands of tiny passes. A model that 1024 rows do not fit lowers it; the trial
-  // pass below makes one that does not fit fail before training.
+  // up; only a BatchNorm without running statistics sees the batch in eval mode), so every result
+  // stays what it was, and a model trained in batches of 1–32 is not evaluated in thousands of
+  // tiny passes. A model that 1024 rows do not fit lowers it; the trial pass below makes one that
+  // does not fit fail before training.
   const evaluationBatchSize = checkBatchSize('fit', 'evaluationBatchSize', options.evaluationBatchSize, EVALUATION_BATCH_SIZE);
   const callbacks = options.callbacks;
   if (callbacks !== undefined && (callbacks === null || typeof callbacks !== 'object')) throw new ValueError(`fit: callbacks must be an object, got ${callbacks === null ? 'null' : typeof callbacks}`);

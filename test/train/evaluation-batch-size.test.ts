@@ -321,3 +321,14 @@ describe('wasmnn train --eval-batch-size', () => {
     expect([...await evalRows(() => runImageRound(config, 1))].sort((a, b) => a - b)).toEqual([2, 2000, 3000]);
   });
 });
+
+describe('fit evaluationBatchSize: the documented exception', () => {
+  it('a BatchNorm without running statistics normalises each evaluation batch by itself (as torch in eval mode): there the figures depend on the size', () => {
+    const g = new Generator(71);
+    const model = new Sequential(new Linear(2, 3, { generator: g }), new BatchNorm1d(3, { trackRunningStats: false }), new Linear(3, 1, { generator: g }));
+    const x = data([12, 2], 72), y = data([12, 1], 73);
+    const whole = evaluate(model, { x, y, loss: new MSELoss() }).loss;
+    const inThrees = evaluate(model, { x, y, loss: new MSELoss(), batchSize: 3 }).loss;
+    expect(Math.abs(whole - inThrees)).toBeGreaterThan(1e-3);
+  });
+});
