@@ -181,9 +181,9 @@ export function checkBatchSize(where: string, name: string, value: unknown, fall
  * without running statistics normalises with the batch's in eval mode too, and cannot with one
  * row. Other layers give the same rows whatever the split. A 1-row batch remains with batchSize
  * 1, with batchSize 2 and an odd n, and with n = 1 (checkEvaluationBatches refuses those a model
- * cannot pass).
+ * cannot pass). Exported for tests.
  */
-function batchRows(start: number, n: number, batchSize: number): number {
+export function batchRows(start: number, n: number, batchSize: number): number {
   const rows = Math.min(batchSize, n - start);
   return rows > 2 && n - start - rows === 1 ? rows - 1 : rows;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { Allocator } from '../../src/backend/memory.js';
 import { runRound } from '../../src/cli/experiment.js';
+import { batchRows, smallestEvaluationBatch } from '../../src/train/evaluate.js';
 import { runImageRound } from '../../src/cli/image-experiment.js';
 import { UsageError, parseTrainArgs } from '../../src/cli/options.js';
 import { rejects, seededData as data, state } from '../helpers/trust.js';
@@ -330,5 +331,22 @@ describe('fit evaluationBatchSize: the documented exception', () => {
     const whole = evaluate(model, { x, y, loss: new MSELoss() }).loss;
     const inThrees = evaluate(model, { x, y, loss: new MSELoss(), batchSize: 3 }).loss;
     expect(Math.abs(whole - inThrees)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('smallestEvaluationBatch', () => {
+  it('is the smallest batch the evaluation loop makes, for every row count 1–80 and batch size 1–90', () => {
+    for (let n = 1; n <= 80; n++) {
+      for (let batchSize = 1; batchSize <= 90; batchSize++) {
+        let smallest = Infinity;
+        for (let start = 0, rows = 0; start < n; start += rows) {
+          rows = batchRows(start, n, batchSize);
+          smallest = Math.min(smallest, rows);
+        }
+        expect(smallestEvaluationBatch(n, batchSize), `${n} rows, batchSize ${batchSize}`).toBe(smallest);
+        // A 1-row batch remains only with batchSize 1, batchSize 2 and an odd n, or n = 1.
+        expect(smallest === 1).toBe(batchSize === 1 || (batchSize === 2 && n % 2 === 1) || n === 1);
+      }
+    }
   });
 });
