@@ -92,6 +92,7 @@ export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log
   // The built-in data sets are classes: MSE on a single 0/1 output is still scored as a classifier.
   const history = await fitAsync(model, {
     loss, optimizer, x: train.x, y: yTrain, epochs: config.epochs, batchSize: config.batchSize, seed, task: 'classification',
+    evaluationBatchSize: config.evalBatchSize,
     ...(signal ? { signal } : {}),
     // xor's test set is its training set: no second evaluation of the same points
     ...(data.fixed ? {} : { validation: { x: test.x, y: yTest } }), evaluateTrain: !config.runningMetrics,
@@ -102,8 +103,8 @@ export async function runRound(config: TrainConfig, seed: number, onEpoch?: (log
   const threshold = loss.decisionThreshold;
   return {
     seed, history, seconds, stepsPerSecond: steps / seconds, model, data: { train, test }, threshold, lossName: config.loss,
-    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold, task: 'classification' }),
-    test: evaluate(model, { x: test.x, y: yTest, loss, threshold, task: 'classification' }),
+    train: evaluate(model, { x: train.x, y: yTrain, loss, threshold, task: 'classification', batchSize: config.evalBatchSize }),
+    test: evaluate(model, { x: test.x, y: yTest, loss, threshold, task: 'classification', batchSize: config.evalBatchSize }),
   };
 }
 

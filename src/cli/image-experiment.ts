@@ -45,14 +45,14 @@ export function runImageRound(config: TrainConfig, seed: number, onEpoch?: (log:
   const start = performance.now();
   const history = fit(model, {
     loss, optimizer, task: 'classification', x: train.x, y: train.y, epochs: config.epochs, batchSize: config.batchSize, seed,
-    validation: { x: test.x, y: test.y }, evaluateTrain: true, ...(scheduler ? { scheduler } : {}),
+    evaluationBatchSize: config.evalBatchSize, validation: { x: test.x, y: test.y }, evaluateTrain: true, ...(scheduler ? { scheduler } : {}),
     ...(config.earlyStopAccuracy === undefined ? {} : { earlyStopping: { monitor: 'accuracy' as const, target: config.earlyStopAccuracy, patience: config.epochs } }),
     callbacks: { onEpochEnd: (log) => { onEpoch?.(log); }, onBatchEnd: () => { steps++; } },
   });
   const seconds = (performance.now() - start) / 1000;
   return {
     seed, history, seconds, stepsPerSecond: steps / seconds, model, data: { train, test }, threshold: 0.5, lossName: config.loss,
-    train: evaluate(model, { x: train.x, y: train.y, loss }),
-    test: evaluate(model, { x: test.x, y: test.y, loss }),
+    train: evaluate(model, { x: train.x, y: train.y, loss, batchSize: config.evalBatchSize }),
+    test: evaluate(model, { x: test.x, y: test.y, loss, batchSize: config.evalBatchSize }),
   };
 }

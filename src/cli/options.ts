@@ -29,6 +29,8 @@ export interface TrainConfig {
   amsgrad: boolean;
   epochs: number;
   batchSize: number;
+  /** Rows per forward pass of the evaluations (fit's evaluationBatchSize, evaluate's batchSize). */
+  evalBatchSize: number;
   init: string;
   biasInit: string;
   initStd: number;
@@ -150,6 +152,11 @@ export const FLAGS: Record<string, Flag> = {
   amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)', refuse: optimizerFlag('amsgrad') },
   epochs: { key: 'epochs', type: 'string', default: '100', help: 'epochs (the most, with an early-stop flag; ≤ 1e9)', parse: number({ integer: true, min: 1, max: 1e9 }) },
   'batch-size': { key: 'batchSize', type: 'string', default: '100', help: 'mini-batch size (1: per-sample updates)', parse: number({ integer: true, min: 1 }) },
+  'eval-batch-size': {
+    key: 'evalBatchSize', type: 'string', default: '1024',
+    help: 'rows per forward pass when evaluating (after each epoch and at the end; the figures do not depend on it): lower it when a wide --layers network runs out of memory evaluating 1024 images',
+    parse: number({ integer: true, min: 1 }),
+  },
   init: {
     key: 'init', type: 'string', default: 'he-normal', parse: choice(Object.keys(INITS)),
     help: `weight initialisation: ${Object.entries(INITS).map(([k, s]) => `${k} = ${s.help}`).join('; ')}`,

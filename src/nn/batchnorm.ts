@@ -6,7 +6,7 @@ import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor }
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
 import type { JsonValue } from './config.js';
-import { Module } from './module.js';
+import { Module, type BatchMode } from './module.js';
 import { Parameter } from './parameter.js';
 
 /** Options of BatchNorm1d / BatchNorm2d (torch's keyword arguments). */
@@ -20,6 +20,9 @@ export interface BatchNormOptions {
   /** Keep running_mean / running_var (used in eval()); false: batch statistics always. Default true. */
   trackRunningStats?: boolean;
 }
+
+/** Why a BatchNorm normalises with its batch's statistics, for messages (training, or none kept). */
+const statisticsFrom = (training: boolean): string => (training ? 'in training mode' : 'with trackRunningStats: false (batch statistics in eval mode too)');
 
 /**
  * Batch normalisation over the channels of [N, C, L] data (L = 1 for [N, C]), after
@@ -88,13 +91,13 @@ export abstract class BatchNorm extends Module {
   }
 
   /**
-   * Batch statistics (training, or no running statistics to use) need two values or more per
-   * channel; a layer frozen with eval() that has running statistics takes a batch of any size.
+   * Batch statistics (training, or no running statistics to use, in eval mode too) need two
+   * values or more per channel; a layer with running statistics in eval mode takes a batch of any size.
    */
-  override _trainingBatchProblem(rows: number, allTraining = false): string | null {
-    const batchStatistics = allTraining || this.training || !this.runningMean;
-    if (!batchStatistics || this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
-    return `${this.toString()} needs more than 1 value per channel in training mode, and a batch of ${rows} row${rows === 1 ? '' : 's'} gives ${rows * this.valuesPerRow}`;
+  override _batchProblem(rows: number, mode: BatchMode): string | null {
+    const training = mode === 'train' || (mode === 'own' && this.training);
+    if (!(training || !this.runningMean) || this.valuesPerRow === null || rows * this.valuesPerRow >= 2) return null;
+    return `${this.toString()} needs more than 1 value per channel ${statisticsFrom(training)}, and a batch of ${rows} row${rows === 1 ? '' : 's'} gives ${rows * this.valuesPerRow}`;
   }
 
   forward(input: Tensor): Tensor {
@@ -112,8 +115,7 @@ export abstract class BatchNorm extends Module {
     this.valuesPerRow = L;
     const batchStatistics = this.training || !this.runningMean;
     if (batchStatistics && N * L < 2) {
-      const mode = this.training ? 'in training mode' : 'with trackRunningStats: false (batch statistics in eval mode too)';
-      throw new ShapeError(`${where}: expected more than 1 value per channel ${mode}, got input ${formatShape(x.shape)}`);
+      throw new ShapeError(`${where}: expected more than 1 value per channel ${statisticsFrom(this.training)}, got input ${formatShape(x.shape)}`);
     }
     // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
     for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);

@@ -18,6 +18,9 @@ interface BufferEntry {
   min: number | undefined;
 }
 
+/** How the modules of a model will run a batch, for Module._batchProblem. */
+export type BatchMode = 'train' | 'own' | 'eval';
+
 /**
  * Base class of every layer and container, after torch.nn.Module, with an explicit backward:
  *
@@ -89,15 +92,17 @@ export abstract class Module {
   }
 
   /**
-   * @internal Why a training-mode batch of `rows` rows could not pass this module or its children,
-   * judged from the shapes of the last forward (fit asks after probing one row, so that a batch
-   * that would fail mid-epoch is refused before the first update); null when it can. `allTraining`:
-   * every module will train (fit puts a model in eval() mode in training mode whole); otherwise
-   * each keeps its own flag (a layer frozen with eval() inside a training model stays frozen).
+   * @internal Why a batch of `rows` rows could not pass this module or its children, judged from
+   * the shapes of the last forward (fit asks after probing, so that a batch that would fail
+   * mid-epoch, or at an evaluation after an epoch, is refused before the first update); null when
+   * it can. `mode`: how the modules will run it — 'train': every module training (fit puts a model
+   * in eval() mode in training mode whole); 'own': each with its own flag (a layer frozen with
+   * eval() inside a training model stays frozen); 'eval': every module in eval mode (evaluate,
+   * predict and fit's evaluations).
    */
-  _trainingBatchProblem(rows: number, allTraining = false): string | null {
+  _batchProblem(rows: number, mode: BatchMode): string | null {
     for (const [, child] of this.children) {
-      const problem = child._trainingBatchProblem(rows, allTraining);
+      const problem = child._batchProblem(rows, mode);
       if (problem) return problem;
     }
     return null;

@@ -46,7 +46,12 @@ export interface EvaluateOptions {
   x: Tensor;
   y: Tensor;
   loss: Loss;
-  /** Rows per forward pass. Default 1024. */
+  /**
+   * Rows per forward pass, an integer ≥ 1 (default 1024). The figures do not depend on it beyond
+   * float rounding (except through a layer that normalises with its batch in eval mode, a
+   * BatchNorm with trackRunningStats: false, as in torch); lower it when 1024 rows of the model's
+   * activations do not fit WASM memory.
+   */
   batchSize?: number;
   /** Threshold for single-output classifiers (default: the loss's decisionThreshold, 0 on logits, else 0.5). */
   threshold?: number;
@@ -78,7 +83,7 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   const { loss } = options;
   checkLoss('evaluate', loss);
   const x = checkTensor('evaluate', 'x', options.x), y = checkTensor('evaluate', 'y', options.y);
-  const batchSize = checkNumber('evaluate', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+  const batchSize = checkBatchSize('evaluate', 'batchSize', options.batchSize, EVALUATION_BATCH_SIZE);
   const threshold = checkNumber('evaluate', 'threshold', options.threshold ?? loss.decisionThreshold);
   checkRows('evaluate', x, y);
   const task = resolveTask('evaluate', loss, y, options.task);
@@ -86,6 +91,7 @@ export function planEvaluation(model: Module, options: EvaluateOptions): Evaluat
   checkFinite('evaluate', 'x', x);
   checkTargets('evaluate', 'y', y, task, sizeOf(outputRow), loss.ignoredTarget ?? null);
   checkTargetRows('evaluate', 'y', loss, y, outputRow);
+  checkEvaluationBatches('evaluate', model, x.shape[0]!, { name: 'batchSize', value: batchSize });
   return { x, y, loss, batchSize, threshold, task };
 }
 
@@ -153,14 +159,56 @@ export class SetLoss {
 }
 
 /**
+ * Rows per forward pass of evaluate, predict and fit's evaluations when not given. The figures do
+ * not depend on it beyond float rounding (the loss is weighed by what each batch counted, see
+ * SetLoss; accuracy counts and the regression sums add up over batches) — unless a layer
+ * normalises with its batch in eval mode (a BatchNorm with trackRunningStats: false, as in torch)
+ * — so it trades call overhead against memory: 1024 rows keep a small model's evaluation to a few calls.
+ */
+export const EVALUATION_BATCH_SIZE = 1024;
+
+/**
+ * Checks a rows-per-forward-pass option (fit's batchSize and evaluationBatchSize, evaluate's and
+ * predict's batchSize): an integer ≥ 1, `fallback` when not given (undefined; null is refused).
+ */
+export function checkBatchSize(where: string, name: string, value: unknown, fallback: number): number {
+  return checkNumber(where, name, value === undefined ? fallback : value, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+}
+
+/**
  * Rows of the evaluation batch from `start` of `n`: `batchSize`, except that the last batch is
  * not left with a single row when the one before it can give it one (batchSize ≥ 3): a BatchNorm
  * without running statistics normalises with the batch's in eval mode too, and cannot with one
- * row. Other layers give the same rows whatever the split.
+ * row. Other layers give the same rows whatever the split. A 1-row batch remains with batchSize
+ * 1, with batchSize 2 and an odd n, and with n = 1 (checkEvaluationBatches refuses those a model
+ * cannot pass). Exported for tests.
  */
-function batchRows(start: number, n: number, batchSize: number): number {
+export function batchRows(start: number, n: number, batchSize: number): number {
   const rows = Math.min(batchSize, n - start);
   return rows > 2 && n - start - rows === 1 ? rows - 1 : rows;
+}
+
+/** Rows of the smallest batch batchRows makes of `n` rows (without walking the batches). */
+export function smallestEvaluationBatch(n: number, batchSize: number): number {
+  if (n <= batchSize) return n;
+  const last = n % batchSize;
+  if (last === 0) return batchSize;
+  return last === 1 && batchSize > 2 ? 2 : last; // the batch before gives the last one a row
+}
+
+/**
+ * Throws ValueError, before anything runs, when a batch of an evaluation of `rows` rows in
+ * `option.value`-row batches could not pass `model` in eval mode (judged from the shapes of its
+ * last forward: call after a probe) — a BatchNorm without running statistics and one value per
+ * channel in a 1-row batch. `set` names the rows in the message (e.g. 'validation rows').
+ */
+export function checkEvaluationBatches(where: string, model: Module, rows: number, option: { name: string; value: number }, set = 'rows'): void {
+  const smallest = smallestEvaluationBatch(rows, option.value);
+  const problem = model._batchProblem(smallest, 'eval');
+  if (!problem) return;
+  const batch = `a batch has ${smallest} row${smallest === 1 ? '' : 's'}`;
+  const fix = smallest === rows ? `no ${option.name} can help: give the set more rows` : `use a larger ${option.name} (3 or more leaves no such batch)`;
+  throw new ValueError(`${where}: evaluating ${rows} ${set} in batches of ${option.name} ${option.value}, ${batch}, but ${problem}; ${fix}`);
 }
 
 /**
@@ -219,7 +267,10 @@ export function evaluate(model: Module, options: EvaluateOptions): Evaluation {
  * The model's outputs for x, computed in batches, as a new tensor you own. A 1-D x is one sample
  * (as torch's layers take it): its output comes back without the batch dimension.
  */
-export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+export function predict(model: Module, x: Tensor, options: {
+  /** Rows per forward pass, an integer ≥ 1 (default 1024): lower it when 1024 rows of activations do not fit memory. */
+  batchSize?: number;
+} = {}): Tensor {
   checkModel('predict', model);
   checkOptions('predict', options, ['batchSize']);
   checkTensor('predict', 'x', x);
@@ -229,10 +280,11 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
     batch.dispose();
     return single;
   }
-  const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+  const batchSize = checkBatchSize('predict', 'batchSize', options.batchSize, EVALUATION_BATCH_SIZE);
   const n = x.shape[0] ?? 0;
   if (x.ndim < 1 || n === 0) throw new ShapeError(`predict: x must have at least one row, got shape ${formatShape(x.shape)}`);
   probeOutputs('predict', 'x', model, x);
+  checkEvaluationBatches('predict', model, n, { name: 'batchSize', value: batchSize });
   const restoreModes = enterEval(model);
   let result: Tensor | null = null;
   try {

@@ -1,7 +1,7 @@
 // Everything fit() checks before its first change: arguments, options, callbacks, and the
 // contents of every data set (widths, finite values, class labels over all rows).
 import { sizeOf } from '../shape.js';
-import { ValueError } from '../errors.js';
+import { OutOfMemoryError, ValueError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -10,9 +10,9 @@ import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
-import { checkLoss, checkModel } from './evaluate.js';
+import { EVALUATION_BATCH_SIZE, checkBatchSize, checkEvaluationBatches, checkLoss, checkModel } from './evaluate.js';
 import type { EpochLog } from './history.js';
-import { checkFinite, checkSameWidth, checkTargetRows, checkTargets, probeOutputRow, resolveTask, type Task } from './task.js';
+import { checkFinite, checkSameWidth, checkTargetRows, checkTargets, enterEval, probeOutputRow, resolveTask, type Task } from './task.js';
 
 /** Progress of one batch, for onBatchEnd. */
 export interface BatchLog {
@@ -32,7 +32,7 @@ export interface FitOptions {
   y: Tensor;
   /** Default 10. At most 1e9. */
   epochs?: number;
-  /** Default 32. */
+  /** Rows per training step, an integer ≥ 1. Default 32. */
   batchSize?: number;
   /** Reshuffle every epoch. Default true. */
   shuffle?: boolean;
@@ -64,12 +64,24 @@ export interface FitOptions {
     onEpochEnd?: (log: EpochLog) => void | boolean;
     onBatchEnd?: (log: BatchLog) => void;
   };
+  /**
+   * Rows per forward pass of fit's evaluations — the validation data after each epoch, and the
+   * training data with `evaluateTrain` — an integer ≥ 1 (Keras's validation_batch_size).
+   * Default 1024, whatever `batchSize` is: the figures do not depend on it beyond float rounding
+   * (unless a layer normalises with its batch in eval mode: a BatchNorm with `trackRunningStats:
+   * false`, as in torch), and few large passes are fast for small models. Lower it for a model whose activations for
+   * 1024 rows do not fit WASM memory (a CNN on large images): fit runs one such batch in eval mode
+   * before the first update, so that a size that does not fit fails before training, not after
+   * an epoch. A size that would leave a 1-row batch a layer cannot take in eval mode (a
+   * BatchNorm with `trackRunningStats: false`) is refused before training.
+   */
+  evaluationBatchSize?: number;
   /** Aborting stops training after the current batch (History.stopReason 'aborted'). */
   signal?: AbortSignal;
 }
 
 const FIT_OPTIONS = ['loss', 'optimizer', 'x', 'y', 'epochs', 'batchSize', 'shuffle', 'seed', 'validation',
-  'earlyStopping', 'scheduler', 'clipGradNorm', 'threshold', 'task', 'evaluateTrain', 'callbacks', 'signal'];
+  'earlyStopping', 'scheduler', 'clipGradNorm', 'threshold', 'task', 'evaluateTrain', 'callbacks', 'signal', 'evaluationBatchSize'];
 
 /** fit's options, checked and resolved. */
 export interface FitPlan {
@@ -88,6 +100,7 @@ export interface FitPlan {
   threshold: number;
   task: Task;
   evaluateTrain: boolean;
+  evaluationBatchSize: number;
   onEpochEnd: ((log: EpochLog) => void | boolean) | undefined;
   onBatchEnd: ((log: BatchLog) => void) | undefined;
   signal: AbortSignal | undefined;
@@ -112,9 +125,53 @@ function checkBatches(model: Module, rows: number, batchSize: number): void {
   if (rows < 1) return; // the validation split reports its own problem
   const last = rows % batchSize || Math.min(batchSize, rows);
   // fit trains a model in eval() mode whole, and one already training with each layer's own mode.
-  const problem = model._trainingBatchProblem(last, !model.training);
+  const problem = model._batchProblem(last, model.training ? 'own' : 'train');
   if (problem) {
     throw new ValueError(`fit: with ${rows} training rows and batchSize ${batchSize} a batch has ${last} row${last === 1 ? '' : 's'}, but ${problem}; choose a batchSize that leaves no such batch`);
+  }
+}
+
+/** A data set fit evaluates after each epoch: its rows, named for messages, and its inputs. */
+interface EvaluatedSet {
+  name: string;
+  rows: number;
+  /** The inputs (for a split, all of x: the part's rows are some of them). */
+  x: Tensor;
+}
+
+/** The sets fit evaluates after each epoch (the options are checked): training with evaluateTrain, and validation. */
+function evaluatedSets(x: Tensor, validation: FitOptions['validation'], evaluateTrain: boolean): EvaluatedSet[] {
+  const n = x.shape[0]!;
+  const held = validation && 'split' in validation ? Math.round(validation.split * n) : 0;
+  const sets: EvaluatedSet[] = [];
+  if (evaluateTrain) sets.push({ name: 'training rows (evaluateTrain)', rows: n - held, x });
+  if (validation && 'split' in validation) sets.push({ name: 'validation rows (validation.split)', rows: held, x });
+  else if (validation) sets.push({ name: 'validation rows', rows: validation.x.shape[0]!, x: validation.x });
+  return sets;
+}
+
+/**
+ * Runs the largest batch of fit's evaluations once, in eval mode (nothing learns, no random
+ * number is drawn), before the first update: its layers' outputs take their memory now, so that
+ * an evaluationBatchSize whose activations do not fit WASM memory fails while the model and the
+ * optimizer are as they were — not after an epoch of training, at the first evaluation.
+ */
+function trialEvaluation(model: Module, sets: readonly EvaluatedSet[], batchSize: number): void {
+  let largest: EvaluatedSet | undefined;
+  for (const set of sets) if (!largest || set.rows > largest.rows) largest = set;
+  if (!largest) return;
+  const rows = Math.min(batchSize, largest.rows);
+  const restoreModes = enterEval(model);
+  try {
+    model.forward(largest.x._rows(0, rows));
+  } catch (e) {
+    if (e instanceof OutOfMemoryError) {
+      throw new OutOfMemoryError(`fit: an evaluation batch of ${rows} rows (evaluationBatchSize ${batchSize}) does not fit in memory; ` +
+        `pass a smaller evaluationBatchSize (nothing was trained): ${e.message}`);
+    }
+    throw e;
+  } finally {
+    restoreModes();
   }
 }
 
@@ -126,8 +183,9 @@ function checkFunction<F>(name: string, f: unknown): F | undefined {
 
 /**
  * Checks every argument, option and data set of fit() — before anything changes. The only work
- * done on the model is a forward pass of one row in eval mode (to learn its input and output
- * widths); parameters, optimizer state and the random generators are untouched.
+ * done on the model is forward passes in eval mode: of two rows (to learn its input and output
+ * widths) and, when fit evaluates, of one evaluation batch (trialEvaluation); parameters,
+ * buffers, optimizer state and the random generators are untouched.
  */
 export function planFit(model: unknown, options: FitOptions): FitPlan {
   checkModel('fit', model);
@@ -142,12 +200,19 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   }
   const x = checkTensor('fit', 'x', options.x), y = checkTensor('fit', 'y', options.y);
   const epochs = checkNumber('fit', 'epochs', orDefault(options.epochs, 10), { integer: true, min: 1, max: 1e9 });
-  const batchSize = checkNumber('fit', 'batchSize', orDefault(options.batchSize, 32), { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+  const batchSize = checkBatchSize('fit', 'batchSize', options.batchSize, 32);
   const shuffle = checkBoolean('fit', 'shuffle', orDefault(options.shuffle, true));
   const seed = options.seed === undefined ? undefined : checkNumber('fit', 'seed', options.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER - 1 });
   const maxNorm = options.clipGradNorm === undefined ? undefined : checkNumber('fit', 'clipGradNorm', options.clipGradNorm, { min: 0, minExclusive: true });
   const threshold = checkNumber('fit', 'threshold', options.threshold ?? loss.decisionThreshold);
   const evaluateTrain = checkBoolean('fit', 'evaluateTrain', orDefault(options.evaluateTrain, false));
+  // Default 1024 (EVALUATION_BATCH_SIZE), not batchSize as in Keras: the figures do not depend on
+  // it (SetLoss weighs each batch by what it counted; accuracy counts and the regression sums add
+  // up; only a BatchNorm without running statistics sees the batch in eval mode), so every result
+  // stays what it was, and a model trained in batches of 1–32 is not evaluated in thousands of
+  // tiny passes. A model that 1024 rows do not fit lowers it; the trial pass below makes one that
+  // does not fit fail before training.
+  const evaluationBatchSize = checkBatchSize('fit', 'evaluationBatchSize', options.evaluationBatchSize, EVALUATION_BATCH_SIZE);
   const callbacks = options.callbacks;
   if (callbacks !== undefined && (callbacks === null || typeof callbacks !== 'object')) throw new ValueError(`fit: callbacks must be an object, got ${callbacks === null ? 'null' : typeof callbacks}`);
   checkOptions('fit: callbacks', callbacks, ['onEpochEnd', 'onBatchEnd']);
@@ -193,9 +258,14 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   checkTargets('fit', 'y', y, task, outputs, loss.ignoredTarget ?? null);
   checkTargetRows('fit', 'y', loss, y, outputRow); // validation.y has y's rows (checkSameWidth)
   const stopper = options.earlyStopping === undefined ? null : new EarlyStopping(options.earlyStopping, hasValidation, task);
+  const evaluated = evaluatedSets(x, validation, evaluateTrain);
+  for (const set of evaluated) {
+    checkEvaluationBatches('fit', model as Module, set.rows, { name: 'evaluationBatchSize', value: evaluationBatchSize }, set.name);
+  }
+  trialEvaluation(model as Module, evaluated, evaluationBatchSize);
   return {
     loss, optimizer, x, y, epochs, batchSize, shuffle, seed, validation, stopper, scheduler, maxNorm, threshold, task,
-    evaluateTrain, onEpochEnd, onBatchEnd, signal,
+    evaluateTrain, evaluationBatchSize, onEpochEnd, onBatchEnd, signal,
   };
 }
 

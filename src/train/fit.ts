@@ -46,7 +46,7 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const loader = new DataLoader(x, y, { batchSize: plan.batchSize, shuffle: plan.shuffle, seed });
   const scorers: Scorers = { comparer: new ClassComparer(), regression: new RegressionAccumulator() };
   const running = new RegressionAccumulator();
-  const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: 1024, threshold, task });
+  const evalPlan = (data: { x: Tensor; y: Tensor }): EvaluationPlan => ({ ...data, loss, batchSize: plan.evaluationBatchSize, threshold, task });
   const history = new History(task);
   const ignored = task === 'classification' ? loss.ignoredTarget ?? null : null;
   stopper?.keep(model.parameters());
@@ -141,7 +141,10 @@ function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
  * batch of only such rows adds nothing and takes no optimizer step (its forward pass runs, as in
  * torch, where the loss is then NaN); a set with no counted row at all — a `validation.split` part
  * that happens to hold only ignored rows — reports NaN loss and accuracy, which early stopping
- * counts as no improvement and a metric-driven scheduler skips.
+ * counts as no improvement and a metric-driven scheduler skips. The evaluations after each epoch
+ * (validation, and the training set with `evaluateTrain`) run in eval mode, `evaluationBatchSize`
+ * rows per forward pass (default 1024); one such batch runs before the first update, so a size
+ * whose activations do not fit memory fails before anything has trained.
  *
  * @example
  * const history = fit(model, { loss: new CrossEntropyLoss(), optimizer: new Adam(model.parameters()),
