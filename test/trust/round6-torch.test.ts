@@ -386,3 +386,67 @@ describe.skipIf(!hasTorch)('round 6: the optimizers against torch.optim (not a t
 });
 
 type OptimizerStateDictLike = ReturnType<Optimizer['stateDict']>;
+
+// ─── Losses not torch-checked elsewhere ──────────────────────────────────────────────────────
+
+const LOSS_SCRIPT = `${PY_HELPERS}
+out = []
+for c in json.load(sys.stdin):
+    x = torch.tensor([val(v) for v in c['x']], dtype=torch.float32).reshape(c['shape']).requires_grad_()
+    y = torch.tensor([val(v) for v in c['y']], dtype=torch.float32)
+    if c['kind'] == 'CrossEntropyLoss' and c.get('indices'): y = y.long()
+    else: y = y.reshape(c['shape'])
+    loss = getattr(torch.nn, c['kind'])(**c['torch'])(x, y)
+    loss.backward()
+    out.append({'loss': num(loss.item()), 'grad': [num(g) for g in x.grad.flatten().tolist()]})
+print(json.dumps(out))
+`;
+
+describe.skipIf(!hasTorch)('round 6: the elementwise losses and extreme logits against torch.nn', () => {
+  it('MSE, L1, Huber (delta), SmoothL1 (beta), BCE (p = 0 and 1 exactly), BCEWithLogits (logits to ±1e4), CrossEntropy (logits 1e4 apart): value and gradient, both reductions', () => {
+    const gen = new Generator(5);
+    const n = 37;
+    const a = Array.from({ length: n }, () => Math.fround(gen.normal() * 2));
+    const b = Array.from({ length: n }, () => Math.fround(gen.normal() * 2));
+    // Differences exactly 0, ±delta and ±beta (the kinks: torch's subgradient there).
+    b[0] = a[0]!;
+    b[1] = Math.fround(a[1]! - 0.5);
+    b[2] = Math.fround(a[2]! + 2);
+    b[3] = Math.fround(a[3]! - 0.25);
+    const probs = Array.from({ length: n }, (_, i) => (i < 4 ? [0, 1, 0, 1][i]! : Math.fround(1 / (1 + Math.exp(-a[i]!)))));
+    const soft = Array.from({ length: n }, (_, i) => (i < 4 ? [0, 1, 1, 0][i]! : Math.fround(gen.uniform(0, 1))));
+    const logits = [0, 100, -100, 1e4, -1e4, 30, -30, 17, -17, 88, -88, 1e-6, -1e-6, 3e38, -3e37, ...a.slice(0, 22)];
+    const binary = logits.map((_, i) => (i < 15 ? [1, 0, 1, 0.5, 0, 1, 0, 0.3, 1, 0, 1, 1, 0, 0, 1][i]! : soft[i]!));
+    const ceLogits = [1e4, -1e4, 0, 0, 50, -30, 1e-3, 0, 0, 3e4, 2e4, 1e4, -88, 88, 0, 5, 5, 5];
+    const ceTargets = [0, 1, 0, 0.25, 0.25, 0.5, 1, 0, 0, 0, 0.5, 0.5, 0.1, 0.2, 0.7, 0, 0, 1];
+    const cases: Array<{ kind: string; torch: Record<string, unknown>; make: () => { forward(x: Tensor, y: Tensor | number[]): number; backward(): Tensor }; x: number[]; y: number[]; shape: number[]; indices?: boolean }> = [];
+    for (const reduction of ['mean', 'sum'] as const) {
+      cases.push(
+        { kind: 'MSELoss', torch: { reduction }, make: () => new MSELoss({ reduction }), x: a, y: b, shape: [n] },
+        { kind: 'L1Loss', torch: { reduction }, make: () => new L1Loss({ reduction }), x: a, y: b, shape: [n] },
+        { kind: 'HuberLoss', torch: { reduction, delta: 0.5 }, make: () => new HuberLoss({ reduction, delta: 0.5 }), x: a, y: b, shape: [n] },
+        { kind: 'HuberLoss', torch: { reduction, delta: 2 }, make: () => new HuberLoss({ reduction, delta: 2 }), x: a, y: b, shape: [n] },
+        { kind: 'SmoothL1Loss', torch: { reduction, beta: 0.25 }, make: () => new SmoothL1Loss({ reduction, beta: 0.25 }), x: a, y: b, shape: [n] },
+        { kind: 'SmoothL1Loss', torch: { reduction, beta: 2 }, make: () => new SmoothL1Loss({ reduction, beta: 2 }), x: a, y: b, shape: [n] },
+        // beta 0 is L1Loss in torch (it was refused); not at d = 0, where torch's gradient is -1/n
+        { kind: 'SmoothL1Loss', torch: { reduction, beta: 0 }, make: () => new SmoothL1Loss({ reduction, beta: 0 }), x: a.slice(1), y: b.slice(1), shape: [n - 1] },
+        { kind: 'BCELoss', torch: { reduction }, make: () => new BCELoss({ reduction }), x: probs, y: soft, shape: [n] },
+        { kind: 'BCEWithLogitsLoss', torch: { reduction }, make: () => new BCEWithLogitsLoss({ reduction }), x: logits, y: binary, shape: [logits.length] },
+        { kind: 'CrossEntropyLoss', torch: { reduction }, make: () => new CrossEntropyLoss({ reduction }), x: ceLogits, y: [0, 1, 2, 0, 2, 1], shape: [6, 3], indices: true },
+        { kind: 'CrossEntropyLoss', torch: { reduction, label_smoothing: 0.2 }, make: () => new CrossEntropyLoss({ reduction, labelSmoothing: 0.2 }), x: ceLogits, y: [1, 0, 2, 0, 1, 1], shape: [6, 3], indices: true },
+        { kind: 'CrossEntropyLoss', torch: { reduction, label_smoothing: 0.1 }, make: () => new CrossEntropyLoss({ reduction, labelSmoothing: 0.1 }), x: ceLogits, y: ceTargets, shape: [6, 3] },
+      );
+    }
+    const torch = runTorch<Array<{ loss: string; grad: string[] }>>(LOSS_SCRIPT, cases.map((c) => ({ kind: c.kind, torch: c.torch, x: py(c.x), y: py(c.y), shape: c.shape, indices: c.indices })));
+    cases.forEach((c, i) => {
+      const label = `${c.kind} ${JSON.stringify(c.torch)}`;
+      const loss = c.make();
+      const value = loss.forward(Tensor.from(c.x, c.shape), c.indices ? c.y : Tensor.from(c.y, c.shape));
+      const grad = Array.from(loss.backward().toFloat32Array());
+      const want = js([torch[i]!.loss])[0]!;
+      // torch reduces in float32 (pairwise); the kernels sum float32 terms in float64: a few ulps.
+      expectClose([value], [want], { rtol: 3e-6, atol: 1e-7 }, `${label}: the loss`);
+      expectClose(grad, js(torch[i]!.grad), { rtol: 2e-6, atol: 1e-12 }, `${label}: the gradient`);
+    });
+  });
+});
