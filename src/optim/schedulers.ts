@@ -35,10 +35,16 @@ export abstract class LRScheduler {
     const name = (new.target as typeof LRScheduler).typeName;
     if (!(optimizer instanceof Optimizer)) throw new ValueError(`${name}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
     optimizer._checkUsable(`lr (read by ${name})`);
-    this.base = optimizer.lr;
+    // torch: group.setdefault('initial_lr', group['lr']); recorded on the first step (see step).
+    this.base = optimizer._initialLr ?? optimizer.lr;
   }
 
-  /** The learning rate the optimizer had when the scheduler was created (or the one restored by loadStateDict). */
+  /**
+   * The rate the schedule started from (torch's base_lrs[0]): the optimizer's lr when the scheduler
+   * was created — or, as in torch, the rate the first scheduler that stepped this optimizer started
+   * from (a CosineAnnealingLR created after a StepLR anneals from the original rate); restored by
+   * loadStateDict.
+   */
   get baseLr(): number {
     return this.base;
   }
@@ -62,6 +68,7 @@ export abstract class LRScheduler {
     this.checkStep(metric);
     const lr = this.nextLr(this.epoch + 1, this.optimizer.lr, metric);
     this.optimizer.lr = lr; // checked by the setter before the counts move
+    this.optimizer._initialLr ??= this.base;
     this.epoch++;
     this.commit();
   }
@@ -108,6 +115,7 @@ export abstract class LRScheduler {
     const restore = this.checkExtraState(where, dict);
     this.epoch = epoch;
     this.base = baseLr;
+    this.optimizer._initialLr = baseLr; // torch's optimizer state carries initial_lr
     restore();
   }
 

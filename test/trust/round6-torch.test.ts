@@ -136,6 +136,40 @@ describe.skipIf(!hasTorch)('round 6: learning-rate schedulers against torch.opti
     expect(new Set(torch[SCHEDULER_CASES.length - 2]).size).toBeGreaterThan(3);
   });
 
+  it('two schedulers on one optimizer compose as in torch (chainable), and one created later starts from the first one\'s base rate (torch\'s initial_lr; it started from the current lr)', () => {
+    const torch = js(runTorch<string[]>(`${PY_HELPERS}
+from torch.optim import lr_scheduler as S
+opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+a, e = S.StepLR(opt, step_size=3, gamma=0.5), S.ExponentialLR(opt, gamma=0.95)
+out = []
+for k in range(5):
+    opt.step(); a.step(); e.step(); out.append(num(opt.param_groups[0]['lr']))
+b = S.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)
+for k in range(30):
+    opt.step(); a.step(); e.step(); b.step(); out.append(num(opt.param_groups[0]['lr']))
+print(json.dumps(out))
+`));
+    const opt = new SGD(oneParameter(), { lr: 0.1 });
+    const a = new StepLR(opt, { stepSize: 3, gamma: 0.5 }), e = new ExponentialLR(opt, { gamma: 0.95 });
+    const ours: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      opt.step();
+      a.step();
+      e.step();
+      ours.push(opt.lr);
+    }
+    const b = new CosineAnnealingLR(opt, { tMax: 4, etaMin: 0.001 });
+    expect(b.baseLr).toBe(0.1);
+    for (let k = 0; k < 30; k++) {
+      opt.step();
+      a.step();
+      e.step();
+      b.step();
+      ours.push(opt.lr);
+    }
+    expectClose(ours, torch, { rtol: 1e-13 }, 'StepLR + ExponentialLR, then CosineAnnealingLR too');
+  });
+
   it('stateDict / loadStateDict: JSON-safe, and refused (changing nothing) for another kind, other options, bad counts', () => {
     const opt = new SGD(oneParameter(), { lr: 1 });
     const s = new ReduceLROnPlateau(opt, { patience: 1 });
