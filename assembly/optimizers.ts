@@ -91,7 +91,8 @@ export function sgdStep(
 /**
  * Adam / AdamW (torch.optim.Adam, torch.optim.AdamW):
  *   decoupled (AdamW): θ ← θ·(1 - lr·λ); else g ← ∇ + λθ
- *   m ← m + (1 - β1)(g - m);  v ← β2·v + (1 - β2)·g²
+ *   m ← m + (1 - β1)(g - m);  v ← β2·v + ((1 - β2)·g)·g  (torch's addcmul order: a gradient
+ *   of 1e20 gives v = 1e37, where g² first overflowed float32 and the step was lost)
  *   amsgrad: vmax ← max(vmax, v), use vmax for v
  *   θ ← θ - stepSize · m / (√v / bias2Sqrt + eps)
  * with stepSize = lr / (1 - β1^t) and bias2Sqrt = √(1 - β2^t). vmax may be 0 without amsgrad.
@@ -160,7 +161,7 @@ export function adamStep(
   const g = effectiveGrad(ldc(grad, i, count), p, decoupled ? 0 : weightDecay, maximize);
   let m = ldc(expAvg, i, count);
   m = flushSubnormal(f32x4.add(m, f32x4.mul(f32x4.sub(g, m), f32x4.splat(c1))));
-  let v = flushSubnormal(f32x4.add(f32x4.mul(ldc(expAvgSq, i, count), f32x4.splat(beta2)), f32x4.mul(f32x4.mul(g, g), f32x4.splat(c2))));
+  let v = flushSubnormal(f32x4.add(f32x4.mul(ldc(expAvgSq, i, count), f32x4.splat(beta2)), f32x4.mul(f32x4.mul(f32x4.splat(c2), g), g)));
   stc(expAvg, i, count, m);
   stc(expAvgSq, i, count, v);
   if (amsgrad) {
@@ -204,7 +205,7 @@ export function adagradStep(
 }
 
 /**
- * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + (1 - α)g²;
+ * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + ((1 - α)·g)·g (torch's addcmul order);
  * centered: ḡ ← ḡ + (1 - α)(g - ḡ), avg = √(v - ḡ²) + eps; else avg = √v + eps;
  * momentum μ > 0: b ← μb + g/avg, θ ← θ - lr·b; else θ ← θ - lr·g/avg.
  * gradAvg may be 0 when not centered, buf may be 0 when momentum is 0. Loop shape as adamStep's.
@@ -235,14 +236,17 @@ export function rmspropStep(
   const oneMinusA = f32x4.splat(oneMinusAlpha), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
   const p = ldc(param, i, count);
   const g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
-  const sq = f32x4.add(f32x4.mul(ldc(squareAvg, i, count), f32x4.splat(alpha)), f32x4.mul(f32x4.mul(g, g), oneMinusA));
+  const sq = f32x4.add(f32x4.mul(ldc(squareAvg, i, count), f32x4.splat(alpha)), f32x4.mul(f32x4.mul(oneMinusA, g), g));
   stc(squareAvg, i, count, sq);
   let avg: v128;
   if (centered) {
     let ga = ldc(gradAvg, i, count);
     ga = f32x4.add(ga, f32x4.mul(f32x4.sub(g, ga), oneMinusA));
     stc(gradAvg, i, count, ga);
-    avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), veps);
+    // torch's addcmul(ḡ, ḡ, value=-1) is fused on x86 (one rounding): where v is ∞ and ḡ² overflows
+    // too (gradients ≳ 1e19), ∞ − ḡ² is ∞ there, not ∞ − ∞ = NaN; v ≥ ḡ² otherwise.
+    const inf = f32x4.eq(sq, f32x4.splat(Infinity));
+    avg = f32x4.add(f32x4.sqrt(v128.bitselect(sq, f32x4.sub(sq, f32x4.mul(ga, ga)), inf)), veps);
   } else {
     avg = f32x4.add(f32x4.sqrt(sq), veps);
   }

@@ -419,6 +419,44 @@ describe.skipIf(!hasTorch)('round 6: the optimizers against torch.optim (not a t
   });
 });
 
+describe.skipIf(!hasTorch)('round 6: optimizers at float32\'s ends against torch.optim', () => {
+  it('gradients of 1e20 (g² overflows float32, (1 − β2)·g·g does not), 1e25 and 1e-20: Adam, AdamW, RMSprop, Adagrad step as torch (the WASM kernels squared first: v = ∞, the step was lost)', () => {
+    const G = [1e20, -3e19, 1e25, -1e-20, 1e-30, 0, 2];
+    const cases: OptimizerCase[] = [
+      { kind: 'Adam', options: { lr: 0.1 } }, { kind: 'AdamW', options: { lr: 0.1, amsgrad: true } },
+      { kind: 'RMSprop', options: { lr: 0.01 } }, { kind: 'RMSprop', options: { lr: 0.01, alpha: 0.9, centered: true, momentum: 0.5 } },
+      { kind: 'Adagrad', options: { lr: 0.1 } }, { kind: 'SGD', options: { lr: 0.1, momentum: 0.9 } },
+    ];
+    const torch = runTorch<Array<{ final: string[]; state: Record<string, string[]> }>>(`${PY_HELPERS}
+out = []
+for c in json.load(sys.stdin):
+    p = torch.nn.Parameter(torch.ones(len(c['g'])))
+    opt = getattr(torch.optim, c['kind'])([p], **c['torch'])
+    for k in range(2):
+        p.grad = torch.tensor([val(v) for v in c['g']], dtype=torch.float32)
+        opt.step()
+    state = {k: [num(x) for x in v.tolist()] for k, v in opt.state[p].items() if torch.is_tensor(v) and v.dim() > 0}
+    out.append({'final': [num(x) for x in p.detach().tolist()], 'state': state})
+print(json.dumps(out))
+`, cases.map((c) => ({ kind: c.kind, g: py(G), torch: Object.fromEntries(Object.entries(c.options).map(([k, v]) => [snake(k), v])) })));
+    cases.forEach((c, i) => {
+      const label = `${c.kind} ${JSON.stringify(c.options)}`;
+      const p = new Parameter([G.length], 'test');
+      const opt = new (OPTIMIZERS[c.kind] as unknown as new (p: Parameter[], o: unknown) => Optimizer)([p], c.options);
+      p._view().fill(1);
+      for (let k = 0; k < 2; k++) {
+        p.grad._view().set(G);
+        opt.step();
+      }
+      // Two float32 steps, a few operations each: a few ulps.
+      expectClose(p.toFloat32Array(), js(torch[i]!.final), { rtol: 1e-6, atol: 1e-7 }, `${label}: parameters`);
+      for (const [name, values] of Object.entries(opt.stateDict().state[0]!)) {
+        expectClose(values, js(torch[i]!.state[snake(name)]!), { rtol: 1e-6, atol: 1e-38 }, `${label}: ${name}`);
+      }
+    });
+  });
+});
+
 type OptimizerStateDictLike = ReturnType<Optimizer['stateDict']>;
 
 // ─── Losses not torch-checked elsewhere ──────────────────────────────────────────────────────
