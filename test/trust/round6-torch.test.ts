@@ -1,9 +1,10 @@
 // Round 6, PyTorch's numbers: the training machinery against real PyTorch (Debian's
 // python3-torch 1.13), not against a transcription — the learning-rate schedulers (lr sequences
-// over 40 epochs with non-default options, a rate set by hand, a resume from stateDict, fit's
-// scheduler option), clipGradNorm (every norm type, maxNorm 0, NaN / infinite gradients), the
-// optimizers (25 steps of every option, a stateDict round trip mid-way, zeroGrad) and the losses
-// torch-checked nowhere else (the elementwise ones, extreme logits). Each fixed case failed before
+// over 40 epochs with non-default options, a rate set by hand, a resume from stateDict, two
+// schedulers on one optimizer, fit's scheduler option), clipGradNorm (every norm type, maxNorm 0,
+// NaN / infinite gradients), the optimizers (25 steps of every option, a stateDict round trip
+// mid-way, zeroGrad; gradients of 1e20) and the losses torch-checked nowhere else (the
+// elementwise ones, extreme logits). See docs/RELIABILITY.md, "Round 6 (PyTorch's numbers)". Each fixed case failed before
 // its fix (checked with the fix stashed). Skipped with one line without PyTorch (an error in CI).
 import { describe, expect, it } from 'vitest';
 import {
