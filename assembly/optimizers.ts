@@ -37,32 +37,34 @@ import { loadPartial, storePartial } from "./simdmath";
  */
 export function sgdStep(
   n: i32, param: usize, grad: usize, buf: usize,
-  lr: f32, momentum: f32, dampening: f32, weightDecay: f32,
+  lr: f32, momentum: f32, dampening: f64, weightDecay: f32,
   nesterov: i32, maximize: i32, firstStep: i32,
 ): void {
+  // 1 − dampening in float64, rounded once (torch forms its alpha = 1 − dampening in Python).
+  const keep: f32 = <f32>(1 - dampening);
   const full = n & ~3;
   let i = 0;
   if (full > 0) {
     do {
-      sgdAt(i, 4, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
+      sgdAt(i, 4, param, grad, buf, lr, momentum, keep, weightDecay, nesterov, maximize, firstStep);
       i += 4;
     } while (i < full);
   }
-  if (i < n) sgdAt(i, n - i, param, grad, buf, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
+  if (i < n) sgdAt(i, n - i, param, grad, buf, lr, momentum, keep, weightDecay, nesterov, maximize, firstStep);
 }
 
 /** `count` (4, or 1–3 at the end) elements of an SGD step from element i. */
 // @ts-ignore: decorator
 @inline function sgdAt(
   i: i32, count: i32, param: usize, grad: usize, buf: usize,
-  lr: f32, momentum: f32, dampening: f32, weightDecay: f32,
+  lr: f32, momentum: f32, keep: f32, weightDecay: f32,
   nesterov: i32, maximize: i32, firstStep: i32,
 ): void {
   const p = ldc(param, i, count);
   let g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
   if (momentum != 0) {
     const vmu = f32x4.splat(momentum);
-    const b = firstStep ? g : f32x4.add(f32x4.mul(ldc(buf, i, count), vmu), f32x4.mul(g, f32x4.splat(1 - dampening)));
+    const b = firstStep ? g : f32x4.add(f32x4.mul(ldc(buf, i, count), vmu), f32x4.mul(g, f32x4.splat(keep)));
     stc(buf, i, count, b);
     g = nesterov ? f32x4.add(g, f32x4.mul(b, vmu)) : b;
   }
@@ -89,10 +91,15 @@ export function sgdStep(
 /**
  * Adam / AdamW (torch.optim.Adam, torch.optim.AdamW):
  *   decoupled (AdamW): θ ← θ·(1 - lr·λ); else g ← ∇ + λθ
- *   m ← m + (1 - β1)(g - m);  v ← β2·v + (1 - β2)·g²
+ *   m ← m + (1 - β1)(g - m);  v ← β2·v + ((1 - β2)·g)·g  (torch's addcmul order: a gradient
+ *   of 1e20 gives v = 1e37, where g² first overflowed float32 and the step was lost)
  *   amsgrad: vmax ← max(vmax, v), use vmax for v
  *   θ ← θ - stepSize · m / (√v / bias2Sqrt + eps)
  * with stepSize = lr / (1 - β1^t) and bias2Sqrt = √(1 - β2^t). vmax may be 0 without amsgrad.
+ *
+ * 1 − β1, 1 − β2 and AdamW's 1 − lr·λ are formed in float64 and rounded once, as torch forms them
+ * in Python: in float32 from a float32 β2 = 0.999, 1 − β2 was 1.3e-5 too small (v, and so the
+ * step, drifted from torch's by ~1e-6 over 25 steps, 3–5× torch's own float32 error).
  *
  * √v / bias2Sqrt is computed as √v · (1 / bias2Sqrt): one division per element instead of two
  * (the divider bounds this loop). That differs from reference-optimizers.ts, which divides, by
@@ -109,14 +116,16 @@ export function sgdStep(
  */
 export function adamStep(
   n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  lr: f64, beta1: f64, beta2: f64, eps: f32, weightDecay: f64,
   decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, bias2Sqrt: f32,
 ): void {
   const invB2s: f32 = <f32>1 / bias2Sqrt;
+  const c1: f32 = <f32>(1 - beta1), b2: f32 = <f32>beta2, c2: f32 = <f32>(1 - beta2);
+  const decay: f32 = <f32>(1 - lr * weightDecay), wd: f32 = <f32>weightDecay;
   if (weightDecay == 0 && !amsgrad && !maximize) {
-    adamLoop(n, param, grad, expAvg, expAvgSq, 0, lr, beta1, beta2, eps, 0, 0, 0, 0, stepSize, invB2s);
+    adamLoop(n, param, grad, expAvg, expAvgSq, 0, c1, b2, c2, eps, 0, 1, 0, 0, 0, stepSize, invB2s);
   } else {
-    adamLoop(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+    adamLoop(n, param, grad, expAvg, expAvgSq, maxExpAvgSq, c1, b2, c2, eps, wd, decay, decoupled, amsgrad, maximize, stepSize, invB2s);
   }
 }
 
@@ -124,19 +133,19 @@ export function adamStep(
 // @ts-ignore: decorator
 @inline function adamLoop(
   n: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  c1: f32, beta2: f32, c2: f32, eps: f32, weightDecay: f32, decay: f32,
   decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, invB2s: f32,
 ): void {
   const full = n & ~3;
   let i = 0;
   if (full > 0) {
     do {
-      adamAt(i, 4, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+      adamAt(i, 4, param, grad, expAvg, expAvgSq, maxExpAvgSq, c1, beta2, c2, eps, weightDecay, decay, decoupled, amsgrad, maximize, stepSize, invB2s);
       i += 4;
     } while (i < full);
   }
   if (i < n) {
-    adamAt(i, n - i, param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, stepSize, invB2s);
+    adamAt(i, n - i, param, grad, expAvg, expAvgSq, maxExpAvgSq, c1, beta2, c2, eps, weightDecay, decay, decoupled, amsgrad, maximize, stepSize, invB2s);
   }
 }
 
@@ -144,15 +153,15 @@ export function adamStep(
 // @ts-ignore: decorator
 @inline function adamAt(
   i: i32, count: i32, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  c1: f32, beta2: f32, c2: f32, eps: f32, weightDecay: f32, decay: f32,
   decoupled: i32, amsgrad: i32, maximize: i32, stepSize: f32, invB2s: f32,
 ): void {
     let p = ldc(param, i, count);
-  if (decoupled && weightDecay != 0) p = f32x4.mul(p, f32x4.splat(1 - lr * weightDecay));
+  if (decoupled && weightDecay != 0) p = f32x4.mul(p, f32x4.splat(decay));
   const g = effectiveGrad(ldc(grad, i, count), p, decoupled ? 0 : weightDecay, maximize);
   let m = ldc(expAvg, i, count);
-  m = flushSubnormal(f32x4.add(m, f32x4.mul(f32x4.sub(g, m), f32x4.splat(1 - beta1))));
-  let v = flushSubnormal(f32x4.add(f32x4.mul(ldc(expAvgSq, i, count), f32x4.splat(beta2)), f32x4.mul(f32x4.mul(g, g), f32x4.splat(1 - beta2))));
+  m = flushSubnormal(f32x4.add(m, f32x4.mul(f32x4.sub(g, m), f32x4.splat(c1))));
+  let v = flushSubnormal(f32x4.add(f32x4.mul(ldc(expAvgSq, i, count), f32x4.splat(beta2)), f32x4.mul(f32x4.mul(f32x4.splat(c2), g), g)));
   stc(expAvg, i, count, m);
   stc(expAvgSq, i, count, v);
   if (amsgrad) {
@@ -196,43 +205,48 @@ export function adagradStep(
 }
 
 /**
- * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + (1 - α)g²;
+ * RMSprop (torch.optim.RMSprop): g ← ∇ + λθ; v ← αv + ((1 - α)·g)·g (torch's addcmul order);
  * centered: ḡ ← ḡ + (1 - α)(g - ḡ), avg = √(v - ḡ²) + eps; else avg = √v + eps;
  * momentum μ > 0: b ← μb + g/avg, θ ← θ - lr·b; else θ ← θ - lr·g/avg.
  * gradAvg may be 0 when not centered, buf may be 0 when momentum is 0. Loop shape as adamStep's.
  */
 export function rmspropStep(
   n: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
-  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
+  lr: f32, alpha: f64, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
 ): void {
+  // 1 − α in float64, rounded once (torch's value = 1 − alpha, formed in Python).
+  const a: f32 = <f32>alpha, c: f32 = <f32>(1 - alpha);
   const full = n & ~3;
   let i = 0;
   if (full > 0) {
     do {
-      rmspropAt(i, 4, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize);
+      rmspropAt(i, 4, param, grad, squareAvg, gradAvg, buf, lr, a, c, eps, weightDecay, momentum, centered, maximize);
       i += 4;
     } while (i < full);
   }
-  if (i < n) rmspropAt(i, n - i, param, grad, squareAvg, gradAvg, buf, lr, alpha, eps, weightDecay, momentum, centered, maximize);
+  if (i < n) rmspropAt(i, n - i, param, grad, squareAvg, gradAvg, buf, lr, a, c, eps, weightDecay, momentum, centered, maximize);
 }
 
 /** `count` (4, or 1–3 at the end) elements of an RMSprop step from element i. */
 // @ts-ignore: decorator
 @inline function rmspropAt(
   i: i32, count: i32, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize,
-  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
+  lr: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32,
 ): void {
-  const oneMinusA = f32x4.splat(1 - alpha), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  const oneMinusA = f32x4.splat(oneMinusAlpha), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
   const p = ldc(param, i, count);
   const g = effectiveGrad(ldc(grad, i, count), p, weightDecay, maximize);
-  const sq = f32x4.add(f32x4.mul(ldc(squareAvg, i, count), f32x4.splat(alpha)), f32x4.mul(f32x4.mul(g, g), oneMinusA));
+  const sq = f32x4.add(f32x4.mul(ldc(squareAvg, i, count), f32x4.splat(alpha)), f32x4.mul(f32x4.mul(oneMinusA, g), g));
   stc(squareAvg, i, count, sq);
   let avg: v128;
   if (centered) {
     let ga = ldc(gradAvg, i, count);
     ga = f32x4.add(ga, f32x4.mul(f32x4.sub(g, ga), oneMinusA));
     stc(gradAvg, i, count, ga);
-    avg = f32x4.add(f32x4.sqrt(f32x4.sub(sq, f32x4.mul(ga, ga))), veps);
+    // torch's addcmul(ḡ, ḡ, value=-1) is fused on x86 (one rounding): where v is ∞ and ḡ² overflows
+    // too (gradients ≳ 1e19), ∞ − ḡ² is ∞ there, not ∞ − ∞ = NaN; v ≥ ḡ² otherwise.
+    const inf = f32x4.eq(sq, f32x4.splat(Infinity));
+    avg = f32x4.add(f32x4.sqrt(v128.bitselect(sq, f32x4.sub(sq, f32x4.mul(ga, ga)), inf)), veps);
   } else {
     avg = f32x4.add(f32x4.sqrt(sq), veps);
   }

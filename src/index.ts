@@ -46,8 +46,8 @@ export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 
-export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './optim/schedulers.js';
-export { clipGradNorm } from './optim/clip-grad.js';
+export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type ReduceLROnPlateauOptions, type SchedulerStateDict } from './optim/schedulers.js';
+export { clipGradNorm, type ClipGradNormOptions } from './optim/clip-grad.js';
 
 export {
   disk, linear, xorEasy, xorQuadrants, spiral, moons, oneHot, trainTestSplit, DISK_RADIUS, type Dataset, type SplitOptions,

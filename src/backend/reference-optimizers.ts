@@ -86,7 +86,9 @@ export function optimizerKernels(heap: HeapViews): Pick<Kernels, 'sgdStep' | 'ad
           h[at(gradAvg) + i] = ga;
           // The difference in float32, as the kernel: in float64 a ga² that float32 rounds to 0
           // came off a square average already stored as 0 (tiny gradients): √ of a negative, NaN.
-          avg = Math.sqrt(Math.fround(Math.fround(sq) - Math.fround(ga * ga))) + eps;
+          // An infinite square average stays so (torch's fused addcmul; see the kernel).
+          const sq32 = Math.fround(sq);
+          avg = Math.sqrt(sq32 === Infinity ? Infinity : Math.fround(sq32 - Math.fround(ga * ga))) + eps;
         } else {
           avg = Math.sqrt(sq) + eps;
         }

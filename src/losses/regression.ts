@@ -40,22 +40,26 @@ export class HuberLoss extends ElementwiseLoss {
 
 /** Options of SmoothL1Loss. */
 export interface SmoothL1LossOptions extends LossOptions {
-  /** Where the loss turns from quadratic to linear. Default 1. */
+  /** Where the loss turns from quadratic to linear, ≥ 0 (0: L1Loss, as torch). Default 1. */
   beta?: number;
 }
 
-/** Smooth L1: ½d²/beta for |d| < beta, |d| - ½beta beyond (torch.nn.SmoothL1Loss) = Huber / beta. */
+/**
+ * Smooth L1: ½d²/beta for |d| < beta, |d| - ½beta beyond (torch.nn.SmoothL1Loss) = Huber / beta;
+ * beta 0 is L1Loss, as in torch (whose gradient at d = 0 exactly is then -1/n rather than L1's 0).
+ */
 export class SmoothL1Loss extends ElementwiseLoss {
   static override readonly typeName: string = 'SmoothL1Loss';
-  protected readonly kernel = 'huberLoss';
+  protected readonly kernel: 'huberLoss' | 'l1Loss';
   readonly beta: number;
   constructor(options: SmoothL1LossOptions = {}) {
     super(options, ['beta']);
-    this.beta = checkNumber('SmoothL1Loss', 'beta', options.beta ?? 1, { min: 0, minExclusive: true });
+    this.beta = checkNumber('SmoothL1Loss', 'beta', options.beta ?? 1, { min: 0 });
+    this.kernel = this.beta === 0 ? 'l1Loss' : 'huberLoss';
     this.param = this.beta;
   }
   /** SmoothL1(d; beta) = Huber(d; delta = beta) / beta, for the value and the gradient. */
   protected override scale(prediction: Tensor): number {
-    return super.scale(prediction) / this.beta;
+    return this.beta === 0 ? super.scale(prediction) : super.scale(prediction) / this.beta;
   }
 }

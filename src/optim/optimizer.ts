@@ -35,6 +35,11 @@ export abstract class Optimizer {
   private readonly buffers = new Map<string, Tensor>();
   private learningRate: number;
   private disposedFlag = false;
+  /**
+   * @internal torch's param_groups[0]['initial_lr']: the rate the first scheduler stepping this
+   * optimizer started from; a scheduler created later starts from it too (torch's base_lrs).
+   */
+  _initialLr: number | undefined = undefined;
 
   /** `lr` must be checked by the subclass along with its other options; checked again here. */
   protected constructor(params: readonly Parameter[], lr: number) {
