@@ -77,7 +77,7 @@ export function scale(n: i32, ptr: usize, factor: f32): void {
   for (; i < <usize>n; i++) store<f32>(at(ptr, i), load<f32>(at(ptr, i)) * factor);
 }
 
-/** Σ ptr[i]², accumulated in float64 (for gradient-norm clipping). */
+/** Σ ptr[i]², each square in float32, accumulated in float64 (for gradient-norm clipping). */
 export function sumOfSquares(n: i32, ptr: usize): f64 {
   let total: f64 = 0;
   let i: usize = 0;
@@ -85,9 +85,11 @@ export function sumOfSquares(n: i32, ptr: usize): f64 {
     const v = v128.load(at(ptr, i));
     total += sumLanes(f32x4.mul(v, v));
   }
+  // The tail squared in float32 too, as the vectors (and torch): 1e-30² underflows to 0 wherever
+  // the element sits.
   for (; i < <usize>n; i++) {
-    const v = <f64>load<f32>(at(ptr, i));
-    total += v * v;
+    const v = load<f32>(at(ptr, i));
+    total += <f64>(v * v);
   }
   return total;
 }

@@ -232,7 +232,8 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     sumOfSquares(n, ptr) {
       const h = f();
       let total = 0;
-      for (let i = 0; i < n; i++) total += h[at(ptr) + i]! ** 2;
+      // Each square rounded to float32 as the kernel's (the exact square of a float32 fits a float64).
+      for (let i = 0; i < n; i++) total += Math.fround(h[at(ptr) + i]! ** 2);
       return total;
     },
     firstNonFinite(n, ptr) {

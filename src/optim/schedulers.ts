@@ -35,15 +35,26 @@ export abstract class LRScheduler {
     const name = (new.target as typeof LRScheduler).typeName;
     if (!(optimizer instanceof Optimizer)) throw new ValueError(`${name}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
     optimizer._checkUsable(`lr (read by ${name})`);
-    // torch: group.setdefault('initial_lr', group['lr']); recorded on the first step (see step).
-    this.base = optimizer._initialLr ?? optimizer.lr;
+    // torch: group.setdefault('initial_lr', group['lr']), base_lrs = initial_lr — recorded by the
+    // subclass constructor once its own checks passed (recordInitialLr), so a refused constructor
+    // changes nothing. ReduceLROnPlateau (not an _LRScheduler in torch 1.13) neither reads nor sets it.
+    this.base = this.setsInitialLr ? optimizer._initialLr ?? optimizer.lr : optimizer.lr;
+  }
+
+  /** Whether this kind records and follows torch's initial_lr (every one but ReduceLROnPlateau). */
+  protected get setsInitialLr(): boolean {
+    return true;
+  }
+
+  /** The end of a constructor: torch's setdefault('initial_lr'), made when the scheduler is created. */
+  protected recordInitialLr(): void {
+    if (this.setsInitialLr) this.optimizer._initialLr ??= this.base;
   }
 
   /**
-   * The rate the schedule started from (torch's base_lrs[0]): the optimizer's lr when the scheduler
-   * was created — or, as in torch, the rate the first scheduler that stepped this optimizer started
-   * from (a CosineAnnealingLR created after a StepLR anneals from the original rate); restored by
-   * loadStateDict.
+   * The rate the schedule started from (torch's base_lrs[0]): the optimizer's lr when the first
+   * scheduler on it was created (torch's initial_lr: a CosineAnnealingLR created after a StepLR
+   * anneals from the original rate); ReduceLROnPlateau's own starting lr; restored by loadStateDict.
    */
   get baseLr(): number {
     return this.base;
@@ -68,7 +79,6 @@ export abstract class LRScheduler {
     this.checkStep(metric);
     const lr = this.nextLr(this.epoch + 1, this.optimizer.lr, metric);
     this.optimizer.lr = lr; // checked by the setter before the counts move
-    this.optimizer._initialLr ??= this.base;
     this.epoch++;
     this.commit();
   }
@@ -115,7 +125,7 @@ export abstract class LRScheduler {
     const restore = this.checkExtraState(where, dict);
     this.epoch = epoch;
     this.base = baseLr;
-    this.optimizer._initialLr = baseLr; // torch's optimizer state carries initial_lr
+    if (this.setsInitialLr) this.optimizer._initialLr = baseLr; // torch's optimizer state carries initial_lr
     restore();
   }
 
@@ -150,6 +160,7 @@ export class StepLR extends LRScheduler {
     checkRequiredOptions('StepLR', options, ['stepSize', 'gamma']);
     this.stepSize = checkNumber('StepLR', 'stepSize', options.stepSize, { integer: true, min: 1 });
     this.gamma = checkNumber('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0 });
+    this.recordInitialLr();
   }
   protected options(): Record<string, number> {
     return { stepSize: this.stepSize, gamma: this.gamma };
@@ -167,6 +178,7 @@ export class ExponentialLR extends LRScheduler {
     super(optimizer);
     checkRequiredOptions('ExponentialLR', options, ['gamma']);
     this.gamma = checkNumber('ExponentialLR', 'gamma', options.gamma, { min: 0 });
+    this.recordInitialLr();
   }
   protected options(): Record<string, number> {
     return { gamma: this.gamma };
@@ -191,6 +203,7 @@ export class CosineAnnealingLR extends LRScheduler {
     checkRequiredOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     this.tMax = checkNumber('CosineAnnealingLR', 'tMax', options.tMax, { integer: true, min: 1 });
     this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, { min: 0 });
+    this.recordInitialLr();
   }
   protected options(): Record<string, number> {
     return { tMax: this.tMax, etaMin: this.etaMin };
@@ -259,6 +272,11 @@ export class ReduceLROnPlateau extends LRScheduler {
 
   override get needsMetric(): boolean {
     return true;
+  }
+
+  /** torch 1.13's ReduceLROnPlateau is no _LRScheduler: it neither sets nor follows initial_lr. */
+  protected override get setsInitialLr(): boolean {
+    return false;
   }
 
   private worst(): number {

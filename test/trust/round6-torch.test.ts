@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Adagrad, Adam, AdamW, BCELoss, BCEWithLogitsLoss, CosineAnnealingLR, CrossEntropyLoss, ExponentialLR, Generator, HuberLoss, L1Loss, Linear,
-  MSELoss, Parameter, RMSprop, ReduceLROnPlateau, SGD, Sequential, SmoothL1Loss, StepLR, Tensor, ValueError, clipGradNorm, fit,
+  MSELoss, Parameter, RMSprop, ReduceLROnPlateau, SGD, Sequential, SmoothL1Loss, StepLR, Tensor, ValueError, clipGradNorm, fit, setBackend,
   type LRScheduler, type Optimizer,
 } from '../../src/index.js';
 import { expectClose } from '../helpers/heap.js';
@@ -169,6 +169,73 @@ print(json.dumps(out))
       ours.push(opt.lr);
     }
     expectClose(ours, torch, { rtol: 1e-13 }, 'StepLR + ExponentialLR, then CosineAnnealingLR too');
+  });
+
+  it('clipGradNorm squares in float32 on both backends, wherever an element sits: gradients of 1e-30 have norm 0, as torch (the kernel\'s 1–3 tail elements and the reference squared in float64)', () => {
+    try {
+      for (const backend of ['wasm', 'reference'] as const) {
+        setBackend(backend);
+        for (const n of [1, 2, 3, 4, 5, 7]) {
+          const p = new Parameter([n], 'clip');
+          p.grad.fill(1e-30);
+          expect(clipGradNorm([p], 1), `${backend}, ${n} elements`).toBe(0);
+          p.dispose();
+        }
+      }
+    } finally {
+      setBackend('wasm');
+    }
+  });
+
+  it("initial_lr is recorded when a scheduler is created (not at its first step), and ReduceLROnPlateau neither sets nor reads it, as in torch 1.13", () => {
+    const torch = js(runTorch<string[]>(`${PY_HELPERS}
+from torch.optim import lr_scheduler as S
+out = []
+opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+a = S.StepLR(opt, step_size=3, gamma=0.5)
+opt.param_groups[0]['lr'] = 0.05
+b = S.CosineAnnealingLR(opt, T_max=2)
+out.append(num(b.base_lrs[0]))
+for k in range(6):
+    opt.step(); b.step(); out.append(num(opt.param_groups[0]['lr']))
+opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+p = S.ReduceLROnPlateau(opt, patience=0)
+for m in [1.0, 2.0, 3.0]:
+    opt.step(); p.step(m)
+out.append(num(opt.param_groups[0]['lr']))
+c = S.CosineAnnealingLR(opt, T_max=4)
+out.append(num(c.base_lrs[0]))
+for k in range(6):
+    opt.step(); c.step(); out.append(num(opt.param_groups[0]['lr']))
+print(json.dumps(out))
+`));
+    const ours: number[] = [];
+    let opt = new SGD(oneParameter(), { lr: 0.1 });
+    new StepLR(opt, { stepSize: 3, gamma: 0.5 });
+    opt.lr = 0.05;
+    const b = new CosineAnnealingLR(opt, { tMax: 2 });
+    ours.push(b.baseLr); // 0.1: the StepLR's creation recorded it (ours took 0.05, its first step never came)
+    for (let k = 0; k < 6; k++) {
+      opt.step();
+      b.step();
+      ours.push(opt.lr);
+    }
+    opt = new SGD(oneParameter(), { lr: 0.1 });
+    const p = new ReduceLROnPlateau(opt, { patience: 0 });
+    for (const m of [1, 2, 3]) {
+      opt.step();
+      p.step(m);
+    }
+    ours.push(opt.lr);
+    const c = new CosineAnnealingLR(opt, { tMax: 4 });
+    ours.push(c.baseLr); // the plateau's cut rate, not its 0.1 (it set initial_lr: 10× torch's rates)
+    for (let k = 0; k < 6; k++) {
+      opt.step();
+      c.step();
+      ours.push(opt.lr);
+    }
+    expect(torch[0]).toBe(0.1);
+    expectClose(ours, torch, { rtol: 1e-13 }, 'initial_lr at creation; none from ReduceLROnPlateau');
   });
 
   it('stateDict / loadStateDict: JSON-safe, and refused (changing nothing) for another kind, other options, bad counts', () => {
