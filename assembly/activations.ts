@@ -119,8 +119,9 @@ export function eluBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize, p0
 // u = √(2/π)·(x + 0.044715·x³); y = ½·x·(1 + tanh u), computed as the identical x·σ(2u), which
 // avoids the cancellation in 1 + tanh u for negative x.
 // dy/dx = σ(2u) + 2·x·σ(2u)·(1 - σ(2u))·√(2/π)·(1 + 3·0.044715·x²)   (reads x)
-// For |x| past ≈ 1.8e19 float32's x² is infinite while σ(2u)·(1 − σ(2u)) is 0: the second term is
-// then 0 (its limit; float64 and the reference give it), not 0·∞ = NaN, for every finite x.
+// For |x| past ≈ 1.8e19 float32's x² is infinite while σ(2u)·(1 − σ(2u)) is 0: x² is capped at
+// the largest float32, so the second term is then 0 (its limit; float64 and the reference give
+// it), not 0·∞ = NaN, for every finite x; ±∞ (σ(2u)·(1 − σ(2u)) = 0 times ∞) and NaN stay NaN.
 const GELU_C: f32 = 0.7978845608028654;
 const GELU_K: f32 = 0.044715;
 // @ts-ignore: decorator
@@ -136,12 +137,11 @@ const GELU_K: f32 = 0.044715;
 // @ts-ignore: decorator
 @inline function geluGrad4(x: v128, dy: v128): v128 {
   const s = geluGate(x);
-  const du = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(ONE, f32x4.mul(f32x4.splat(3 * GELU_K), f32x4.mul(x, x))));
-  const spread = f32x4.mul(s, f32x4.sub(ONE, s));
-  const term = f32x4.mul(f32x4.mul(x, spread), du);
-  // 0 where the spread is 0 and x finite; NaN and ±∞ inputs keep their NaN (as torch).
-  const flat = v128.and(f32x4.eq(spread, ZERO), f32x4.lt(f32x4.abs(x), f32x4.splat(Infinity)));
-  return f32x4.mul(dy, f32x4.add(s, v128.andnot(term, flat)));
+  // pmin(x², max) is x² below the cap and NaN for a NaN x (pmin keeps its first operand then).
+  const x2 = f32x4.pmin(f32x4.mul(x, x), f32x4.splat(F32.MAX_VALUE));
+  const du = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(ONE, f32x4.mul(f32x4.splat(3 * GELU_K), x2)));
+  const slope = f32x4.add(s, f32x4.mul(f32x4.mul(x, f32x4.mul(s, f32x4.sub(ONE, s))), du));
+  return f32x4.mul(dy, slope);
 }
 export function geluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
   let i = 0;

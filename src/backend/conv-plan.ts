@@ -187,7 +187,7 @@ function sizes(g: ConvGeometry, methods: ConvMethods): Sizes {
  * slice (pool slots: pool-worker.ts); the backward's weight gradient splits over taps: all.
  */
 export function scratchSize(g: ConvGeometry, pass: 'forward' | 'backward' = 'backward'): number {
-  const p = plan(groupGeometry(g)), s = p.sizes;
-  const forward = groupBufferSize(g) + s.w4 + s.b4 + Math.min(p.threads, g.N) * s.slice;
-  return pass === 'forward' ? forward : groupBufferSize(g) + s.w4 + s.b4 + p.threads * s.slice + s.wFlip + s.dwT + s.dyT;
+  const p = plan(groupGeometry(g)), s = p.sizes, weights = groupBufferSize(g) + s.w4 + s.b4;
+  if (pass === 'forward') return weights + Math.min(p.threads, g.N) * s.slice;
+  return weights + p.threads * s.slice + s.wFlip + s.dwT + s.dyT;
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ACTIVATIONS, BIAS_INITS, DATASETS, INITS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS } from './registry.js';
 import { closest } from './suggest.js';
 import { IMAGE_DATASETS, MODEL_PRESETS, SCHEDULERS } from './image-registry.js';
+import { parseDecimal } from '../decimal.js';
 
 /** Everything one `wasmnn train` run needs. */
 export interface TrainConfig {
@@ -75,16 +76,8 @@ const choice = (values: string[]) => (text: string, flag: string): string => {
   }
   return text;
 };
-/**
- * The number a flag's text writes in decimal (`5`, `-0.5`, `.5`, `1e-3`), else NaN: JavaScript's
- * Number() also reads '0x10' as 16, '0b11' as 3 and '0o7' as 7, which a command line should not.
- */
-export function decimal(text: string): number {
-  return /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
-}
-
 const number = (rule: { min?: number; max?: number; integer?: boolean; positive?: boolean }) => (text: string, flag: string): number => {
-  const v = decimal(text);
+  const v = parseDecimal(text);
   const what = rule.integer ? 'an integer' : 'a number';
   if (text.trim() === '' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v))) throw new UsageError(`--${flag}: expected ${what}, got '${text}'`);
   if (rule.positive && v <= 0) throw new UsageError(`--${flag}: must be > 0, got ${text}`);

@@ -1,7 +1,8 @@
 // The flags of `wasmnn train --data FILE.csv`: the training flags the 2-D experiments also take
 // (one definition, in options.ts) plus the data flags of a CSV file.
 import { parseArgs } from 'node:util';
-import { FLAGS, UsageError, decimal } from './options.js';
+import { FLAGS, UsageError } from './options.js';
+import { parseDecimal } from '../decimal.js';
 
 /** Everything one `wasmnn train --data` run needs. */
 export interface TabularTrainConfig {
@@ -67,7 +68,7 @@ export const DATA_FLAGS: Record<string, DataFlag> = {
   'test-split': {
     key: 'testSplit', type: 'string', default: '0.2', help: 'fraction of rows held out for testing (seeded)',
     parse: (t, f) => {
-      const v = decimal(t);
+      const v = parseDecimal(t);
       if (!(v > 0 && v < 1)) throw new UsageError(`--${f}: expected a fraction between 0 and 1, got '${t}'`);
       return v;
     },

@@ -140,6 +140,9 @@ export interface SplitOptions {
   generator?: Generator;
 }
 
+/** Rows trainTestSplit holds out of n for a fraction `fraction` (0 < fraction < 1) of them: rounded to the nearest. */
+export const heldOutRows = (n: number, fraction: number): number => Math.round(fraction * n);
+
 /** Splits rows of x and y (same first dimension) into train and test parts (new tensors); checks everything first. */
 export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): { train: Dataset; test: Dataset } {
   checkOptions('trainTestSplit', options, ['testSize', 'shuffle', 'generator']);
@@ -147,7 +150,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
   checkTensor('trainTestSplit', 'y', y);
   const n = checkRows('trainTestSplit', x, y);
   const size = checkNumber('trainTestSplit', 'testSize', options.testSize ?? 0.2, { min: 0, minExclusive: true });
-  const nTest = size < 1 ? Math.round(size * n) : checkNumber('trainTestSplit', 'testSize', size, { integer: true });
+  const nTest = size < 1 ? heldOutRows(n, size) : checkNumber('trainTestSplit', 'testSize', size, { integer: true });
   if (nTest < 1 || nTest > n - 1) throw new ValueError(`trainTestSplit: testSize ${size} leaves an empty part of ${n} rows`);
   const shuffle = checkBoolean('trainTestSplit', 'shuffle', options.shuffle ?? true);
   const generator = options.generator ?? defaultGenerator;

@@ -5,7 +5,7 @@ import { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat } from './layer-args.js';
-import type { JsonValue } from './config.js';
+import { optionsArg, type JsonValue } from './config.js';
 import { Module, type BatchMode } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -172,7 +172,7 @@ export abstract class BatchNorm extends Module {
     if (!Array.isArray(args)) return undefined;
     const [C, options] = args;
     if (!Number.isInteger(C) || (C as number) < 1) return undefined;
-    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    const o = optionsArg(options);
     return (o.affine !== false ? 2 * (C as number) : 0) + (o.trackRunningStats !== false ? 2 * (C as number) + 1 : 0);
   }
 

@@ -7,6 +7,11 @@
 /** A value JSON can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** The options object among a file's constructor arguments, or {} when it is absent or not an object (parameterCount's reading). */
+export function optionsArg(value: JsonValue | undefined): { [key: string]: JsonValue } {
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
 /** A layer's constructor arguments, as returned by Module.toConfig(). */
 export interface LayerConfig {
   args: JsonValue[];

@@ -6,7 +6,7 @@ import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOption
 import { Workspace } from '../workspace.js';
 import * as init from './init.js';
 import { MAX_DIM, asGiven, checkImageInput, checkPair, pyRepr, windowOut, type Size2 } from './layer-args.js';
-import type { JsonValue } from './config.js';
+import { optionsArg, type JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { resolvePaddingMode, type PaddingMode } from './same-padding.js';
@@ -196,7 +196,7 @@ export class Conv2d extends Module {
     if (!Array.isArray(args)) return undefined;
     const [inC, outC, kernel, options] = args;
     const k = typeof kernel === 'number' ? [kernel, kernel] : Array.isArray(kernel) && kernel.length === 2 ? kernel : null;
-    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    const o = optionsArg(options);
     const groups = o.groups === undefined ? 1 : o.groups;
     const counts = [inC, outC, groups, k?.[0], k?.[1]];
     if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 1)) return undefined;

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGradOutput, checkNumber, checkOptions, checkTensor, describe, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import { MAX_DIM, pyBool, pyFloat, pyRepr } from './layer-args.js';
-import type { JsonValue } from './config.js';
+import { optionsArg, type JsonValue } from './config.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -114,7 +114,7 @@ export class LayerNorm extends Module {
     const [shape, options] = args;
     const dims = typeof shape === 'number' ? [shape] : Array.isArray(shape) && shape.length > 0 ? shape : null;
     if (!dims || !dims.every((d) => Number.isInteger(d) && (d as number) >= 1)) return undefined;
-    const o = options && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    const o = optionsArg(options);
     return o.elementwiseAffine !== false ? 2 * (dims as number[]).reduce((a, b) => a * b, 1) : 0;
   }
 

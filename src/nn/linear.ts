@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { checkBoolean, checkGenerator, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { ReLU } from './activations.js';
-import type { JsonValue, LayerConfig } from './config.js';
+import { optionsArg, type JsonValue, type LayerConfig } from './config.js';
 import * as init from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -233,7 +233,7 @@ export class Linear extends Module {
     if (!Array.isArray(args)) return undefined;
     const [inF, outF, options] = args;
     if (!Number.isInteger(inF) || !Number.isInteger(outF) || (inF as number) < 1 || (outF as number) < 1) return undefined;
-    const bias = options && typeof options === 'object' && !Array.isArray(options) ? options.bias !== false : true;
+    const bias = optionsArg(options).bias !== false;
     return (inF as number) * (outF as number) + (bias ? (outF as number) : 0);
   }
 

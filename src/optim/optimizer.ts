@@ -36,8 +36,9 @@ export abstract class Optimizer {
   private learningRate: number;
   private disposedFlag = false;
   /**
-   * @internal torch's param_groups[0]['initial_lr']: the rate the first scheduler stepping this
-   * optimizer started from; a scheduler created later starts from it too (torch's base_lrs).
+   * @internal torch's param_groups[0]['initial_lr']: the rate when the first scheduler on this
+   * optimizer was created (ReduceLROnPlateau aside); a scheduler created later starts from it too
+   * (torch's base_lrs).
    */
   _initialLr: number | undefined = undefined;
 

@@ -1,5 +1,6 @@
 // Everything fit() checks before its first change: arguments, options, callbacks, and the
 // contents of every data set (widths, finite values, class labels over all rows).
+import { heldOutRows } from '../data/datasets.js';
 import { sizeOf } from '../shape.js';
 import { OutOfMemoryError, ValueError } from '../errors.js';
 import type { Loss } from '../losses/loss.js';
@@ -142,7 +143,7 @@ interface EvaluatedSet {
 /** The sets fit evaluates after each epoch (the options are checked): training with evaluateTrain, and validation. */
 function evaluatedSets(x: Tensor, validation: FitOptions['validation'], evaluateTrain: boolean): EvaluatedSet[] {
   const n = x.shape[0]!;
-  const held = validation && 'split' in validation ? Math.round(validation.split * n) : 0;
+  const held = validation && 'split' in validation ? heldOutRows(n, validation.split) : 0;
   const sets: EvaluatedSet[] = [];
   if (evaluateTrain) sets.push({ name: 'training rows (evaluateTrain)', rows: n - held, x });
   if (validation && 'split' in validation) sets.push({ name: 'validation rows (validation.split)', rows: held, x });
@@ -234,14 +235,14 @@ export function planFit(model: unknown, options: FitOptions): FitPlan {
   const outputRow = probeOutputRow('fit', 'x', model as Module, x), outputs = sizeOf(outputRow);
   const validation = options.validation;
   const split = validation && typeof validation === 'object' && 'split' in validation && typeof validation.split === 'number' ? validation.split : 0;
-  checkBatches(model as Module, n - Math.round(split * n), batchSize);
+  checkBatches(model as Module, n - heldOutRows(n, split), batchSize);
   let hasValidation = false;
   if (validation !== undefined) {
     if (!validation || typeof validation !== 'object') throw new ValueError(`fit: validation must be { x, y } or { split }, got ${validation === null ? 'null' : typeof validation}`);
     if ('split' in validation) {
       checkOptions('fit: validation', validation, ['split']);
       const split = checkNumber('fit', 'validation.split', validation.split, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-      const held = Math.round(split * n);
+      const held = heldOutRows(n, split);
       if (held < 1 || held > n - 1) throw new ValueError(`fit: validation.split ${split} of ${n} rows leaves an empty part`);
     } else {
       checkOptions('fit: validation', validation, ['x', 'y']);

@@ -5,6 +5,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { TabularDataError, categoricalFill, isMissing, numericFill, type ImputeStrategy } from './missing.js';
+import { parseDecimal } from '../../decimal.js';
 
 /** What a category not seen at fit time becomes: an error (default) or all zeros. */
 export type UnknownCategory = 'error' | 'ignore';
@@ -30,17 +31,13 @@ export type ColumnJSON = NumericColumnJSON | CategoricalColumnJSON;
 /** A number from a cell: a finite number or a numeric string; undefined if it is neither. */
 export function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  // Decimal numerals only (as pandas reads a CSV): JavaScript's Number() also reads '0x1A',
-  // '0b11' and '0o7', which are codes in a table (an ID column would have become numbers).
-  if (typeof v === 'string' && DECIMAL.test(v)) {
-    const n = Number(v);
+  // Decimal numerals only (as pandas reads a CSV): '0x1A' is a code in a table, not 26.
+  if (typeof v === 'string') {
+    const n = parseDecimal(v);
     return Number.isFinite(n) ? n : undefined;
   }
   return undefined;
 }
-
-/** A decimal number, optionally signed, with a fraction and an exponent, spaces around it allowed. */
-const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** True when every present value reads as a number. */
 export function looksNumeric(values: readonly unknown[]): boolean {
