@@ -23,6 +23,7 @@ for (const dataset of ['xor', 'linear']) {
       const y = Tensor.from(data.y.toFloat32Array(), [data.y.size, 1]);
       const history = fit(model, {
         loss: new MSELoss(), optimizer: make(model), x: data.x, y, epochs: MAX_EPOCHS, batchSize: data.y.size, shuffle: false, // the loss of each epoch's forward pass, as the report checked it
+        task: 'classification', // 0/1 targets under MSE: scored by accuracy (fit would infer regression from MSELoss)
         earlyStopping: { monitor: 'loss', target: 0.005, patience: MAX_EPOCHS },
       });
       results.push({ dataset, optimizer: name, seed, epochs: history.epochs.length, stopReason: history.stopReason, loss: history.last.loss, accuracy: history.last.accuracy });

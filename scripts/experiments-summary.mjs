@@ -86,7 +86,11 @@ if (existsSync(join(dir, '004-adam-variant.json'))) {
   out.push('', "## Report 004's Adam variant (scripts/adam-report004.mjs)", '', '| data set | optimizer | epochs to loss < 0.005 [min–max] | final train accuracy |', '|---|---|---|---|');
   const groups = new Map();
   for (const r of rows) groups.set(`${r.dataset} | ${r.optimizer}`, [...(groups.get(`${r.dataset} | ${r.optimizer}`) ?? []), r]);
-  for (const [key, rs] of groups) out.push(`| ${key} | ${epochsText(rs)} | ${pct(meanStd(rs.map((r) => r.accuracy)))} |`);
+  for (const [key, rs] of groups) {
+    // a figure the script stopped recording (e.g. fit inferring another task) fails here, not as NaN in the doc
+    if (rs.some((r) => typeof r.accuracy !== 'number')) throw new Error(`004-adam-variant.json: ${key} has rounds without a training accuracy`);
+    out.push(`| ${key} | ${epochsText(rs)} | ${pct(meanStd(rs.map((r) => r.accuracy)))} |`);
+  }
 }
 if (existsSync(join(dir, '001-seed42-probe.txt'))) {
   out.push('', "## The previous doc's seed-42 XOR failures (scripts/probe-seed42.mjs)", '', '```', readFileSync(join(dir, '001-seed42-probe.txt'), 'utf8').trim(), '```');

@@ -61,6 +61,10 @@ if wants 001; then
   done
   # the previous doc's seed-42 XOR failures (PyTorch's default init): what the network ends as
   node scripts/probe-seed42.mjs > "$RESULTS/001-seed42-probe.txt"
+  # the previous doc's "the same with --reduction sum": its XOR Adam command (PyTorch's init, seed 42), mean and summed loss
+  c="--dataset xor --hidden 4,4 --activation leaky_relu --output-activation sigmoid --loss bce --init default --seed 42 --early-stop-accuracy 1 --epochs 20000 --batch-size 100 --optim adam --lr 1e-2 --no-plots"
+  run 001-previous-xor-adam-mean $c
+  run 001-previous-xor-adam-sum  $c --reduction sum
 fi
 
 if wants 002; then
