@@ -120,5 +120,7 @@ if wants cars; then
   cp "$RESULTS/cars"/{history.json,learning-curve.png,learning-curve.svg,predicted-vs-true.png,predicted-vs-true.svg} "$PLOTS/cars/"
 fi
 
-node scripts/experiments-summary.mjs "$RESULTS" > "$PLOTS/results.md"
+# written aside first: a summary that fails (a result missing a figure) leaves the old results.md in place
+if ! node scripts/experiments-summary.mjs "$RESULTS" > "$PLOTS/results.md.tmp"; then rm -f "$PLOTS/results.md.tmp"; exit 1; fi
+mv "$PLOTS/results.md.tmp" "$PLOTS/results.md"
 echo "done in $(( $(date +%s) - start )) s: $RESULTS, $PLOTS/results.md" >&2
