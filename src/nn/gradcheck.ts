@@ -1,7 +1,7 @@
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkFloat32Values, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 
 import { Dropout } from './dropout.js';
 import { Module } from './module.js';
@@ -117,8 +117,11 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
   const withParams = checkBoolean(where, 'parameters', options.parameters ?? true);
   if (input.size === 0) throw new ShapeError(`${where}: input ${formatShape(input.shape)} is empty`);
-
+  // Non-finite values gave no answer, only ok: false with NaN figures (input), or threw from the
+  // restoring loadStateDict below after the gradients had been overwritten (parameters).
+  checkFloat32Values(where, 'input', input._view());
   const snapshot = module.stateDict();
+  for (const [key, entry] of Object.entries(snapshot)) checkFloat32Values(where, `the module's '${key}'`, entry.data);
   const params = withParams ? module.namedParameters() : [];
   const savedGrads = params.map(([, p]) => p.grad.toFloat32Array());
   const x = input.clone();
