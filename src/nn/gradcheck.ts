@@ -1,5 +1,5 @@
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
-import { Generator } from '../random.js';
+import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkBoolean, checkFloat32Values, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 
@@ -126,6 +126,10 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   const savedGrads = params.map(([, p]) => p.grad.toFloat32Array());
   const x = input.clone();
   let r: Tensor | null = null;
+  // A refused check (a training-mode Dropout, a custom layer that draws) has run forward twice:
+  // the generators it drew from are put back, as a rejected call changes nothing.
+  const generators = [...new Set([defaultGenerator, ...randomLayers(module).map((d) => d.layer._generator)])].filter((g) => g instanceof Generator);
+  const drawn = generators.map((g) => g._state());
   try {
     // Analytic gradients of L = Σ r·y.
     // A custom module's forward / backward may return anything: checked, so a null is named, not a TypeError.
@@ -178,6 +182,9 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
     params.forEach(([name, p], k) => compare(name, p, analytic[k]!));
     const result: GradcheckResult = { ok: worst === null || (worst as GradcheckElement).ratio <= 1, checked, worst };
     return result;
+  } catch (e) {
+    generators.forEach((g, i) => g._setState(drawn[i]!));
+    throw e;
   } finally {
     x.dispose();
     r?.dispose();

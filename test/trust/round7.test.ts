@@ -4,10 +4,10 @@
 // failed before its fix (checked with the fix stashed); the comment of each says how.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  DataLoader, History, Linear, MinMaxScaler, Sequential, ShapeError, StandardScaler, StateError, TabularModel, TabularPreprocessor, Tensor, ValueError,
-  gradcheck, memoryStats, oneHot,
+  BatchNorm1d, CrossEntropyLoss, DataLoader, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
+  TabularPreprocessor, Tensor, ValueError, defaultGenerator, evaluate, fit, gradcheck, loadCheckpoint, manualSeed, memoryStats, oneHot, predict, saveCheckpoint,
 } from '../../src/index.js';
-import { rejects } from '../helpers/trust.js';
+import { grads, rejects, state, values } from '../helpers/trust.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -101,5 +101,82 @@ describe('round 7: disposed objects', () => {
     expect(it.next().done).toBe(false);
     loader.dispose();
     rejects(() => it.next(), StateError, /DataLoader: this DataLoader has been disposed/);
+  });
+});
+
+describe('round 7: call sequences', () => {
+  const x1 = (): Tensor => Tensor.from([[1, 2, 3], [4, 5, 6]]);
+  const x2 = (): Tensor => Tensor.from([[-1, 0, 1], [2, 2, 2]]);
+  const ones = (): Tensor => Tensor.from([[1, 1], [1, 1]]);
+
+  it('predict, evaluate or loadStateDict between forward and backward make backward a StateError (it used their input / new weights, silently)', () => {
+    // Before: model.forward(x1); predict(model, x2); model.backward(g) accumulated the gradients of
+    // x2's forward (the inference run replaced the saved input) — no error, wrong numbers. torch's
+    // backward uses x1's graph, and raises after load_state_dict (weights modified in place).
+    const between: Array<[string, (m: Sequential) => unknown]> = [
+      ['predict', (m) => predict(m, x2())],
+      ['evaluate', (m) => evaluate(m, { x: x2(), y: Tensor.from([0, 1]), loss: new CrossEntropyLoss() })],
+      ['loadStateDict', (m) => m.loadStateDict(m.stateDict())],
+    ];
+    for (const [name, call] of between) {
+      manualSeed(3);
+      const m = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 2));
+      m.forward(x1());
+      call(m);
+      const before = grads(m);
+      rejects(() => m.backward(ones()), StateError, new RegExp(`Sequential\\.backward: called before a successful forward\\(\\) \\(predict, evaluate`));
+      expect(grads(m), name).toEqual(before);
+      m.forward(x1()); // a forward makes it usable again
+      m.backward(ones());
+    }
+    const layer = new Linear(3, 2);
+    layer.forward(x1());
+    predict(layer, x2());
+    rejects(() => layer.backward(ones()), StateError, /Linear\.backward: called before a successful forward\(\) \(or after predict/);
+  });
+
+  it('saveCheckpoint / loadCheckpoint refuse an optimizer built over another model (the pair was saved and loaded silently)', () => {
+    // Before: saveCheckpoint(b, optimizerOfA) wrote b's weights beside a's optimizer state, and
+    // loadCheckpoint(bytes, b, optimizerOfA) loaded it.
+    const a = new Sequential(new Linear(3, 2)), b = new Sequential(new Linear(3, 2));
+    const optA = new SGD(a.parameters(), { lr: 0.1, momentum: 0.9 });
+    rejects(() => saveCheckpoint(b, optA), ValueError, /saveCheckpoint: the optimizer's parameter 0 \[2, 3\] is not one of this model's parameters/);
+    const bytes = saveCheckpoint(a, optA);
+    const before = state(b);
+    rejects(() => loadCheckpoint(bytes, b, optA), ValueError, /loadCheckpoint: the optimizer's parameter 0 \[2, 3\] is not one of this model's parameters/);
+    expect(state(b)).toEqual(before);
+    loadCheckpoint(bytes, a, optA); // the right pair still loads
+  });
+
+  it("fit refuses CrossEntropyLoss probability rows of another width before training (BatchNorm's statistics and the generator moved)", () => {
+    // Before: y [5, 4] for a 2-output model passed fit's checks; the first step ran the model
+    // (running statistics updated, Dropout's keys drawn), then CrossEntropyLoss refused y.
+    manualSeed(1);
+    const model = new Sequential(new Linear(3, 4), new BatchNorm1d(4), new Dropout(0.3), new Linear(4, 2));
+    const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+    const x = Tensor.from(Array.from({ length: 15 }, (_, i) => Math.sin(i)), [5, 3]);
+    const before = state(model);
+    defaultGenerator.manualSeed(99);
+    rejects(() => fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y: Tensor.zeros([5, 4]), epochs: 1 }), ShapeError,
+      /fit: y \[5, 4\] does not fit the model's output: CrossEntropyLoss needs class indices \[n\] or probability rows of \[2\], but y has rows of \[4\]/);
+    expect(state(model)).toEqual(before);
+    expect(defaultGenerator.random()).toBe(new Generator(99).random());
+    rejects(() => evaluate(model, { loss: new CrossEntropyLoss(), x, y: Tensor.zeros([5, 3]) }), ShapeError, /evaluate: y \[5, 3\] does not fit/);
+    fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y: Tensor.full([5, 2], 0.5), epochs: 1 }); // probability rows of the right width train
+  });
+
+  it('a gradcheck refused for a training-mode Dropout puts the generator back (its two forwards had drawn the masks)', () => {
+    // Before: the StateError came after two forwards, each drawing two keys from the generator.
+    manualSeed(1);
+    const model = new Sequential(new Linear(3, 4), new Dropout(0.5), new Linear(4, 2));
+    const before = values(model);
+    defaultGenerator.manualSeed(99);
+    rejects(() => gradcheck(model, x1()), StateError, /gradcheck: the module's output changes between calls/);
+    expect(defaultGenerator.random()).toBe(new Generator(99).random());
+    const own = new Generator(5);
+    const withOwn = new Sequential(new Linear(3, 2), new Dropout(0.5, { generator: own }));
+    rejects(() => gradcheck(withOwn, x1()), StateError, /changes between calls/);
+    expect(own.random()).toBe(new Generator(5).random());
+    expect(values(model)).toEqual(before);
   });
 });
