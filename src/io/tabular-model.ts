@@ -87,7 +87,7 @@ export class TabularModel {
       sq += (p[i]! - t[i]!) ** 2;
       total += (t[i]! - mean) ** 2;
     }
-    return { task: 'regression', count, mae: abs / count, rmse: Math.sqrt(sq / count), r2: total > 0 ? 1 - sq / total : (sq === 0 ? 1 : -Infinity) };
+    return { task: 'regression', count, mae: abs / count, rmse: Math.sqrt(sq / count), r2: total > 0 ? 1 - sq / total : (sq === 0 ? 1 : 0) }; // constant targets: as r2Score and evaluate (scikit-learn's), not −∞
   }
 
   /** Model (architecture and weights) and preprocessing in one safetensors file. */

@@ -180,3 +180,13 @@ describe('round 7: call sequences', () => {
     expect(values(model)).toEqual(before);
   });
 });
+
+describe('round 7: degenerate figures', () => {
+  it("TabularModel.evaluate's R² of constant targets is 0 for imperfect predictions, as r2Score and evaluate (it was −Infinity)", () => {
+    // Before: { r2: -Infinity } (null in JSON) where evaluate() and r2Score() say 0 (scikit-learn's rule).
+    const rows = [{ a: 1, t: 5 }, { a: 2, t: 5 }, { a: 3, t: 5 }];
+    const p = new TabularPreprocessor({ target: 't', task: 'regression' }).fit(rows);
+    const result = new TabularModel(new Sequential(new Linear(1, 1)), p).evaluate(rows);
+    expect(result.task === 'regression' && result.r2).toBe(0);
+  });
+});
