@@ -190,3 +190,17 @@ describe('round 7: degenerate figures', () => {
     expect(result.task === 'regression' && result.r2).toBe(0);
   });
 });
+
+describe('round 7: an optimizer over a parameter whose gradient was disposed', () => {
+  it('is refused before any parameter moves (the ones before it had moved into a dropped block)', () => {
+    // Before: "Tensor._view: the tensor [2] has been disposed" after the weight had been moved
+    // into the new optimizer's flat block; memoryStats().bytesInUse grew by that block.
+    const m = new Linear(2, 2);
+    const [w, b] = m.parameters();
+    b!.grad.dispose();
+    const before = memoryStats().bytesInUse;
+    rejects(() => new SGD(m.parameters(), { lr: 1 }), StateError, /SGD: params\[1\]\.grad: the tensor \[2\] has been disposed/);
+    expect(memoryStats().bytesInUse).toBe(before);
+    expect(w!._block).toBeNull();
+  });
+});
