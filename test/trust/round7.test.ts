@@ -204,3 +204,11 @@ describe('round 7: an optimizer over a parameter whose gradient was disposed', (
     expect(w!._block).toBeNull();
   });
 });
+
+describe('round 7: messages', () => {
+  it('an integer beyond 2^53 − 1 is refused saying why (the message said "must be an integer, got 9007199254740992")', () => {
+    rejects(() => new DataLoader(Tensor.zeros([2, 1]), Tensor.zeros([2]), { batchSize: 2 ** 53 }), ValueError,
+      /DataLoader: batchSize must be an integer, got 9007199254740992 \(beyond ±\(2\^53 − 1\)/);
+    rejects(() => new DataLoader(Tensor.zeros([2, 1]), Tensor.zeros([2]), { batchSize: 1.5 }), ValueError, /batchSize must be an integer, got 1\.5$/);
+  });
+});
