@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BatchNorm1d, CrossEntropyLoss, DataLoader, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
-  TabularPreprocessor, Tensor, ValueError, defaultGenerator, evaluate, fit, gradcheck, loadCheckpoint, manualSeed, memoryStats, oneHot, predict, saveCheckpoint,
+  TabularPreprocessor, Tensor, ValueError, defaultGenerator, evaluate, fit, gradcheck, loadCheckpoint, manualSeed, memoryStats, oneHot, predict, saveCheckpoint, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, state, values } from '../helpers/trust.js';
 
@@ -210,5 +210,20 @@ describe('round 7: messages', () => {
     rejects(() => new DataLoader(Tensor.zeros([2, 1]), Tensor.zeros([2]), { batchSize: 2 ** 53 }), ValueError,
       /DataLoader: batchSize must be an integer, got 9007199254740992 \(beyond ±\(2\^53 − 1\)/);
     rejects(() => new DataLoader(Tensor.zeros([2, 1]), Tensor.zeros([2]), { batchSize: 1.5 }), ValueError, /batchSize must be an integer, got 1\.5$/);
+  });
+});
+
+describe('round 7: hostile preprocessing in a TabularModel file', () => {
+  it('a classification file whose targetScaler is not null is refused (any value was ignored)', () => {
+    // Before: targetScaler 'x', [], {} or -1 in a classification file loaded silently. Found by
+    // mutating every field of a saved preprocessing with 22 hostile values (2 × ~40 fields).
+    const p = fitted();
+    const model = new Sequential(new Linear(p.featureCount, 2));
+    for (const bad of ['x', [], {}, -1]) {
+      const json = { ...p.toJSON(), targetScaler: bad };
+      const bytes = saveModel(model, { metadata: { preprocessing: JSON.stringify(json) } });
+      rejects(() => TabularModel.load(bytes), ValueError, /preprocessing: a classification target has no target scaler \(null\)/);
+    }
+    expect(TabularModel.load(new TabularModel(model, p).save()).predict(rows)).toHaveLength(4);
   });
 });

@@ -266,6 +266,8 @@ export class TabularPreprocessor {
     if (scaler && numeric.length === 0) throw new ValueError('preprocessing: a scaler without numeric columns');
     const labels = task === 'classification' ? LabelEncoder.fromJSON(j.labels) : null;
     if (task === 'regression' && j.labels !== null) throw new ValueError('preprocessing: a regression target has no classes');
+    // Ignored before, whatever it held ('x', [], {}): a file that is not what toJSON() writes is refused.
+    if (task === 'classification' && j.targetScaler !== null) throw new ValueError(`preprocessing: a classification target has no target scaler (null), got ${describe(j.targetScaler)}`);
     const targetScaler = task === 'regression' && j.targetScaler !== null ? scalerFromJSON(j.targetScaler, 1) : null;
     if (targetScaler && !(targetScaler instanceof StandardScaler)) throw new ValueError('preprocessing: the target scaler must be standard');
     const p = new TabularPreprocessor({ target: j.target, features: names });
