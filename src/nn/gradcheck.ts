@@ -120,6 +120,12 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   // Non-finite values gave no answer, only ok: false with NaN figures (input), or threw from the
   // restoring loadStateDict below after the gradients had been overwritten (parameters).
   checkFloat32Values(where, 'input', input._view());
+  // A training-mode Dropout drawing from wasmnn's own generator (whose key pairs never repeat) is
+  // refused before any forward: running the two forwards first grew the model's workspaces
+  // (memory held after the refusal) and drew from the generator. Generators with another
+  // nextUint32 (a fixed mask) are judged by their keys after two forwards, as before.
+  const drawing = randomLayers(module).filter((d) => d.layer._generator.nextUint32 === Generator.prototype.nextUint32);
+  if (drawing.length) throw new StateError(`${where}: the module's output changes between calls, ${randomHint(drawing.map((d) => d.name))}`);
   const snapshot = module.stateDict();
   for (const [key, entry] of Object.entries(snapshot)) checkFloat32Values(where, `the module's '${key}'`, entry.data);
   const params = withParams ? module.namedParameters() : [];

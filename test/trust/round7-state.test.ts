@@ -1,12 +1,13 @@
 // Round 7: the promise "a rejected call changes nothing", checked mechanically. A small world
 // (a Sequential with BatchNorm1d and Dropout, an amsgrad Adam after two steps, a StepLR, a
-// ReduceLROnPlateau, a pending forward + backward) is built anew for each of ~2,100 calls — 60
-// entry points of the API, each given 29 hostile values — and every call that throws must throw
-// a WasmnnError (no WASM trap) and leave every parameter, buffer, gradient, the optimizer's and
-// schedulers' state dicts, the learning rate, the training flags, memoryStats().bytesInUse and
-// the global generator exactly as they were. It failed before round 7's fixes on fit with
-// CrossEntropy probability rows of the wrong width (BatchNorm statistics and generator moved) and
-// on gradcheck of a training-mode Dropout (generator moved).
+// ReduceLROnPlateau, a pending forward + backward) is built anew for each of ~2,500 calls — 72
+// entry points of the API, each given 35 hostile values (objects of another model among them) —
+// and every call that throws must throw a WasmnnError (no WASM trap) and leave every parameter,
+// buffer, gradient, the optimizer's and schedulers' state dicts, the learning rate, the training
+// flags, memoryStats().bytesInUse and the global generator exactly as they were. It failed
+// before round 7's fixes on fit with CrossEntropy probability rows of the wrong width (BatchNorm
+// statistics and generator moved), on gradcheck of a training-mode Dropout (generator moved) and
+// on gradcheck of another, never-run model with a Dropout (its workspaces grew, memory held).
 import { expect, it } from 'vitest';
 import * as lib from '../../src/index.js';
 const { Tensor, WasmnnError, Linear, Sequential, ReLU, Adam, CrossEntropyLoss, BatchNorm1d, Dropout, StepLR, ReduceLROnPlateau, memoryStats, defaultGenerator, nn } = lib;
@@ -15,6 +16,11 @@ function hostile(): Array<[string, unknown]> {
   const disposed = Tensor.zeros([2, 3]); disposed.dispose();
   const layer = new Linear(3, 3);
   const stale = layer.forward(Tensor.zeros([1, 3])); layer.forward(Tensor.zeros([1, 3]));
+  const other = new Sequential(new Linear(3, 4), new BatchNorm1d(4), new ReLU(), new Dropout(0.3), new Linear(4, 3));
+  const disposedOptimizer = new lib.SGD(new Linear(2, 2).parameters());
+  disposedOptimizer.dispose();
+  const disposedLoss = new CrossEntropyLoss();
+  disposedLoss.dispose();
   return [
     ['null', null], ['undefined', undefined], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity],
     ['1e39', 1e39], ['-1', -1], ['1.5', 1.5], ["'2'", '2'], ['{}', {}], ['[]', []], ['0', 0], ['true', true],
@@ -22,6 +28,9 @@ function hostile(): Array<[string, unknown]> {
     ['t23', Tensor.zeros([2, 3])], ['t3', Tensor.zeros([3])], ['sym', Symbol('x')], ['big', 10n], ['t0', Tensor.zeros([0, 3])],
     ['nanT', Tensor.from([NaN, 1, 2, 3, 4, 5], [2, 3])], ['t52', Tensor.zeros([5, 2])], ['t54', Tensor.zeros([5, 4])], ['objnull', Object.create(null)],
     ['1e300', 1e300], ['2**31', 2 ** 31],
+    // Objects of another model, and its state.
+    ['otherModel', other], ['otherOptimizer', new Adam(other.parameters())], ['otherStateDict', other.stateDict()],
+    ['otherLoss', new lib.MSELoss()], ['disposedOptimizer', disposedOptimizer], ['disposedLoss', disposedLoss],
   ];
 }
 
@@ -122,10 +131,22 @@ const calls: Array<[string, Call]> = [
   ['new DataLoader(x, y, {batchSize: v, shuffle})', (w, v) => new lib.DataLoader(w.x, w.y, { batchSize: v, shuffle: true })],
   ['trainTestSplit(x, y, {testSize: v})', (w, v) => lib.trainTestSplit(w.x, w.y, { testSize: v })],
   ['new TabularModel(m, v)', (w, v) => new lib.TabularModel(w.model, v)],
+  ['new StepLR(v, {stepSize: 1})', (w, v) => new StepLR(v, { stepSize: 1 })],
+  ['fit({optimizer: v}) with scheduler', (w, v) => lib.fit(w.model, { loss: w.loss, optimizer: v, scheduler: w.sched, x: w.x, y: w.y, epochs: 1 })],
+  ['saveCheckpoint(m, v)', (w, v) => lib.saveCheckpoint(w.model, v)],
+  ['saveCheckpoint(v, o)', (w, v) => lib.saveCheckpoint(v, w.opt)],
+  ['loadCheckpoint(bytes, v, o)', (w, v) => lib.loadCheckpoint(w.bytes, v, w.opt)],
+  ['loadModel(v, bytes)', (w, v) => lib.loadModel(v, w.modelBytes)],
+  ['modelFromJSON(v, json)', (w, v) => lib.modelFromJSON(v, lib.modelToJSON(w.model))],
+  ['clipGradNorm(v, 1)', (w, v) => lib.clipGradNorm(v, 1)],
+  ['gradcheck(v, x)', (w, v) => lib.gradcheck(v, w.x)],
+  ['[...new DataLoader(x, y, {batchSize: v})]', (w, v) => [...new lib.DataLoader(w.x, w.y, { batchSize: v, shuffle: true })]],
+  ['model.append(v)', (w, v) => w.model.append(v)],
+  ['new Sequential(model, v)', (w, v) => new Sequential(w.model, v)],
   ['accuracy(v, y)', (w, v) => lib.accuracy(v, w.y)],
 ];
 
-it('no hostile argument to 60 entry points changes anything when the call is rejected', () => {
+it('no hostile argument to 72 entry points changes anything when the call is rejected', () => {
   const bad: string[] = [];
   let rejected = 0, total = 0;
   for (const [label, call] of calls) {
