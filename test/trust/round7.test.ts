@@ -4,7 +4,7 @@
 // failed before its fix (checked with the fix stashed); the comment of each says how.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BatchNorm1d, CrossEntropyLoss, DataLoader, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
+  BatchNorm1d, CrossEntropyLoss, DataLoader, NLLLoss, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
   TabularPreprocessor, Tensor, ValueError, defaultGenerator, evaluate, fit, gradcheck, loadCheckpoint, manualSeed, memoryStats, oneHot, predict, saveCheckpoint, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, state, values } from '../helpers/trust.js';
@@ -162,6 +162,8 @@ describe('round 7: call sequences', () => {
     expect(state(model)).toEqual(before);
     expect(defaultGenerator.random()).toBe(new Generator(99).random());
     rejects(() => evaluate(model, { loss: new CrossEntropyLoss(), x, y: Tensor.zeros([5, 3]) }), ShapeError, /evaluate: y \[5, 3\] does not fit/);
+    rejects(() => fit(model, { loss: new NLLLoss(), optimizer, x, y: Tensor.zeros([5, 2]), epochs: 1 }), ShapeError, /NLLLoss needs class indices \[n\], but y has rows of \[2\]/);
+    expect(state(model)).toEqual(before);
     fit(model, { loss: new CrossEntropyLoss(), optimizer, x, y: Tensor.full([5, 2], 0.5), epochs: 1 }); // probability rows of the right width train
   });
 
