@@ -47,7 +47,9 @@ export function checkNumber(where: string, name: string, value: unknown, rule: N
     throw new ValueError(`${where}: ${name} must lie within the float32 range (|x| ≤ 3.4e38), got ${value}`);
   }
   if (rule.integer && !Number.isSafeInteger(value)) {
-    throw new ValueError(`${where}: ${name} must be an integer, got ${value}`);
+    // 2^53 is an integer: say why it is refused (the message read as a contradiction).
+    const unsafe = Number.isInteger(value) ? ' (beyond ±(2^53 − 1), where a number no longer holds every integer)' : '';
+    throw new ValueError(`${where}: ${name} must be an integer, got ${value}${unsafe}`);
   }
   const { min, max } = rule;
   if (min !== undefined && (rule.minExclusive ? value <= min : value < min)) {

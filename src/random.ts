@@ -59,6 +59,16 @@ export class Generator {
     return this;
   }
 
+  /** @internal The four state words (to put a generator back after a rejected call). */
+  _state(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  /** @internal Restores what _state() returned. */
+  _setState(state: readonly [number, number, number, number]): void {
+    [this.s0, this.s1, this.s2, this.s3] = state;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

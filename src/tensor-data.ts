@@ -22,7 +22,7 @@ export function checkValues(values: unknown, where: string, name: string): Array
   }
   const n: unknown = (values as { length: unknown }).length;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
-    throw new ValueError(`${where}: ${name}.length must be an integer in [0, ${MAX_ELEMENTS}], got ${String(n)}`);
+    throw new ValueError(`${where}: ${name}.length must be an integer in [0, ${MAX_ELEMENTS}], got ${describe(n)}`);
   }
   if (values instanceof Float32Array) return values;
   const list = values as ArrayLike<unknown>;

@@ -4,6 +4,7 @@ import { disposeSymbol } from './dispose.js';
 import { ShapeError, StateError, ValueError } from './errors.js';
 import { checkShape, formatShape, resolveShape, sizeOf } from './shape.js';
 import { type NestedArray, checkElement, checkValues, flatten } from './tensor-data.js';
+import { describe } from './check-values.js';
 
 export type { NestedArray } from './tensor-data.js';
 
@@ -178,7 +179,7 @@ export class Tensor {
     this._check('Tensor.set');
     const checked = checkValues(values, 'Tensor.set', 'values');
     if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > this.size) {
-      throw new ValueError(`Tensor.set: offset must be an integer in [0, ${this.size}], got ${String(offset)}`);
+      throw new ValueError(`Tensor.set: offset must be an integer in [0, ${this.size}], got ${describe(offset)}`);
     }
     if (offset + checked.length > this.size) {
       throw new ShapeError(

@@ -3,7 +3,7 @@ import { Storage } from '../backend/storage.js';
 import { StateError, namingOwner } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
+import { checkBoolean, checkNotDisposed, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 
 /** Options of DataLoader. */
@@ -49,6 +49,7 @@ export class DataLoader implements Iterable<Batch> {
   private readonly generator: Generator;
   /** Iterations started so far: an iteration resumed after a later one started stops (see the iterator). */
   private iterations = 0;
+  private disposed = false;
   /** The batch shapes (full, and the last one's), made once: a batch allocates no shape array. */
   private readonly shapes: { x: number[]; y: number[]; lastX: number[]; lastY: number[] };
 
@@ -90,6 +91,7 @@ export class DataLoader implements Iterable<Batch> {
     // The row order and the batch buffers are shared by every iteration: a second one started
     // before this one ends re-shuffles the order under it (rows repeated and missed, silently),
     // so this one stops with an error instead.
+    this.checkUsable();
     const iteration = ++this.iterations;
     const n = this.length;
     const order = this.order.i32(0, n);
@@ -97,6 +99,7 @@ export class DataLoader implements Iterable<Batch> {
     else for (let i = 0; i < n; i++) order[i] = i;
     const { shapes } = this;
     for (let b = 0; b < this.batchesPerEpoch; b++) {
+      this.checkUsable(); // disposed between two batches
       const first = b * this.batchSize;
       const size = Math.min(this.batchSize, n - first);
       const full = size === this.batchSize;
@@ -112,8 +115,22 @@ export class DataLoader implements Iterable<Batch> {
     }
   }
 
-  /** Frees the loader's copy of the data now rather than at garbage collection. */
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * The row order lives in WASM memory: an iteration of a disposed loader wrote its (shuffled)
+   * order into the freed block, i.e. into whatever tensor had been allocated there since.
+   */
+  private checkUsable(): void {
+    checkNotDisposed(this.disposed, 'DataLoader', 'this DataLoader');
+  }
+
+  /** Frees the loader's copy of the data now rather than at garbage collection; iterating it afterwards is a StateError. */
   dispose(): void {
+    this.disposed = true;
     this.x.dispose();
     this.y.dispose();
     this.order.release();

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { checkBoolean, checkGenerator, checkNumber, checkOptions, checkRows, checkTensor } from '../validate.js';
@@ -117,9 +117,13 @@ export function moons(n: number, noise = 0, generator: Generator = defaultGenera
   });
 }
 
-/** Turns integer labels [n] into one-hot rows [n, classes]. */
+/** Turns integer labels [n] (or [n, 1]) into one-hot rows [n, classes]. */
 export function oneHot(labels: Tensor, classes: number): Tensor {
   checkTensor('oneHot', 'labels', labels);
+  if (labels.ndim !== 1 && !(labels.ndim === 2 && labels.shape[1] === 1)) {
+    // [2, 3] labels gave 6 rows [6, classes], silently (torch's one_hot gives [2, 3, classes]).
+    throw new ShapeError(`oneHot: labels must have shape [n] or [n, 1], got ${formatShape(labels.shape)}`);
+  }
   checkNumber('oneHot', 'classes', classes, { integer: true, min: 1, max: 65536 });
   const src = Array.from(labels._view());
   src.forEach((c, i) => checkNumber('oneHot', `labels[${i}]`, c, { integer: true, min: 0, max: classes - 1 }));

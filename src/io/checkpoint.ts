@@ -8,7 +8,7 @@
  * itself before anything is allocated, values are checked as float32, and the model (and the
  * optimizer) change only after everything was found valid.
  */
-import { ValueError } from '../errors.js';
+import { ValueError, formatShape } from '../errors.js';
 import { Module, checkModule } from '../nn/module.js';
 import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
 import { describe } from '../validate.js';
@@ -57,10 +57,25 @@ const OPTIM_KEY = /^optimizer\.(0|[1-9]\d{0,8})\.([A-Za-z_][A-Za-z0-9_]*)$/;
 /** State buffers that hold sums of squares: a negative value in a file is corruption. */
 const NON_NEGATIVE_STATE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'sum']);
 
+/**
+ * Throws ValueError unless every parameter the optimizer updates is one of the model's: a pair
+ * of another model's optimizer was saved (and loaded) silently, its state matching none of the
+ * weights beside it in the file.
+ */
+function checkPair(where: string, model: Module, optimizer: Optimizer): void {
+  const own = new Set(model.parameters());
+  const i = optimizer.params.findIndex((p) => !own.has(p));
+  if (i >= 0) {
+    throw new ValueError(`${where}: the optimizer's parameter ${i} ${formatShape(optimizer.params[i]!.shape)} is not one of this model's parameters ` +
+      '(was the optimizer built over another model?): checkpoint a model with the optimizer built over model.parameters()');
+  }
+}
+
 /** Model and optimizer state in one safetensors file: training resumed from it is bit-identical. */
 export function saveCheckpoint(model: Module, optimizer: Optimizer): Uint8Array {
   checkModule('saveCheckpoint', model);
   checkOptimizer('saveCheckpoint', optimizer);
+  checkPair('saveCheckpoint', model, optimizer);
   const tensors: Record<string, NamedArray> = {};
   for (const [k, v] of Object.entries(model.stateDict())) tensors[MODEL + k] = v;
   const state = optimizer.stateDict();
@@ -109,6 +124,7 @@ function optimizerState(tensors: Record<string, DecodedArray>, count: number): O
 export function loadCheckpoint(bytes: Uint8Array, model: Module, optimizer: Optimizer): void {
   checkModule('loadCheckpoint', model);
   checkOptimizer('loadCheckpoint', optimizer);
+  checkPair('loadCheckpoint', model, optimizer);
   const { tensors, metadata } = decodeSafetensors(bytes);
   if (metadata.format !== 'wasmnn-checkpoint') throw new ValueError(`loadCheckpoint: not a wasmnn checkpoint (format ${JSON.stringify(metadata.format)})`);
   if (metadata.optimizer !== optimizer.typeName) {

@@ -49,14 +49,22 @@ export class TabularModel {
     const x = this.preprocessor.transformFeatures(rows);
     try {
       const out = predict(this.model, x);
-      const width = out.size / x.shape[0]!;
-      if (width !== this.preprocessor.outputCount) {
+      try {
+        const width = out.size / x.shape[0]!;
+        if (width !== this.preprocessor.outputCount) {
+          throw new ValueError(`TabularModel.predict: the model gives ${width} outputs per row, the preprocessing expects ${this.preprocessor.outputCount}`);
+        }
+        const view = out._view('TabularModel.predict');
+        const bad = view.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
+          // A diverged model (NaN weights) decoded every row as the first class, silently.
+          throw new ValueError(`TabularModel.predict: the model's output for row ${Math.floor(bad / width)} is ${view[bad]} (output ${bad % width}); ` +
+            'a model with NaN or infinite weights cannot predict');
+        }
+        return this.preprocessor.decode(view, x.shape[0]!);
+      } finally {
         out.dispose();
-        throw new ValueError(`TabularModel.predict: the model gives ${width} outputs per row, the preprocessing expects ${this.preprocessor.outputCount}`);
       }
-      const labels = this.preprocessor.decode(out._view('TabularModel.predict'), x.shape[0]!);
-      out.dispose();
-      return labels;
     } finally {
       x.dispose();
     }
@@ -79,7 +87,7 @@ export class TabularModel {
       sq += (p[i]! - t[i]!) ** 2;
       total += (t[i]! - mean) ** 2;
     }
-    return { task: 'regression', count, mae: abs / count, rmse: Math.sqrt(sq / count), r2: total > 0 ? 1 - sq / total : (sq === 0 ? 1 : -Infinity) };
+    return { task: 'regression', count, mae: abs / count, rmse: Math.sqrt(sq / count), r2: total > 0 ? 1 - sq / total : (sq === 0 ? 1 : 0) }; // constant targets: as r2Score and evaluate (scikit-learn's), not −∞
   }
 
   /** Model (architecture and weights) and preprocessing in one safetensors file. */

@@ -30,6 +30,11 @@ export class Dropout extends Module {
   static override readonly typeName: string = 'Dropout';
   readonly p: number;
   private readonly generator: Generator;
+
+  /** @internal The generator the mask's keys come from (gradcheck puts it back after a refusal). */
+  get _generator(): Generator {
+    return this.generator;
+  }
   private readonly output = this.registerWorkspace(new Workspace('Dropout.forward'));
   private readonly mask = this.registerWorkspace(new Workspace('Dropout mask'));
   private readonly gradInput = this.registerWorkspace(new Workspace('Dropout.backward'));

@@ -1,7 +1,7 @@
 import { ShapeError, StateError, ValueError, formatShape } from '../errors.js';
-import { Generator } from '../random.js';
+import { Generator, defaultGenerator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
+import { checkBoolean, checkFloat32Values, checkNumber, checkOptions, checkTensor, sameShape } from '../validate.js';
 
 import { Dropout } from './dropout.js';
 import { Module } from './module.js';
@@ -117,12 +117,25 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
   const withParams = checkBoolean(where, 'parameters', options.parameters ?? true);
   if (input.size === 0) throw new ShapeError(`${where}: input ${formatShape(input.shape)} is empty`);
-
+  // Non-finite values gave no answer, only ok: false with NaN figures (input), or threw from the
+  // restoring loadStateDict below after the gradients had been overwritten (parameters).
+  checkFloat32Values(where, 'input', input._view());
+  // A training-mode Dropout drawing from wasmnn's own generator (whose key pairs never repeat) is
+  // refused before any forward: running the two forwards first grew the model's workspaces
+  // (memory held after the refusal) and drew from the generator. Generators with another
+  // nextUint32 (a fixed mask) are judged by their keys after two forwards, as before.
+  const drawing = randomLayers(module).filter((d) => d.layer._generator.nextUint32 === Generator.prototype.nextUint32);
+  if (drawing.length) throw new StateError(`${where}: the module's output changes between calls, ${randomHint(drawing.map((d) => d.name))}`);
   const snapshot = module.stateDict();
+  for (const [key, entry] of Object.entries(snapshot)) checkFloat32Values(where, `the module's '${key}'`, entry.data);
   const params = withParams ? module.namedParameters() : [];
   const savedGrads = params.map(([, p]) => p.grad.toFloat32Array());
   const x = input.clone();
   let r: Tensor | null = null;
+  // A refused check (a training-mode Dropout, a custom layer that draws) has run forward twice:
+  // the generators it drew from are put back, as a rejected call changes nothing.
+  const generators = [...new Set([defaultGenerator, ...randomLayers(module).map((d) => d.layer._generator)])].filter((g) => g instanceof Generator);
+  const drawn = generators.map((g) => g._state());
   try {
     // Analytic gradients of L = Σ r·y.
     // A custom module's forward / backward may return anything: checked, so a null is named, not a TypeError.
@@ -175,6 +188,9 @@ export function gradcheck(module: Module, input: Tensor, options: GradcheckOptio
     params.forEach(([name, p], k) => compare(name, p, analytic[k]!));
     const result: GradcheckResult = { ok: worst === null || (worst as GradcheckElement).ratio <= 1, checked, worst };
     return result;
+  } catch (e) {
+    generators.forEach((g, i) => g._setState(drawn[i]!));
+    throw e;
   } finally {
     x.dispose();
     r?.dispose();

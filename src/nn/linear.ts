@@ -97,6 +97,12 @@ export class Linear extends Module {
     return input.ndim === 2 ? y : y.view([...input.shape.slice(0, -1), this.outFeatures]);
   }
 
+  /** @internal See Module._forgetForward. */
+  override _forgetForward(): void {
+    this.input = null;
+    super._forgetForward();
+  }
+
   /** Checks a forward input (forgetting the last one first); returns its row count. */
   private checkInput(input: Tensor): number {
     this.input = null; // a rejected forward leaves nothing for backward to use
@@ -129,7 +135,7 @@ export class Linear extends Module {
 
   private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean, internal = false): Tensor | null {
     const input = this.input;
-    if (!input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    if (!input) throw new StateError(`Linear.${where}: called before a successful forward() (or after predict, evaluate or loadStateDict)`);
     const want = input.ndim === 2 ? this.output2d(input) : [...input.shape.slice(0, -1), this.outFeatures];
     checkGradOutput(where === 'backward' ? 'Linear.backward' : `Linear.${where}`, gradOutput, want);
     this._checkBackwardReady(where);
@@ -219,7 +225,7 @@ export class Linear extends Module {
 
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
-    if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward()`);
+    if (!this.input) throw new StateError(`Linear.${where}: called before a successful forward() (or after predict, evaluate or loadStateDict)`);
     if (!this.input._usable()) this.input._check(`Linear.${where}: the input of the last forward()`);
   }
 

@@ -92,6 +92,16 @@ export abstract class Module {
   }
 
   /**
+   * @internal Makes backward() refuse until the next forward(): predict, evaluate and fit's probes
+   * run the model in eval mode, and a backward() after them used *their* input (silently wrong
+   * gradients for the user's own forward before). Sequential and Linear forget their input;
+   * the default passes the call to the children.
+   */
+  _forgetForward(): void {
+    for (const [, child] of this.children) child._forgetForward();
+  }
+
+  /**
    * @internal Why a batch of `rows` rows could not pass this module or its children, judged from
    * the shapes of the last forward (fit asks after probing, so that a batch that would fail
    * mid-epoch, or at an evaluation after an epoch, is refused before the first update); null when
@@ -247,7 +257,8 @@ export abstract class Module {
   /**
    * Loads parameters and buffers saved by stateDict() (or converted from PyTorch). Every name,
    * shape and value is checked first; on any problem it throws naming the key, and the module is
-   * unchanged.
+   * unchanged. A loaded module's backward() refuses until its next forward() (torch's backward
+   * raises too: the weights its graph saved were modified in place).
    */
   loadStateDict(dict: StateDictInput): void {
     this.checkUsable('loadStateDict');
@@ -255,6 +266,8 @@ export abstract class Module {
     checkStateDict(`${this.typeName}.loadStateDict`, state, dict);
     // Everything checked: commit.
     for (const [name, t] of state) t._view().set(dict[name]!.data);
+    // A backward now would mix the last forward's activations with the new weights.
+    this._forgetForward();
   }
 
   /** Sets every parameter gradient to zero. */

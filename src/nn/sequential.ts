@@ -15,6 +15,9 @@ const LINEAR = {
 };
 const RELU = { forward: ReLU.prototype.forward, backward: ReLU.prototype.backward };
 
+
+/** What else makes backward refuse (Module._forgetForward), for its message. */
+const AFTER_FORGET = ' (predict, evaluate, fit\'s checks and loadStateDict replace what backward needs: run forward again)';
 /**
  * Whether layers a, b are a plain Linear followed by a plain ReLU (not subclasses, no forward,
  * backward or backwardParameters replaced on the instance or the prototype — dispose() replaces
@@ -123,6 +126,12 @@ export class Sequential extends Module {
     return total;
   }
 
+  /** @internal See Module._forgetForward. */
+  override _forgetForward(): void {
+    this.forwarded = false;
+    super._forgetForward();
+  }
+
   forward(input: Tensor): Tensor {
     // Reset first: after a forward rejected half-way, the layers hold inputs of two different
     // calls, and backward must refuse rather than mix them.
@@ -175,7 +184,7 @@ export class Sequential extends Module {
       }
     }
     // The call's own checks first (they change nothing), so a rejected call copies nothing.
-    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()${AFTER_FORGET}`);
     this.checkGradient(where, gradOutput);
     this._checkBackwardReady(where);
     // Copies in JavaScript memory (they cannot run out of WASM memory), dropped after the call:
@@ -200,7 +209,7 @@ export class Sequential extends Module {
    * gradient, or null when it was not computed.
    */
   private runBackward(where: string, gradOutput: Tensor, inputGrad: boolean): Tensor | null {
-    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()${AFTER_FORGET}`);
     this.checkGradient(where, gradOutput);
     // Every layer can run (its saved input still valid) before the first one accumulates.
     this._checkBackwardReady(where);
@@ -244,7 +253,7 @@ export class Sequential extends Module {
 
   override _checkBackwardReady(where: string): void {
     super._checkBackwardReady(where);
-    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()`);
+    if (!this.forwarded) throw new StateError(`Sequential.${where}: called before a successful forward()${AFTER_FORGET}`);
     for (const layer of this.layers) layer._checkBackwardReady(where);
   }
 }

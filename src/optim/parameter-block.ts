@@ -64,6 +64,9 @@ export class ParameterBlock implements ParameterHome {
     params.forEach((p, i) => {
       if (!(p instanceof Parameter)) throw new ValueError(`${where}: params[${i}] is not a Parameter (got ${typeof p})`);
       p._check(`${where}: params[${i}]`);
+      // A gradient disposed by hand was found only while moving: the parameters before it had
+      // already been moved into a block that was then dropped (memory held, nothing refused cleanly).
+      p.grad._check(`${where}: params[${i}].grad`);
     });
     if (new Set(params).size !== params.length) throw new ValueError(`${where}: the parameter list contains duplicates`);
     const home = params[0]!._block;

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { checkChoice, describe } from '../check-values.js';
 import type { Task } from './task.js';
 
 /**
@@ -54,7 +55,7 @@ export class History {
   restoredEpoch: number | undefined = undefined;
 
   constructor(task: Task = 'classification') {
-    this.task = task;
+    this.task = checkChoice('History', 'task', task, ['classification', 'regression']);
   }
 
   /** The last epoch's figures. */
@@ -67,7 +68,7 @@ export class History {
    * this run did not record (e.g. 'accuracy' of a regression, 'valLoss' without validation).
    */
   metric(name: MetricName): number[] {
-    if (!METRICS.includes(name)) throw new ValueError(`History.metric: unknown metric ${JSON.stringify(name)}; known: ${METRICS.join(', ')}`);
+    if (!METRICS.includes(name)) throw new ValueError(`History.metric: unknown metric ${describe(name)}; known: ${METRICS.join(', ')}`);
     if (this.epochs.length > 0 && this.epochs[0]![name] === undefined) {
       const recorded = METRICS.filter((m) => this.epochs[0]![m] !== undefined);
       throw new ValueError(`History.metric: this ${this.task} run did not record '${name}'; recorded: ${recorded.join(', ')}`);

@@ -4,6 +4,7 @@ import * as ops from '../backend/ops.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { sizeOf } from '../shape.js';
 import { ClassIndexLoss } from '../losses/class-index-loss.js';
+import { CrossEntropyLoss } from '../losses/cross-entropy.js';
 import { ElementwiseLoss, type Loss } from '../losses/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
@@ -86,6 +87,8 @@ export function enterEval(model: Module): () => void {
   model.eval();
   return () => {
     for (const [m, training] of modes) m.training = training;
+    // The inference run replaced the input backward() would use: it refuses until the next forward.
+    model._forgetForward();
   };
 }
 
@@ -103,6 +106,12 @@ export function checkTargetRows(where: string, what: string, loss: Loss, y: Tens
   if (loss instanceof ClassIndexLoss && outputRow.length !== 1) {
     throw new ShapeError(`${where}: ${loss.typeName} needs outputs [batch, classes], but the model's output rows have shape ${formatShape(outputRow)}` +
       `${outputRow.length > 1 ? ' (add a Flatten, or end with a Linear)' : ''}`);
+  }
+  // Class rows (CrossEntropyLoss's probabilities) of another width were refused only by the
+  // loss, at the first step: after the forward had moved BatchNorm's statistics and Dropout's generator.
+  if (loss instanceof ClassIndexLoss && y.ndim > 1 && !(loss instanceof CrossEntropyLoss && sameShape(row, outputRow))) {
+    const want = loss instanceof CrossEntropyLoss ? `class indices [n] or probability rows of ${formatShape(outputRow)}` : 'class indices [n]';
+    throw new ShapeError(`${where}: ${what} ${formatShape(y.shape)} does not fit the model's output: ${loss.typeName} needs ${want}, but ${what} has rows of ${formatShape(row)}`);
   }
 }
 

@@ -4,8 +4,15 @@
  * Missing values are filled when an imputation strategy was given, refused otherwise.
  */
 import { ValueError } from '../../errors.js';
-import { TabularDataError, categoricalFill, isMissing, numericFill, type ImputeStrategy } from './missing.js';
+import { describe } from '../../check-values.js';
 import { parseDecimal } from '../../decimal.js';
+import { TabularDataError, categoricalFill, isMissing, numericFill, type ImputeStrategy } from './missing.js';
+
+/**
+ * A table cell for messages: a string quoted as JSON ("abc"), anything else described — a bigint or
+ * a null-prototype object made String() / JSON.stringify() throw a raw TypeError inside the message.
+ */
+export const cell = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : describe(v));
 
 /** What a category not seen at fit time becomes: an error (default) or all zeros. */
 export type UnknownCategory = 'error' | 'ignore';
@@ -45,7 +52,7 @@ export function looksNumeric(values: readonly unknown[]): boolean {
 }
 
 function missingError(name: string, row: number, v: unknown): TabularDataError {
-  return new TabularDataError(`row ${row}, column '${name}': missing value (${v === '' ? "''" : String(v)}); pass impute (mean, median, mostFrequent or { constant }) or drop the row`, row, name);
+  return new TabularDataError(`row ${row}, column '${name}': missing value (${v === '' ? "''" : cell(v)}); pass impute (mean, median, mostFrequent or { constant }) or drop the row`, row, name);
 }
 
 /** Fits a numeric column (its fill value, when imputing). */
@@ -57,7 +64,7 @@ export function fitNumeric(name: string, values: readonly unknown[], impute: Imp
       return;
     }
     const n = toNumber(v);
-    if (n === undefined) throw new TabularDataError(`row ${row}, column '${name}': ${JSON.stringify(v)} is not a number (declare the column categorical if it is)`, row, name);
+    if (n === undefined) throw new TabularDataError(`row ${row}, column '${name}': ${cell(v)} is not a number (declare the column categorical if it is)`, row, name);
     present.push(n);
   });
   return impute ? { name, kind: 'numeric', fill: numericFill(present, impute, name) } : { name, kind: 'numeric' };
@@ -80,7 +87,7 @@ export function fitCategorical(name: string, values: readonly unknown[], impute:
 
 function categoryOf(name: string, v: unknown, row: number): string {
   if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-  throw new TabularDataError(`row ${row}, column '${name}': ${String(v)} is not a category (string, number or boolean)`, row, name);
+  throw new TabularDataError(`row ${row}, column '${name}': ${cell(v)} is not a category (string, number or boolean)`, row, name);
 }
 
 /** Number of inputs a column takes. */
@@ -99,7 +106,7 @@ export function encodeColumn(column: ColumnJSON, values: readonly unknown[], out
         n = column.fill;
       } else {
         n = toNumber(v);
-        if (n === undefined) throw new TabularDataError(`row ${row}, column '${name}': ${JSON.stringify(v)} is not a number`, row, name);
+        if (n === undefined) throw new TabularDataError(`row ${row}, column '${name}': ${cell(v)} is not a number`, row, name);
       }
       out[row * stride + offset] = n;
     });

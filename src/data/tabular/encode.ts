@@ -3,7 +3,7 @@
  * float64 matrix, the numeric inputs picked out for the scaler, and a regression target read as
  * numbers (missing or non-numeric values refused with their row).
  */
-import { encodeColumn, toNumber, widthOf, type ColumnJSON } from './columns.js';
+import { cell, encodeColumn, toNumber, widthOf, type ColumnJSON } from './columns.js';
 import { TabularDataError, isMissing } from './missing.js';
 import type { Table } from './table.js';
 
@@ -41,9 +41,9 @@ export function pick(data: Float64Array, width: number, offsets: number[]): Floa
 /** A regression target as numbers; missing or non-numeric values are refused with the row. */
 export function regressionTarget(values: readonly unknown[], column: string): Float64Array {
   return Float64Array.from(values, (v, row) => {
-    if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : String(v)}); drop the row first`, row, column);
+    if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : cell(v)}); drop the row first`, row, column);
     const n = toNumber(v);
-    if (n === undefined) throw new TabularDataError(`row ${row}, column '${column}': ${JSON.stringify(v)} is not a number (regression target); use task: 'classification' for labels`, row, column);
+    if (n === undefined) throw new TabularDataError(`row ${row}, column '${column}': ${cell(v)} is not a number (regression target); use task: 'classification' for labels`, row, column);
     return n;
   });
 }

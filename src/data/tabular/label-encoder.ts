@@ -4,6 +4,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { describe } from '../../validate.js';
+import { cell } from './columns.js';
 import { TabularDataError, isMissing } from './missing.js';
 
 /** A class label: what a target column holds. */
@@ -37,7 +38,7 @@ export class LabelEncoder {
     return Float32Array.from(values, (v, row) => {
       const i = this.index.get(key(checkLabel(v, row, column)));
       if (i === undefined) {
-        throw new TabularDataError(`row ${row}, column '${column}': class ${JSON.stringify(v)} was not seen at fit time (known: ${this.labels.map((l) => JSON.stringify(l)).join(', ')})`, row, column);
+        throw new TabularDataError(`row ${row}, column '${column}': class ${cell(v)} was not seen at fit time (known: ${this.labels.map((l) => JSON.stringify(l)).join(', ')})`, row, column);
       }
       return i;
     });
@@ -82,9 +83,9 @@ function checkList(where: string, name: string, values: unknown, typed: boolean)
 }
 
 function checkLabel(v: unknown, row: number, column: string): Label {
-  if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : String(v)}); drop the row first`, row, column);
+  if (isMissing(v)) throw new TabularDataError(`row ${row}, column '${column}': missing target (${v === '' ? "''" : cell(v)}); drop the row first`, row, column);
   if (typeof v !== 'string' && typeof v !== 'boolean' && (typeof v !== 'number' || !Number.isFinite(v))) {
-    throw new TabularDataError(`row ${row}, column '${column}': a class label must be a string, number or boolean, got ${String(v)}`, row, column);
+    throw new TabularDataError(`row ${row}, column '${column}': a class label must be a string, number or boolean, got ${describe(v)}`, row, column);
   }
   return v;
 }

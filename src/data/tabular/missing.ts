@@ -3,6 +3,7 @@
  * '' and NaN are missing; without an imputation strategy they are refused, naming row and column.
  */
 import { ValueError } from '../../errors.js';
+import { describe } from '../../check-values.js';
 
 /** A value is missing when it is null, undefined, '' (or only spaces) or NaN. */
 export function isMissing(value: unknown): boolean {
@@ -33,13 +34,13 @@ export function checkStrategy(where: string, strategy: unknown): ImputeStrategy 
     const c = (strategy as { constant: unknown }).constant;
     if ((typeof c === 'number' && Number.isFinite(c)) || (typeof c === 'string' && c.trim() !== '')) return { constant: c };
   }
-  throw new ValueError(`${where}: impute must be 'mean', 'median', 'mostFrequent' or { constant: value } (a finite number or a non-empty string), got ${JSON.stringify(strategy)}`);
+  throw new ValueError(`${where}: impute must be 'mean', 'median', 'mostFrequent' or { constant: value } (a finite number or a non-empty string), got ${describe(strategy)}`);
 }
 
 /** The fill value of a numeric column under `strategy`, from its present values (at least one). */
 export function numericFill(values: number[], strategy: ImputeStrategy, column: string): number {
   if (typeof strategy === 'object') {
-    if (typeof strategy.constant !== 'number') throw new ValueError(`impute: column '${column}' is numeric, the constant ${JSON.stringify(strategy.constant)} is not a number`);
+    if (typeof strategy.constant !== 'number') throw new ValueError(`impute: column '${column}' is numeric, the constant ${describe(strategy.constant)} is not a number`);
     return strategy.constant;
   }
   if (values.length === 0) throw new TabularDataError(`impute: column '${column}' has no values to compute a ${strategy} from`, undefined, column);

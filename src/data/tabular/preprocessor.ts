@@ -7,7 +7,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
-import { checkChoice, checkOptions, describe } from '../../validate.js';
+import { checkChoice, checkFloat32Values, checkNumber, checkOptions, describe } from '../../validate.js';
 import {
   columnFromJSON, fitCategorical, fitNumeric, looksNumeric, widthOf, type ColumnJSON, type UnknownCategory,
 } from './columns.js';
@@ -186,7 +186,13 @@ export class TabularPreprocessor {
   decode(outputs: ArrayLike<number>, rows: number): Label[] {
     const f = this.state('decode');
     const width = this.outputCount;
+    checkNumber('TabularPreprocessor.decode', 'rows', rows, { integer: true, min: 0 });
+    if (!outputs || typeof outputs !== 'object' || typeof outputs.length !== 'number') {
+      throw new ValueError(`TabularPreprocessor.decode: outputs must be an array of numbers, got ${describe(outputs)}`);
+    }
     if (outputs.length !== rows * width) throw new ValueError(`TabularPreprocessor.decode: expected ${rows}×${width} outputs, got ${outputs.length}`);
+    // A NaN score (a diverged model) would decode as class 0, silently: refused, named.
+    checkFloat32Values('TabularPreprocessor.decode', 'outputs', outputs);
     if (f.labels) {
       const best = new Float32Array(rows);
       for (let r = 0; r < rows; r++) {
@@ -248,7 +254,7 @@ export class TabularPreprocessor {
   /** Rebuilds a fitted preprocessor from toJSON() output; checks everything (it comes from a file). */
   static fromJSON(json: unknown): TabularPreprocessor {
     const j = json as Record<string, unknown>;
-    if (!j || typeof j !== 'object' || j.version !== VERSION) throw new ValueError(`preprocessing: expected version ${VERSION}, got ${JSON.stringify(j?.version)}`);
+    if (!j || typeof j !== 'object' || j.version !== VERSION) throw new ValueError(`preprocessing: expected version ${VERSION}, got ${describe(j?.version)}`);
     if (typeof j.target !== 'string' || j.target === '') throw new ValueError('preprocessing: target must be a column name');
     const task = checkChoice('preprocessing', 'task', j.task, ['classification', 'regression']);
     if (!Array.isArray(j.columns) || j.columns.length === 0 || j.columns.length > 100_000) throw new ValueError('preprocessing: columns must be 1 to 100000 columns');
@@ -260,6 +266,8 @@ export class TabularPreprocessor {
     if (scaler && numeric.length === 0) throw new ValueError('preprocessing: a scaler without numeric columns');
     const labels = task === 'classification' ? LabelEncoder.fromJSON(j.labels) : null;
     if (task === 'regression' && j.labels !== null) throw new ValueError('preprocessing: a regression target has no classes');
+    // Ignored before, whatever it held ('x', [], {}): a file that is not what toJSON() writes is refused.
+    if (task === 'classification' && j.targetScaler !== null) throw new ValueError(`preprocessing: a classification target has no target scaler (null), got ${describe(j.targetScaler)}`);
     const targetScaler = task === 'regression' && j.targetScaler !== null ? scalerFromJSON(j.targetScaler, 1) : null;
     if (targetScaler && !(targetScaler instanceof StandardScaler)) throw new ValueError('preprocessing: the target scaler must be standard');
     const p = new TabularPreprocessor({ target: j.target, features: names });

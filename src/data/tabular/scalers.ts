@@ -4,6 +4,7 @@
  * so they travel with a model file.
  */
 import { ValueError } from '../../errors.js';
+import { describe } from '../../check-values.js';
 
 /** Per-column affine map x → (x − shift) / scale, the shape of both scalers. */
 abstract class AffineScaler {
@@ -71,7 +72,7 @@ abstract class AffineScaler {
 }
 
 function checkMatrix(where: string, data: ArrayLike<number>, columns: number): void {
-  if (!Number.isInteger(columns) || columns < 1) throw new ValueError(`${where}: columns must be a positive integer, got ${columns}`);
+  if (!Number.isInteger(columns) || columns < 1) throw new ValueError(`${where}: columns must be a positive integer, got ${describe(columns)}`);
   if (!data || typeof data.length !== 'number' || data.length % columns !== 0) {
     throw new ValueError(`${where}: expected a row-major array whose length is a multiple of ${columns}, got length ${data?.length}`);
   }
@@ -126,7 +127,7 @@ export type Scaler = StandardScaler | MinMaxScaler;
 export function scalerFromJSON(json: unknown, columns: number): Scaler {
   const j = json as { kind?: unknown; shift?: unknown; scale?: unknown };
   const scaler = j?.kind === 'standard' ? new StandardScaler() : j?.kind === 'minmax' ? new MinMaxScaler() : null;
-  if (!scaler) throw new ValueError(`scaler: kind must be 'standard' or 'minmax', got ${JSON.stringify(j?.kind)}`);
+  if (!scaler) throw new ValueError(`scaler: kind must be 'standard' or 'minmax', got ${describe(j?.kind)}`);
   const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === columns && a.every((v) => typeof v === 'number' && Number.isFinite(v));
   if (!ok(j.shift) || !ok(j.scale) || !j.scale.every((v) => v > 0)) {
     throw new ValueError(`scaler: shift and scale must be ${columns} finite numbers (scale > 0)`);
@@ -136,7 +137,7 @@ export function scalerFromJSON(json: unknown, columns: number): Scaler {
 
 function fromJSONOf(kind: 'standard' | 'minmax', json: unknown): Scaler {
   const j = json as { kind?: unknown; shift?: unknown };
-  if (j?.kind !== kind) throw new ValueError(`scaler: expected kind '${kind}', got ${JSON.stringify(j?.kind)}`);
+  if (j?.kind !== kind) throw new ValueError(`scaler: expected kind '${kind}', got ${describe(j?.kind)}`);
   const columns = Array.isArray(j.shift) ? j.shift.length : 0;
   if (columns < 1 || columns > 1_000_000) throw new ValueError('scaler: shift must hold 1 to 1000000 numbers');
   return scalerFromJSON(json, columns);
