@@ -1,6 +1,6 @@
 // The command's output folder: checked (and created) before any training, written at the end —
 // or after Ctrl-C, with the epochs finished so far.
-import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { saveModel } from '../index.js';
 import type { RoundResult } from './experiment.js';
@@ -77,8 +77,62 @@ export function prepareOutputFolder(out: string): string {
   return dir;
 }
 
-/** The files the command writes in --out. */
-const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png', 'comparison.svg', 'comparison.png'];
+/** The files the command writes in --out (`train`, and `train --data`'s predicted-vs-true plot). */
+const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png',
+  'comparison.svg', 'comparison.png', 'predicted-vs-true.svg', 'predicted-vs-true.png'];
+
+/**
+ * Checks `--out FILE` before any work: a file we can create or replace in an existing folder, and
+ * not one of the command's own input files (`inputs`: path and what it is; `predict … --out
+ * MODEL` replaced the model with the predictions). Returns the absolute path.
+ */
+export function checkOutputFile(flag: string, out: string, inputs: Array<[string, string]>): string {
+  const path = resolve(out);
+  let stat: Stats | null = null;
+  try {
+    stat = statSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw new UsageError(`${flag} ${out}: cannot use this path: ${reason(e)}`);
+  }
+  if (stat?.isDirectory()) throw new UsageError(`${flag} ${out}: is a folder; give a file name (e.g. ${join(out, 'predictions.csv')})`);
+  if (stat && !stat.isFile()) throw new UsageError(`${flag} ${out}: not a regular file`);
+  for (const [input, what] of inputs) {
+    let same = false;
+    try {
+      const s = statSync(input);
+      same = stat !== null && s.ino === stat.ino && s.dev === stat.dev;
+    } catch {
+      // an input that cannot be read is reported when it is read
+    }
+    if (same) throw new UsageError(`${flag} ${out}: is ${what} (${input}); writing there would destroy it`);
+  }
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is a file`), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+    const probe = join(dir, `.wasmnn-write-check-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new UsageError(`${flag} ${out}: cannot write in ${dir}: ${reason(e)}`);
+  }
+  return path;
+}
+
+/**
+ * Writes `text` to `path` through a temporary file in the same folder, renamed at the end: a
+ * failure (a full disk) or a kill part-way leaves the old file, never half of the new one.
+ */
+export function writeFileAtomically(flag: string, out: string, path: string, text: string | Uint8Array): void {
+  const temporary = `${path}.wasmnn-${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    throw new UsageError(`${flag} ${out}: cannot write: ${reason(e)}`);
+  }
+}
 
 /** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
 export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {

@@ -87,7 +87,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   try {
     history = await fitAsync(model, {
       loss, optimizer, x: train.x, y: train.y!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed,
-      validation: { x: test.x, y: test.y! }, task: prep.task, signal, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
+      validation: { x: test.x, y: test.y! }, evaluationBatchSize: config.evalBatchSize, task: prep.task, signal, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
     });
   } finally {
     progress.done(); // restores the cursor the bar hid, also on errors
@@ -97,7 +97,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const summary: TabularSummary = {
     task: prep.task, rows: { total: csv.rows.length, droppedMissingTarget: dropped, train: trainRows.length, test: testRows.length },
     features: prep.features, inputs: prep.featureCount, classes: [...prep.classes], architecture,
-    train: tabular.evaluate(trainRows), test: tabular.evaluate(testRows), seconds, files: [],
+    train: tabular.evaluate(trainRows, { batchSize: config.evalBatchSize }), test: tabular.evaluate(testRows, { batchSize: config.evalBatchSize }), seconds, files: [],
   };
   summary.files = await writeOutputs(config, tabular, history, summary, testRows);
   if (signal.aborted) {
@@ -150,7 +150,7 @@ async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, h
     if (summary.task === 'regression') {
       const { predictedVsTrueSpec } = await import('./plot-regression.js');
       const truth = tabular.preprocessor.targetValues(testRows) as number[];
-      const predicted = tabular.predict(testRows) as number[];
+      const predicted = tabular.predict(testRows, { batchSize: config.evalBatchSize }) as number[];
       files.push(...await plots.writeSpec(predictedVsTrueSpec(truth, predicted, config.target, title), dir, 'predicted-vs-true'));
     }
   } catch (e) {
