@@ -9,7 +9,7 @@ import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } 
 import { INTERRUPTED, prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
-import { trainTabular } from './tabular-train.js';
+import { diverged, trainTabular } from './tabular-train.js';
 
 const USAGE = `usage: wasmnn <command> [flags]
 
@@ -85,6 +85,8 @@ async function train(args: string[], signal: AbortSignal): Promise<number> {
       result = isImageDataset(config.dataset)
         ? runImageRound(config, config.seed + r, (log) => progress.epoch(log))
         : await runRound(config, config.seed + r, (log) => progress.epoch(log), signal);
+    } catch (e) {
+      throw diverged(e, config.lr);
     } finally {
       progress.done(); // restores the cursor the bar hid, also on errors
     }

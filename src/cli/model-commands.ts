@@ -4,6 +4,7 @@ import { TabularModel, WasmnnError, isMissing } from '../index.js';
 import { readCsv, readRegularFile, toCsv, withFileLines, type CsvTable } from './csv.js';
 import { FLAGS, UsageError, parseFlags } from './options.js';
 import { checkOutputFile, writeFileAtomically } from './output.js';
+import { r2Text } from './tabular-train.js';
 
 export const PREDICT_USAGE = `usage: wasmnn predict MODEL.safetensors ROWS.csv [--out FILE.csv] [--batch-size N]
 
@@ -84,7 +85,7 @@ export function predictCommand(args: string[]): void {
   const model = loadTabular(modelPath!);
   const csv = readCsv(csvPath!);
   checkColumns(csvPath!, csv, model);
-  const predictions = withFileLines(csvPath!, (row) => csv.lines[row]!, () => model.predict(csv.rows, { batchSize }));
+  const predictions = withFileLines(csvPath!, (row) => csv.lines[row]!, () => model.predict(csv.rows, { batchSize }), 'model');
   const column = `predicted_${model.preprocessor.target}`;
   const text = toCsv([...csv.columns, column], csv.rows.map((r, i) => [...csv.columns.map((c) => r[c]), predictions[i]]));
   if (out !== undefined) {
@@ -110,12 +111,12 @@ export function evaluateCommand(args: string[]): void {
   const keep = csv.rows.map((_, i) => i).filter((i) => !isMissing(csv.rows[i]![target]));
   if (keep.length === 0) throw new UsageError(`${csvPath}: no row has a value in '${target}'`);
   if (keep.length < csv.rows.length) console.error(`wasmnn: ${csv.rows.length - keep.length} rows without a '${target}' value skipped`);
-  const result = withFileLines(csvPath!, (row) => csv.lines[keep[row]!]!, () => model.evaluate(keep.map((i) => csv.rows[i]!), { batchSize }));
+  const result = withFileLines(csvPath!, (row) => csv.lines[keep[row]!]!, () => model.evaluate(keep.map((i) => csv.rows[i]!), { batchSize }), 'model');
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
   } else if (result.task === 'classification') {
     console.log(`${result.count} rows: accuracy ${(100 * result.accuracy).toFixed(2)} % (${result.errors} wrong)`);
   } else {
-    console.log(`${result.count} rows: MAE ${result.mae.toPrecision(4)}, RMSE ${result.rmse.toPrecision(4)}, R² ${result.r2.toFixed(4)}`);
+    console.log(`${result.count} rows: MAE ${result.mae.toPrecision(4)}, RMSE ${result.rmse.toPrecision(4)}, ${r2Text(result)}`);
   }
 }

@@ -100,6 +100,9 @@ const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string |
   return `--${name} does not apply to --init ${c.init}${c.biasInit === 'auto' ? '' : ` --bias-init ${c.biasInit}`} (only to ${users.join(', ')})`;
 };
 
+/** The largest seed (fit's: it draws with seed + 1). */
+const MAX_SEED = Number.MAX_SAFE_INTEGER - 1;
+
 /**
  * Most points per data set: the points, their copies (data loader, one-hot targets) and the
  * evaluation buffers must fit in WASM's 4 GiB; 10 million 2-D points use about 0.5 GiB.
@@ -139,7 +142,7 @@ export const FLAGS: Record<string, Flag> = {
   loss: { key: 'loss', type: 'string', default: 'ce', help: `loss: ${Object.keys(LOSSES).join('|')}`, parse: choice(Object.keys(LOSSES)) },
   reduction: { key: 'reduction', type: 'string', default: 'mean', help: 'loss reduction over the batch: mean|sum', parse: choice(['mean', 'sum']) },
   optim: { key: 'optim', type: 'string', default: 'adam', help: `optimizer: ${Object.keys(OPTIMIZERS).join('|')}`, parse: choice(Object.keys(OPTIMIZERS)) },
-  lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate', parse: number({ min: 0 }) },
+  lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate (> 0)', parse: number({ positive: true }) },
   momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }), refuse: optimizerFlag('momentum') },
   'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }), refuse: optimizerFlag('weight-decay') },
   amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)', refuse: optimizerFlag('amsgrad') },
@@ -162,9 +165,9 @@ export const FLAGS: Record<string, Flag> = {
   'init-bound': { key: 'initBound', type: 'string', default: '0.1', help: 'bound b of --init uniform, U(-b, b)', parse: number({ min: 0 }), refuse: initFlag('init-bound') },
   rounds: {
     key: 'rounds', type: 'string', default: '1', help: 'independent runs with seeds seed, seed+1, … (mean ± std)', parse: number({ integer: true, min: 1, max: 1e9 }),
-    refuse: (c) => (c.seed + c.rounds - 1 > Number.MAX_SAFE_INTEGER ? `--rounds ${c.rounds} with --seed ${c.seed}: the last round's seed would pass 2^53 - 1 (${Number.MAX_SAFE_INTEGER})` : null),
+    refuse: (c) => (c.seed + c.rounds - 1 > MAX_SEED ? `--rounds ${c.rounds} with --seed ${c.seed}: the last round's seed would pass 2^53 - 2 (${MAX_SEED})` : null),
   },
-  seed: { key: 'seed', type: 'string', default: '1', help: `random seed (an integer from 0 to 2^53 - 1)`, parse: number({ integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }) },
+  seed: { key: 'seed', type: 'string', default: '1', help: 'random seed (an integer from 0 to 2^53 - 2)', parse: number({ integer: true, min: 0, max: MAX_SEED }) },
   'early-stop-accuracy': { key: 'earlyStopAccuracy', type: 'string', default: '', help: 'stop when training accuracy reaches this (e.g. 1.0)', parse: optional(number({ min: 0, max: 1 })) },
   'early-stop-loss': { key: 'earlyStopLoss', type: 'string', default: '', help: 'stop when the training loss falls to this (e.g. 0.005)', parse: optional(number({ min: 0 })) },
   'check-every': {

@@ -134,6 +134,24 @@ export function writeFileAtomically(flag: string, out: string, path: string, tex
   }
 }
 
+/**
+ * Removes the command's files that an earlier run left in `dir` and this run did not write (the
+ * plots, after a run with --no-plots; predicted-vs-true after a classification): they showed
+ * another model beside this run's files. Only regular files of the command's own names.
+ */
+export function removeStaleOutputs(dir: string, written: string[]): void {
+  const kept = new Set(written.map((f) => resolve(f)));
+  for (const name of OUTPUT_FILES) {
+    const path = join(dir, name);
+    if (kept.has(path)) continue;
+    try {
+      if (statSync(path).isFile()) rmSync(path);
+    } catch {
+      // absent
+    }
+  }
+}
+
 /** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
 export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {
   const historyPath = join(dir, 'history.json');
@@ -145,14 +163,15 @@ export async function writeOutputs(dir: string, config: TrainConfig, rounds: unk
     writeFileSync(modelPath, saveModel(results[0]!.model));
     files.push(modelPath);
   }
-  if (!config.plots || results.length === 0 || results[0]!.history.epochs.length === 0) return files;
-  let plots: typeof import('./plots.js');
-  try {
-    plots = await import('./plots.js');
-  } catch (e) {
-    console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
-    return files;
+  if (config.plots && results.length > 0 && results[0]!.history.epochs.length > 0) {
+    let plots: typeof import('./plots.js') | undefined;
+    try {
+      plots = await import('./plots.js');
+    } catch (e) {
+      console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (plots) files.push(...await plots.writePlots(config, results, dir));
   }
-  files.push(...await plots.writePlots(config, results, dir));
+  removeStaleOutputs(dir, files);
   return files;
 }

@@ -101,7 +101,7 @@ describe('wasmnn train --data (regression: cars)', () => {
   it('without --impute a missing feature names its line; flags are checked', () => {
     const r = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--exclude', 'Name', '--epochs', '1', '--no-plots', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cars\.csv line \d+: column 'Horsepower': missing value \(''\); pass impute/);
+    expect(r.stderr).toMatch(/cars\.csv line \d+: column 'Horsepower': missing value \(''\); fill the cell, or pass --impute mean\|median\|mostFrequent/);
     const names = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--impute', 'median', '--epochs', '1', '--no-plots', '--quiet', '--out', join(dir, 'y')]);
     expect(names.code).toBe(2);
     expect(names.stderr).toMatch(/column 'Name' has \d+ distinct values in 318 training rows .*--exclude Name/);
