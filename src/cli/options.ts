@@ -227,6 +227,14 @@ export function parseFlags(args: string[], options: Record<string, { type: 'stri
     parsed = parseArgs({ args: attachDashValues(args, options), strict: true, allowPositionals, options, tokens: true });
   } catch (e) {
     const message = (e as Error).message;
+    // node's "Option '--data <value>' argument missing" / "… argument is ambiguous. Did you forget …"
+    const valueless = /^Option '(--[^' ]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(message);
+    if (valueless) {
+      const next = valueless[2] === 'missing' ? 'nothing follows it' : `${args[args.indexOf(valueless[1]!) + 1] ?? 'a flag'} follows it`;
+      throw new UsageError(`${valueless[1]} needs a value (${next})\n${allowed}`);
+    }
+    const boolean = /^Option '(--[^']+)' does not take an argument/.exec(message);
+    if (boolean) throw new UsageError(`${boolean[1]} takes no value (give ${boolean[1]} alone)\n${allowed}`);
     const name = /^Unknown option '(.*?)'/.exec(message)?.[1];
     if (name === undefined) throw new UsageError(`${message.split('\n')[0]}\n${allowed}`);
     const near = closest(name.replace(/^-+/, ''), Object.keys(options)).map((f) => `--${f}`).join(' or ');

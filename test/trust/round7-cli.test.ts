@@ -146,6 +146,13 @@ describe('round 7: flags', () => {
     failsWith(train(good, '--test-split', '-0.5'), /--test-split: expected a fraction between 0 and 1, got '-0\.5'/);
   });
 
+  it('a flag without its value says so (node\'s "Option \'--data\' argument is ambiguous." / "\'--out <value>\' argument missing")', () => {
+    failsWith(['train', '--data', '--target', 'y'], /^wasmnn: --data needs a value \(--target follows it\); allowed flags with --data: /);
+    failsWith(['train', '--lr'], /^wasmnn: --lr needs a value \(nothing follows it\); allowed flags: /);
+    failsWith(['predict', 'm', good, '--out'], /^wasmnn: --out needs a value \(nothing follows it\); usage: wasmnn predict/);
+    failsWith(['train', '--quiet=yes'], /^wasmnn: --quiet takes no value \(give --quiet alone\)/);
+  });
+
   it('--lr 0 is refused (a model that never changed was trained and saved)', () => {
     failsWith(train(good, '--lr', '0'), /^wasmnn: --lr: must be > 0, got 0$/);
     failsWith(['train', '--lr', '0'], /^wasmnn: --lr: must be > 0, got 0$/);
