@@ -56,7 +56,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const at = (idx: number[]) => (row: number): number => csv.lines[idx[row]!]!;
 
   const options = preprocessorOptions(config, csv.columns);
-  checkFeatureCells(config, csv, keep, options.features!);
+  checkFeatureCells(config, csv, keep, trainIdx, options.features!);
   checkTarget(config, csv, trainIdx, testIdx);
   checkTableSize(config, csv, trainIdx, keep.length, options.features!);
   const prep = new TabularPreprocessor(options);
@@ -145,8 +145,12 @@ const isNumber = (v: unknown): boolean => (typeof v === 'number' ? Number.isFini
  * read as categories — every number one of them — and fail later on a number the training rows
  * did not have, or train on garbage: refused unless --categorical names it, at the first text cell.
  */
-function checkFeatureCells(config: TabularTrainConfig, csv: CsvTable, rows: number[], features: string[]): void {
+function checkFeatureCells(config: TabularTrainConfig, csv: CsvTable, rows: number[], trainIdx: number[], features: string[]): void {
   for (const name of features) {
+    // Nothing to learn from, and nothing to impute from ("impute: column 'b' has no values to compute a mean from").
+    if (trainIdx.every((i) => isMissing(csv.rows[i]![name]))) {
+      throw new UsageError(`${config.data}: column '${name}' has no value in any of the ${trainIdx.length} training rows; leave it out with --exclude ${name}`);
+    }
     if (config.categorical.includes(name)) continue;
     let numbers = 0, text = -1;
     for (const i of rows) {

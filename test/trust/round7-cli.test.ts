@@ -124,6 +124,14 @@ describe('round 7: CSV files as spreadsheets write them', () => {
     expect(run(train(ids, '--exclude', 'id', '--epochs', '1')).code).toBe(0);
   }, 120_000);
 
+  it('a feature column empty in every training row is refused naming it (with --impute: "impute: column \'b\' has no values to compute a mean from", no file, exit 1)', () => {
+    const empty = file('empty-column.csv', 'a,b,y\n1,,x\n3,,z\n5,,x\n7,,z\n1,,x\n2,,z\n');
+    for (const flags of [[], ['--impute', 'mean'], ['--impute', 'mostFrequent']]) {
+      failsWith(train(empty, ...flags), /empty-column\.csv: column 'b' has no value in any of the 5 training rows; leave it out with --exclude b/);
+    }
+    expect(run(train(empty, '--exclude', 'b')).code).toBe(0);
+  });
+
   it('1e39 in a feature trains (scaled in float64 first); with --scale none it is refused at its line (held)', () => {
     const huge = file('huge.csv', GOOD.replace('1,2,x', '1e39,2,x'));
     expect(run(train(huge)).code).toBe(0);
