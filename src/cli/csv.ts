@@ -103,6 +103,15 @@ export function withFileLines<T>(path: string, lineOf: (row: number) => number, 
   }
 }
 
+/**
+ * Column names for a message: the first 20 (each cut at 80 characters) and how many more — a
+ * header of 200 000 columns made a message of 1.7 MB.
+ */
+export function columnList(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n)).join(', ');
+  return names.length > 20 ? `${shown}, … (${names.length} columns)` : shown;
+}
+
 /** One CSV field, quoted when it holds a comma, quote or line break. */
 function field(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);

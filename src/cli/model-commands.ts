@@ -1,7 +1,7 @@
 // `wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]` and `wasmnn evaluate MODEL DATA.csv`:
 // a model file saved by `wasmnn train --data` (or TabularModel.save) applied to raw CSV rows.
 import { TabularModel, WasmnnError, isMissing } from '../index.js';
-import { readCsv, readRegularFile, toCsv, withFileLines, type CsvTable } from './csv.js';
+import { columnList, readCsv, readRegularFile, toCsv, withFileLines, type CsvTable } from './csv.js';
 import { FLAGS, UsageError, parseFlags } from './options.js';
 import { checkOutputFile, writeFileAtomically } from './output.js';
 import { r2Text } from './tabular-train.js';
@@ -71,7 +71,7 @@ function checkColumns(path: string, csv: CsvTable, model: TabularModel): void {
   const missing = model.preprocessor.features.filter((c) => !csv.columns.includes(c));
   if (missing.length === 0) return;
   const s = missing.length === 1 ? '' : 's';
-  throw new UsageError(`${path} has no column${s} ${missing.map((c) => `'${c}'`).join(', ')}, which the model reads (its features: ${model.preprocessor.features.join(', ')}); the file has ${csv.columns.join(', ')}`);
+  throw new UsageError(`${path} has no column${s} ${columnList(missing.map((c) => `'${c}'`))}, which the model reads (its features: ${columnList(model.preprocessor.features)}); the file has ${columnList(csv.columns)}`);
 }
 
 /** Runs `wasmnn predict`. */

@@ -8,7 +8,7 @@ import {
   Generator, Linear, NonFiniteLossError, Sequential, TabularModel, TabularPreprocessor, ValueError, fitAsync, isMissing,
   type History, type Loss, type TabularEvaluation, type TabularOptions,
 } from '../index.js';
-import { readCsv, withFileLines, type CsvTable } from './csv.js';
+import { columnList, readCsv, withFileLines, type CsvTable } from './csv.js';
 import { parseDecimal } from '../decimal.js';
 import { UsageError } from './options.js';
 import { createProgress } from './progress.js';
@@ -45,7 +45,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const config = parseTabularArgs(args);
   prepareOutputFolder(config.out); // a folder we can write to, before reading or training anything
   const csv = readCsv(config.data);
-  if (!csv.columns.includes(config.target)) throw new UsageError(`--target: ${config.data} has no column '${config.target}'; it has ${csv.columns.join(', ')}`);
+  if (!csv.columns.includes(config.target)) throw new UsageError(`--target: ${config.data} has no column '${config.target}'; it has ${columnList(csv.columns)}`);
   const keep = csv.rows.map((_, i) => i).filter((i) => !isMissing(csv.rows[i]![config.target]));
   const dropped = csv.rows.length - keep.length;
   if (keep.length < 2) throw new UsageError(`${config.data}: ${keep.length} row(s) with a target value; at least 2 are needed`);
@@ -235,7 +235,7 @@ function warnIdentifiers(prep: TabularPreprocessor, rows: number): void {
 
 function preprocessorOptions(config: TabularTrainConfig, columns: string[]): TabularOptions {
   for (const c of [...(config.features ?? []), ...config.exclude, ...config.categorical]) {
-    if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columns.join(', ')}`);
+    if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columnList(columns)}`);
   }
   const features = (config.features ?? columns.filter((c) => c !== config.target)).filter((c) => !config.exclude.includes(c));
   if (features.includes(config.target)) throw new UsageError(`--features: the target '${config.target}' cannot be a feature`);

@@ -132,6 +132,17 @@ describe('round 7: CSV files as spreadsheets write them', () => {
     expect(run(train(empty, '--exclude', 'b')).code).toBe(0);
   });
 
+  it('a header of 200 000 columns is named in short messages (a missing --target, or a model\'s missing features, printed every name: 1.7 MB on one line)', () => {
+    const names = Array.from({ length: 200_000 }, (_, i) => `c${i}`);
+    const wide = file('wide.csv', `${names.join(',')},y\n${names.map((_, i) => i % 10).join(',')},x\n`);
+    const line = failsWith(['train', '--data', wide, '--target', 'nope', '--out', out('run')],
+      /--target: .*wide\.csv has no column 'nope'; it has c0, c1, .*, c19, … \(200001 columns\)$/);
+    expect(line.length).toBeLessThan(1000);
+    expect(run(train(good, '--out', out('narrow'))).code).toBe(0);
+    const missing = failsWith(['predict', join(out('narrow'), 'model.safetensors'), wide], /wide\.csv has no columns 'a', 'b', which the model reads \(its features: a, b\); the file has c0, .* \(200001 columns\)$/);
+    expect(missing.length).toBeLessThan(1000);
+  });
+
   it('1e39 in a feature trains (scaled in float64 first); with --scale none it is refused at its line (held)', () => {
     const huge = file('huge.csv', GOOD.replace('1,2,x', '1e39,2,x'));
     expect(run(train(huge)).code).toBe(0);
