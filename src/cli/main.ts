@@ -16,8 +16,8 @@ const USAGE = `usage: wasmnn <command> [flags]
 commands:
   train     train a network on a 2-D data set (wasmnn train --help for the flags),
             or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
-  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
-  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
+  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE] [--batch-size N]: predictions as CSV
+  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv [--json] [--batch-size N]: accuracy, or MAE / RMSE / R²
   help      show this text
   --version print the version`;
 

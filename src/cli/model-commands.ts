@@ -89,7 +89,7 @@ export function predictCommand(args: string[]): void {
   const column = `predicted_${model.preprocessor.target}`;
   const text = toCsv([...csv.columns, column], csv.rows.map((r, i) => [...csv.columns.map((c) => r[c]), predictions[i]]));
   if (out !== undefined) {
-    writeFileAtomically('--out', values.out as string, out, text);
+    writeFileAtomically(out, text, `--out ${values.out as string}`);
     console.error(`wasmnn: ${predictions.length} predictions written to ${values.out}`);
   } else {
     process.stdout.write(text);

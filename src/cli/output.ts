@@ -120,17 +120,22 @@ export function checkOutputFile(flag: string, out: string, inputs: Array<[string
 }
 
 /**
- * Writes `text` to `path` through a temporary file in the same folder, renamed at the end: a
- * failure (a full disk) or a kill part-way leaves the old file, never half of the new one.
+ * Writes `data` to `path` through a temporary file in the same folder, renamed at the end: a
+ * failure (a full disk) or a kill part-way leaves the old file, never half of the new one. The
+ * error names `name` (the path, or the flag that gave it).
  */
-export function writeFileAtomically(flag: string, out: string, path: string, text: string | Uint8Array): void {
+export function writeFileAtomically(path: string, data: string | Uint8Array, name = path): void {
   const temporary = `${path}.wasmnn-${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
+    writeFileSync(temporary, data);
     renameSync(temporary, path);
   } catch (e) {
-    rmSync(temporary, { force: true });
-    throw new UsageError(`${flag} ${out}: cannot write: ${reason(e)}`);
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // not a file (a folder of that name made the write fail): leave it
+    }
+    throw new UsageError(`cannot write ${name}: ${reason(e)}`);
   }
 }
 
@@ -155,12 +160,12 @@ export function removeStaleOutputs(dir: string, written: string[]): void {
 /** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
 export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {
   const historyPath = join(dir, 'history.json');
-  writeFileSync(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
+  writeFileAtomically(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
   const files = [historyPath];
   if (results.length > 0) {
     // The first round's trained model, with its architecture: loadModel(bytes) or torch read it.
     const modelPath = join(dir, 'model.safetensors');
-    writeFileSync(modelPath, saveModel(results[0]!.model));
+    writeFileAtomically(modelPath, saveModel(results[0]!.model));
     files.push(modelPath);
   }
   if (config.plots && results.length > 0 && results[0]!.history.epochs.length > 0) {

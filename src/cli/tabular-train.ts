@@ -1,8 +1,7 @@
 // `wasmnn train --data FILE.csv --target COLUMN`: a network on a table. Rows without a target are
 // dropped (and counted), the rest split into training and test rows with the seed; preprocessing
 // is fitted on the training rows only; the model file carries architecture and preprocessing.
-import { writeFileSync } from 'node:fs';
-import { INTERRUPTED, prepareOutputFolder, removeStaleOutputs } from './output.js';
+import { INTERRUPTED, prepareOutputFolder, removeStaleOutputs, writeFileAtomically } from './output.js';
 import { join } from 'node:path';
 import {
   Generator, Linear, NonFiniteLossError, Sequential, TabularModel, TabularPreprocessor, ValueError, fitAsync, isMissing,
@@ -250,8 +249,8 @@ function preprocessorOptions(config: TabularTrainConfig, columns: string[]): Tab
 async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, history: History, summary: TabularSummary, testRows: Array<Record<string, unknown>>): Promise<string[]> {
   const dir = prepareOutputFolder(config.out);
   const modelPath = join(dir, 'model.safetensors'), historyPath = join(dir, 'history.json');
-  writeFileSync(modelPath, tabular.save());
-  writeFileSync(historyPath, JSON.stringify({ config, ...summary, files: undefined, history: history.toJSON() }, null, 2));
+  writeFileAtomically(modelPath, tabular.save());
+  writeFileAtomically(historyPath, JSON.stringify({ config, ...summary, files: undefined, history: history.toJSON() }, null, 2));
   const files = [modelPath, historyPath];
   if (!config.plots) {
     removeStaleOutputs(dir, files);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam, Linear, Sequential, Tensor, TabularModel, loadModel, predict, saveCheckpoint } from '../../src/index.js';
 import { MAX_TABLE_VALUES } from '../../src/cli/tabular-train.js';
+import { UsageError } from '../../src/cli/options.js';
+import { writeFileAtomically } from '../../src/cli/output.js';
 import { runTorch, torchAvailable } from '../helpers/torch.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -264,6 +266,24 @@ describe('round 7: the output folder', () => {
     mkdirSync(join(folder, 'predicted-vs-true.svg'), { recursive: true });
     failsWith(['train', '--data', file('reg.csv', 'a,b,y\n1,2,1\n3,4,2\n5,6,3\n7,8,4\n1,1,5\n2,2,6\n'), '--target', 'y', '--epochs', '2', '--out', folder],
       /--out .*plot-folder: predicted-vs-true\.svg there is a folder/);
+  });
+
+  it('the outputs are written through a temporary file: a write that fails leaves the previous file whole and one line naming it (a raw fs error after a half-written file)', () => {
+    const target = file('kept.safetensors', 'previous model');
+    mkdirSync(`${target}.wasmnn-${process.pid}.tmp`); // the write fails (EISDIR) as a full disk would, at the first byte
+    let caught: unknown;
+    try {
+      writeFileAtomically(target, 'new bytes');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as Error).message).toMatch(/^cannot write .*kept\.safetensors: /);
+    expect(readFileSync(target, 'utf8')).toBe('previous model');
+    rmSync(`${target}.wasmnn-${process.pid}.tmp`, { recursive: true });
+    writeFileAtomically(target, 'new bytes');
+    expect(readFileSync(target, 'utf8')).toBe('new bytes');
+    expect(readdirSync(dir).filter((f) => f.startsWith('kept.safetensors'))).toEqual(['kept.safetensors']);
   });
 
   it("files of an earlier run that this run does not write are removed (a classification's folder kept the regression's predicted-vs-true plot; --no-plots kept the old plots)", () => {
