@@ -85,8 +85,10 @@ export function predictCommand(args: string[]): void {
   const model = loadTabular(modelPath!);
   const csv = readCsv(csvPath!);
   checkColumns(csvPath!, csv, model);
-  const predictions = withFileLines(csvPath!, (row) => csv.lines[row]!, () => model.predict(csv.rows, { batchSize }), 'model');
   const column = `predicted_${model.preprocessor.target}`;
+  // Two columns of one name (the output of an earlier predict as input) could not be read back.
+  if (csv.columns.includes(column)) throw new UsageError(`${csvPath} already has a column '${column}' (predictions of an earlier run?); remove it, the command adds it`);
+  const predictions = withFileLines(csvPath!, (row) => csv.lines[row]!, () => model.predict(csv.rows, { batchSize }), 'model');
   const text = toCsv([...csv.columns, column], csv.rows.map((r, i) => [...csv.columns.map((c) => r[c]), predictions[i]]));
   if (out !== undefined) {
     writeFileAtomically(out, text, `--out ${values.out as string}`);

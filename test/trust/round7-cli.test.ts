@@ -250,6 +250,12 @@ describe('round 7: predict and evaluate with the wrong files', () => {
     expect(r.stdout).toMatch(/^id,a,b,note,predicted_y\n7,1,2,"hello, world",[xz]\n$/);
   });
 
+  it('predicting on an earlier output (a predicted_y column) is refused (the output had two predicted_y columns, which no command reads back)', () => {
+    const first = run(['predict', model, good]);
+    expect(first.code, first.stderr).toBe(0);
+    failsWith(['predict', model, file('predicted.csv', first.stdout)], /predicted\.csv already has a column 'predicted_y' \(predictions of an earlier run\?\); remove it/);
+  });
+
   it("the advice in a bad cell's message is the command's, not the library's option names (\"pass impute (mean, …, { constant })\", \"pass unknownCategory: 'ignore'\")", () => {
     const missing = failsWith(['predict', model, file('missing.csv', 'a,b\n1,\n')], /missing\.csv line 2: column 'b': missing value \(''\); the model was trained without --impute/);
     expect(missing).not.toMatch(/impute \(|constant/);
