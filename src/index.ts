@@ -69,7 +69,7 @@ export { EarlyStopping, type EarlyStoppingOptions, type Monitor } from './train/
 
 export { modelToJSON, modelFromJSON, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export { saveModel, loadModel, readModelFile, type SaveModelOptions } from './io/model-file.js';
-export { TabularModel, type TabularEvaluation } from './io/tabular-model.js';
+export { TabularModel, type TabularEvaluation, type TabularPredictOptions } from './io/tabular-model.js';
 export { ARCHITECTURE_LIMITS } from './io/architecture.js';
 export { registerLayer, layerClass, registeredLayers, type LayerClass } from './nn/registry.js';
 export type { JsonValue, LayerConfig, LayerSpec } from './nn/config.js';

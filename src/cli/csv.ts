@@ -21,8 +21,16 @@ export const MAX_CSV_BYTES = 512 * 1024 * 1024;
  */
 function checkHeader(path: string, header: unknown[]): string[] {
   const names = header.map((h) => String(h));
+  // A file of another separator reads as one column whose name holds them all.
+  const separator = names.length === 1 ? [';', '\t', '|'].find((c) => names[0]!.includes(c)) : undefined;
+  if (separator !== undefined) {
+    throw new UsageError(`${path}: the header is one column, '${names[0]!.slice(0, 80)}', which holds '${separator === '\t' ? '\\t' : separator}': ` +
+      `the command reads comma-separated files (convert the file, e.g. with '${separator === '\t' ? '\\t' : separator}' replaced by ',')`);
+  }
   const seen = new Set<string>();
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
+    // An empty name (a trailing comma, a blank header cell) cannot be named by --target, --exclude, …
+    if (name === '') throw new UsageError(`${path}: column ${i + 1} of the header has no name${i === names.length - 1 ? ' (a trailing comma?)' : ''}; name it or remove the column`);
     if (name === '__proto__') throw new UsageError(`${path}: a column cannot be named '__proto__'; rename it`);
     if (seen.has(name)) throw new UsageError(`${path}: the header names column '${name.slice(0, 80)}' twice; rename one of them`);
     seen.add(name);
@@ -61,18 +69,47 @@ export function readCsv(path: string): CsvTable {
 }
 
 /**
- * Runs `fn` on rows taken from a file; a TabularDataError naming row i is re-thrown as a usage
- * error naming the file and its line (`lineOf(i)`).
+ * The library's advice (options of TabularPreprocessor) as the command's: flags of `train --data`
+ * when training, what the saved model does when predicting ('pass impute' sent a user of
+ * `wasmnn predict` looking for an option no command has).
  */
-export function withFileLines<T>(path: string, lineOf: (row: number) => number, fn: () => T): T {
+const ADVICE: Record<'train' | 'model', Array<[RegExp, string]>> = {
+  train: [
+    [/pass impute \(mean, median, mostFrequent or \{ constant \}\) or drop the row/, 'fill the cell, or pass --impute mean|median|mostFrequent'],
+    [/pass unknownCategory: 'ignore' to encode it as all zeros/, 'pass --unknown-category ignore to encode it as all zeros'],
+    [/use task: 'classification' for labels/, 'pass --task classification for labels'],
+    [/\(declare the column categorical if it is\)/, '(pass --categorical if the column holds categories)'],
+  ],
+  model: [
+    [/pass impute \(mean, median, mostFrequent or \{ constant \}\) or drop the row/, 'the model was trained without --impute, so this column needs a value in every row; fill the cell or drop the row'],
+    [/; pass unknownCategory: 'ignore' to encode it as all zeros/, '; the model was trained with --unknown-category error (a model trained with --unknown-category ignore reads it as all zeros)'],
+  ],
+};
+
+/**
+ * Runs `fn` on rows taken from a file; a TabularDataError naming row i is re-thrown as a usage
+ * error naming the file and its line (`lineOf(i)`), with the advice of `advice` (train: flags of
+ * `train --data`; model: what the saved model does).
+ */
+export function withFileLines<T>(path: string, lineOf: (row: number) => number, fn: () => T, advice: 'train' | 'model' = 'train'): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof TabularDataError && e.row !== undefined) {
-      throw new UsageError(`${path} line ${lineOf(e.row)}: ${e.message.replace(/^row \d+, /, '')}`);
+      const message = ADVICE[advice].reduce((m, [from, to]) => m.replace(from, to), e.message.replace(/^row \d+, /, ''));
+      throw new UsageError(`${path} line ${lineOf(e.row)}: ${message}`);
     }
     throw e;
   }
+}
+
+/**
+ * Column names for a message: the first 20 (each cut at 80 characters) and how many more — a
+ * header of 200 000 columns made a message of 1.7 MB.
+ */
+export function columnList(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n)).join(', ');
+  return names.length > 20 ? `${shown}, … (${names.length} columns)` : shown;
 }
 
 /** One CSV field, quoted when it holds a comma, quote or line break. */

@@ -9,15 +9,15 @@ import { UsageError, parseTrainArgs, trainHelp, versionText, type TrainConfig } 
 import { INTERRUPTED, prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
-import { trainTabular } from './tabular-train.js';
+import { diverged, trainTabular } from './tabular-train.js';
 
 const USAGE = `usage: wasmnn <command> [flags]
 
 commands:
   train     train a network on a 2-D data set (wasmnn train --help for the flags),
             or on a CSV table: wasmnn train --data FILE.csv --target COLUMN (--data --help)
-  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE]: predictions as CSV
-  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv: accuracy, or MAE / RMSE / R²
+  predict   wasmnn predict MODEL.safetensors ROWS.csv [--out FILE] [--batch-size N]: predictions as CSV
+  evaluate  wasmnn evaluate MODEL.safetensors DATA.csv [--json] [--batch-size N]: accuracy, or MAE / RMSE / R²
   help      show this text
   --version print the version`;
 
@@ -85,6 +85,8 @@ async function train(args: string[], signal: AbortSignal): Promise<number> {
       result = isImageDataset(config.dataset)
         ? runImageRound(config, config.seed + r, (log) => progress.epoch(log))
         : await runRound(config, config.seed + r, (log) => progress.epoch(log), signal);
+    } catch (e) {
+      throw diverged(e, config.lr);
     } finally {
       progress.done(); // restores the cursor the bar hid, also on errors
     }

@@ -100,6 +100,9 @@ const initFlag = (name: 'init-std' | 'init-bound') => (c: TrainConfig): string |
   return `--${name} does not apply to --init ${c.init}${c.biasInit === 'auto' ? '' : ` --bias-init ${c.biasInit}`} (only to ${users.join(', ')})`;
 };
 
+/** The largest seed (fit's: it draws with seed + 1). */
+const MAX_SEED = Number.MAX_SAFE_INTEGER - 1;
+
 /**
  * Most points per data set: the points, their copies (data loader, one-hot targets) and the
  * evaluation buffers must fit in WASM's 4 GiB; 10 million 2-D points use about 0.5 GiB.
@@ -139,7 +142,7 @@ export const FLAGS: Record<string, Flag> = {
   loss: { key: 'loss', type: 'string', default: 'ce', help: `loss: ${Object.keys(LOSSES).join('|')}`, parse: choice(Object.keys(LOSSES)) },
   reduction: { key: 'reduction', type: 'string', default: 'mean', help: 'loss reduction over the batch: mean|sum', parse: choice(['mean', 'sum']) },
   optim: { key: 'optim', type: 'string', default: 'adam', help: `optimizer: ${Object.keys(OPTIMIZERS).join('|')}`, parse: choice(Object.keys(OPTIMIZERS)) },
-  lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate', parse: number({ min: 0 }) },
+  lr: { key: 'lr', type: 'string', default: '0.01', help: 'learning rate (> 0)', parse: number({ positive: true }) },
   momentum: { key: 'momentum', type: 'string', default: '0', help: 'momentum (sgd, rmsprop)', parse: number({ min: 0 }), refuse: optimizerFlag('momentum') },
   'weight-decay': { key: 'weightDecay', type: 'string', default: '0', help: 'weight decay', parse: number({ min: 0 }), refuse: optimizerFlag('weight-decay') },
   amsgrad: { key: 'amsgrad', type: 'boolean', default: false, help: 'AMSGrad variant (adam, adamw)', refuse: optimizerFlag('amsgrad') },
@@ -160,8 +163,11 @@ export const FLAGS: Record<string, Flag> = {
   },
   'init-std': { key: 'initStd', type: 'string', default: '0.1', help: 'standard deviation of --init normal', parse: number({ min: 0 }), refuse: initFlag('init-std') },
   'init-bound': { key: 'initBound', type: 'string', default: '0.1', help: 'bound b of --init uniform, U(-b, b)', parse: number({ min: 0 }), refuse: initFlag('init-bound') },
-  rounds: { key: 'rounds', type: 'string', default: '1', help: 'independent runs with seeds seed, seed+1, … (mean ± std)', parse: number({ integer: true, min: 1 }) },
-  seed: { key: 'seed', type: 'string', default: '1', help: 'random seed', parse: number({ integer: true, min: 0 }) },
+  rounds: {
+    key: 'rounds', type: 'string', default: '1', help: 'independent runs with seeds seed, seed+1, … (mean ± std)', parse: number({ integer: true, min: 1, max: 1e9 }),
+    refuse: (c) => (c.seed + c.rounds - 1 > MAX_SEED ? `--rounds ${c.rounds} with --seed ${c.seed}: the last round's seed would pass 2^53 - 2 (${MAX_SEED})` : null),
+  },
+  seed: { key: 'seed', type: 'string', default: '1', help: 'random seed (an integer from 0 to 2^53 - 2)', parse: number({ integer: true, min: 0, max: MAX_SEED }) },
   'early-stop-accuracy': { key: 'earlyStopAccuracy', type: 'string', default: '', help: 'stop when training accuracy reaches this (e.g. 1.0)', parse: optional(number({ min: 0, max: 1 })) },
   'early-stop-loss': { key: 'earlyStopLoss', type: 'string', default: '', help: 'stop when the training loss falls to this (e.g. 0.005)', parse: optional(number({ min: 0 })) },
   'check-every': {
@@ -193,11 +199,11 @@ export const FLAGS: Record<string, Flag> = {
  * `--lr -1` as `--lr=-1`: node's parser takes a value starting with '-' for a flag, and we want
  * our own range message instead of its "ambiguous argument" error.
  */
-function attachDashValues(args: string[]): string[] {
+function attachDashValues(args: string[], types: Record<string, { type: 'string' | 'boolean' }>): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!, next = args[i + 1];
-    const flag = arg.startsWith('--') && !arg.includes('=') ? FLAGS[arg.slice(2)] : undefined;
+    const flag = arg.startsWith('--') && !arg.includes('=') ? types[arg.slice(2)] : undefined;
     if (flag?.type === 'string' && next !== undefined && /^-[^-]/.test(next)) {
       out.push(`${arg}=${next}`);
       i++;
@@ -208,27 +214,47 @@ function attachDashValues(args: string[]): string[] {
   return out;
 }
 
-function unknownFlag(message: string): UsageError {
-  const name = /^Unknown option '(.*?)'/.exec(message)?.[1];
-  const allowed = `allowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')}`;
-  if (name === undefined) return new UsageError(`${message.split('\n')[0]}\n${allowed}`);
-  const near = closest(name.replace(/^-+/, ''), Object.keys(FLAGS)).map((f) => `--${f}`).join(' or ');
-  return new UsageError(`unknown flag '${name}'${near ? `; did you mean ${near}?` : ''}\n${allowed}`);
+/**
+ * Parses flags strictly, as every subcommand does: an unknown flag is named (with the closest
+ * known ones and `allowed`), a flag given twice is refused (node's parser silently kept the last:
+ * `--data a.csv … --data b.csv` trained on b.csv), `--flag -1` is read as `--flag=-1`.
+ */
+export function parseFlags(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, allowed: string, allowPositionals = false): {
+  values: Record<string, string | boolean | undefined>; positionals: string[];
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: attachDashValues(args, options), strict: true, allowPositionals, options, tokens: true });
+  } catch (e) {
+    const message = (e as Error).message;
+    // node's "Option '--data <value>' argument missing" / "… argument is ambiguous. Did you forget …"
+    const valueless = /^Option '(--[^' ]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(message);
+    if (valueless) {
+      const next = valueless[2] === 'missing' ? 'nothing follows it' : `${args[args.indexOf(valueless[1]!) + 1] ?? 'a flag'} follows it`;
+      throw new UsageError(`${valueless[1]} needs a value (${next})\n${allowed}`);
+    }
+    const boolean = /^Option '(--[^']+)' does not take an argument/.exec(message);
+    if (boolean) throw new UsageError(`${boolean[1]} takes no value (give ${boolean[1]} alone)\n${allowed}`);
+    const name = /^Unknown option '(.*?)'/.exec(message)?.[1];
+    if (name === undefined) throw new UsageError(`${message.split('\n')[0]}\n${allowed}`);
+    const near = closest(name.replace(/^-+/, ''), Object.keys(options)).map((f) => `--${f}`).join(' or ');
+    throw new UsageError(`unknown flag '${name}'${near ? `; did you mean ${near}?` : ''}\n${allowed}`);
+  }
+  const seen = new Map<string, string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const value = token.value === undefined ? '' : ` ${token.value}`;
+    const first = seen.get(token.name);
+    if (first !== undefined) throw new UsageError(`--${token.name} is given twice (--${token.name}${first} and --${token.name}${value}); give it once`);
+    seen.set(token.name, value);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
 }
 
 /** Parses `train` arguments into a validated config. */
 export function parseTrainArgs(args: string[]): TrainConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: attachDashValues(args),
-      strict: true,
-      allowPositionals: false,
-      options: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type }])),
-    }));
-  } catch (e) {
-    throw unknownFlag((e as Error).message);
-  }
+  const { values } = parseFlags(args, Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type }])),
+    `allowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')}`);
   const config = {} as Record<string, unknown>;
   for (const [name, flag] of Object.entries(FLAGS)) {
     const given = values[name];

@@ -1,6 +1,6 @@
 // The command's output folder: checked (and created) before any training, written at the end —
 // or after Ctrl-C, with the epochs finished so far.
-import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { saveModel } from '../index.js';
 import type { RoundResult } from './experiment.js';
@@ -77,28 +77,106 @@ export function prepareOutputFolder(out: string): string {
   return dir;
 }
 
-/** The files the command writes in --out. */
-const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png', 'comparison.svg', 'comparison.png'];
+/** The files the command writes in --out (`train`, and `train --data`'s predicted-vs-true plot). */
+const OUTPUT_FILES = ['history.json', 'model.safetensors', 'learning-curve.svg', 'learning-curve.png', 'decision-boundary.svg', 'decision-boundary.png',
+  'comparison.svg', 'comparison.png', 'predicted-vs-true.svg', 'predicted-vs-true.png'];
+
+/**
+ * Checks `--out FILE` before any work: a file we can create or replace in an existing folder, and
+ * not one of the command's own input files (`inputs`: path and what it is; `predict … --out
+ * MODEL` replaced the model with the predictions). Returns the absolute path.
+ */
+export function checkOutputFile(flag: string, out: string, inputs: Array<[string, string]>): string {
+  const path = resolve(out);
+  let stat: Stats | null = null;
+  try {
+    stat = statSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw new UsageError(`${flag} ${out}: cannot use this path: ${reason(e)}`);
+  }
+  if (stat?.isDirectory()) throw new UsageError(`${flag} ${out}: is a folder; give a file name (e.g. ${join(out, 'predictions.csv')})`);
+  if (stat && !stat.isFile()) throw new UsageError(`${flag} ${out}: not a regular file`);
+  for (const [input, what] of inputs) {
+    let same = false;
+    try {
+      const s = statSync(input);
+      same = stat !== null && s.ino === stat.ino && s.dev === stat.dev;
+    } catch {
+      // an input that cannot be read is reported when it is read
+    }
+    if (same) throw new UsageError(`${flag} ${out}: is ${what} (${input}); writing there would destroy it`);
+  }
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is a file`), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+    const probe = join(dir, `.wasmnn-write-check-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new UsageError(`${flag} ${out}: cannot write in ${dir}: ${reason(e)}`);
+  }
+  return path;
+}
+
+/**
+ * Writes `data` to `path` through a temporary file in the same folder, renamed at the end: a
+ * failure (a full disk) or a kill part-way leaves the old file, never half of the new one. The
+ * error names `name` (the path, or the flag that gave it).
+ */
+export function writeFileAtomically(path: string, data: string | Uint8Array, name = path): void {
+  const temporary = `${path}.wasmnn-${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, data);
+    renameSync(temporary, path);
+  } catch (e) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // not a file (a folder of that name made the write fail): leave it
+    }
+    throw new UsageError(`cannot write ${name}: ${reason(e)}`);
+  }
+}
+
+/**
+ * Removes the command's files that an earlier run left in `dir` and this run did not write (the
+ * plots, after a run with --no-plots; predicted-vs-true after a classification): they showed
+ * another model beside this run's files. Only regular files of the command's own names.
+ */
+export function removeStaleOutputs(dir: string, written: string[]): void {
+  const kept = new Set(written.map((f) => resolve(f)));
+  for (const name of OUTPUT_FILES) {
+    const path = join(dir, name);
+    if (kept.has(path)) continue;
+    try {
+      if (statSync(path).isFile()) rmSync(path);
+    } catch {
+      // absent
+    }
+  }
+}
 
 /** Writes history.json and (unless --no-plots) the plots of the rounds; returns the file names. */
 export async function writeOutputs(dir: string, config: TrainConfig, rounds: unknown[], summary: unknown, results: RoundResult[]): Promise<string[]> {
   const historyPath = join(dir, 'history.json');
-  writeFileSync(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
+  writeFileAtomically(historyPath, JSON.stringify({ config, summary, rounds }, null, 2));
   const files = [historyPath];
   if (results.length > 0) {
     // The first round's trained model, with its architecture: loadModel(bytes) or torch read it.
     const modelPath = join(dir, 'model.safetensors');
-    writeFileSync(modelPath, saveModel(results[0]!.model));
+    writeFileAtomically(modelPath, saveModel(results[0]!.model));
     files.push(modelPath);
   }
-  if (!config.plots || results.length === 0 || results[0]!.history.epochs.length === 0) return files;
-  let plots: typeof import('./plots.js');
-  try {
-    plots = await import('./plots.js');
-  } catch (e) {
-    console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
-    return files;
+  if (config.plots && results.length > 0 && results[0]!.history.epochs.length > 0) {
+    let plots: typeof import('./plots.js') | undefined;
+    try {
+      plots = await import('./plots.js');
+    } catch (e) {
+      console.error(`wasmnn: plots skipped: they need the optional packages vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (plots) files.push(...await plots.writePlots(config, results, dir));
   }
-  files.push(...await plots.writePlots(config, results, dir));
+  removeStaleOutputs(dir, files);
   return files;
 }

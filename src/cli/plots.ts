@@ -2,12 +2,12 @@
 // curves with their mean ± std band (accuracy beside loss), the decision boundary, and the
 // prediction beside the ground truth. Vega-Lite specs rendered to SVG by Vega and to PNG by
 // resvg; loaded only by the command (never by the library).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DISK_RADIUS, Tensor, predict, type History } from '../index.js';
 import { outputActivation, outputUnits, type RoundResult } from './experiment.js';
 import type { TrainConfig } from './options.js';
 import { DATASETS } from './registry.js';
+import { writeFileAtomically } from './output.js';
 import { isImageDataset, layerSpec } from './image-experiment.js';
 
 type Spec = Record<string, unknown>;
@@ -203,8 +203,8 @@ export async function writeSpec(spec: Spec, dir: string, base: string): Promise<
   view.finalize();
   const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
   const svgPath = join(dir, `${base}.svg`), pngPath = join(dir, `${base}.png`);
-  writeFileSync(svgPath, svg);
-  writeFileSync(pngPath, png);
+  writeFileAtomically(svgPath, svg);
+  writeFileAtomically(pngPath, png);
   return [svgPath, pngPath];
 }
 

@@ -1,7 +1,6 @@
 // The flags of `wasmnn train --data FILE.csv`: the training flags the 2-D experiments also take
 // (one definition, in options.ts) plus the data flags of a CSV file.
-import { parseArgs } from 'node:util';
-import { FLAGS, UsageError } from './options.js';
+import { FLAGS, UsageError, parseFlags } from './options.js';
 import { parseDecimal } from '../decimal.js';
 
 /** Everything one `wasmnn train --data` run needs. */
@@ -26,6 +25,8 @@ export interface TabularTrainConfig {
   amsgrad: boolean;
   epochs: number;
   batchSize: number;
+  /** Rows per forward pass of the evaluations (fit's evaluationBatchSize; the final figures and the plot's predictions). */
+  evalBatchSize: number;
   init: string;
   seed: number;
   out: string;
@@ -48,11 +49,13 @@ const oneOf = (values: string[]) => (text: string, flag: string): string => {
   return text;
 };
 
-/** Flags shared with the 2-D experiments, taken from options.ts as they are. */
-const SHARED: Array<[string, keyof TabularTrainConfig, string?]> = [
+/** Flags shared with the 2-D experiments, taken from options.ts as they are (or with another default / help). */
+const SHARED: Array<[string, keyof TabularTrainConfig, string?, string?]> = [
   ['hidden', 'hidden', '32,16'], ['activation', 'activation'], ['optim', 'optim'], ['lr', 'lr'], ['momentum', 'momentum'],
-  ['weight-decay', 'weightDecay'], ['amsgrad', 'amsgrad'], ['epochs', 'epochs'], ['batch-size', 'batchSize', '32'], ['init', 'init'],
-  ['seed', 'seed'], ['out', 'out'], ['json', 'json'], ['quiet', 'quiet'], ['no-plots', 'plots'],
+  ['weight-decay', 'weightDecay'], ['amsgrad', 'amsgrad'], ['epochs', 'epochs'], ['batch-size', 'batchSize', '32'],
+  ['eval-batch-size', 'evalBatchSize', undefined,
+    'rows per forward pass when evaluating (both sets after each epoch, the final figures, the plot; the figures do not depend on it): lower it when a wide --hidden network runs out of memory evaluating 1024 rows'],
+  ['init', 'init'], ['seed', 'seed'], ['out', 'out'], ['json', 'json'], ['quiet', 'quiet'], ['no-plots', 'plots'],
 ];
 
 export const DATA_FLAGS: Record<string, DataFlag> = {
@@ -74,24 +77,16 @@ export const DATA_FLAGS: Record<string, DataFlag> = {
     },
   },
   loss: { key: 'loss', type: 'string', default: 'auto', help: 'auto (ce for classification, mse for regression)|ce|mse|mae|huber', parse: oneOf(['auto', 'ce', 'mse', 'mae', 'huber']) },
-  ...Object.fromEntries(SHARED.map(([name, key, def]) => {
+  ...Object.fromEntries(SHARED.map(([name, key, def, help]) => {
     const f = FLAGS[name]!;
-    return [name, { key, type: f.type, default: def ?? f.default, help: f.help, parse: f.parse } satisfies DataFlag];
+    return [name, { key, type: f.type, default: def ?? f.default, help: help ?? f.help, parse: f.parse } satisfies DataFlag];
   })),
 };
 
 /** Parses `train --data …` arguments into a validated config. */
 export function parseTabularArgs(args: string[]): TabularTrainConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args, strict: true, allowPositionals: false,
-      options: Object.fromEntries(Object.entries(DATA_FLAGS).map(([name, f]) => [name, { type: f.type }])),
-    }));
-  } catch (e) {
-    const message = (e as Error).message.replace(/^Unknown option '(.*?)'.*$/s, "unknown flag '$1'");
-    throw new UsageError(`${message}\nallowed flags with --data: ${Object.keys(DATA_FLAGS).map((f) => `--${f}`).join(' ')}`);
-  }
+  const { values } = parseFlags(args, Object.fromEntries(Object.entries(DATA_FLAGS).map(([name, f]) => [name, { type: f.type }])),
+    `allowed flags with --data: ${Object.keys(DATA_FLAGS).map((f) => `--${f}`).join(' ')}`);
   const config = {} as Record<string, unknown>;
   for (const [name, flag] of Object.entries(DATA_FLAGS)) {
     const given = values[name];

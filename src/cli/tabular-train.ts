@@ -1,14 +1,14 @@
 // `wasmnn train --data FILE.csv --target COLUMN`: a network on a table. Rows without a target are
 // dropped (and counted), the rest split into training and test rows with the seed; preprocessing
 // is fitted on the training rows only; the model file carries architecture and preprocessing.
-import { writeFileSync } from 'node:fs';
-import { INTERRUPTED, prepareOutputFolder } from './output.js';
+import { INTERRUPTED, prepareOutputFolder, removeStaleOutputs, writeFileAtomically } from './output.js';
 import { join } from 'node:path';
 import {
-  Generator, Linear, Sequential, TabularModel, TabularPreprocessor, fitAsync, isMissing,
+  Generator, Linear, NonFiniteLossError, Sequential, TabularModel, TabularPreprocessor, ValueError, fitAsync, isMissing,
   type History, type Loss, type TabularEvaluation, type TabularOptions,
 } from '../index.js';
-import { readCsv, withFileLines } from './csv.js';
+import { columnList, readCsv, withFileLines, type CsvTable } from './csv.js';
+import { parseDecimal } from '../decimal.js';
 import { UsageError } from './options.js';
 import { createProgress } from './progress.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, initLayer } from './registry.js';
@@ -30,7 +30,7 @@ interface TabularSummary {
 
 const fmt = (e: TabularEvaluation): string => (e.task === 'classification'
   ? `accuracy ${(100 * e.accuracy).toFixed(2)} % (${e.errors}/${e.count} wrong)`
-  : `MAE ${e.mae.toPrecision(4)}, RMSE ${e.rmse.toPrecision(4)}, R² ${e.r2.toFixed(4)} (${e.count} rows)`);
+  : `MAE ${e.mae.toPrecision(4)}, RMSE ${e.rmse.toPrecision(4)}, ${r2Text(e)} (${e.count} row${e.count === 1 ? '' : 's'})`);
 
 /**
  * Runs `wasmnn train --data …`; returns the exit code. An aborted `signal` (Ctrl-C) stops after the
@@ -44,7 +44,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const config = parseTabularArgs(args);
   prepareOutputFolder(config.out); // a folder we can write to, before reading or training anything
   const csv = readCsv(config.data);
-  if (!csv.columns.includes(config.target)) throw new UsageError(`--target: ${config.data} has no column '${config.target}'; it has ${csv.columns.join(', ')}`);
+  if (!csv.columns.includes(config.target)) throw new UsageError(`--target: ${config.data} has no column '${config.target}'; it has ${columnList(csv.columns)}`);
   const keep = csv.rows.map((_, i) => i).filter((i) => !isMissing(csv.rows[i]![config.target]));
   const dropped = csv.rows.length - keep.length;
   if (keep.length < 2) throw new UsageError(`${config.data}: ${keep.length} row(s) with a target value; at least 2 are needed`);
@@ -54,7 +54,11 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const trainRows = trainIdx.map((i) => csv.rows[i]!), testRows = testIdx.map((i) => csv.rows[i]!);
   const at = (idx: number[]) => (row: number): number => csv.lines[idx[row]!]!;
 
-  const prep = new TabularPreprocessor(preprocessorOptions(config, csv.columns));
+  const options = preprocessorOptions(config, csv.columns);
+  checkFeatureCells(config, csv, keep, trainIdx, options.features!);
+  checkTarget(config, csv, trainIdx, testIdx);
+  checkTableSize(config, csv, trainIdx, keep.length, options.features!);
+  const prep = new TabularPreprocessor(options);
   withFileLines(config.data, at(trainIdx), () => prep.fit(trainRows));
   if (!config.json) warnIdentifiers(prep, trainRows.length);
   const train = withFileLines(config.data, at(trainIdx), () => prep.transform(trainRows));
@@ -87,8 +91,10 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   try {
     history = await fitAsync(model, {
       loss, optimizer, x: train.x, y: train.y!, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed,
-      validation: { x: test.x, y: test.y! }, task: prep.task, signal, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
+      validation: { x: test.x, y: test.y! }, evaluationBatchSize: config.evalBatchSize, task: prep.task, signal, callbacks: { onEpochEnd: (log) => { progress.epoch(log); } },
     });
+  } catch (e) {
+    throw diverged(e, config.lr);
   } finally {
     progress.done(); // restores the cursor the bar hid, also on errors
   }
@@ -97,7 +103,7 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   const summary: TabularSummary = {
     task: prep.task, rows: { total: csv.rows.length, droppedMissingTarget: dropped, train: trainRows.length, test: testRows.length },
     features: prep.features, inputs: prep.featureCount, classes: [...prep.classes], architecture,
-    train: tabular.evaluate(trainRows), test: tabular.evaluate(testRows), seconds, files: [],
+    train: tabular.evaluate(trainRows, { batchSize: config.evalBatchSize }), test: tabular.evaluate(testRows, { batchSize: config.evalBatchSize }), seconds, files: [],
   };
   summary.files = await writeOutputs(config, tabular, history, summary, testRows);
   if (signal.aborted) {
@@ -113,6 +119,110 @@ export async function trainTabular(args: string[], signal: AbortSignal): Promise
   return 0;
 }
 
+/**
+ * A divergence (the loss or an evaluation became NaN or infinite) as one line that says what to
+ * change; other errors as they are.
+ */
+export function diverged(e: unknown, lr: number): unknown {
+  if (!(e instanceof NonFiniteLossError)) return e;
+  return new ValueError(`training diverged: ${e.message.replace(/^fit: training diverged /, '')}; try a smaller --lr (it is ${lr})`);
+}
+
+/** R² as printed: undefined when the true values are all equal (the library gives 1 or -Infinity). */
+export function r2Text(e: { r2: number }): string {
+  return Number.isFinite(e.r2) ? `R² ${e.r2.toFixed(4)}` : 'R² undefined (the true values are all equal)';
+}
+
+/** The most feature values (rows × inputs) the command encodes: 1 GiB as float64 while encoding, 512 MiB in WASM. */
+export const MAX_TABLE_VALUES = 2 ** 27;
+
+/** Reads as the preprocessor reads a cell: a finite number, or a decimal numeral. */
+const isNumber = (v: unknown): boolean => (typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && Number.isFinite(parseDecimal(v)));
+
+/**
+ * A feature column of numbers with text in some cells ('NaN', 'n/a', '12 kg', a typo) would be
+ * read as categories — every number one of them — and fail later on a number the training rows
+ * did not have, or train on garbage: refused unless --categorical names it, at the first text cell.
+ */
+function checkFeatureCells(config: TabularTrainConfig, csv: CsvTable, rows: number[], trainIdx: number[], features: string[]): void {
+  for (const name of features) {
+    // Nothing to learn from, and nothing to impute from ("impute: column 'b' has no values to compute a mean from").
+    if (trainIdx.every((i) => isMissing(csv.rows[i]![name]))) {
+      throw new UsageError(`${config.data}: column '${name}' has no value in any of the ${trainIdx.length} training rows; leave it out with --exclude ${name}`);
+    }
+    if (config.categorical.includes(name)) continue;
+    let numbers = 0, text = -1;
+    for (const i of rows) {
+      const v = csv.rows[i]![name];
+      if (isMissing(v)) continue;
+      if (isNumber(v)) numbers++;
+      else if (text < 0) text = i;
+    }
+    if (numbers > 0 && text >= 0) {
+      const v = String(csv.rows[text]![name]);
+      throw new UsageError(`${config.data} line ${csv.lines[text]}: column '${name}': ${JSON.stringify(v.slice(0, 80))} is not a number, but ${numbers} other cells of the column are; ` +
+        `correct it, leave it empty for a missing value (see --impute), or pass --categorical ${name} to read every value as a category`);
+    }
+  }
+}
+
+/**
+ * The target, before anything is fitted: a classification needs two classes, and the training
+ * rows must hold every class of the test rows (else the model cannot answer it and the test
+ * figures fail on it); a regression target that does not vary leaves nothing to learn.
+ */
+function checkTarget(config: TabularTrainConfig, csv: CsvTable, trainIdx: number[], testIdx: number[]): void {
+  const { target } = config;
+  const value = (i: number): unknown => csv.rows[i]![target];
+  const all = [...trainIdx, ...testIdx];
+  if (config.task === 'auto') {
+    // As the preprocessor decides (on the training rows): numbers make a regression, anything else classes.
+    const inFile = [...all].sort((a, b) => a - b); // the first of each in the file
+    const number = inFile.find((i) => typeof value(i) === 'number'), text = inFile.find((i) => typeof value(i) !== 'number');
+    if (number !== undefined && text !== undefined) {
+      throw new UsageError(`${config.data} line ${csv.lines[text]}: the target '${target}' holds ${JSON.stringify(String(value(text)).slice(0, 80))} beside numbers (line ${csv.lines[number]}: ${String(value(number))}); ` +
+        'correct the cell, or pass --task classification if every value is a class label');
+    }
+  }
+  const regression = config.task === 'regression' || (config.task === 'auto' && all.every((i) => typeof value(i) === 'number'));
+  if (regression) {
+    const first = value(trainIdx[0]!);
+    if (trainIdx.every((i) => value(i) === first)) {
+      throw new UsageError(`--target ${target}: every one of the ${trainIdx.length} training rows has the value ${String(first)}; a regression needs values that vary`);
+    }
+    return;
+  }
+  const label = (i: number): string => `${typeof value(i)}:${String(value(i))}`;
+  const classes = new Set(all.map(label));
+  if (classes.size < 2) {
+    throw new UsageError(`--target ${target}: every one of the ${all.length} rows with a value has the class ${JSON.stringify(String(value(all[0]!)))}; a classification needs at least 2 classes`);
+  }
+  const trained = new Set(trainIdx.map(label));
+  const unseen = testIdx.find((i) => !trained.has(label(i)));
+  if (unseen !== undefined) {
+    const count = all.filter((i) => label(i) === label(unseen)).length;
+    throw new UsageError(`--target ${target}: the class ${JSON.stringify(String(value(unseen)))} (line ${csv.lines[unseen]}) has ${count} row${count === 1 ? '' : 's'}, ` +
+      `all among the test rows of this split, so no training row teaches it; add rows of that class, or change --seed or --test-split`);
+  }
+}
+
+/**
+ * The encoded table must fit: one input per numeric column and per category of a text column in
+ * the training rows (an id or a free-text column gives one per row). Checked before encoding.
+ */
+function checkTableSize(config: TabularTrainConfig, csv: CsvTable, trainIdx: number[], rows: number, features: string[]): void {
+  const widths = features.map((name) => {
+    const values = trainIdx.map((i) => csv.rows[i]![name]).filter((v) => !isMissing(v));
+    const categorical = config.categorical.includes(name) || !values.every(isNumber);
+    return { name, width: categorical ? Math.max(1, new Set(values.map(String)).size) : 1 };
+  });
+  const width = widths.reduce((n, c) => n + c.width, 0);
+  if (rows * width <= MAX_TABLE_VALUES) return;
+  const widest = [...widths].sort((a, b) => b.width - a.width).slice(0, 3).filter((c) => c.width > 1);
+  throw new UsageError(`${config.data}: one-hot encoding gives ${width} inputs per row (${widest.map((c) => `'${c.name}': ${c.width} categories`).join(', ')}); ` +
+    `${rows} rows × ${width} inputs is more than the ${MAX_TABLE_VALUES} values the command holds; leave such a column out (--exclude ${widest[0]?.name ?? ''})`);
+}
+
 /** A text column with nearly one category per row is probably a name or an id: say so (it still trains). */
 function warnIdentifiers(prep: TabularPreprocessor, rows: number): void {
   const columns = prep.toJSON().columns as Array<{ name: string; kind: string; categories?: string[] }>;
@@ -124,7 +234,7 @@ function warnIdentifiers(prep: TabularPreprocessor, rows: number): void {
 
 function preprocessorOptions(config: TabularTrainConfig, columns: string[]): TabularOptions {
   for (const c of [...(config.features ?? []), ...config.exclude, ...config.categorical]) {
-    if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columns.join(', ')}`);
+    if (!columns.includes(c)) throw new UsageError(`${config.data} has no column '${c}'; it has ${columnList(columns)}`);
   }
   const features = (config.features ?? columns.filter((c) => c !== config.target)).filter((c) => !config.exclude.includes(c));
   if (features.includes(config.target)) throw new UsageError(`--features: the target '${config.target}' cannot be a feature`);
@@ -139,10 +249,13 @@ function preprocessorOptions(config: TabularTrainConfig, columns: string[]): Tab
 async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, history: History, summary: TabularSummary, testRows: Array<Record<string, unknown>>): Promise<string[]> {
   const dir = prepareOutputFolder(config.out);
   const modelPath = join(dir, 'model.safetensors'), historyPath = join(dir, 'history.json');
-  writeFileSync(modelPath, tabular.save());
-  writeFileSync(historyPath, JSON.stringify({ config, ...summary, files: undefined, history: history.toJSON() }, null, 2));
+  writeFileAtomically(modelPath, tabular.save());
+  writeFileAtomically(historyPath, JSON.stringify({ config, ...summary, files: undefined, history: history.toJSON() }, null, 2));
   const files = [modelPath, historyPath];
-  if (!config.plots) return files;
+  if (!config.plots) {
+    removeStaleOutputs(dir, files);
+    return files;
+  }
   try {
     const plots = await import('./plots.js');
     const title = `${config.data.split('/').pop()}: ${summary.architecture}, ${config.optim} lr ${config.lr}, seed ${config.seed}`;
@@ -150,12 +263,13 @@ async function writeOutputs(config: TabularTrainConfig, tabular: TabularModel, h
     if (summary.task === 'regression') {
       const { predictedVsTrueSpec } = await import('./plot-regression.js');
       const truth = tabular.preprocessor.targetValues(testRows) as number[];
-      const predicted = tabular.predict(testRows) as number[];
+      const predicted = tabular.predict(testRows, { batchSize: config.evalBatchSize }) as number[];
       files.push(...await plots.writeSpec(predictedVsTrueSpec(truth, predicted, config.target, title), dir, 'predicted-vs-true'));
     }
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     console.error(`wasmnn: plots skipped: they need vega, vega-lite and @resvg/resvg-js (${(e as Error).message.split('\n')[0]})`);
   }
+  removeStaleOutputs(dir, files);
   return files;
 }

@@ -9,9 +9,10 @@ import { TabularPreprocessor } from '../data/tabular/preprocessor.js';
 import type { TableInput } from '../data/tabular/table.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
-import { predict } from '../train/evaluate.js';
+import { EVALUATION_BATCH_SIZE, checkBatchSize, predict } from '../train/evaluate.js';
 import { probeOutputs } from '../train/task.js';
 import { readModelFile, saveModel } from './model-file.js';
+import { checkOptions } from '../check-values.js';
 
 /** Figures of TabularModel.evaluate: accuracy for classification; MAE, RMSE and R² for regression. */
 export type TabularEvaluation =
@@ -19,6 +20,18 @@ export type TabularEvaluation =
   | { task: 'regression'; count: number; mae: number; rmse: number; r2: number };
 
 const MAX_PREPROCESSING_CHARS = 16 << 20;
+
+/** Options of TabularModel.predict and evaluate. */
+export interface TabularPredictOptions {
+  /** Rows per forward pass, an integer ≥ 1 (default 1024): lower it when 1024 rows of activations do not fit memory. */
+  batchSize?: number;
+}
+
+/** The options checked before any work; predict's own options (batchSize checked there). */
+function batchOption(what: string, options: TabularPredictOptions): { batchSize: number } {
+  checkOptions(what, options, ['batchSize']);
+  return { batchSize: checkBatchSize(what, 'batchSize', options?.batchSize, EVALUATION_BATCH_SIZE) };
+}
 
 /**
  * A trained model and the fitted preprocessor its inputs went through. The constructor checks
@@ -44,11 +57,15 @@ export class TabularModel {
     }
   }
 
-  /** Predictions for raw rows: class labels, or numbers in the target's units. */
-  predict(rows: TableInput): Label[] {
+  /**
+   * Predictions for raw rows: class labels, or numbers in the target's units. `batchSize`: rows per
+   * forward pass (predict's option, default 1024; the predictions do not depend on it).
+   */
+  predict(rows: TableInput, options: TabularPredictOptions = {}): Label[] {
+    const batch = batchOption('TabularModel.predict', options);
     const x = this.preprocessor.transformFeatures(rows);
     try {
-      const out = predict(this.model, x);
+      const out = predict(this.model, x, batch);
       try {
         const width = out.size / x.shape[0]!;
         if (width !== this.preprocessor.outputCount) {
@@ -71,9 +88,10 @@ export class TabularModel {
   }
 
   /** Accuracy (classification) or MAE / RMSE / R² in the target's units (regression) on rows that have the target. */
-  evaluate(rows: TableInput): TabularEvaluation {
+  evaluate(rows: TableInput, options: TabularPredictOptions = {}): TabularEvaluation {
+    const batch = batchOption('TabularModel.evaluate', options);
     const truth = this.preprocessor.targetValues(rows);
-    const predicted = this.predict(rows);
+    const predicted = this.predict(rows, batch);
     const count = truth.length;
     if (this.preprocessor.task === 'classification') {
       const errors = truth.filter((t, i) => t !== predicted[i]).length;

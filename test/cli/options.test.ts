@@ -36,11 +36,11 @@ describe('parseTrainArgs', () => {
   });
 
   it('reads negative values and answers with its own range message', () => {
-    expect(usage(['--lr', '-1'])).toBe('--lr: must be ≥ 0, got -1');
+    expect(usage(['--lr', '-1'])).toBe('--lr: must be > 0, got -1');
     expect(usage(['--momentum', '-0.5', '--optim', 'sgd'])).toBe('--momentum: must be ≥ 0, got -0.5');
     expect(usage(['--hidden', '-3'])).toBe('--hidden: must be ≥ 1, got -3');
     expect(usage(['--activation-scale', '-2'])).toBe('--activation-scale: must be > 0, got -2');
-    expect(usage(['--lr=-1'])).toBe('--lr: must be ≥ 0, got -1');
+    expect(usage(['--lr=-1'])).toBe('--lr: must be > 0, got -1');
   });
 
   it('suggests the flag or value that was probably meant', () => {

@@ -6,7 +6,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { Sequential, type Tensor } from '../../src/index.js';
+import { UsageError } from '../../src/cli/options.js';
+import { parseTabularArgs, tabularHelp } from '../../src/cli/tabular-options.js';
+import { trainTabular } from '../../src/cli/tabular-train.js';
+import { evaluateCommand, predictCommand } from '../../src/cli/model-commands.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -68,8 +73,8 @@ describe('wasmnn train --data (classification: Iris)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.csv line 3: column 'sepal_width': missing value/);
     const notModel = run(['predict', iris, bad]);
-    expect(notModel.code).toBe(1);
-    expect(notModel.stderr).toMatch(/wasmnn: safetensors:/);
+    expect(notModel.code).toBe(2);
+    expect(notModel.stderr).toMatch(/^wasmnn: .*iris\.csv: not a model file of `wasmnn train --data`: safetensors:/);
     expect(run(['predict', join(out, 'model.safetensors')]).stderr).toMatch(/expected a model file and a CSV file/);
   });
 });
@@ -96,7 +101,7 @@ describe('wasmnn train --data (regression: cars)', () => {
   it('without --impute a missing feature names its line; flags are checked', () => {
     const r = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--exclude', 'Name', '--epochs', '1', '--no-plots', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cars\.csv line \d+: column 'Horsepower': missing value \(''\); pass impute/);
+    expect(r.stderr).toMatch(/cars\.csv line \d+: column 'Horsepower': missing value \(''\); fill the cell, or pass --impute mean\|median\|mostFrequent/);
     const names = run(['train', '--data', cars, '--target', 'Miles_per_Gallon', '--impute', 'median', '--epochs', '1', '--no-plots', '--quiet', '--out', join(dir, 'y')]);
     expect(names.code).toBe(2);
     expect(names.stderr).toMatch(/column 'Name' has \d+ distinct values in 318 training rows .*--exclude Name/);
@@ -110,5 +115,77 @@ describe('wasmnn train --data (regression: cars)', () => {
     expect(run(['train', '--data', cars, '--target', 'Origin', '--dataset', 'disk']).stderr).toMatch(/unknown flag '--dataset'/);
     expect(run(['train', '--data', join(dir, 'none.csv'), '--target', 'a']).stderr).toMatch(/cannot read/);
     expect(run(['train', '--data', '--help']).stdout).toMatch(/usage: wasmnn train --data FILE.csv --target COLUMN/);
+  });
+});
+
+describe('--eval-batch-size (train --data) and --batch-size (predict, evaluate)', () => {
+  // The tabular command evaluated in batches of 1024 rows whatever the network, with no flag to
+  // lower it (the 2-D and image runs had --eval-batch-size); predict and evaluate too.
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** The row counts of the model's forward calls in eval mode during `run`, with the command's output silenced. */
+  async function evalRows(run: () => unknown): Promise<number[]> {
+    const rows = new Set<number>();
+    const real = Sequential.prototype.forward;
+    vi.spyOn(Sequential.prototype, 'forward').mockImplementation(function (this: Sequential, input: Tensor) {
+      if (!this.training) rows.add(input.shape[0]!);
+      return real.call(this, input);
+    });
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await run();
+    vi.restoreAllMocks();
+    return [...rows].sort((a, b) => a - b);
+  }
+
+  it('parses like train --eval-batch-size (default 1024), is listed in the help and refused when not an integer ≥ 1', () => {
+    const base = ['--data', iris, '--target', 'species'];
+    expect(parseTabularArgs(base).evalBatchSize).toBe(1024);
+    expect(parseTabularArgs([...base, '--eval-batch-size', '64']).evalBatchSize).toBe(64);
+    expect(parseTabularArgs([...base, '--eval-batch-size=64']).evalBatchSize).toBe(64);
+    for (const [text, message] of [['0', /--eval-batch-size: must be ≥ 1, got 0/], ['-3', /--eval-batch-size: must be ≥ 1, got -3/], ['1.5', /expected an integer, got '1\.5'/], ['0x10', /expected an integer, got '0x10'/]] as const) {
+      expect(() => parseTabularArgs([...base, '--eval-batch-size', text])).toThrow(UsageError);
+      expect(() => parseTabularArgs([...base, '--eval-batch-size', text])).toThrow(message);
+    }
+    expect(tabularHelp()).toMatch(/--eval-batch-size +rows per forward pass when evaluating .*\(default 1024\)/);
+    const r = run(['train', '--data', iris, '--target', 'species', '--eval-batch-size', '0', '--out', join(dir, 'never')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('wasmnn: --eval-batch-size: must be ≥ 1, got 0\n');
+  });
+
+  it('train --data evaluates (after each epoch, at the end) in batches of that many rows, with the same figures and model', async () => {
+    const flags = ['--data', iris, '--target', 'species', '--hidden', '8', '--epochs', '2', '--batch-size', '16', '--no-plots', '--quiet'];
+    const a = join(dir, 'eval-a'), b = join(dir, 'eval-b');
+    // probe 2 rows; training 120 = 17·7 + 1 → 7 … 6, 2; test 30 = 4·7 + 2 → 7 … 2.
+    expect(await evalRows(() => trainTabular([...flags, '--eval-batch-size', '7', '--out', a], new AbortController().signal))).toEqual([2, 6, 7]);
+    // the default: every set in one batch
+    expect(await evalRows(() => trainTabular([...flags, '--out', b], new AbortController().signal))).toEqual([2, 30, 120]);
+    const ha = JSON.parse(readFileSync(join(a, 'history.json'), 'utf8')), hb = JSON.parse(readFileSync(join(b, 'history.json'), 'utf8'));
+    expect(ha.config.evalBatchSize).toBe(7);
+    expect(ha.test).toEqual(hb.test);
+    // the losses are sums over other batches: equal to float rounding
+    ha.history.epochs.forEach((e: { valLoss: number; valAccuracy: number }, i: number) => {
+      expect(e.valAccuracy).toBe(hb.history.epochs[i].valAccuracy);
+      expect(e.valLoss).toBeCloseTo(hb.history.epochs[i].valLoss, 6);
+    });
+    expect(readFileSync(join(a, 'model.safetensors'))).toEqual(readFileSync(join(b, 'model.safetensors')));
+  });
+
+  it('predict and evaluate take --batch-size (default 1024): same predictions and figures', async () => {
+    const model = join(dir, 'eval-a', 'model.safetensors');
+    expect(await evalRows(() => predictCommand([model, iris, '--batch-size', '40']))).toEqual([2, 30, 40]); // 150 = 3·40 + 30
+    expect(await evalRows(() => evaluateCommand([model, iris, '--batch-size', '100']))).toEqual([2, 50, 100]);
+    expect(await evalRows(() => evaluateCommand([model, iris]))).toEqual([2, 150]);
+    expect(run(['predict', model, iris, '--batch-size', '1']).stdout).toBe(run(['predict', model, iris]).stdout);
+    expect(run(['evaluate', model, iris, '--batch-size', '3', '--json']).stdout).toBe(run(['evaluate', model, iris, '--json']).stdout);
+    for (const command of ['predict', 'evaluate']) {
+      const r = run([command, model, iris, '--batch-size', '0']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('wasmnn: --batch-size: must be ≥ 1, got 0\n');
+      expect(run([command, '--help']).stdout).toMatch(/--batch-size N +rows per forward pass \(default 1024, as train's --eval-batch-size/);
+    }
   });
 });

@@ -114,6 +114,6 @@ describe('wasmnn --version and the report setups', () => {
     expect(run(['train', '--optim', 'adam', '--momentum', '0.9']).stderr.trim()).toBe('wasmnn: --momentum does not apply to --optim adam (only to sgd, rmsprop)');
     const negative = run(['train', '--lr', '-1']);
     expect(negative.code).toBe(2);
-    expect(negative.stderr.trim()).toBe('wasmnn: --lr: must be ≥ 0, got -1');
+    expect(negative.stderr.trim()).toBe('wasmnn: --lr: must be > 0, got -1');
   });
 });

@@ -15,6 +15,21 @@ function tabular(): TabularModel {
 }
 
 describe('TabularModel', () => {
+  it('predict / evaluate take { batchSize } (rows per forward pass, as predict): same answers; a bad size or option is refused before any work', () => {
+    const m = tabular();
+    const many = Array.from({ length: 9 }, (_, i) => rows[i % 4]!);
+    expect(m.predict(many, { batchSize: 2 })).toEqual(m.predict(many));
+    expect(m.evaluate(many, { batchSize: 4 })).toEqual(m.evaluate(many));
+    const before = memoryStats().bytesInUse;
+    for (const batchSize of [0, 1.5, -1, NaN, '8', null] as unknown[]) {
+      expect(() => m.predict(many, { batchSize } as never)).toThrow(ValueError);
+      expect(() => m.evaluate(many, { batchSize } as never)).toThrow(/TabularModel\.evaluate: .*batchSize/);
+    }
+    expect(() => m.predict(many, { batch: 2 } as never)).toThrow(/TabularModel\.predict: unknown option 'batch'; allowed: batchSize/);
+    expect(() => m.predict(many, 5 as never)).toThrow(/TabularModel\.predict: options must be an object/);
+    expect(memoryStats().bytesInUse).toBe(before);
+  });
+
   it('predicts original labels from raw rows; the file carries model and preprocessing; loadModel reads the same file', () => {
     const m = tabular();
     const bytes = m.save();
