@@ -2,13 +2,13 @@ import { disposeSymbol } from '../dispose.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
-import { checkBoolean, describe } from '../validate.js';
+import { checkBoolean, checkOptions, describe } from '../validate.js';
 import { StateError, ValueError } from '../errors.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
-import { checkBufferRegistration, checkStateDict, checkStateName, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
+import { checkBufferRegistration, checkStateDict, checkStateName, type IncompatibleKeys, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
 
-export type { StateDtype, StateEntry } from './state-dict.js';
+export type { IncompatibleKeys, StateDtype, StateEntry } from './state-dict.js';
 
 /** A registered buffer: state that is saved but not trained (BatchNorm's running statistics). */
 interface BufferEntry {
@@ -247,14 +247,21 @@ export abstract class Module {
   /**
    * Loads parameters and buffers saved by stateDict() (or converted from PyTorch). Every name,
    * shape and value is checked first; on any problem it throws naming the key, and the module is
-   * unchanged.
+   * unchanged. As torch's load_state_dict: `strict` (default true) refuses a dict whose keys are
+   * not exactly the module's; `{ strict: false }` loads the keys both have and leaves the rest
+   * (a shape or value problem in a loaded key still throws, changing nothing). Returns torch's
+   * `_IncompatibleKeys` as `{ missingKeys, unexpectedKeys }` (both empty after a strict load).
    */
-  loadStateDict(dict: StateDictInput): void {
+  loadStateDict(dict: StateDictInput, options: { strict?: boolean } = {}): IncompatibleKeys {
     this.checkUsable('loadStateDict');
+    const where = `${this.typeName}.loadStateDict`;
+    checkOptions(where, options, ['strict']);
+    const strict = checkBoolean(where, 'strict', options.strict ?? true);
     const state = this.namedState();
-    checkStateDict(`${this.typeName}.loadStateDict`, state, dict);
+    const keys = checkStateDict(where, state, dict, strict);
     // Everything checked: commit.
-    for (const [name, t] of state) t._view().set(dict[name]!.data);
+    for (const [name, t] of state) if (Object.hasOwn(dict, name)) t._view().set(dict[name]!.data);
+    return keys;
   }
 
   /** Sets every parameter gradient to zero. */
