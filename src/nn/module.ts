@@ -206,14 +206,16 @@ export abstract class Module {
 
   /**
    * Parameters and buffers in torch's state_dict order: each module's parameters, then its
-   * buffers, then its children's.
+   * buffers, then its children's. A parameter registered under several names (tied weights)
+   * appears once, under its first name, with `unique` (torch's named_parameters); under every
+   * name without (torch's state_dict, which saves and loads each key).
    */
-  private namedState(prefix = ''): NamedStateItem[] {
+  private namedState(prefix = '', unique = true): NamedStateItem[] {
     const seen = new Set<Tensor>();
     const out: NamedStateItem[] = [];
     const visit = (module: Module, path: string): void => {
       for (const [name, p] of module.ownParams) {
-        if (!seen.has(p)) {
+        if (!unique || !seen.has(p)) {
           seen.add(p);
           out.push([path + name, p, 'parameter', 'F32', undefined]);
         }
@@ -233,12 +235,13 @@ export abstract class Module {
   /**
    * Copies of every parameter and buffer under its PyTorch name ("0.weight": shape [out, in],
    * "1.running_mean", …), the layout torch.nn.Module.state_dict() uses. Integer buffers carry
-   * dtype 'I64'.
+   * dtype 'I64'. A parameter registered under two names (tied weights) is saved under both, as
+   * torch's (parameters() and namedParameters() give it once).
    */
   stateDict(): Record<string, StateEntry> {
     this.checkUsable('stateDict');
     const out: Record<string, StateEntry> = {};
-    for (const [name, t, , dtype] of this.namedState()) {
+    for (const [name, t, , dtype] of this.namedState('', false)) {
       out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.toFloat32Array() } : { shape: [...t.shape], data: t.toFloat32Array(), dtype };
     }
     return out;
@@ -257,7 +260,7 @@ export abstract class Module {
     const where = `${this.typeName}.loadStateDict`;
     checkOptions(where, options, ['strict']);
     const strict = checkBoolean(where, 'strict', options.strict ?? true);
-    const state = this.namedState();
+    const state = this.namedState('', false);
     const keys = checkStateDict(where, state, dict, strict);
     // Everything checked: commit.
     for (const [name, t] of state) if (Object.hasOwn(dict, name)) t._view().set(dict[name]!.data);

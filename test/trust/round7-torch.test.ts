@@ -308,6 +308,7 @@ describe.skipIf(!hasTorch)('module API against torch.nn.Module', () => {
   const torch = hasTorch ? runTorch<{
     state: string[]; params: string[]; buffers: string[]; children: string[]; repr: string; modes: boolean[];
     loose: { missing: string[]; unexpected: string[]; weight: number[] }; strict: string;
+    tied: { state: string[]; params: string[]; loaded: number[]; missing: string[] };
   }>(`${PY_HELPERS}
 m = ${TORCH_MODEL}
 sd = m.state_dict()
@@ -323,6 +324,16 @@ r = m.load_state_dict(loose, strict=False)
 out['loose'] = {'missing': r.missing_keys, 'unexpected': r.unexpected_keys, 'weight': m[5].weight.flatten().tolist()}
 try: m.load_state_dict(loose); out['strict'] = ''
 except RuntimeError as e: out['strict'] = str(e)
+class Tied(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(2, 2); self.b = torch.nn.Linear(2, 3); self.w = self.a.weight
+t = Tied()
+sd = t.state_dict()
+out['tied'] = {'state': list(sd.keys()), 'params': [n for n, _ in t.named_parameters()]}
+t.load_state_dict({**sd, 'w': torch.zeros(2, 2), 'a.weight': torch.tensor([[1., 2], [3, 4]])})
+out['tied']['loaded'] = t.a.weight.flatten().tolist()
+out['tied']['missing'] = t.load_state_dict({k: v for k, v in sd.items() if k != 'a.weight'}, strict=False).missing_keys
 print(json.dumps(out))
 `) : null;
 
@@ -364,6 +375,32 @@ print(json.dumps(out))
     expect(torch!.strict).toMatch(/Unexpected key\(s\) in state_dict: "9.weight", "3.1.0.extra"/);
     rejects(() => m.loadStateDict(loose), ValueError, /missing keys '1.running_var', '8.1.running_mean'; unexpected keys '9.weight', '3.1.0.extra'.*strict: false/);
     expect(m.loadStateDict(sd)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+  });
+
+  it('a parameter registered under two names (tied weights) is in the state dict under both, as torch\'s (it was saved once: torch\'s strict load of the file failed, and torch\'s file was refused)', () => {
+    // Differed before: stateDict() kept the first name only, like namedParameters().
+    class Tied extends nn.Module {
+      readonly a = this.registerModule('a', new Linear(2, 2));
+      readonly b = this.registerModule('b', new Linear(2, 3));
+      constructor() {
+        super();
+        this.registerParameter('w', this.a.weight);
+      }
+      forward(x: Tensor): Tensor { return x; }
+      backward(g: Tensor): Tensor { return g; }
+    }
+    const m = new Tied();
+    expect(Object.keys(m.stateDict())).toEqual(torch!.tied.state);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(torch!.tied.params);
+    expect(m.parameters()).toHaveLength(4);
+    const sd = m.stateDict();
+    const w = { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) };
+    // Both keys write the one tensor, in order: the last wins, as torch's copy_ per key.
+    m.loadStateDict({ ...sd, w: { shape: [2, 2], data: new Float32Array(4) }, 'a.weight': w });
+    expect(Array.from(m.a.weight.toFloat32Array())).toEqual(torch!.tied.loaded);
+    const partial: Record<string, unknown> = { ...sd };
+    delete partial['a.weight'];
+    expect(m.loadStateDict(partial as never, { strict: false })).toEqual({ missingKeys: torch!.tied.missing, unexpectedKeys: [] });
   });
 
   it('a non-strict load still checks every key it loads first (torch: "size mismatch"), changing nothing; options are checked', () => {
