@@ -41,7 +41,7 @@ export abstract class Module {
   training = true;
   private readonly ownParams: Array<[string, Parameter]> = [];
   private readonly ownBuffers: Array<[string, BufferEntry]> = [];
-  private readonly children: Array<[string, Module]> = [];
+  private readonly childList: Array<[string, Module]> = [];
   private readonly workspaces: Workspace[] = [];
   private disposedFlag = false;
 
@@ -101,7 +101,7 @@ export abstract class Module {
    * predict and fit's evaluations).
    */
   _batchProblem(rows: number, mode: BatchMode): string | null {
-    for (const [, child] of this.children) {
+    for (const [, child] of this.childList) {
       const problem = child._batchProblem(rows, mode);
       if (problem) return problem;
     }
@@ -146,13 +146,13 @@ export abstract class Module {
       throw new ValueError(`${this.typeName}: child '${name}' would make ${shared.typeName} appear twice in this model; ` +
         'explicit backward keeps one input per module, so use a separate instance for each position');
     }
-    this.children.push([name, module]);
+    this.childList.push([name, module]);
     return module;
   }
 
   /** The names of this module's own parameters, buffers and children (each must be unique). */
   private ownNames(): string[] {
-    return [...this.ownParams, ...this.ownBuffers, ...this.children].map(([n]) => n);
+    return [...this.ownParams, ...this.ownBuffers, ...this.childList].map(([n]) => n);
   }
 
   /** Registers a workspace so that dispose() frees it. */
@@ -169,20 +169,20 @@ export abstract class Module {
   _trainingFlags(out: Uint8Array | null, at = 0): number {
     if (out !== null && at < out.length) out[at] = this.training ? 1 : 0;
     let next = at + 1;
-    for (let i = 0; i < this.children.length; i++) next = this.children[i]![1]._trainingFlags(out, next);
+    for (let i = 0; i < this.childList.length; i++) next = this.childList[i]![1]._trainingFlags(out, next);
     return next;
   }
 
   /** This module and all its descendants. */
   private descendants(into = new Set<Module>()): Set<Module> {
     into.add(this);
-    for (const [, c] of this.children) c.descendants(into);
+    for (const [, c] of this.childList) c.descendants(into);
     return into;
   }
 
   /** Whether `module` is this module or one of its descendants. */
   private contains(module: Module): boolean {
-    return module === this || this.children.some(([, c]) => c.contains(module));
+    return module === this || this.childList.some(([, c]) => c.contains(module));
   }
 
   /** Every parameter of this module and its descendants, each once, in registration order. */
@@ -221,7 +221,7 @@ export abstract class Module {
         }
       }
       for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype, b.min]);
-      for (const [name, child] of module.children) visit(child, `${path}${name}.`);
+      for (const [name, child] of module.childList) visit(child, `${path}${name}.`);
     };
     visit(this, prefix ? `${prefix}.` : '');
     return out;
@@ -229,7 +229,50 @@ export abstract class Module {
 
   /** [name, module] pairs of the direct children. */
   namedChildren(): Array<[string, Module]> {
-    return [...this.children];
+    return [...this.childList];
+  }
+
+  /** The direct children, in registration order (torch's children()). */
+  children(): Module[] {
+    this.checkUsable('children');
+    return this.childList.map(([, c]) => c);
+  }
+
+  /**
+   * [name, module] pairs of this module and every descendant, depth first, this module first
+   * under `prefix` ('' by default), each module once (torch's named_modules()).
+   */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    this.checkUsable('namedModules');
+    if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedModules: prefix must be a string, got ${describe(prefix)}`);
+    const out: Array<[string, Module]> = [];
+    const seen = new Set<Module>();
+    const visit = (module: Module, path: string): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      out.push([path, module]);
+      for (const [name, child] of module.childList) visit(child, path ? `${path}.${name}` : name);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  /** This module and every descendant, depth first, this module first (torch's modules()). */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Calls `fn` on every descendant, children before their parent, then on this module, as
+   * torch's apply() (typically to initialise weights: `model.apply((m) => { if (m instanceof Linear) … })`).
+   * Returns this.
+   */
+  apply(fn: (module: Module) => void): this {
+    this.checkUsable('apply');
+    if (typeof fn !== 'function') throw new ValueError(`${this.typeName}.apply: fn must be a function of a module, got ${describe(fn)}`);
+    for (const [, child] of this.childList) child.apply(fn);
+    fn(this);
+    return this;
   }
 
   /**
@@ -277,7 +320,7 @@ export abstract class Module {
   train(mode = true): this {
     checkBoolean(`${this.typeName}.train`, 'mode', mode);
     this.training = mode;
-    for (const [, child] of this.children) child.train(mode);
+    for (const [, child] of this.childList) child.train(mode);
     return this;
   }
 
@@ -326,8 +369,8 @@ export abstract class Module {
   /** PyTorch-style description of the module tree. */
   toString(): string {
     const name = this.typeName;
-    if (this.children.length === 0) return `${name}(${this.extraRepr()})`;
-    const lines = this.children.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
+    if (this.childList.length === 0) return `${name}(${this.extraRepr()})`;
+    const lines = this.childList.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
     return `${name}(\n${lines.join('\n')}\n)`;
   }
 
@@ -349,7 +392,7 @@ export abstract class Module {
         value: () => this.checkUsable(method),
       });
     }
-    for (const [, child] of this.children) child.dispose();
+    for (const [, child] of this.childList) child.dispose();
     for (const [, p] of this.ownParams) {
       if (!p.isDisposed) {
         p._releaseMemory();

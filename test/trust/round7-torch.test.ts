@@ -307,13 +307,17 @@ describe.skipIf(!hasTorch)('module API against torch.nn.Module', () => {
 
   const torch = hasTorch ? runTorch<{
     state: string[]; params: string[]; buffers: string[]; children: string[]; repr: string; modes: boolean[];
+    modules: Array<[string, string]>; under: string[]; nchildren: number; applied: string[];
     loose: { missing: string[]; unexpected: string[]; weight: number[] }; strict: string;
     tied: { state: string[]; params: string[]; loaded: number[]; missing: string[] };
   }>(`${PY_HELPERS}
 m = ${TORCH_MODEL}
 sd = m.state_dict()
 out = {'state': list(sd.keys()), 'params': [n for n, _ in m.named_parameters()], 'buffers': [n for n, _ in m.named_buffers()],
-       'children': [n for n, _ in m.named_children()], 'repr': repr(m)}
+       'children': [n for n, _ in m.named_children()], 'repr': repr(m),
+       'modules': [[n, type(x).__name__] for n, x in m.named_modules()], 'under': [n for n, _ in m[3].named_modules(prefix='features')],
+       'nchildren': len(list(m.children())), 'applied': []}
+m.apply(lambda x: out['applied'].append(type(x).__name__))
 m.eval(); m[3][1].train()
 out['modes'] = [x.training for x in m.modules()]
 loose = {k: v for k, v in sd.items() if k not in ('1.running_var', '8.1.running_mean')}
@@ -344,6 +348,20 @@ print(json.dumps(out))
     expect(m.namedBuffers().map(([n]) => n)).toEqual(torch!.buffers);
     expect(m.namedChildren().map(([n]) => n)).toEqual(torch!.children);
     expect(m.toString()).toBe(torch!.repr);
+  });
+
+  it('namedModules(), modules(), children() and apply(fn) are torch\'s named_modules, modules, children and apply (they did not exist)', () => {
+    const m = build();
+    expect(m.namedModules().map(([n, x]) => [n, x.typeName])).toEqual(torch!.modules);
+    expect(m.modules().map((x) => x.typeName)).toEqual(torch!.modules.map(([, t]) => t));
+    expect((m.at(3) as Sequential).namedModules('features').map(([n]) => n)).toEqual(torch!.under);
+    expect(m.children()).toHaveLength(torch!.nchildren);
+    expect(m.children()[5]).toBe(m.at(5));
+    const applied: string[] = [];
+    expect(m.apply((x) => applied.push(x.typeName))).toBe(m);
+    expect(applied).toEqual(torch!.applied);
+    rejects(() => m.apply('init' as never), ValueError, /Sequential\.apply: fn must be a function/);
+    rejects(() => m.namedModules(3 as never), ValueError, /namedModules: prefix must be a string/);
   });
 
   it('train() / eval() recurse as torch\'s, and a child set apart keeps its own mode', () => {
