@@ -87,15 +87,16 @@ export function sigmoidBackward(n: i32, x: usize, y: usize, dy: usize, dx: usize
   if (i < n) storePartial(at(dx, i), sigmoidGrad4(loadPartial(at(y, i), n - i), loadPartial(at(dy, i), n - i)), n - i);
 }
 
-// ---- ELU(alpha = p0): y = x > 0 ? x : alpha·(e^x - 1); dx = dy · (x > 0 ? 1 : y + alpha) ----
-// (reads x and y)
+// ---- ELU(alpha = p0): y = x > 0 ? x : alpha·(e^x - 1); dx = dy · (x > 0 ? 1 : alpha·e^x) ----
+// (reads x, as torch's elu_backward: y + alpha lost the gradient's digits, 0 below x ≈ -17 and
+// 4e-4 off at -10; a NaN x gives NaN)
 // @ts-ignore: decorator
 @inline function elu4(x: v128, alpha: v128): v128 {
   return v128.bitselect(x, f32x4.mul(alpha, f32x4.sub(exp4(x), ONE)), f32x4.gt(x, ZERO));
 }
 // @ts-ignore: decorator
 @inline function eluGrad4(x: v128, y: v128, dy: v128, alpha: v128): v128 {
-  return v128.bitselect(dy, f32x4.mul(dy, f32x4.add(y, alpha)), f32x4.gt(x, ZERO));
+  return v128.bitselect(dy, f32x4.mul(dy, f32x4.mul(alpha, exp4(x))), f32x4.gt(x, ZERO));
 }
 export function eluForward(n: i32, x: usize, y: usize, p0: f32, p1: f32): void {
   const a = f32x4.splat(p0);

@@ -6,7 +6,7 @@
 // [p0, p1) range of planes; x, y, dy, dx point at plane 0 ([N·C, H, W] and [N·C, OH, OW]).
 //
 //   max     y = max over the window, argmax[p, oy, ox] = iy·W + ix of the first maximum
-//           (NaN wins, as in torch); backward: dx[p, argmax] += dy[p, oy, ox]. The 2×2 stride-2
+//           (NaN wins, the window's last NaN as in torch's `val > maxval || isnan(val)`); backward: dx[p, argmax] += dy[p, oy, ox]. The 2×2 stride-2
 //           unpadded window (LeNet's) runs four outputs per step in SIMD lanes.
 //   average y = Σ window / divisor        (see divisorOf: torch's count_include_pad, ceil_mode
 //           and divisor_override rules); backward: dx[p, window] += dy[p, oy, ox] / divisor
@@ -38,10 +38,10 @@
   }
 }
 
-/** Lanes where candidate c replaces best: c is larger, or c is NaN while best is not. */
+/** Lanes where candidate c replaces best: c is larger, or c is NaN (a later NaN takes the gradient, as torch). */
 // @ts-ignore: decorator
 @inline function takes(c: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(c, best), v128.and(f32x4.ne(c, c), f32x4.eq(best, best)));
+  return v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
 }
 
 /** Four outputs (oy, ox..ox+3) of the 2×2, stride 2, unpadded window; r0, r1 its two input rows. */
@@ -118,7 +118,6 @@ export function maxPool2dForward(
             if (v > best || isNaN(v)) {
               best = v;
               where = i;
-              if (isNaN(v)) { ky = ky1; break; }
             }
           }
         }

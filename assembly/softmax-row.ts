@@ -17,7 +17,9 @@ export function softmaxRow(cols: i32, x: usize, y: usize, scale: f32 = 1): f32 {
     const v = load<f32>(at(x, j));
     if (!(v <= max)) max = v; // also picks up NaN, so a NaN row stays NaN
   }
-  if (max == Infinity || max == -Infinity) max = 0; // keep e^(x - max) free of Inf - Inf
+  // A row of -Inf only: shifted by 0 (e^-Inf = 0, 0 / 0 = NaN, as torch). A +Inf makes the whole
+  // row NaN, as torch's Inf - Inf (shifting by 0 gave NaN for the Inf and 0 for the rest).
+  if (max == -Infinity) max = 0;
   const m = f32x4.splat(max);
   let acc = ZERO;
   let j = 0;

@@ -73,10 +73,13 @@ export function checkBoolean(where: string, name: string, value: unknown): boole
 }
 
 /**
- * Throws ValueError when `options` has a key not in `allowed` (catches typos like `weight_decay`),
- * or a key set to null: only a missing key (or undefined) means "the default".
+ * Throws ValueError when `options` has a key not in `allowed` (catches typos; torch's snake_case
+ * `weight_decay` is told its spelling here, `weightDecay`), or a key set to null: only a missing
+ * key (or undefined) means "the default". `notOffered` maps torch options this call does not
+ * offer (camelCase) to the reason, which the message gives (either spelling).
  */
-export function checkOptions(where: string, options: object | undefined, allowed: readonly string[]): void {
+export function checkOptions(where: string, options: object | undefined, allowed: readonly string[],
+  notOffered: Readonly<Record<string, string>> = {}): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
     throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
@@ -85,6 +88,16 @@ export function checkOptions(where: string, options: object | undefined, allowed
   if (Array.isArray(options) || '_check' in options) throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
+      // torch's keyword arguments: one not offered says so and why; a snake_case spelling of an
+      // option that exists names the camelCase one.
+      const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (Object.hasOwn(notOffered, camel)) {
+        const torchName = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+        throw new ValueError(`${where}: option '${key}' (torch's ${torchName}) is not offered: ${notOffered[camel]}`);
+      }
+      if (camel !== key && allowed.includes(camel)) {
+        throw new ValueError(`${where}: unknown option '${key}'; torch's ${key} is spelt '${camel}' here (allowed: ${allowed.join(', ')})`);
+      }
       throw new ValueError(`${where}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
     }
     if ((options as Record<string, unknown>)[key] === null) {

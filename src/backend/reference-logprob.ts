@@ -11,7 +11,7 @@ export function logProbKernels(heap: HeapViews): Pick<Kernels, 'logSoftmaxForwar
         const xo = at(x) + r * cols, yo = at(y) + r * cols;
         let max = -Infinity;
         for (let j = 0; j < cols; j++) max = Math.max(max, h[xo + j]!);
-        if (!Number.isFinite(max) && !Number.isNaN(max)) max = 0;
+        if (max === -Infinity) max = 0; // a +Inf makes the row NaN (Inf - Inf), as torch and the kernel
         let sum = 0;
         for (let j = 0; j < cols; j++) sum += Math.exp(h[xo + j]! - max);
         const lse = Math.log(sum) + max;

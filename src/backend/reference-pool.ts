@@ -60,8 +60,8 @@ export function createPoolReference(heap: HeapViews): PoolKernels {
         let best = -Infinity, where = -1;
         window(oy, ox, H, W, KH, KW, SH, SW, PH, PW, DH, DW, (iy, ix) => {
           const v = h[at(x) + p * H * W + iy * W + ix]!;
-          // The first pixel, then a larger one or the first NaN (which then stays).
-          if (where < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) { best = v; where = iy * W + ix; }
+          // The first pixel, then a larger one or any NaN (the last NaN keeps it, as torch's `val > maxval || isnan(val)`).
+          if (where < 0 || v > best || Number.isNaN(v)) { best = v; where = iy * W + ix; }
         });
         const o = p * OH * OW + oy * OW + ox;
         h[at(y) + o] = best;

@@ -55,7 +55,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
   const softmaxRow = (h: Float32Array, cols: number, x: number, y: number): number => {
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, h[at(x) + j]!);
-    if (!Number.isFinite(max) && !Number.isNaN(max)) max = 0;
+    if (max === -Infinity) max = 0; // a +Inf makes the row NaN (Inf - Inf), as torch and the kernel
     let sum = 0;
     for (let j = 0; j < cols; j++) sum += Math.exp(h[at(x) + j]! - max);
     for (let j = 0; j < cols; j++) h[at(y) + j] = Math.exp(h[at(x) + j]! - max) / sum;
@@ -116,7 +116,7 @@ export function createReferenceKernels(heap: HeapViews): Kernels {
     sigmoidForward: unary(sigmoid),
     sigmoidBackward: unaryGrad((_x, y) => y * (1 - y)),
     eluForward: unary((x, alpha) => (x > 0 ? x : alpha * Math.expm1(x))),
-    eluBackward: unaryGrad((x, y, alpha) => (x > 0 ? 1 : y + alpha)),
+    eluBackward: unaryGrad((x, _y, alpha) => (x > 0 ? 1 : alpha * Math.exp(x))),
     // ½·x·(1 + tanh u) as the identical x·σ(2u), as the kernel: 1 + tanh u cancels to 0 in float64
     // too for x below ≈ −9, where the kernel keeps the tiny outputs (−1.2e-37 at x = −10).
     geluForward: unary((x) => x * sigmoid(2 * geluInner(x))),

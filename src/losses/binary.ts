@@ -10,7 +10,7 @@ export class BCELoss extends ElementwiseLoss {
   static override readonly typeName: string = 'BCELoss';
   protected readonly kernel = 'bceLoss';
   constructor(options: LossOptions = {}) {
-    super(options);
+    super(options, [], { weight: 'every element weighs 1 (no per-element rescaling weight)' });
   }
 
   override get predictionKind(): PredictionKind {
@@ -35,7 +35,10 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   static override readonly typeName: string = 'BCEWithLogitsLoss';
   protected readonly kernel = 'bceWithLogitsLoss';
   constructor(options: LossOptions = {}) {
-    super(options);
+    super(options, [], {
+      weight: 'every element weighs 1 (no per-element rescaling weight)',
+      posWeight: 'positive examples weigh as negative ones (no pos_weight); repeat the positive rows to weigh them more',
+    });
   }
 
   override get predictionKind(): PredictionKind {

@@ -1,6 +1,6 @@
 import { disposeSymbol } from '../dispose.js';
 import * as ops from '../backend/ops.js';
-import { NonFiniteLossError, ShapeError, StateError, type NonFiniteSource, formatShape } from '../errors.js';
+import { NonFiniteLossError, ShapeError, StateError, ValueError, type NonFiniteSource, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkChoice, checkOptions, checkTensor, sameShape } from '../validate.js';
 import { Workspace } from '../workspace.js';
@@ -43,10 +43,14 @@ export abstract class Loss {
   /** "MSELoss.forward": the name in messages, made once rather than per call. */
   protected readonly forwardWhere: string;
 
-  protected constructor(options: LossOptions, extraOptions: readonly string[] = []) {
+  protected constructor(options: LossOptions, extraOptions: readonly string[] = [], notOffered: Readonly<Record<string, string>> = {}) {
     const name = (new.target as typeof Loss).typeName;
     this.forwardWhere = `${name}.forward`;
-    checkOptions(name, options, ['reduction', ...extraOptions]);
+    checkOptions(name, options, ['reduction', ...extraOptions], notOffered);
+    if ((options as { reduction?: unknown } | undefined)?.reduction === 'none') {
+      throw new ValueError(`${name}: reduction 'none' (torch's per-element losses) is not offered: forward() returns one number; ` +
+        "use 'mean' or 'sum', or compute the elements from the prediction and target tensors");
+    }
     this.reduction = checkChoice(name, 'reduction', options.reduction ?? 'mean', ['mean', 'sum']);
     this.gradWorkspace = new Workspace(`${name}.backward`, 'loss');
   }

@@ -223,7 +223,9 @@ export class Softplus extends ElementwiseActivation {
     return { args: [{ beta: this.beta, threshold: this.threshold }] };
   }
   override extraRepr(): string {
-    return `beta=${this.beta}, threshold=${this.threshold}`;
+    // Python's str of the number: torch prints 1e-05 where JavaScript prints 0.00001.
+    const py = (v: number): string => (Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : pyFloat(v));
+    return `beta=${py(this.beta)}, threshold=${py(this.threshold)}`;
   }
 }
 

@@ -81,7 +81,9 @@ export class Conv2d extends Module {
     const where = 'Conv2d';
     checkNumber(where, 'inChannels', inChannels, { integer: true, min: 1, max: MAX_DIM });
     checkNumber(where, 'outChannels', outChannels, { integer: true, min: 1, max: MAX_DIM });
-    checkOptions(where, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator']);
+    checkOptions(where, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator'], {
+      paddingMode: "the padding is always zeros (torch's default 'zeros'); 'reflect', 'replicate' and 'circular' are not implemented",
+    });
     const groups = checkNumber(where, 'groups', options.groups ?? 1, { integer: true, min: 1, max: MAX_DIM });
     if (inChannels % groups !== 0) throw new ValueError(`${where}: inChannels must be divisible by groups (${groups}), got ${inChannels}`);
     if (outChannels % groups !== 0) throw new ValueError(`${where}: outChannels must be divisible by groups (${groups}), got ${outChannels}`);

@@ -49,7 +49,9 @@ export class Dropout extends Module {
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     this.p = checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
-    checkOptions('Dropout', options, ['generator']);
+    checkOptions('Dropout', options, ['generator'], {
+      inplace: "outputs live in the layer's own re-used memory, so nothing is computed in place (the repr says inplace=False, as torch's)",
+    });
     this.generator = options.generator === undefined ? defaultGenerator : checkGenerator<Generator>('Dropout', 'options.generator', options.generator);
     // The mask's keys come from nextUint32, which checkGenerator (uniform, normal) does not ask for.
     if (typeof (this.generator as Partial<Generator>).nextUint32 !== 'function') {

@@ -8,12 +8,19 @@ import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkChoice, checkGenerator, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
 
-/** Nonlinearities known to calculateGain. */
-export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+/** Nonlinearities known to calculateGain: torch's names (the linear ones, conv*, gain 1). */
+export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' |
+  'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 
 /** Gain of each nonlinearity (PyTorch's table); leaky_relu takes its negative slope. */
 const GAINS: Record<Nonlinearity, (param: number) => number> = {
   linear: () => 1,
+  conv1d: () => 1,
+  conv2d: () => 1,
+  conv3d: () => 1,
+  conv_transpose1d: () => 1,
+  conv_transpose2d: () => 1,
+  conv_transpose3d: () => 1,
   sigmoid: () => 1,
   tanh: () => 5 / 3,
   relu: () => Math.SQRT2,
@@ -29,11 +36,11 @@ export function calculateGain(nonlinearity: Nonlinearity, param = 0.01): number 
   return GAINS[nonlinearity](param);
 }
 
-/** fan_in and fan_out of a weight [out, in, ...]. */
-export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
-  checkTensor('init', 'the tensor', t);
+/** fan_in and fan_out of a weight [out, in, ...]; `where` names the caller in messages. */
+export function computeFans(t: Tensor, where = 'init.computeFans'): { fanIn: number; fanOut: number } {
+  checkTensor(where, 'the tensor', t);
   if (t.ndim < 2) {
-    throw new ShapeError(`init: fan in and fan out need a tensor with at least 2 dimensions, got ${formatShape(t.shape)}`);
+    throw new ShapeError(`${where}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (torch's rule), got ${formatShape(t.shape)}`);
   }
   const receptive = sizeOf(t.shape.slice(2));
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
@@ -96,8 +103,11 @@ export function ones(t: Tensor): Tensor {
 export interface KaimingOptions {
   /** Negative slope of the rectifier after this layer (leaky_relu only). Default 0. */
   a?: number;
-  /** 'fanIn' keeps the forward variance, 'fanOut' the backward one. Default 'fanIn'. */
-  mode?: 'fanIn' | 'fanOut';
+  /**
+   * 'fanIn' keeps the forward variance, 'fanOut' the backward one; torch's spellings 'fan_in' /
+   * 'fan_out' are accepted too. Default 'fanIn'.
+   */
+  mode?: 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
   /** Default 'leaky_relu' (with a = 0 this is ReLU's gain √2). */
   nonlinearity?: Nonlinearity;
   generator?: Generator;
@@ -108,10 +118,10 @@ function kaimingStd(where: string, t: Tensor, options: KaimingOptions): number {
   checkOptions(where, options, ['a', 'mode', 'nonlinearity', 'generator']);
   if (options.generator !== undefined) checkGenerator(where, 'generator', options.generator);
   const a = checkNumber(where, 'a', options.a ?? 0);
-  const mode = checkChoice(where, 'mode', options.mode ?? 'fanIn', ['fanIn', 'fanOut']);
+  const mode = checkChoice(where, 'mode', options.mode ?? 'fanIn', ['fanIn', 'fanOut', 'fan_in', 'fan_out']);
   const gain = calculateGain(options.nonlinearity ?? 'leaky_relu', a);
-  const { fanIn, fanOut } = computeFans(t);
-  const fan = mode === 'fanIn' ? fanIn : fanOut;
+  const { fanIn, fanOut } = computeFans(t, where);
+  const fan = mode === 'fanIn' || mode === 'fan_in' ? fanIn : fanOut;
   return fan === 0 ? 0 : gain / Math.sqrt(fan);
 }
 
@@ -141,7 +151,7 @@ function xavierStd(where: string, t: Tensor, options: XavierOptions): number {
   checkOptions(where, options, ['gain', 'generator']);
   if (options.generator !== undefined) checkGenerator(where, 'generator', options.generator);
   const gain = checkNumber(where, 'gain', options.gain ?? 1);
-  const { fanIn, fanOut } = computeFans(t);
+  const { fanIn, fanOut } = computeFans(t, where);
   return fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(2 / (fanIn + fanOut));
 }
 

@@ -2,13 +2,13 @@ import { disposeSymbol } from '../dispose.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
 import * as ops from '../backend/ops.js';
-import { checkBoolean, describe } from '../validate.js';
+import { checkBoolean, checkOptions, describe } from '../validate.js';
 import { StateError, ValueError } from '../errors.js';
 import type { JsonValue, LayerConfig, LayerSpec } from './config.js';
 import { Parameter } from './parameter.js';
-import { checkBufferRegistration, checkStateDict, checkStateName, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
+import { checkBufferRegistration, checkStateDict, checkStateName, type IncompatibleKeys, type NamedStateItem, type StateDictInput, type StateDtype, type StateEntry } from './state-dict.js';
 
-export type { StateDtype, StateEntry } from './state-dict.js';
+export type { IncompatibleKeys, StateDtype, StateEntry } from './state-dict.js';
 
 /** A registered buffer: state that is saved but not trained (BatchNorm's running statistics). */
 interface BufferEntry {
@@ -41,7 +41,7 @@ export abstract class Module {
   training = true;
   private readonly ownParams: Array<[string, Parameter]> = [];
   private readonly ownBuffers: Array<[string, BufferEntry]> = [];
-  private readonly children: Array<[string, Module]> = [];
+  private readonly childList: Array<[string, Module]> = [];
   private readonly workspaces: Workspace[] = [];
   private disposedFlag = false;
 
@@ -111,7 +111,7 @@ export abstract class Module {
    * predict and fit's evaluations).
    */
   _batchProblem(rows: number, mode: BatchMode): string | null {
-    for (const [, child] of this.children) {
+    for (const [, child] of this.childList) {
       const problem = child._batchProblem(rows, mode);
       if (problem) return problem;
     }
@@ -156,13 +156,13 @@ export abstract class Module {
       throw new ValueError(`${this.typeName}: child '${name}' would make ${shared.typeName} appear twice in this model; ` +
         'explicit backward keeps one input per module, so use a separate instance for each position');
     }
-    this.children.push([name, module]);
+    this.childList.push([name, module]);
     return module;
   }
 
   /** The names of this module's own parameters, buffers and children (each must be unique). */
   private ownNames(): string[] {
-    return [...this.ownParams, ...this.ownBuffers, ...this.children].map(([n]) => n);
+    return [...this.ownParams, ...this.ownBuffers, ...this.childList].map(([n]) => n);
   }
 
   /** Registers a workspace so that dispose() frees it. */
@@ -179,20 +179,20 @@ export abstract class Module {
   _trainingFlags(out: Uint8Array | null, at = 0): number {
     if (out !== null && at < out.length) out[at] = this.training ? 1 : 0;
     let next = at + 1;
-    for (let i = 0; i < this.children.length; i++) next = this.children[i]![1]._trainingFlags(out, next);
+    for (let i = 0; i < this.childList.length; i++) next = this.childList[i]![1]._trainingFlags(out, next);
     return next;
   }
 
   /** This module and all its descendants. */
   private descendants(into = new Set<Module>()): Set<Module> {
     into.add(this);
-    for (const [, c] of this.children) c.descendants(into);
+    for (const [, c] of this.childList) c.descendants(into);
     return into;
   }
 
   /** Whether `module` is this module or one of its descendants. */
   private contains(module: Module): boolean {
-    return module === this || this.children.some(([, c]) => c.contains(module));
+    return module === this || this.childList.some(([, c]) => c.contains(module));
   }
 
   /** Every parameter of this module and its descendants, each once, in registration order. */
@@ -216,20 +216,22 @@ export abstract class Module {
 
   /**
    * Parameters and buffers in torch's state_dict order: each module's parameters, then its
-   * buffers, then its children's.
+   * buffers, then its children's. A parameter registered under several names (tied weights)
+   * appears once, under its first name, with `unique` (torch's named_parameters); under every
+   * name without (torch's state_dict, which saves and loads each key).
    */
-  private namedState(prefix = ''): NamedStateItem[] {
+  private namedState(prefix = '', unique = true): NamedStateItem[] {
     const seen = new Set<Tensor>();
     const out: NamedStateItem[] = [];
     const visit = (module: Module, path: string): void => {
       for (const [name, p] of module.ownParams) {
-        if (!seen.has(p)) {
+        if (!unique || !seen.has(p)) {
           seen.add(p);
           out.push([path + name, p, 'parameter', 'F32', undefined]);
         }
       }
       for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype, b.min]);
-      for (const [name, child] of module.children) visit(child, `${path}${name}.`);
+      for (const [name, child] of module.childList) visit(child, `${path}${name}.`);
     };
     visit(this, prefix ? `${prefix}.` : '');
     return out;
@@ -237,18 +239,62 @@ export abstract class Module {
 
   /** [name, module] pairs of the direct children. */
   namedChildren(): Array<[string, Module]> {
-    return [...this.children];
+    return [...this.childList];
+  }
+
+  /** The direct children, in registration order (torch's children()). */
+  children(): Module[] {
+    this.checkUsable('children');
+    return this.childList.map(([, c]) => c);
+  }
+
+  /**
+   * [name, module] pairs of this module and every descendant, depth first, this module first
+   * under `prefix` ('' by default), each module once (torch's named_modules()).
+   */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    this.checkUsable('namedModules');
+    if (typeof prefix !== 'string') throw new ValueError(`${this.typeName}.namedModules: prefix must be a string, got ${describe(prefix)}`);
+    const out: Array<[string, Module]> = [];
+    const seen = new Set<Module>();
+    const visit = (module: Module, path: string): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      out.push([path, module]);
+      for (const [name, child] of module.childList) visit(child, path ? `${path}.${name}` : name);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  /** This module and every descendant, depth first, this module first (torch's modules()). */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Calls `fn` on every descendant, children before their parent, then on this module, as
+   * torch's apply() (typically to initialise weights: `model.apply((m) => { if (m instanceof Linear) … })`).
+   * Returns this.
+   */
+  apply(fn: (module: Module) => void): this {
+    this.checkUsable('apply');
+    if (typeof fn !== 'function') throw new ValueError(`${this.typeName}.apply: fn must be a function of a module, got ${describe(fn)}`);
+    for (const [, child] of this.childList) child.apply(fn);
+    fn(this);
+    return this;
   }
 
   /**
    * Copies of every parameter and buffer under its PyTorch name ("0.weight": shape [out, in],
    * "1.running_mean", …), the layout torch.nn.Module.state_dict() uses. Integer buffers carry
-   * dtype 'I64'.
+   * dtype 'I64'. A parameter registered under two names (tied weights) is saved under both, as
+   * torch's (parameters() and namedParameters() give it once).
    */
   stateDict(): Record<string, StateEntry> {
     this.checkUsable('stateDict');
     const out: Record<string, StateEntry> = {};
-    for (const [name, t, , dtype] of this.namedState()) {
+    for (const [name, t, , dtype] of this.namedState('', false)) {
       out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.toFloat32Array() } : { shape: [...t.shape], data: t.toFloat32Array(), dtype };
     }
     return out;
@@ -257,17 +303,25 @@ export abstract class Module {
   /**
    * Loads parameters and buffers saved by stateDict() (or converted from PyTorch). Every name,
    * shape and value is checked first; on any problem it throws naming the key, and the module is
-   * unchanged. A loaded module's backward() refuses until its next forward() (torch's backward
-   * raises too: the weights its graph saved were modified in place).
+   * unchanged. As torch's load_state_dict: `strict` (default true) refuses a dict whose keys are
+   * not exactly the module's; `{ strict: false }` loads the keys both have and leaves the rest
+   * (a shape or value problem in a loaded key still throws, changing nothing). Returns torch's
+   * `_IncompatibleKeys` as `{ missingKeys, unexpectedKeys }` (both empty after a strict load).
+   * A loaded module's backward() refuses until its next forward() (torch's backward raises too:
+   * the weights its graph saved were modified in place).
    */
-  loadStateDict(dict: StateDictInput): void {
+  loadStateDict(dict: StateDictInput, options: { strict?: boolean } = {}): IncompatibleKeys {
     this.checkUsable('loadStateDict');
-    const state = this.namedState();
-    checkStateDict(`${this.typeName}.loadStateDict`, state, dict);
+    const where = `${this.typeName}.loadStateDict`;
+    checkOptions(where, options, ['strict']);
+    const strict = checkBoolean(where, 'strict', options.strict ?? true);
+    const state = this.namedState('', false);
+    const keys = checkStateDict(where, state, dict, strict);
     // Everything checked: commit.
-    for (const [name, t] of state) t._view().set(dict[name]!.data);
+    for (const [name, t] of state) if (Object.hasOwn(dict, name)) t._view().set(dict[name]!.data);
     // A backward now would mix the last forward's activations with the new weights.
     this._forgetForward();
+    return keys;
   }
 
   /** Sets every parameter gradient to zero. */
@@ -280,7 +334,7 @@ export abstract class Module {
   train(mode = true): this {
     checkBoolean(`${this.typeName}.train`, 'mode', mode);
     this.training = mode;
-    for (const [, child] of this.children) child.train(mode);
+    for (const [, child] of this.childList) child.train(mode);
     return this;
   }
 
@@ -329,8 +383,8 @@ export abstract class Module {
   /** PyTorch-style description of the module tree. */
   toString(): string {
     const name = this.typeName;
-    if (this.children.length === 0) return `${name}(${this.extraRepr()})`;
-    const lines = this.children.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
+    if (this.childList.length === 0) return `${name}(${this.extraRepr()})`;
+    const lines = this.childList.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
     return `${name}(\n${lines.join('\n')}\n)`;
   }
 
@@ -352,7 +406,7 @@ export abstract class Module {
         value: () => this.checkUsable(method),
       });
     }
-    for (const [, child] of this.children) child.dispose();
+    for (const [, child] of this.childList) child.dispose();
     for (const [, p] of this.ownParams) {
       if (!p.isDisposed) {
         p._releaseMemory();

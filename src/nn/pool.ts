@@ -53,10 +53,10 @@ abstract class Pool2d extends Module {
   protected input: Tensor | null = null;
   protected geometry: PoolGeometry | null = null;
 
-  protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[]) {
+  protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[], notOffered: Readonly<Record<string, string>> = {}) {
     super();
     const where = this.typeName;
-    checkOptions(where, options, ['stride', 'padding', 'ceilMode', ...extra]);
+    checkOptions(where, options, ['stride', 'padding', 'ceilMode', ...extra], notOffered);
     this.kernelSize = checkPair(where, 'kernelSize', kernelSize, 1);
     this.stride = options.stride === undefined ? this.kernelSize : checkPair(where, 'stride', options.stride, 1);
     this.padding = checkPair(where, 'padding', options.padding ?? 0, 0);
@@ -166,7 +166,9 @@ export class MaxPool2d extends Pool2d {
   private lastArgmax: Tensor | null = null;
 
   constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
-    super(kernelSize, options, ['dilation']);
+    super(kernelSize, options, ['dilation'], {
+      returnIndices: 'the argmax is kept for backward but not returned (there is no MaxUnpool2d)',
+    });
     this.argmax = this.registerWorkspace(new Workspace('MaxPool2d (argmax)'));
   }
 

@@ -28,21 +28,30 @@ export type StateDictInput = Record<string, { shape?: readonly number[]; data: A
 /** One parameter or buffer of a module tree: dotted name, tensor, kind, saved dtype, smallest value a load may hold. */
 export type NamedStateItem = [string, Tensor, 'parameter' | 'buffer', StateDtype, number | undefined];
 
+/** What loadStateDict reports, as torch's `_IncompatibleKeys`: the module's keys the dict lacks, and the dict's keys the module lacks. */
+export interface IncompatibleKeys {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
 /**
- * Throws (naming `where` and the key) unless `dict` holds exactly the names of `state`, each with
- * the tensor's shape and value count, finite float32 values (integers for I64 buffers) and no
- * value under the buffer's minimum. Changes nothing.
+ * Throws (naming `where` and the key) unless every entry of `dict` that names an item of `state`
+ * has the tensor's shape and value count, finite float32 values (integers for I64 buffers) and no
+ * value under the buffer's minimum; with `strict`, also unless `dict` holds exactly the names of
+ * `state` (torch's strict load). Returns the missing and unexpected keys. Changes nothing.
  */
-export function checkStateDict(where: string, state: readonly NamedStateItem[], dict: StateDictInput): void {
+export function checkStateDict(where: string, state: readonly NamedStateItem[], dict: StateDictInput, strict = true): IncompatibleKeys {
   if (!dict || typeof dict !== 'object' || Array.isArray(dict)) throw new ValueError(`${where}: expected an object of named tensors, got ${describe(dict)}`);
   const names = new Set(state.map(([n]) => n));
-  const missing = state.filter(([n]) => !(n in dict)).map(([n]) => n);
+  const missing = state.filter(([n]) => !Object.hasOwn(dict, n)).map(([n]) => n);
   const unexpected = Object.keys(dict).filter((k) => !names.has(k));
-  if (missing.length || unexpected.length) {
+  if (strict && (missing.length || unexpected.length)) {
     throw new ValueError(`${where}: ${missing.length ? `missing keys ${missing.map((k) => `'${k}'`).join(', ')}` : ''}` +
-      `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}`);
+      `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.map((k) => `'${k}'`).join(', ')}` : ''}` +
+      ' (loadStateDict(dict, { strict: false }) loads the keys both have, as torch\'s strict=False)');
   }
   for (const [name, p, , dtype, min] of state) {
+    if (!Object.hasOwn(dict, name)) continue; // missing, with strict false
     p._check(`${where}: the module's '${name}'`); // a tensor disposed by hand: refused before any other is written
     const entry = dict[name]!;
     // A Tensor's .data getter throws a message about views that does not say what to pass.
@@ -77,8 +86,8 @@ export function checkStateDict(where: string, state: readonly NamedStateItem[], 
       }
     }
   }
+  return { missingKeys: missing, unexpectedKeys: unexpected };
 }
-
 
 /**
  * Throws ValueError unless `name` can name a new parameter, buffer or child of a module (as

@@ -58,7 +58,7 @@ describe('nn.init', () => {
 
   it('needs 2-D tensors for fan-based schemes and rejects unknown options', () => {
     expect(() => nn.init.kaimingUniform(Tensor.zeros([5]))).toThrow(ShapeError);
-    expect(() => nn.init.kaimingUniform(Tensor.zeros([5, 5]), { mode: 'fan_in' as never })).toThrow(/mode must be one of/);
+    expect(() => nn.init.kaimingUniform(Tensor.zeros([5, 5]), { mode: 'fan_inn' as never })).toThrow(/mode must be one of/);
     expect(() => nn.init.xavierUniform(Tensor.zeros([5, 5]), { gian: 1 } as never)).toThrow(/unknown option 'gian'/);
   });
 });
