@@ -13,7 +13,7 @@ export function checkTensor(where: string, what: string, t: unknown): Tensor {
     }
     // Plain arrays and typed arrays are the usual mistake: say how to make a Tensor of them.
     const data = Array.isArray(t) || (ArrayBuffer.isView(t) && !(t instanceof DataView));
-    const got = data && !Array.isArray(t) ? `a ${Object.prototype.toString.call(t).slice(8, -1)} of length ${(t as ArrayLike<unknown>).length}` : describe(t);
+    const got = data && !Array.isArray(t) ? `a ${Object.prototype.toString.call(t).slice(8, -1)} of length ${(t as unknown as ArrayLike<unknown>).length}` : describe(t);
     throw new ValueError(`${where}: ${what} must be a Tensor, got ${got}${data ? '; make one with Tensor.from(data) (nested arrays, or flat values and a shape)' : ''}`);
   }
   const tensor = t as Tensor;
