@@ -28,7 +28,7 @@ export default defineConfig([
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
-    target: 'node18',
+    target: 'node20',
     sourcemap: false,
     banner: { js: '#!/usr/bin/env node' },
     external: ['wasmnn', 'vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js', 'csv-parse'],
