@@ -213,6 +213,30 @@ globalThis.result = { loss: h.last.loss, backend: getBackend() };
   }, 120_000);
 });
 
+describe.skipIf(!hasChromium)('README "In the browser": the <script type="module"> block, served from the install directory', () => {
+  it('imports ./node_modules/wasmnn/dist/index.js with no bundler and runs', async () => {
+    const block = /```html\n([\s\S]*?)```/.exec(readme)![1]!;
+    const html = block.replace('</script>', 'globalThis.result = { shape: model.forward(Tensor.from([[0, 1]])).shape };\n</script>');
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.route('http://wasmnn.test/**', (route) => {
+        const path = new URL(route.request().url()).pathname;
+        return route.fulfill(path === '/' ? { contentType: 'text/html', body: html }
+          : { contentType: 'text/javascript', body: readFileSync(join(dir, decodeURIComponent(path))) });
+      });
+      await page.goto('http://wasmnn.test/');
+      const handle = await page.waitForFunction(() => (globalThis as { result?: unknown }).result, null, { timeout: 60_000 });
+      expect(errors).toEqual([]);
+      expect(await handle.jsonValue()).toEqual({ shape: [1, 1] });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
+
 describe('README figures about the package', () => {
   it('the packed and unpacked sizes match npm pack to within 2 %', () => {
     const m = /npm install wasmnn\s+#[^\n]*?(\d+) kB packed, ([\d.]+) MB unpacked/.exec(readme);
