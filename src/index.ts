@@ -2,7 +2,7 @@
  * wasmnn: neural-network training in JavaScript with WebAssembly SIMD kernels.
  * PyTorch-like modules, losses and optimizers; explicit backward; Node and browsers.
  */
-export { Tensor, type NestedArray, type TensorData } from './tensor.js';
+export { Tensor, type NestedArray, type ReadonlyNestedArray, type TensorData } from './tensor.js';
 export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {

@@ -237,7 +237,10 @@ class FeatureScale extends Module {
 // Tensors, data sets, errors, runtime.
 {
   const nested: NestedArray[] = [[[1, 2], [3, 4]]];
-  const data: TensorData[] = [[1, 2], [[1, 2]], new Float32Array(2), nested, new Float64Array(2)];
+  const data: TensorData[] = [[1, 2], [[1, 2]], new Float32Array(2), nested, new Float64Array(2), new Int32Array(2)];
+  const frozen = [[1, 2], [3, 4]] as const;
+  const rows: ReadonlyArray<readonly number[]> = [[1, 2]];
+  log(Tensor.from(frozen).shape, Tensor.from(rows).shape, Tensor.from([1, 2, 3, 4] as const, [2, 2]).shape); // read-only data: Tensor.from only reads it
   for (const d of data) Tensor.from(d).dispose();
   const t = Tensor.full([2, 3], 1.5);
   log(t.reshape([3, -1]).shape, t.view([-1]).item === undefined, t.clone().toArray(), t.fill(0).shape);
