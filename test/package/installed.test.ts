@@ -122,6 +122,19 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
       expect(check(moduleResolution, { module, moduleResolution }, ['consumer.ts'])).toBe('');
     }, 120_000);
 
+  it('the declarations need no lib beyond es2022: no dom, no @types/node (they reference esnext.disposable themselves)', () => {
+    writeFileSync(join(dir, 'bare.ts'), [
+      "import { Linear, MSELoss, SGD, Tensor, fit } from 'wasmnn';",
+      'using layer = new Linear(2, 1);',
+      'const x = Tensor.from([[1, 2]]), y = Tensor.from([[1]]);',
+      'fit(layer, { x, y, loss: new MSELoss(), optimizer: new SGD(layer.parameters()), epochs: 1, signal: { aborted: false } });',
+      'export const shape: readonly number[] = layer.forward(x).shape;',
+    ].join('\n'));
+    for (const m of ['nodenext', 'bundler']) {
+      expect(check(`bare-${m}`, { module: m === 'bundler' ? 'esnext' : m, moduleResolution: m, lib: ['es2022'] }, ['bare.ts'])).toBe('');
+    }
+  }, 120_000);
+
   it.each(['node16', 'nodenext'])('require(\'wasmnn\') from a .cts type-checks under %s (the "require" condition\'s .d.cts)', (m) => {
     expect(check(`cjs-${m}`, { module: m, moduleResolution: m }, ['consumer.cts'])).toBe('');
   }, 120_000);
