@@ -198,7 +198,7 @@ globalThis.result = { loss: h.last.loss, backend: getBackend() };
     expect(copies(withInit.text)).toBe(2);
     expect(linear.minified).toBeLessThan(everything.minified - 200_000); // the threads copy (176 KB of base64) and most of the library left out
     // README's figures ("In the browser"), to within 2 %: refresh them when this fails.
-    const claimed = /importing only `Linear` and `Tensor` is (\d+) KB minified \((\d+) KB gzipped\)/.exec(readme);
+    const claimed = /importing\s+only\s+`Linear`\s+and\s+`Tensor`\s+is\s+(\d+)\s+KB\s+minified\s+\((\d+)\s+KB\s+gzipped\)/.exec(readme);
     expect(claimed, 'README states the tree-shaken size').not.toBeNull();
     expect(Math.abs(Number(claimed![1]) * 1000 / linear.minified - 1)).toBeLessThan(0.02);
     expect(Math.abs(Number(claimed![2]) * 1000 / linear.gzip - 1)).toBeLessThan(0.02);
@@ -259,7 +259,7 @@ describe('README figures about the package', () => {
   });
 
   it('the ESM entry\'s min+gzip size matches `npm run size` to within 2 %', () => {
-    const m = /the whole ESM entry is (\d+) KB min\+gzip/.exec(readme);
+    const m = /the\s+whole\s+ESM\s+entry\s+is\s+(\d+)\s+KB\s+min\+gzip/.exec(readme);
     expect(m).not.toBeNull();
     const min = transformSync(readFileSync(join(dir, 'node_modules/wasmnn/dist/index.js'), 'utf8'), { minify: true, format: 'esm' }).code;
     expect(Math.abs(Number(m![1]) * 1000 / gzipSync(Buffer.from(min), { level: 9 }).length - 1)).toBeLessThan(0.02);
