@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'assembly/', 'bench/assembly/', 'bench/.build/', 'test-artifacts/', 'wasmnn-out/', 'src/backend/wasm-binary.generated.ts'] },
+  { ignores: ['dist/', 'packages/cli/dist/', 'build/', 'node_modules/', 'assembly/', 'bench/assembly/', 'bench/.build/', 'test-artifacts/', 'wasmnn-out/', 'src/backend/wasm-binary.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,7 +17,10 @@ export default defineConfig([
   {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    // Symbol.dispose (the `using` methods) is in TypeScript's esnext.disposable lib: referenced,
+    // so that a program whose lib lacks it (es2022, dom) and without @types/node type-checks the
+    // declarations (skipLibCheck false).
+    dts: { banner: '/// <reference lib="esnext.disposable" />' },
     sourcemap: false,
     target: 'es2022',
     treeshake: true,
@@ -28,7 +31,7 @@ export default defineConfig([
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
-    target: 'node18',
+    target: 'node20',
     sourcemap: false,
     banner: { js: '#!/usr/bin/env node' },
     external: ['wasmnn', 'vega', 'vega-lite', 'cli-progress', '@resvg/resvg-js', 'csv-parse'],

@@ -2,7 +2,7 @@
  * wasmnn: neural-network training in JavaScript with WebAssembly SIMD kernels.
  * PyTorch-like modules, losses and optimizers; explicit backward; Node and browsers.
  */
-export { Tensor, type NestedArray, type TensorData } from './tensor.js';
+export { Tensor, type NestedArray, type ReadonlyNestedArray, type TensorData } from './tensor.js';
 export { WasmnnError, ShapeError, ValueError, StateError, OutOfMemoryError, NonFiniteLossError, type NonFiniteSource } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
@@ -17,19 +17,21 @@ export { Linear, type LinearOptions } from './nn/linear.js';
 export { Sequential } from './nn/sequential.js';
 export { Scale } from './nn/scale.js';
 export { Conv2d, type Conv2dOptions } from './nn/conv2d.js';
-export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './nn/pool.js';
+export { MaxPool2d, AvgPool2d, type Pool2dOptions, type MaxPool2dOptions, type AvgPool2dOptions } from './nn/pool.js';
 export { AdaptiveAvgPool2d, type AdaptiveSize } from './nn/adaptive-pool.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
 export type { Size2 } from './nn/layer-args.js';
 export type { StateEntry, StateDtype, IncompatibleKeys } from './nn/module.js';
+export type { StateDictInput } from './nn/state-dict.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckElement } from './nn/gradcheck.js';
 export {
-  ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions,
+  ElementwiseActivation, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, GELU, Softplus, Softmax, type SoftplusOptions, type GELUOptions,
 } from './nn/activations.js';
 export { Flatten } from './nn/flatten.js';
 export { Dropout, type DropoutOptions } from './nn/dropout.js';
 export { LogSoftmax } from './nn/log-softmax.js';
+/** torch.nn's layout: `nn.init` (weight initialisers: kaimingNormal, xavierUniform, …) and every layer class again (`nn.Linear`, …). */
 export * as nn from './nn/index.js';
 export type { Nonlinearity, KaimingOptions, XavierOptions } from './nn/init.js';
 
@@ -73,4 +75,4 @@ export { TabularModel, type TabularEvaluation, type TabularPredictOptions } from
 export { ARCHITECTURE_LIMITS } from './io/architecture.js';
 export { registerLayer, layerClass, registeredLayers, type LayerClass } from './nn/registry.js';
 export type { JsonValue, LayerConfig, LayerSpec } from './nn/config.js';
-export { encodeSafetensors, decodeSafetensors, type NamedArray } from './io/safetensors.js';
+export { encodeSafetensors, decodeSafetensors, type NamedArray, type DecodedArray, type SafetensorsDtype } from './io/safetensors.js';

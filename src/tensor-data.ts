@@ -8,6 +8,9 @@ import { MAX_ELEMENTS, checkShape } from './shape.js';
 /** Nested number arrays: what Tensor.from accepts and toArray returns. */
 export type NestedArray = number | NestedArray[];
 
+/** Nested number arrays, read-only (`as const` data, `ReadonlyArray`s): Tensor.from only reads them. */
+export type ReadonlyNestedArray = number | readonly ReadonlyNestedArray[];
+
 /** Describes a value for messages without calling user code. */
 const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 

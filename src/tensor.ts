@@ -3,10 +3,10 @@ import { Storage } from './backend/storage.js';
 import { disposeSymbol } from './dispose.js';
 import { ShapeError, StateError, ValueError } from './errors.js';
 import { checkShape, formatShape, resolveShape, sizeOf } from './shape.js';
-import { type NestedArray, checkElement, checkValues, flatten } from './tensor-data.js';
+import { type NestedArray, type ReadonlyNestedArray, checkElement, checkValues, flatten } from './tensor-data.js';
 import { describe } from './check-values.js';
 
-export type { NestedArray } from './tensor-data.js';
+export type { NestedArray, ReadonlyNestedArray } from './tensor-data.js';
 
 /**
  * The element count of the one view workspaceView() is constructing, -1 otherwise: that view's
@@ -25,8 +25,8 @@ export function workspaceView(storage: Storage, shape: readonly number[], size: 
   return new Tensor(storage, 0, shape, owner);
 }
 
-/** Data accepted by Tensor.from. */
-export type TensorData = number[] | number[][] | NestedArray[] | Float32Array | ArrayLike<number>;
+/** Data accepted by Tensor.from: nested arrays (read-only ones too), or flat numbers (arrays, typed arrays). */
+export type TensorData = number[] | number[][] | NestedArray[] | readonly ReadonlyNestedArray[] | Float32Array | ArrayLike<number>;
 
 /**
  * A float32 row-major array of any rank (batch first), stored in WASM memory.

@@ -11,7 +11,10 @@ export function checkTensor(where: string, what: string, t: unknown): Tensor {
       throw new ValueError(`${where}: ${what} is a Tensor of another copy of wasmnn (another WASM memory, e.g. the CommonJS build beside the ES module one); ` +
         'make it with this copy, or copy its values: Tensor.from(t.toFloat32Array(), t.shape)');
     }
-    throw new ValueError(`${where}: ${what} must be a Tensor, got ${describe(t)}`);
+    // Plain arrays and typed arrays are the usual mistake: say how to make a Tensor of them.
+    const data = Array.isArray(t) || (ArrayBuffer.isView(t) && !(t instanceof DataView));
+    const got = data && !Array.isArray(t) ? `a ${Object.prototype.toString.call(t).slice(8, -1)} of length ${(t as unknown as ArrayLike<unknown>).length}` : describe(t);
+    throw new ValueError(`${where}: ${what} must be a Tensor, got ${got}${data ? '; make one with Tensor.from(data) (nested arrays, or flat values and a shape)' : ''}`);
   }
   const tensor = t as Tensor;
   if (!tensor._usable()) tensor._check(`${where}: ${what}`); // the message only when it fails

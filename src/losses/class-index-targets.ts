@@ -75,7 +75,8 @@ export class ClassIndexTargets {
     for (let i = 0; i < values.length; i++) {
       const c = values[i];
       if (!(typeof c === 'number' && ((Number.isInteger(c) && c >= 0 && c < classes) || c === ignoreIndex))) {
-        throw new ValueError(`${this.where}: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}] (nor ignoreIndex ${ignoreIndex})`);
+        throw new ValueError(`${this.where}: target[${i}] = ${String(c)} is not a class index in [0, ${classes - 1}] (nor ignoreIndex ${ignoreIndex}); ` +
+          `targets are whole class numbers, one per row${this.rowsOf === 'logits' ? ' (or probabilities of the logits\' shape)' : ''}`);
       }
     }
   }

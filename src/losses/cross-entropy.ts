@@ -56,7 +56,8 @@ export class CrossEntropyLoss extends ClassIndexLoss {
       const t = checkTensor('CrossEntropyLoss.forward', 'target', target); // refuses a Tensor of another copy of the library
       if (t.ndim === 2) {
         if (!sameShape(t.shape, logits.shape)) {
-          throw new ShapeError(`CrossEntropyLoss.forward: probability targets must have the logits' shape ${formatShape(logits.shape)}, got ${formatShape(t.shape)}`);
+          throw new ShapeError(`CrossEntropyLoss.forward: probability targets must have the logits' shape ${formatShape(logits.shape)}, got ${formatShape(t.shape)}` +
+            (t.shape[0] === batch && t.shape[1] === 1 ? `; class indices are a 1-D target [${batch}]: target.reshape([-1])` : ''));
         }
         this.probabilities = t;
         return;

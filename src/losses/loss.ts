@@ -190,7 +190,8 @@ export abstract class ElementwiseLoss extends Loss {
   protected checkTarget(prediction: Tensor, target: unknown): void {
     const t = checkTensor(this.forwardWhere, 'target', target);
     if (!sameShape(t.shape, prediction.shape)) {
-      throw new ShapeError(`${this.forwardWhere}: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}`);
+      const hint = t.size === prediction.size ? `; it has as many values: target.reshape(${formatShape(prediction.shape)})` : '';
+      throw new ShapeError(`${this.forwardWhere}: target must have the prediction's shape ${formatShape(prediction.shape)}, got ${formatShape(t.shape)}${hint}`);
     }
   }
 

@@ -115,7 +115,9 @@ export abstract class BatchNorm extends Module {
     this.valuesPerRow = L;
     const batchStatistics = this.training || !this.runningMean;
     if (batchStatistics && N * L < 2) {
-      throw new ShapeError(`${where}: expected more than 1 value per channel ${statisticsFrom(this.training)}, got input ${formatShape(x.shape)}`);
+      // The usual cause: predicting one sample with a model still in training mode.
+      const hint = this.training && this.runningMean ? ' (to predict, call model.eval() first: it normalises with the running statistics)' : '';
+      throw new ShapeError(`${where}: expected more than 1 value per channel ${statisticsFrom(this.training)}, got input ${formatShape(x.shape)}${hint}`);
     }
     // Parameters and buffers disposed by hand are refused before num_batches_tracked moves.
     for (let i = 0; i < this.state.length; i++) if (this.state[i]!.isDisposed) this.state[i]!._check(`${where}: a parameter or buffer of ${this.toString()}`);

@@ -77,8 +77,11 @@ export interface FitOptions {
    * BatchNorm with `trackRunningStats: false`) is refused before training.
    */
   evaluationBatchSize?: number;
-  /** Aborting stops training after the current batch (History.stopReason 'aborted'). */
-  signal?: AbortSignal;
+  /**
+   * Aborting stops training after the current batch (History.stopReason 'aborted'). An
+   * AbortSignal, or anything whose `aborted` reads true to stop (all fit reads).
+   */
+  signal?: { readonly aborted: boolean };
 }
 
 const FIT_OPTIONS = ['loss', 'optimizer', 'x', 'y', 'epochs', 'batchSize', 'shuffle', 'seed', 'validation',
@@ -104,7 +107,7 @@ export interface FitPlan {
   evaluationBatchSize: number;
   onEpochEnd: ((log: EpochLog) => void | boolean) | undefined;
   onBatchEnd: ((log: BatchLog) => void) | undefined;
-  signal: AbortSignal | undefined;
+  signal: { readonly aborted: boolean } | undefined;
 }
 
 /** `value`, or `fallback` when it was not given (null is a value, and is refused by the checks). */

@@ -19,6 +19,13 @@ describe('wasmnn (the library package)', () => {
     for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[s], s).toBeUndefined();
   });
 
+  it('claims the Node versions that are tested (Node 20), in both packages and the README', () => {
+    expect(pkg.engines).toEqual({ node: '>=20' });
+    expect(cliPkg.engines).toEqual(pkg.engines);
+    expect(process.versions.node.split('.')[0]).toBe('20'); // the suite's own Node: raise both when CI tests another
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toMatch(/Node 20 or later \(`engines`; the tests run on Node 20\)/);
+  });
+
   it('has the metadata npm shows', () => {
     expect(pkg.license).toBe('MIT');
     expect(pkg.repository.url).toBe(`git+${REPO}.git`);

@@ -174,9 +174,12 @@ export class TabularPreprocessor {
     return Tensor.from(values, [table.count, width]);
   }
 
-  /** fit(data) then transform(data). */
-  fitTransform(data: TableInput): TabularTensors {
-    return this.fit(data).transform(data);
+  /**
+   * fit(data) then transform(data). `y` is always present here (fit requires the target column),
+   * so `const { x, y } = prep.fitTransform(rows)` passes straight to fit() in TypeScript.
+   */
+  fitTransform(data: TableInput): Required<TabularTensors> {
+    return this.fit(data).transform(data) as Required<TabularTensors>;
   }
 
   /**
