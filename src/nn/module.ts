@@ -98,7 +98,7 @@ export abstract class Module {
    * the default passes the call to the children.
    */
   _forgetForward(): void {
-    for (const [, child] of this.children) child._forgetForward();
+    for (const [, child] of this.childList) child._forgetForward();
   }
 
   /**
