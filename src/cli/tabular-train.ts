@@ -128,9 +128,12 @@ export function diverged(e: unknown, lr: number): unknown {
   return new ValueError(`training diverged: ${e.message.replace(/^fit: training diverged /, '')}; try a smaller --lr (it is ${lr})`);
 }
 
-/** R² as printed: undefined when the true values are all equal (the library gives 1 or -Infinity). */
+/**
+ * R² as printed. Of true values that are all equal it is undefined; the library gives scikit-learn's
+ * 1 (exact predictions) or 0 (any other), so the line stays a number.
+ */
 export function r2Text(e: { r2: number }): string {
-  return Number.isFinite(e.r2) ? `R² ${e.r2.toFixed(4)}` : 'R² undefined (the true values are all equal)';
+  return `R² ${e.r2.toFixed(4)}`;
 }
 
 /** The most feature values (rows × inputs) the command encodes: 1 GiB as float64 while encoding, 512 MiB in WASM. */

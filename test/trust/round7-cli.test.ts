@@ -111,10 +111,10 @@ describe('round 7: CSV files as spreadsheets write them', () => {
     failsWith(train(file('constant.csv', 'a,b,y\n1,2,5\n3,4,5\n5,6,5\n7,8,5\n1,1,5\n2,2,5\n')), /--target y: every one of the 5 training rows has the value 5; a regression needs values that vary/);
   });
 
-  it('R² of test values that are all equal (one test row) is printed as undefined (it was "R² -Infinity")', () => {
+  it('R² of test values that are all equal (one test row) is scikit-learn\'s 0, as r2Score (it was "R² -Infinity")', () => {
     const r = run(train(file('six.csv', 'a,b,y\n1,2,1\n3,4,2\n5,6,3\n7,8,4\n1,1,5\n2,2,6\n')));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/test: {2}MAE [\d.e+-]+, RMSE [\d.e+-]+, R² undefined \(the true values are all equal\) \(1 row\)/);
+    expect(r.stdout).toMatch(/test: {2}MAE [\d.e+-]+, RMSE [\d.e+-]+, R² 0\.0000 \(1 row\)/);
     expect(r.stdout).not.toMatch(/Infinity|NaN/);
   });
 
