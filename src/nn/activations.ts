@@ -23,6 +23,13 @@ export abstract class ElementwiseActivation extends Module {
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
   private lastOutput: Tensor | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.input = null;
+    this.lastOutput = null;
+    super._forgetForward();
+  }
   /** "ReLU.forward", "ReLU.backward": the names in messages, made once rather than per call. */
   private readonly forwardWhere: string;
   private readonly backwardWhere: string;
@@ -235,6 +242,12 @@ export class Softmax extends Module {
   private readonly output = this.registerWorkspace(new Workspace('Softmax.forward'));
   private readonly gradInput = this.registerWorkspace(new Workspace('Softmax.backward'));
   private lastOutput: Tensor | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.lastOutput = null;
+    super._forgetForward();
+  }
 
   constructor(readonly dim = -1) {
     super();

@@ -28,6 +28,12 @@ export class AdaptiveAvgPool2d extends Module {
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   private input: Tensor | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.input = null;
+    super._forgetForward();
+  }
   private geometry: AdaptivePoolGeometry | null = null;
 
   constructor(outputSize: AdaptiveSize) {

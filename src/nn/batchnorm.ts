@@ -46,6 +46,12 @@ export abstract class BatchNorm extends Module {
   private readonly mean: Workspace;
   private readonly invstd: Workspace;
   private saved: { x: Tensor; mean: Tensor; invstd: Tensor; N: number; L: number; batchStatistics: boolean } | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.saved = null;
+    super._forgetForward();
+  }
   /** Values per channel of one input row (L, or H·W) in the last forward; fit checks batch sizes with it. */
   private valuesPerRow: number | null = null;
 

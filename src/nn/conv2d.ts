@@ -69,6 +69,12 @@ export class Conv2d extends Module {
   private readonly gradInput: Workspace;
   private readonly col: Workspace;
   private input: Tensor | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.input = null;
+    super._forgetForward();
+  }
   private geometry: ConvGeometry | null = null;
 
   constructor(

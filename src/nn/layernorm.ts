@@ -42,6 +42,12 @@ export class LayerNorm extends Module {
   private readonly invstd: Workspace;
   private saved: { x: Tensor; mean: Tensor; invstd: Tensor; rows: number } | null = null;
 
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.saved = null;
+    super._forgetForward();
+  }
+
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     const where = 'LayerNorm';

@@ -51,6 +51,12 @@ abstract class Pool2d extends Module {
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
   protected input: Tensor | null = null;
+
+  /** @internal See Module._forgetForward: backward refuses until the next forward. */
+  override _forgetForward(): void {
+    this.input = null;
+    super._forgetForward();
+  }
   protected geometry: PoolGeometry | null = null;
 
   protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[], notOffered: Readonly<Record<string, string>> = {}) {

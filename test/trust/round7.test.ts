@@ -4,7 +4,7 @@
 // failed before its fix (checked with the fix stashed); the comment of each says how.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BatchNorm1d, CrossEntropyLoss, DataLoader, NLLLoss, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
+  AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, LayerNorm, MaxPool2d, Module, Softmax, Tanh, CrossEntropyLoss, DataLoader, NLLLoss, Dropout, Generator, History, Linear, MinMaxScaler, ReLU, SGD, Sequential, ShapeError, StandardScaler, StateError, TabularModel,
   TabularPreprocessor, Tensor, ValueError, defaultGenerator, evaluate, fit, gradcheck, loadCheckpoint, manualSeed, memoryStats, oneHot, predict, saveCheckpoint, saveModel,
 } from '../../src/index.js';
 import { grads, rejects, state, values } from '../helpers/trust.js';
@@ -133,6 +133,19 @@ describe('round 7: call sequences', () => {
     layer.forward(x1());
     predict(layer, x2());
     rejects(() => layer.backward(ones()), StateError, /Linear\.backward: called before a successful forward\(\) \(or after predict/);
+    // Every built-in layer that keeps its input, used alone as the model.
+    const image = (): Tensor => Tensor.from(Array.from({ length: 2 * 2 * 4 * 4 }, (_, i) => Math.sin(i)), [2, 2, 4, 4]);
+    const alone: Array<[string, Module, () => Tensor]> = [
+      ['Conv2d', new Conv2d(2, 2, 3, { padding: 1 }), image], ['BatchNorm2d', new BatchNorm2d(2), image], ['MaxPool2d', new MaxPool2d(2), image],
+      ['AdaptiveAvgPool2d', new AdaptiveAvgPool2d(1), image], ['LayerNorm', new LayerNorm(3), x1], ['Tanh', new Tanh(), x1], ['Softmax', new Softmax(), x1],
+    ];
+    for (const [name, m, input] of alone) {
+      const gradOut = Tensor.full(m.forward(input()).shape as number[], 1);
+      predict(m, input());
+      rejects(() => m.backward(gradOut), StateError, new RegExp(`${name}\\.backward: called before a successful forward`));
+      m.forward(input());
+      m.backward(gradOut);
+    }
   });
 
   it('saveCheckpoint / loadCheckpoint refuse an optimizer built over another model (the pair was saved and loaded silently)', () => {
