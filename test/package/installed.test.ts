@@ -148,7 +148,7 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
     }
   }, 120_000);
 
-  it('every export of the published .d.ts carries a doc comment, and the declared values are the runtime exports', () => {
+  it('every export of the published .d.ts, and every public member of its classes, carries a doc comment; the declared values are the runtime exports', () => {
     const file = join(dir, 'node_modules/wasmnn/dist/index.d.ts');
     const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
     const checker = program.getTypeChecker();
@@ -158,6 +158,19 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
       return !ts.displayPartsToString(target.getDocumentationComment(checker)).trim();
     }).map((s) => s.getName());
     expect(undocumented).toEqual(['nn']); // a namespace the .d.ts bundler emits without comments; README's API table has it
+    // Public members of the exported classes too (not `_`-prefixed or @internal ones).
+    const bare: string[] = [];
+    for (const s of exports) {
+      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      if (!(target.flags & ts.SymbolFlags.Class)) continue;
+      for (const m of (target.declarations![0] as ts.ClassDeclaration).members) {
+        if (!m.name || ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+        const member = checker.getSymbolAtLocation(m.name);
+        if (!member || /^[_#]/.test(m.name.getText()) || member.getJsDocTags(checker).some((t) => t.name === 'internal')) continue;
+        if (!ts.displayPartsToString(member.getDocumentationComment(checker)).trim()) bare.push(`${s.getName()}.${m.name.getText()}`);
+      }
+    }
+    expect([...new Set(bare)]).toEqual([]);
     // Every runtime export is declared, and every declared value is there at run time.
     const runtime = JSON.parse(node(['--input-type=module', '-e', "import * as w from 'wasmnn'; console.log(JSON.stringify(Object.keys(w)))"])) as string[];
     const values = exports.filter((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value).map((s) => s.getName());

@@ -53,6 +53,7 @@ export class LabelEncoder {
     });
   }
 
+  /** A plain object for JSON (fromJSON reads it back). */
   toJSON(): { classes: Label[] } {
     return { classes: [...this.labels] };
   }
