@@ -116,7 +116,7 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
     }
   };
 
-  it.each([['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext']])(
+  it.each([['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext'], ['node10', 'esnext']])(
     'the README, typed, type-checks against the installed .d.ts under moduleResolution %s (no @types/node needed)',
     (moduleResolution, module) => {
       expect(check(moduleResolution, { module, moduleResolution }, ['consumer.ts'])).toBe('');
