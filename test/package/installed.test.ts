@@ -271,6 +271,16 @@ describe('README figures about the package', () => {
     expect(Math.abs(Number(m![2]) * 1e6 / pack.unpackedSize - 1)).toBeLessThan(0.03); // one decimal of MB
   });
 
+  it('the kernels\' size (132 KB of WASM, 30 KB gzipped) matches build/wasmnn.wasm to within 2 %', () => {
+    const m = /\((\d+)\s+KB\s+of\s+WASM,\s+(\d+)\s+KB\s+gzipped/.exec(readme);
+    expect(m).not.toBeNull();
+    for (const file of ['build/wasmnn.wasm', 'build/wasmnn.threads.wasm']) {
+      const wasm = readFileSync(join(root, file));
+      expect(Math.abs(Number(m![1]) * 1000 / wasm.length - 1), file).toBeLessThan(0.02);
+      expect(Math.abs(Number(m![2]) * 1000 / gzipSync(wasm, { level: 9 }).length - 1), file).toBeLessThan(0.02);
+    }
+  });
+
   it('the ESM entry\'s min+gzip size matches `npm run size` to within 2 %', () => {
     const m = /the\s+whole\s+ESM\s+entry\s+is\s+(\d+)\s+KB\s+min\+gzip/.exec(readme);
     expect(m).not.toBeNull();
