@@ -302,6 +302,7 @@ export class Tensor {
     this.dispose();
   }
 
+  /** `Tensor(shape=[…])`: the shape, not the values (read them with toArray()). */
   toString(): string {
     return `Tensor(shape=${formatShape(this.shape)})`;
   }

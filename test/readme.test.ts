@@ -52,15 +52,27 @@ describe('README, the rest (round 7)', () => {
     expect(fences.filter((f) => f.lang === 'sh').length).toBeGreaterThanOrEqual(5);
   });
 
-  it('every command line names real scripts, packages and flags (each `wasmnn train` line parses)', async () => {
+  it('every command line (README and packages/cli/README.md) names real scripts, packages and flags (each `wasmnn train` line parses)', async () => {
     const { parseTrainArgs } = await import('../src/cli/options.js');
     const { parseTabularArgs } = await import('../src/cli/tabular-options.js');
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const cliPkg = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { name: string; bin: Record<string, string> };
     const cli = join(root, 'dist/cli.js');
     const help = (...command: string[]): string => execFileSync(process.execPath, [cli, ...command, '--help'], { encoding: 'utf8' });
+    const command = (sub: string | undefined, rest: string[], line: string): void => {
+      if (sub === 'predict' || sub === 'evaluate') {
+        const usage = help(sub);
+        for (const flag of rest.filter((w) => w.startsWith('--'))) expect(usage, line).toContain(flag);
+      } else if (sub === 'train') {
+        if (rest.includes('--help')) expect(help(...(rest.includes('--data') ? ['train', '--data', 'x.csv'] : ['train'])).length).toBeGreaterThan(0);
+        else if (rest.includes('--data')) expect(() => parseTabularArgs(rest), line).not.toThrow();
+        else expect(() => parseTrainArgs(rest), line).not.toThrow();
+      } else throw new Error(`command line not checked: ${line}`);
+    };
+    const cliReadme = readFileSync(join(root, 'packages/cli/README.md'), 'utf8');
+    const shell = [...fences, ...[...cliReadme.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }))];
     let checked = 0;
-    for (const { code } of fences.filter((f) => f.lang === 'sh')) {
+    for (const { code } of shell.filter((f) => f.lang === 'sh')) {
       for (const raw of code.split('\n')) {
         const line = raw.replace(/\s+#.*$/, '').trim();
         if (!line) continue;
@@ -70,20 +82,16 @@ describe('README, the rest (round 7)', () => {
           if (cmd === 'npm' && sub === 'run') expect(Object.keys(pkg.scripts), line).toContain(rest[0]);
           else if (cmd === 'npm' && (sub === 'test' || sub === 'start')) expect(Object.keys(pkg.scripts), line).toContain(sub);
           else if (cmd === 'npm') expect(['ci', 'install', 'pack'], line).toContain(sub);
-          else if (cmd === 'npx') expect([sub, Object.keys(cliPkg.bin)], line).toEqual([cliPkg.name, ['wasmnn']]);
-          else if (cmd === 'cd') expect(existsSync(join(root, sub!)), line).toBe(true);
-          else if (cmd === 'wasmnn' && (sub === 'predict' || sub === 'evaluate')) {
-            const usage = help(sub);
-            for (const flag of rest.filter((w) => w.startsWith('--'))) expect(usage, line).toContain(flag);
-          } else if (cmd === 'wasmnn' && sub === 'train') {
-            if (rest.includes('--help')) expect(help(...(rest.includes('--data') ? ['train', '--data', 'x.csv'] : ['train'])).length).toBeGreaterThan(0);
-            else if (rest.includes('--data')) expect(() => parseTabularArgs(rest), line).not.toThrow();
-            else expect(() => parseTrainArgs(rest), line).not.toThrow();
-          } else throw new Error(`README command line not checked: ${line}`);
+          else if (cmd === 'npx') {
+            expect([sub, Object.keys(cliPkg.bin)], line).toEqual([cliPkg.name, ['wasmnn']]);
+            command(rest[0], rest.slice(1), line); // npx wasmnn-cli X … runs `wasmnn X …`
+          } else if (cmd === 'cd') expect(existsSync(join(root, sub!)), line).toBe(true);
+          else if (cmd === 'wasmnn') command(sub, rest, line);
+          else throw new Error(`README command line not checked: ${line}`);
         }
       }
     }
-    expect(checked).toBeGreaterThan(15);
+    expect(checked).toBeGreaterThan(19);
   });
 
   it('every in-page anchor and every link into docs/ with an anchor points at a heading that exists', () => {

@@ -36,8 +36,11 @@ export interface Batch {
  *     for (const { x, y } of loader) { ... }
  */
 export class DataLoader implements Iterable<Batch> {
+  /** The `batchSize` given to the constructor (or its default): torch's `batch_size`. */
   readonly batchSize: number;
+  /** The `shuffle` given to the constructor (or its default): torch's `shuffle`. */
   readonly shuffle: boolean;
+  /** The `dropLast` given to the constructor (or its default): torch's `drop_last`. */
   readonly dropLast: boolean;
   /** Number of rows. */
   readonly length: number;
@@ -87,6 +90,7 @@ export class DataLoader implements Iterable<Batch> {
     return this.dropLast ? Math.floor(this.length / this.batchSize) : Math.ceil(this.length / this.batchSize);
   }
 
+  /** The batches of one pass over the data (reshuffled each pass when `shuffle`). */
   *[Symbol.iterator](): Iterator<Batch> {
     // The row order and the batch buffers are shared by every iteration: a second one started
     // before this one ends re-shuffles the order under it (rows repeated and missed, silently),

@@ -40,7 +40,10 @@ function batchOption(what: string, options: TabularPredictOptions): { batchSize:
  * feature width or does not give its output width.
  */
 export class TabularModel {
-  constructor(readonly model: Module, readonly preprocessor: TabularPreprocessor) {
+  constructor(
+    /** The network: features in, scores or values out. */ readonly model: Module,
+    /** The fitted preprocessing: records in, features out; labels back. */ readonly preprocessor: TabularPreprocessor,
+  ) {
     if (!model || typeof model.forward !== 'function') throw new ValueError('TabularModel: model must be a Module');
     if (!(preprocessor instanceof TabularPreprocessor)) throw new ValueError('TabularModel: preprocessor must be a fitted TabularPreprocessor');
     const features = preprocessor.featureCount, outputs = preprocessor.outputCount; // throw if not fitted

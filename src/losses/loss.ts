@@ -35,6 +35,7 @@ export interface LossOptions {
 export abstract class Loss {
   /** The loss's name in messages and toString(), written out (minifiers rename classes). */
   static readonly typeName: string = 'Loss';
+  /** The `reduction` given to the constructor (or its default): torch's `reduction`. */
   readonly reduction: Reduction;
   private readonly gradWorkspace: Workspace;
   private lastGrad: Tensor | null = null;

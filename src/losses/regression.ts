@@ -30,6 +30,7 @@ export interface HuberLossOptions extends LossOptions {
 export class HuberLoss extends ElementwiseLoss {
   static override readonly typeName: string = 'HuberLoss';
   protected readonly kernel = 'huberLoss';
+  /** The `delta` given to the constructor (or its default): torch's `delta`. */
   readonly delta: number;
   constructor(options: HuberLossOptions = {}) {
     super(options, ['delta']);
@@ -51,6 +52,7 @@ export interface SmoothL1LossOptions extends LossOptions {
 export class SmoothL1Loss extends ElementwiseLoss {
   static override readonly typeName: string = 'SmoothL1Loss';
   protected readonly kernel: 'huberLoss' | 'l1Loss';
+  /** The `beta` given to the constructor (or its default): torch's `beta`. */
   readonly beta: number;
   constructor(options: SmoothL1LossOptions = {}) {
     super(options, ['beta']);

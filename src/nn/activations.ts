@@ -133,7 +133,10 @@ export class ReLU extends ElementwiseActivation {
 /** LeakyReLU(x) = x if x > 0 else negativeSlope·x. Default negativeSlope 0.01 (PyTorch). */
 export class LeakyReLU extends ElementwiseActivation {
   static override readonly typeName: string = 'LeakyReLU';
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** The slope for x < 0 (torch's `negative_slope`). */
+    readonly negativeSlope = 0.01,
+  ) {
     super({ forward: 'leakyReluForward', backward: 'leakyReluBackward' }, checkNumber('LeakyReLU', 'negativeSlope', negativeSlope));
   }
   override toConfig(): LayerConfig {
@@ -163,7 +166,10 @@ export class Sigmoid extends ElementwiseActivation {
 /** ELU(x) = x if x > 0 else alpha·(e^x - 1). Default alpha 1. */
 export class ELU extends ElementwiseActivation {
   static override readonly typeName: string = 'ELU';
-  constructor(readonly alpha = 1) {
+  constructor(
+    /** α: the limit −α for x → −∞ (torch's `alpha`). */
+    readonly alpha = 1,
+  ) {
     super({ forward: 'eluForward', backward: 'eluBackward' }, checkNumber('ELU', 'alpha', alpha));
   }
   override toConfig(): LayerConfig {
@@ -190,6 +196,7 @@ export interface GELUOptions {
  */
 export class GELU extends ElementwiseActivation {
   static override readonly typeName: string = 'GELU';
+  /** The `approximate` given to the constructor (or its default): torch's `approximate`. */
   readonly approximate: 'none' | 'tanh';
   constructor(options: GELUOptions = {}) {
     checkOptions('GELU', options, ['approximate']);
@@ -216,7 +223,9 @@ export interface SoftplusOptions {
 /** Softplus(x) = log(1 + e^(beta·x)) / beta, linear above the threshold (as PyTorch). */
 export class Softplus extends ElementwiseActivation {
   static override readonly typeName: string = 'Softplus';
+  /** The `beta` given to the constructor (or its default): torch's `beta`. */
   readonly beta: number;
+  /** The `threshold` given to the constructor (or its default): torch's `threshold`. */
   readonly threshold: number;
   constructor(options: SoftplusOptions = {}) {
     checkOptions('Softplus', options, ['beta', 'threshold']);
@@ -249,7 +258,10 @@ export class Softmax extends Module {
     super._forgetForward();
   }
 
-  constructor(readonly dim = -1) {
+  constructor(
+    /** The dimension normalised (torch's `dim`). */
+    readonly dim = -1,
+  ) {
     super();
     if (dim !== -1 && dim !== 1) throw new ValueError(`Softmax: only dim = -1 (the last axis of [batch, classes]) is supported, got ${describe(dim)}`);
   }

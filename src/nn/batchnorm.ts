@@ -32,12 +32,19 @@ const statisticsFrom = (training: boolean): string => (training ? 'in training m
  * running_var (ones) and num_batches_tracked (int64 in files) carry torch's names.
  */
 export abstract class BatchNorm extends Module {
+  /** The learnable scale (γ, torch's `weight`), or null when not affine. */
   readonly weight: Parameter | null;
+  /** The learnable shift (β, torch's `bias`), or null when not affine. */
   readonly bias: Parameter | null;
+  /** The running mean (buffer `running_mean`), or null with `trackRunningStats: false`. */
   readonly runningMean: Tensor | null;
+  /** The running variance (buffer `running_var`), or null with `trackRunningStats: false`. */
   readonly runningVar: Tensor | null;
+  /** The count of training batches seen (buffer `num_batches_tracked`, int64 in files), or null with `trackRunningStats: false`. */
   readonly numBatchesTracked: Tensor | null;
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
+  /** The `momentum` given to the constructor (or its default): torch's `momentum`. */
   readonly momentum: number | null;
   private readonly output: Workspace;
   private readonly gradInput: Workspace;
@@ -55,7 +62,11 @@ export abstract class BatchNorm extends Module {
   /** Values per channel of one input row (L, or H·W) in the last forward; fit checks batch sizes with it. */
   private valuesPerRow: number | null = null;
 
-  protected constructor(readonly numFeatures: number, options: BatchNormOptions) {
+  protected constructor(
+    /** The channel count C (torch's `num_features`). */
+    readonly numFeatures: number,
+    options: BatchNormOptions,
+  ) {
     super();
     const where = this.typeName;
     checkNumber(where, 'numFeatures', numFeatures, { integer: true, min: 1, max: MAX_DIM });

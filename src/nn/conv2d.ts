@@ -51,11 +51,17 @@ export interface Conv2dOptions {
  */
 export class Conv2d extends Module {
   static override readonly typeName: string = 'Conv2d';
+  /** The learnable weight [outChannels, inChannels / groups, kh, kw] (torch's `weight`). */
   readonly weight: Parameter;
+  /** The learnable bias [outChannels], or null when created with `bias: false`. */
   readonly bias: Parameter | null;
+  /** The `kernelSize` given to the constructor (or its default): torch's `kernel_size`. */
   readonly kernelSize: readonly [number, number];
+  /** The `stride` given to the constructor (or its default): torch's `stride`. */
   readonly stride: readonly [number, number];
+  /** The `padding` given to the constructor (or its default): torch's `padding`. */
   readonly padding: readonly [number, number];
+  /** The `dilation` given to the constructor (or its default): torch's `dilation`. */
   readonly dilation: readonly [number, number];
   /** Channel groups (torch's `groups`); 1 = an ordinary convolution. */
   readonly groups: number;
@@ -78,7 +84,9 @@ export class Conv2d extends Module {
   private geometry: ConvGeometry | null = null;
 
   constructor(
+    /** The input channel count (torch's `in_channels`). */
     readonly inChannels: number,
+    /** The output channel count (torch's `out_channels`). */
     readonly outChannels: number,
     kernelSize: Size2,
     options: Conv2dOptions = {},

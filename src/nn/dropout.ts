@@ -28,6 +28,7 @@ export interface DropoutOptions {
  */
 export class Dropout extends Module {
   static override readonly typeName: string = 'Dropout';
+  /** The `p` given to the constructor (or its default): torch's `p`. */
   readonly p: number;
   private readonly generator: Generator;
 

@@ -27,7 +27,10 @@ export class Flatten extends Module {
   private inputShape: readonly number[] | null = null;
   private outputShape: readonly number[] = Object.freeze([]);
 
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    /** The first dimension merged (torch's `start_dim`). */ readonly startDim = 1,
+    /** The last dimension merged, inclusive (torch's `end_dim`). */ readonly endDim = -1,
+  ) {
     super();
     checkNumber('Flatten', 'startDim', startDim, { integer: true });
     checkNumber('Flatten', 'endDim', endDim, { integer: true });

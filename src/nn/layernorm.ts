@@ -31,9 +31,13 @@ export interface LayerNormOptions {
  */
 export class LayerNorm extends Module {
   static override readonly typeName: string = 'LayerNorm';
+  /** The `normalizedShape` given to the constructor (or its default): torch's `normalized_shape`. */
   readonly normalizedShape: readonly number[];
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
+  /** The learnable scale (γ, torch's `weight`), or null when not affine. */
   readonly weight: Parameter | null;
+  /** The learnable shift (β, torch's `bias`), or null when not affine. */
   readonly bias: Parameter | null;
   private readonly size: number;
   private readonly output: Workspace;

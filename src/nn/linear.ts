@@ -33,7 +33,9 @@ export interface LinearOptions {
  */
 export class Linear extends Module {
   static override readonly typeName: string = 'Linear';
+  /** The learnable weight [outFeatures, inFeatures] (torch's `weight`). */
   readonly weight: Parameter;
+  /** The learnable bias [outFeatures], or null when created with `bias: false`. */
   readonly bias: Parameter | null;
   private readonly weightT: Workspace;
   private readonly output: Workspace;
@@ -45,7 +47,9 @@ export class Linear extends Module {
   private scratchView: Tensor | null = null;
 
   constructor(
+    /** The input feature count (torch's `in_features`). */
     readonly inFeatures: number,
+    /** The output feature count (torch's `out_features`). */
     readonly outFeatures: number,
     options: LinearOptions = {},
   ) {

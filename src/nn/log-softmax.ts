@@ -20,7 +20,10 @@ export class LogSoftmax extends Module {
   private readonly gradInput = this.registerWorkspace(new Workspace('LogSoftmax.backward'));
   private lastOutput: Tensor | null = null;
 
-  constructor(readonly dim = 1) {
+  constructor(
+    /** The dimension normalised (torch's `dim`): 1 or −1. */
+    readonly dim = 1,
+  ) {
     super();
     checkNumber('LogSoftmax', 'dim', dim, { integer: true });
   }

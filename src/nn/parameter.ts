@@ -84,6 +84,7 @@ export class Parameter extends Tensor {
     this._block = null;
   }
 
+  /** `Parameter(shape=[…])`: the shape, not the values (read them with toArray()). */
   override toString(): string {
     return `Parameter(shape=${formatShape(this.shape)})`;
   }

@@ -42,9 +42,13 @@ interface Given { kernelSize: Size2; stride: Size2 | undefined; padding: Size2; 
  * their kernels.
  */
 abstract class Pool2d extends Module {
+  /** The `kernelSize` given to the constructor (or its default): torch's `kernel_size`. */
   readonly kernelSize: readonly [number, number];
+  /** The `stride` given to the constructor (or its default): torch's `stride`. */
   readonly stride: readonly [number, number];
+  /** The `padding` given to the constructor (or its default): torch's `padding`. */
   readonly padding: readonly [number, number];
+  /** The `dilation` given to the constructor (or its default): torch's `dilation`. */
   readonly dilation: readonly [number, number];
   readonly ceilMode: boolean;
   protected readonly given: Given;
@@ -212,7 +216,9 @@ export class MaxPool2d extends Pool2d {
  */
 export class AvgPool2d extends Pool2d {
   static override readonly typeName: string = 'AvgPool2d';
+  /** The `countIncludePad` given to the constructor (or its default): torch's `count_include_pad`. */
   readonly countIncludePad: boolean;
+  /** The `divisorOverride` given to the constructor (or its default): torch's `divisor_override`. */
   readonly divisorOverride: number | null;
 
   constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {

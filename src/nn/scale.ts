@@ -19,6 +19,7 @@ import { Module } from './module.js';
  */
 export class Scale extends Module {
   static override readonly typeName: string = 'Scale';
+  /** k in y = k·x. */
   readonly factor: number;
   private readonly output = this.registerWorkspace(new Workspace('Scale.forward'));
   private readonly gradInput = this.registerWorkspace(new Workspace('Scale.backward'));

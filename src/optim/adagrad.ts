@@ -25,10 +25,15 @@ export interface AdagradOptions {
  */
 export class Adagrad extends Optimizer {
   static override readonly typeName: string = 'Adagrad';
+  /** The `lrDecay` given to the constructor (or its default): torch's `lr_decay`. */
   readonly lrDecay: number;
+  /** The `weightDecay` given to the constructor (or its default): torch's `weight_decay`. */
   readonly weightDecay: number;
+  /** The `initialAccumulatorValue` given to the constructor (or its default): torch's `initial_accumulator_value`. */
   readonly initialAccumulatorValue: number;
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
+  /** The `maximize` given to the constructor (or its default): torch's `maximize`. */
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: AdagradOptions = {}) {

@@ -31,10 +31,15 @@ const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'
  */
 export class Adam extends Optimizer {
   static override readonly typeName: string = 'Adam';
+  /** The `betas` given to the constructor (or its default): torch's `betas`. */
   readonly betas: readonly [number, number];
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
+  /** The `weightDecay` given to the constructor (or its default): torch's `weight_decay`. */
   readonly weightDecay: number;
+  /** The `amsgrad` given to the constructor (or its default): torch's `amsgrad`. */
   readonly amsgrad: boolean;
+  /** The `maximize` given to the constructor (or its default): torch's `maximize`. */
   readonly maximize: boolean;
   /** Weight decay applied to θ directly (AdamW) rather than through the gradient. */
   protected readonly decoupled: boolean = false;

@@ -28,11 +28,17 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer {
   static override readonly typeName: string = 'RMSprop';
+  /** The `alpha` given to the constructor (or its default): torch's `alpha`. */
   readonly alpha: number;
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
+  /** The `weightDecay` given to the constructor (or its default): torch's `weight_decay`. */
   readonly weightDecay: number;
+  /** The `momentum` given to the constructor (or its default): torch's `momentum`. */
   readonly momentum: number;
+  /** The `centered` given to the constructor (or its default): torch's `centered`. */
   readonly centered: boolean;
+  /** The `maximize` given to the constructor (or its default): torch's `maximize`. */
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: RMSpropOptions = {}) {

@@ -31,7 +31,10 @@ export abstract class LRScheduler {
   /** Epochs completed (number of step() calls; torch's last_epoch). */
   epoch = 0;
 
-  protected constructor(readonly optimizer: Optimizer) {
+  protected constructor(
+    /** The optimizer whose `lr` this scheduler sets. */
+    readonly optimizer: Optimizer,
+  ) {
     const name = (new.target as typeof LRScheduler).typeName;
     if (!(optimizer instanceof Optimizer)) throw new ValueError(`${name}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
     optimizer._checkUsable(`lr (read by ${name})`);
@@ -153,7 +156,9 @@ function checkRequiredOptions(where: string, options: unknown, allowed: readonly
  */
 export class StepLR extends LRScheduler {
   static override readonly typeName: string = 'StepLR';
+  /** The `stepSize` given to the constructor (or its default): torch's `step_size`. */
   readonly stepSize: number;
+  /** The `gamma` given to the constructor (or its default): torch's `gamma`. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
@@ -173,6 +178,7 @@ export class StepLR extends LRScheduler {
 /** Multiplies lr by gamma every epoch: lr = baseLr · gamma^epoch with no change by hand (torch's ExponentialLR). */
 export class ExponentialLR extends LRScheduler {
   static override readonly typeName: string = 'ExponentialLR';
+  /** The `gamma` given to the constructor (or its default): torch's `gamma`. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { gamma: number }) {
     super(optimizer);
@@ -196,7 +202,9 @@ export class ExponentialLR extends LRScheduler {
  */
 export class CosineAnnealingLR extends LRScheduler {
   static override readonly typeName: string = 'CosineAnnealingLR';
+  /** The `tMax` given to the constructor (or its default): torch's `T_max`. */
   readonly tMax: number;
+  /** The `etaMin` given to the constructor (or its default): torch's `eta_min`. */
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
@@ -242,13 +250,21 @@ export interface ReduceLROnPlateauOptions {
 /** Multiplies lr by `factor` when the metric passed to step() stops improving (torch's ReduceLROnPlateau). */
 export class ReduceLROnPlateau extends LRScheduler {
   static override readonly typeName: string = 'ReduceLROnPlateau';
+  /** The `mode` given to the constructor (or its default): torch's `mode`. */
   readonly mode: 'min' | 'max';
+  /** The `factor` given to the constructor (or its default): torch's `factor`. */
   readonly factor: number;
+  /** The `patience` given to the constructor (or its default): torch's `patience`. */
   readonly patience: number;
+  /** The `threshold` given to the constructor (or its default): torch's `threshold`. */
   readonly threshold: number;
+  /** The `thresholdMode` given to the constructor (or its default): torch's `threshold_mode`. */
   readonly thresholdMode: 'rel' | 'abs';
+  /** The `cooldown` given to the constructor (or its default): torch's `cooldown`. */
   readonly cooldown: number;
+  /** The `minLr` given to the constructor (or its default): torch's `min_lr`. */
   readonly minLr: number;
+  /** The `eps` given to the constructor (or its default): torch's `eps`. */
   readonly eps: number;
   private best: number;
   private bad = 0;

@@ -26,10 +26,15 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer {
   static override readonly typeName: string = 'SGD';
+  /** The `momentum` given to the constructor (or its default): torch's `momentum`. */
   readonly momentum: number;
+  /** The `dampening` given to the constructor (or its default): torch's `dampening`. */
   readonly dampening: number;
+  /** The `weightDecay` given to the constructor (or its default): torch's `weight_decay`. */
   readonly weightDecay: number;
+  /** The `nesterov` given to the constructor (or its default): torch's `nesterov`. */
   readonly nesterov: boolean;
+  /** The `maximize` given to the constructor (or its default): torch's `maximize`. */
   readonly maximize: boolean;
 
   constructor(params: readonly Parameter[], options: SGDOptions = {}) {

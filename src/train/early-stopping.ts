@@ -37,12 +37,19 @@ export interface EarlyStoppingOptions {
 
 /** Decides after each epoch whether training should stop (Keras / Lightning semantics). */
 export class EarlyStopping {
+  /** The `monitor` option as given, or its default. */
   readonly monitor: Monitor;
+  /** The `mode` option as given, or its default. */
   readonly mode: 'min' | 'max';
+  /** The `patience` option as given, or its default. */
   readonly patience: number;
+  /** The `minDelta` option as given, or its default. */
   readonly minDelta: number;
+  /** The `target` option as given, or its default. */
   readonly target: number | undefined;
+  /** The `restoreBestWeights` option as given, or its default. */
   readonly restoreBestWeights: boolean;
+  /** The `every` option as given, or its default. */
   readonly every: number;
   private best: number;
   private wait = 0;

@@ -47,7 +47,9 @@ export type StopReason = 'completed' | 'early-stopping' | 'target-reached' | 'ab
 
 /** What fit() returns: one entry per epoch, why training stopped, and the task it was scored as. */
 export class History {
+  /** One log per epoch trained, in order. */
   readonly epochs: EpochLog[] = [];
+  /** Why training ended: 'completed', 'early-stopping', 'target-reached', 'callback' or 'aborted'. */
   stopReason: StopReason = 'completed';
   /** 'classification' (accuracy reported) or 'regression' (MAE, RMSE, R² reported). */
   task: Task;
@@ -81,6 +83,7 @@ export class History {
     return this.epochs.map((e) => e[key] ?? NaN);
   }
 
+  /** A plain object for JSON.stringify (what the command writes as history.json). */
   toJSON(): { task: Task; epochs: EpochLog[]; stopReason: StopReason; restoredEpoch?: number } {
     return { task: this.task, epochs: this.epochs, stopReason: this.stopReason, ...(this.restoredEpoch === undefined ? {} : { restoredEpoch: this.restoredEpoch }) };
   }

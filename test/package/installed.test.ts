@@ -116,7 +116,7 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
     }
   };
 
-  it.each([['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext']])(
+  it.each([['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext'], ['node10', 'esnext']])(
     'the README, typed, type-checks against the installed .d.ts under moduleResolution %s (no @types/node needed)',
     (moduleResolution, module) => {
       expect(check(moduleResolution, { module, moduleResolution }, ['consumer.ts'])).toBe('');
@@ -148,7 +148,7 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
     }
   }, 120_000);
 
-  it('every export of the published .d.ts carries a doc comment, and the declared values are the runtime exports', () => {
+  it('every export of the published .d.ts, and every public member of its classes, carries a doc comment; the declared values are the runtime exports', () => {
     const file = join(dir, 'node_modules/wasmnn/dist/index.d.ts');
     const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext });
     const checker = program.getTypeChecker();
@@ -158,6 +158,19 @@ describe('TypeScript users (tsc 5.9, strict)', () => {
       return !ts.displayPartsToString(target.getDocumentationComment(checker)).trim();
     }).map((s) => s.getName());
     expect(undocumented).toEqual(['nn']); // a namespace the .d.ts bundler emits without comments; README's API table has it
+    // Public members of the exported classes too (not `_`-prefixed or @internal ones).
+    const bare: string[] = [];
+    for (const s of exports) {
+      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      if (!(target.flags & ts.SymbolFlags.Class)) continue;
+      for (const m of (target.declarations![0] as ts.ClassDeclaration).members) {
+        if (!m.name || ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+        const member = checker.getSymbolAtLocation(m.name);
+        if (!member || /^[_#]/.test(m.name.getText()) || member.getJsDocTags(checker).some((t) => t.name === 'internal')) continue;
+        if (!ts.displayPartsToString(member.getDocumentationComment(checker)).trim()) bare.push(`${s.getName()}.${m.name.getText()}`);
+      }
+    }
+    expect([...new Set(bare)]).toEqual([]);
     // Every runtime export is declared, and every declared value is there at run time.
     const runtime = JSON.parse(node(['--input-type=module', '-e', "import * as w from 'wasmnn'; console.log(JSON.stringify(Object.keys(w)))"])) as string[];
     const values = exports.filter((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value).map((s) => s.getName());
@@ -256,6 +269,16 @@ describe('README figures about the package', () => {
     expect(m, 'README states the package size').not.toBeNull();
     expect(Math.abs(Number(m![1]) * 1000 / pack.size - 1)).toBeLessThan(0.02);
     expect(Math.abs(Number(m![2]) * 1e6 / pack.unpackedSize - 1)).toBeLessThan(0.03); // one decimal of MB
+  });
+
+  it('the kernels\' size (132 KB of WASM, 30 KB gzipped) matches build/wasmnn.wasm to within 2 %', () => {
+    const m = /\((\d+)\s+KB\s+of\s+WASM,\s+(\d+)\s+KB\s+gzipped/.exec(readme);
+    expect(m).not.toBeNull();
+    for (const file of ['build/wasmnn.wasm', 'build/wasmnn.threads.wasm']) {
+      const wasm = readFileSync(join(root, file));
+      expect(Math.abs(Number(m![1]) * 1000 / wasm.length - 1), file).toBeLessThan(0.02);
+      expect(Math.abs(Number(m![2]) * 1000 / gzipSync(wasm, { level: 9 }).length - 1), file).toBeLessThan(0.02);
+    }
   });
 
   it('the ESM entry\'s min+gzip size matches `npm run size` to within 2 %', () => {

@@ -69,6 +69,7 @@ describe('the first mistakes', () => {
 
   it('forgetting eval() before predicting one sample through a BatchNorm: says to call model.eval()', () => {
     const model = new Sequential(new Linear(2, 2), new BatchNorm1d(2));
+    expect(model.training).toBe(true); // modules start in training mode, as torch's (README, Things to know)
     const e = thrown(() => model.forward(Tensor.zeros([1, 2])));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toBe('BatchNorm1d.forward: expected more than 1 value per channel in training mode, got input [1, 2] (to predict, call model.eval() first: it normalises with the running statistics)');

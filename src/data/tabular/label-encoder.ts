@@ -54,6 +54,7 @@ export class LabelEncoder {
     });
   }
 
+  /** A plain object for JSON (fromJSON reads it back). */
   toJSON(): { classes: Label[] } {
     return { classes: [...this.labels] };
   }

@@ -17,7 +17,11 @@ export function isMissing(value: unknown): boolean {
  */
 export class TabularDataError extends ValueError {
   static override readonly errorName: string = 'TabularDataError';
-  constructor(message: string, readonly row?: number, readonly column?: string) {
+  constructor(
+    message: string,
+    /** The row (0-based, in the data given) holding the bad value, when known. */ readonly row?: number,
+    /** The column holding the bad value, when known. */ readonly column?: string,
+  ) {
     super(message);
   }
 }

@@ -217,9 +217,11 @@ export class TabularPreprocessor {
     return Array.from(regressionTarget(values, this.options.target));
   }
 
+  /** 'classification' or 'regression', as given or inferred at fit. */
   get task(): Task {
     return this.state('task').task;
   }
+  /** The target column's name. */
   get target(): string {
     return this.options.target;
   }
