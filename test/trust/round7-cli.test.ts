@@ -174,6 +174,11 @@ describe('round 7: flags', () => {
     failsWith(['train', '--quiet=yes'], /^wasmnn: --quiet takes no value \(give --quiet alone\)/);
   });
 
+  it('a misspelt command gets a suggestion, and a flag before any command says where it goes (held: one line; it said only "unknown command \'--data\'")', () => {
+    failsWith(['predcit', 'm', good], /^wasmnn: unknown command 'predcit'; did you mean 'predict'\? expected: train, predict, evaluate, help$/);
+    failsWith(['--data', good, '--target', 'y'], /^wasmnn: '--data' is a flag: it comes after a command \(wasmnn train --data …\)/);
+  });
+
   it('--lr 0 is refused (a model that never changed was trained and saved)', () => {
     failsWith(train(good, '--lr', '0'), /^wasmnn: --lr: must be > 0, got 0$/);
     failsWith(['train', '--lr', '0'], /^wasmnn: --lr: must be > 0, got 0$/);
