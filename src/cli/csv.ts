@@ -83,6 +83,7 @@ const ADVICE: Record<'train' | 'model', Array<[RegExp, string]>> = {
   model: [
     [/pass impute \(mean, median, mostFrequent or \{ constant \}\) or drop the row/, 'the model was trained without --impute, so this column needs a value in every row; fill the cell or drop the row'],
     [/; pass unknownCategory: 'ignore' to encode it as all zeros/, '; the model was trained with --unknown-category error (a model trained with --unknown-category ignore reads it as all zeros)'],
+    [/; use task: 'classification' for labels/, '; the model predicts numbers (a regression)'],
   ],
 };
 

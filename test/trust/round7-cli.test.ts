@@ -267,6 +267,10 @@ describe('round 7: predict and evaluate with the wrong files', () => {
     expect(run(train(file('cats.csv', 'a,c,y\n1,p,x\n3,q,z\n5,p,x\n7,q,z\n1,p,x\n2,q,z\n'), '--out', out('cats'))).code).toBe(0);
     const unseen = failsWith(['predict', join(out('cats'), 'model.safetensors'), file('unseen.csv', 'a,c\n1,r\n')], /unseen\.csv line 2: column 'c': category "r" was not seen at fit time .*trained with --unknown-category error/);
     expect(unseen).not.toMatch(/unknownCategory/);
+    const regression = join(out('reg-model'), 'model.safetensors');
+    expect(run(train(file('reg-six.csv', 'a,b,y\n1,2,1\n3,4,2\n5,6,3\n7,8,4\n1,1,5\n2,2,6\n'), '--out', out('reg-model'))).code).toBe(0);
+    const label = failsWith(['evaluate', regression, file('labels.csv', 'a,b,y\n1,2,big\n')], /labels\.csv line 2: column 'y': "big" is not a number \(regression target\); the model predicts numbers \(a regression\)/);
+    expect(label).not.toMatch(/task:/);
     failsWith(train(file('gap.csv', 'a,b,y\n1,,x\n3,4,z\n5,6,x\n7,8,z\n1,1,x\n2,2,z\n')), /gap\.csv line 2: column 'b': missing value \(''\); fill the cell, or pass --impute mean\|median\|mostFrequent/);
   });
 });
