@@ -145,6 +145,17 @@ describe('round 7: CSV files as spreadsheets write them', () => {
     expect(missing.length).toBeLessThan(1000);
   });
 
+  it('a file whose rows would not fit the JavaScript heap is refused before parsing (node ended with "FATAL ERROR: … JavaScript heap out of memory" and its GC trace)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `1,2,3,4,5,6,7,8,9,${i % 2 ? 'x' : 'z'}`);
+    const mid = file('mid.csv', ['a,b,c,d,e,f,g,h,i,y', ...rows].join('\n'));
+    // A 64 MB heap stands for a file too large for the default one (512 MiB of CSV is allowed).
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', cli, ...train(mid)], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^wasmnn: .*mid\.csv: about 200000 rows × 10 columns; reading them takes about [\d.]+ GB of JavaScript memory, more than this process has \([\d.]+ GB\); .*--max-old-space-size/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run(train(mid, '--epochs', '1')).code).toBe(0); // the default heap reads it
+  }, 120_000);
+
   it('1e39 in a feature trains (scaled in float64 first); with --scale none it is refused at its line (held)', () => {
     const huge = file('huge.csv', GOOD.replace('1,2,x', '1e39,2,x'));
     expect(run(train(huge)).code).toBe(0);
