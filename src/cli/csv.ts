@@ -1,6 +1,7 @@
 // CSV in and out for the command. Reading uses csv-parse (RFC 4180: quotes, embedded commas and
 // newlines, a byte-order mark); numbers become numbers, empty cells stay '' (missing values).
 import { readFileSync, statSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { parse } from 'csv-parse/sync';
 import { TabularDataError } from '../index.js';
 import { UsageError } from './options.js';
@@ -54,9 +55,41 @@ export function readRegularFile(path: string, maxBytes: number): Buffer {
   }
 }
 
+/**
+ * JavaScript memory per cell while the rows are read and encoded (the row objects and their parse
+ * information, about 70 bytes, measured; the encoded float64 matrices and their copies).
+ */
+export const BYTES_PER_CELL = 100;
+
+/**
+ * Refuses a file whose cells (lines × header columns, counted before parsing) would not fit the
+ * JavaScript heap: node ends such a run with "FATAL ERROR: … JavaScript heap out of memory" and
+ * its native stack, after minutes of parsing.
+ */
+function checkCellCount(path: string, bytes: Buffer): void {
+  let lines = 0, firstLineEnd = -1;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) {
+    if (firstLineEnd < 0) firstLineEnd = i;
+    lines++;
+  }
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) lines++;
+  const header = bytes.subarray(0, firstLineEnd < 0 ? bytes.length : firstLineEnd);
+  let columns = 1;
+  for (let i = header.indexOf(44); i !== -1; i = header.indexOf(44, i + 1)) columns++;
+  const cells = Math.max(0, lines - 1) * columns;
+  const heap = getHeapStatistics().heap_size_limit;
+  const budget = 0.75 * heap - 2 * bytes.length; // the file's text is held beside the rows
+  if (cells * BYTES_PER_CELL <= budget) return;
+  const gb = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GB`;
+  throw new UsageError(`${path}: about ${lines - 1} rows × ${columns} columns; reading them takes about ${gb(cells * BYTES_PER_CELL + 2 * bytes.length)} ` +
+    `of JavaScript memory, more than this process has (${gb(heap)}); use fewer rows, or give node more (NODE_OPTIONS=--max-old-space-size=MEGABYTES)`);
+}
+
 /** Reads a CSV file with a header row. */
 export function readCsv(path: string): CsvTable {
-  const text = readRegularFile(path, MAX_CSV_BYTES).toString('utf8');
+  const bytes = readRegularFile(path, MAX_CSV_BYTES);
+  checkCellCount(path, bytes);
+  const text = bytes.toString('utf8');
   let records: Array<{ record: Record<string, unknown>; info: { lines: number } }>;
   try {
     records = parse(text, { columns: (header: unknown[]) => checkHeader(path, header), cast: true, bom: true, trim: true, skip_empty_lines: true, info: true });
@@ -83,6 +116,7 @@ const ADVICE: Record<'train' | 'model', Array<[RegExp, string]>> = {
   model: [
     [/pass impute \(mean, median, mostFrequent or \{ constant \}\) or drop the row/, 'the model was trained without --impute, so this column needs a value in every row; fill the cell or drop the row'],
     [/; pass unknownCategory: 'ignore' to encode it as all zeros/, '; the model was trained with --unknown-category error (a model trained with --unknown-category ignore reads it as all zeros)'],
+    [/; use task: 'classification' for labels/, '; the model predicts numbers (a regression)'],
   ],
 };
 

@@ -10,6 +10,7 @@ import { INTERRUPTED, prepareOutputFolder, writeOutputs } from './output.js';
 import { SHOW_CURSOR, createProgress } from './progress.js';
 import { evaluateCommand, predictCommand } from './model-commands.js';
 import { diverged, trainTabular } from './tabular-train.js';
+import { closest } from './suggest.js';
 
 const USAGE = `usage: wasmnn <command> [flags]
 
@@ -167,7 +168,9 @@ export async function main(argv: string[]): Promise<number> {
       (command === 'predict' ? predictCommand : evaluateCommand)(rest);
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected: train, predict, evaluate, help`);
+    if (command.startsWith('-')) throw new UsageError(`'${command}' is a flag: it comes after a command (wasmnn train ${command} …); commands: train, predict, evaluate, help`);
+    const near = closest(command, ['train', 'predict', 'evaluate', 'help']).map((c) => `'${c}'`).join(' or ');
+    throw new UsageError(`unknown command '${command}'; ${near ? `did you mean ${near}? ` : ''}expected: train, predict, evaluate, help`);
   } catch (e) {
     console.error(errorLine(e));
     if (process.env.WASMNN_DEBUG && e instanceof Error && e.stack) console.error(e.stack);

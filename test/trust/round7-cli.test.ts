@@ -145,6 +145,17 @@ describe('round 7: CSV files as spreadsheets write them', () => {
     expect(missing.length).toBeLessThan(1000);
   });
 
+  it('a file whose rows would not fit the JavaScript heap is refused before parsing (node ended with "FATAL ERROR: … JavaScript heap out of memory" and its GC trace)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `1,2,3,4,5,6,7,8,9,${i % 2 ? 'x' : 'z'}`);
+    const mid = file('mid.csv', ['a,b,c,d,e,f,g,h,i,y', ...rows].join('\n'));
+    // A 64 MB heap stands for a file too large for the default one (512 MiB of CSV is allowed).
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', cli, ...train(mid)], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^wasmnn: .*mid\.csv: about 200000 rows × 10 columns; reading them takes about [\d.]+ GB of JavaScript memory, more than this process has \([\d.]+ GB\); .*--max-old-space-size/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run(train(mid, '--epochs', '1')).code).toBe(0); // the default heap reads it
+  }, 120_000);
+
   it('1e39 in a feature trains (scaled in float64 first); with --scale none it is refused at its line (held)', () => {
     const huge = file('huge.csv', GOOD.replace('1,2,x', '1e39,2,x'));
     expect(run(train(huge)).code).toBe(0);
@@ -172,6 +183,11 @@ describe('round 7: flags', () => {
     failsWith(['train', '--lr'], /^wasmnn: --lr needs a value \(nothing follows it\); allowed flags: /);
     failsWith(['predict', 'm', good, '--out'], /^wasmnn: --out needs a value \(nothing follows it\); usage: wasmnn predict/);
     failsWith(['train', '--quiet=yes'], /^wasmnn: --quiet takes no value \(give --quiet alone\)/);
+  });
+
+  it('a misspelt command gets a suggestion, and a flag before any command says where it goes (held: one line; it said only "unknown command \'--data\'")', () => {
+    failsWith(['predcit', 'm', good], /^wasmnn: unknown command 'predcit'; did you mean 'predict'\? expected: train, predict, evaluate, help$/);
+    failsWith(['--data', good, '--target', 'y'], /^wasmnn: '--data' is a flag: it comes after a command \(wasmnn train --data …\)/);
   });
 
   it('--lr 0 is refused (a model that never changed was trained and saved)', () => {
@@ -262,6 +278,10 @@ describe('round 7: predict and evaluate with the wrong files', () => {
     expect(run(train(file('cats.csv', 'a,c,y\n1,p,x\n3,q,z\n5,p,x\n7,q,z\n1,p,x\n2,q,z\n'), '--out', out('cats'))).code).toBe(0);
     const unseen = failsWith(['predict', join(out('cats'), 'model.safetensors'), file('unseen.csv', 'a,c\n1,r\n')], /unseen\.csv line 2: column 'c': category "r" was not seen at fit time .*trained with --unknown-category error/);
     expect(unseen).not.toMatch(/unknownCategory/);
+    const regression = join(out('reg-model'), 'model.safetensors');
+    expect(run(train(file('reg-six.csv', 'a,b,y\n1,2,1\n3,4,2\n5,6,3\n7,8,4\n1,1,5\n2,2,6\n'), '--out', out('reg-model'))).code).toBe(0);
+    const label = failsWith(['evaluate', regression, file('labels.csv', 'a,b,y\n1,2,big\n')], /labels\.csv line 2: column 'y': "big" is not a number \(regression target\); the model predicts numbers \(a regression\)/);
+    expect(label).not.toMatch(/task:/);
     failsWith(train(file('gap.csv', 'a,b,y\n1,,x\n3,4,z\n5,6,x\n7,8,z\n1,1,x\n2,2,z\n')), /gap\.csv line 2: column 'b': missing value \(''\); fill the cell, or pass --impute mean\|median\|mostFrequent/);
   });
 });
