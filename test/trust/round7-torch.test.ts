@@ -125,6 +125,35 @@ print(json.dumps({'s': nums(torch.softmax(x, 1)), 'l': nums(torch.log_softmax(x,
     }
   });
 
+  it('Softmax takes any rank and any integer dim naming the last axis, as LogSoftmax (it took [batch, classes] with dim ±1 only: torch\'s Softmax(dim=2) on [N, C, L] was refused)', () => {
+    const shapes: Array<[number, number[]]> = [[-1, [5]], [2, [2, 3, 4]], [-1, [2, 1, 3, 3]], [1, [4, 7]]];
+    const x = Array.from({ length: 64 }, (_, i) => Math.fround(Math.sin(i * 1.7) * 4));
+    const dy = Array.from({ length: 64 }, (_, i) => Math.fround(Math.cos(i * 0.9)));
+    const want = runTorch<Array<{ y: string[]; dx: string[] }>>(`${PY_HELPERS}
+inp = json.load(sys.stdin)
+out = []
+for dim, shape in inp['cases']:
+    n = math.prod(shape)
+    x = torch.tensor(inp['x'][:n], dtype=torch.float32).reshape(shape).requires_grad_()
+    y = torch.nn.Softmax(dim)(x)
+    y.backward(torch.tensor(inp['dy'][:n], dtype=torch.float32).reshape(shape))
+    out.append({'y': nums(y), 'dx': nums(x.grad)})
+print(json.dumps(out))
+`, { cases: shapes, x, dy });
+    for (const backend of BACKENDS) {
+      setBackend(backend);
+      shapes.forEach(([dim, shape], i) => {
+        const n = shape.reduce((a, b) => a * b, 1), s = new Softmax(dim);
+        expectClose(s.forward(Tensor.from(x.slice(0, n), shape)).toFloat32Array(), js(want[i]!.y), { rtol: 2e-6, atol: 1e-7 }, `${backend} Softmax(${dim}) on [${shape}]`);
+        expectClose(s.backward(Tensor.from(dy.slice(0, n), shape)).toFloat32Array(), js(want[i]!.dx), { rtol: 2e-5, atol: 2e-7 }, `${backend} Softmax(${dim}) gradient`);
+      });
+    }
+    // Other axes are refused, naming the layer and the shape (torch computes them).
+    rejects(() => new Softmax(1).forward(Tensor.zeros([2, 3, 4])), ShapeError, /Softmax\(dim=1\)\.forward: expected a non-empty input whose dim 1 is its last axis .*got \[2, 3, 4\]/);
+    rejects(() => new Softmax(0).forward(Tensor.zeros([2, 3])), ShapeError, /dim 0 is its last axis/);
+    rejects(() => new Softmax(1.5), ValueError, /Softmax: dim must be an integer/);
+  });
+
   it('Softplus prints small and large numbers as torch (threshold=0.00001 was printed for 1e-05)', () => {
     const layers: Array<[Module, string]> = [
       [new Softplus({ beta: 0.5, threshold: 1e-5 }), 'torch.nn.Softplus(0.5, 1e-5)'],
