@@ -166,6 +166,32 @@ print(json.dumps(out))
   });
 });
 
+// ─── LayerNorm on one sample ────────────────────────────────────────────────────────────────
+
+describe.skipIf(!hasTorch)('LayerNorm on an input without leading dimensions', () => {
+  it('normalises one sample [*normalizedShape] as torch (it was refused: a batch dimension was required)', () => {
+    const x = [0.5, -1, 2, 3.5, 0, 1, -2, 4], dy = [1, -0.5, 0.25, 2, -1, 0.5, 3, -2];
+    const want = runTorch<{ y: number[]; dx: number[]; dw: number[]; db: number[] }>(`${PY_HELPERS}
+inp = json.load(sys.stdin)
+m = torch.nn.LayerNorm([2, 4])
+with torch.no_grad(): m.weight.copy_(torch.arange(8.).reshape(2, 4) / 4 - 0.5); m.bias.fill_(0.25)
+x = torch.tensor(inp['x']).reshape(2, 4).requires_grad_()
+y = m(x); y.backward(torch.tensor(inp['dy']).reshape(2, 4))
+print(json.dumps({'y': y.flatten().tolist(), 'dx': x.grad.flatten().tolist(), 'dw': m.weight.grad.flatten().tolist(), 'db': m.bias.grad.flatten().tolist()}))
+`, { x, dy });
+    for (const backend of BACKENDS) {
+      setBackend(backend);
+      const ln = new LayerNorm([2, 4]);
+      ln.loadStateDict({ weight: { shape: [2, 4], data: Float32Array.from({ length: 8 }, (_, i) => i / 4 - 0.5) }, bias: { shape: [2, 4], data: new Float32Array(8).fill(0.25) } });
+      expectClose(ln.forward(Tensor.from(x, [2, 4])).toFloat32Array(), want.y, { rtol: 1e-5, atol: 1e-6 }, `${backend} output`);
+      expectClose(ln.backward(Tensor.from(dy, [2, 4])).toFloat32Array(), want.dx, { rtol: 1e-5, atol: 1e-6 }, `${backend} input gradient`);
+      expectClose(ln.weight!.grad.toFloat32Array(), want.dw, { rtol: 1e-5, atol: 1e-6 }, `${backend} weight gradient`);
+      expectClose(ln.bias!.grad.toFloat32Array(), want.db, { rtol: 1e-5, atol: 1e-6 }, `${backend} bias gradient`);
+    }
+    rejects(() => new LayerNorm([2, 4]).forward(Tensor.zeros([4])), ShapeError, /LayerNorm.forward: input must have shape \[..., 2, 4\] \(non-empty\), got \[4\]/);
+  });
+});
+
 // ─── Max pooling's NaN and ties ─────────────────────────────────────────────────────────────
 
 describe.skipIf(!hasTorch)('max pooling: ties, NaN and -Infinity windows against torch', () => {
