@@ -493,12 +493,12 @@ describe('torch options wasmnn does not offer are refused saying so, and snake_c
   // Differed before: each was "unknown option 'x'; allowed: …", as for a typo; reduction 'none'
   // listed 'mean' and 'sum' without saying why.
   it.each([
-    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered: the padding is always zeros/],
-    [() => new Conv2d(1, 1, 3, { paddingMode: 'zeros' } as never), /Conv2d: option 'paddingMode' \(torch's padding_mode\) is not offered/],
-    [() => new MaxPool2d(2, { returnIndices: true } as never), /MaxPool2d: option 'returnIndices' \(torch's return_indices\) is not offered: the argmax is kept for backward/],
+    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': the padding is always zeros/],
+    [() => new Conv2d(1, 1, 3, { paddingMode: 'circular' } as never), /Conv2d: option 'paddingMode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros'/],
+    [() => new MaxPool2d(2, { returnIndices: true } as never), /MaxPool2d: option 'returnIndices' \(torch's return_indices\) is not offered beyond torch's default false, got true: the argmax is kept for backward/],
     [() => new MaxPool2d(2, { return_indices: true } as never), /MaxPool2d: option 'return_indices' \(torch's return_indices\) is not offered/],
     [() => new AvgPool2d(2, { divisor: 2 } as never), /AvgPool2d: unknown option 'divisor'; allowed: stride, padding, ceilMode, countIncludePad, divisorOverride$/],
-    [() => new Dropout(0.5, { inplace: true } as never), /Dropout: option 'inplace' \(torch's inplace\) is not offered/],
+    [() => new Dropout(0.5, { inplace: true } as never), /Dropout: option 'inplace' \(torch's inplace\) is not offered beyond torch's default false/],
     [() => new BCEWithLogitsLoss({ pos_weight: [3] } as never), /BCEWithLogitsLoss: option 'pos_weight' \(torch's pos_weight\) is not offered: positive examples weigh as negative ones/],
     [() => new BCEWithLogitsLoss({ weight: [3] } as never), /BCEWithLogitsLoss: option 'weight' \(torch's weight\) is not offered/],
     [() => new BCELoss({ weight: [3] } as never), /BCELoss: option 'weight' \(torch's weight\) is not offered/],
@@ -512,5 +512,12 @@ describe('torch options wasmnn does not offer are refused saying so, and snake_c
     [() => new SGD(new Linear(1, 1).parameters(), { lr: 0.1, weight_decay: 0.1 } as never), /SGD: unknown option 'weight_decay'; torch's weight_decay is spelt 'weightDecay' here/],
   ])('%#', (make, message) => {
     rejects(make, ValueError, message);
+  });
+
+  it('torch\'s defaults of those options are accepted, in either spelling (they are what wasmnn does)', () => {
+    expect(new Conv2d(1, 2, 3, { paddingMode: 'zeros' }).toString()).toBe(new Conv2d(1, 2, 3).toString());
+    expect(new Conv2d(1, 2, 3, { padding_mode: 'zeros' } as never).toConfig()).toEqual(new Conv2d(1, 2, 3).toConfig());
+    expect(new MaxPool2d(2, { returnIndices: false }).toString()).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)');
+    expect(new Dropout(0.5, { inplace: false }).toString()).toBe('Dropout(p=0.5, inplace=False)');
   });
 });
