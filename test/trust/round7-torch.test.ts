@@ -365,6 +365,7 @@ describe.skipIf(!hasTorch)('module API against torch.nn.Module', () => {
     modules: Array<[string, string]>; under: string[]; nchildren: number; applied: string[];
     loose: { missing: string[]; unexpected: string[]; weight: number[] }; strict: string;
     tied: { state: string[]; params: string[]; loaded: number[]; missing: string[] };
+    bufs: { state: string[]; buffers: string[]; strict: string };
   }>(`${PY_HELPERS}
 m = ${TORCH_MODEL}
 sd = m.state_dict()
@@ -383,6 +384,16 @@ r = m.load_state_dict(loose, strict=False)
 out['loose'] = {'missing': r.missing_keys, 'unexpected': r.unexpected_keys, 'weight': m[5].weight.flatten().tolist()}
 try: m.load_state_dict(loose); out['strict'] = ''
 except RuntimeError as e: out['strict'] = str(e)
+class Bufs(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('scale', torch.ones(2))
+        self.register_buffer('cache', torch.zeros(3), persistent=False)
+        self.lin = torch.nn.Linear(2, 2)
+        self.lin.register_buffer('steps', torch.zeros(()), persistent=False)
+b = Bufs()
+out['bufs'] = {'state': list(b.state_dict().keys()), 'buffers': [n for n, _ in b.named_buffers()],
+               'strict': str(b.load_state_dict({**b.state_dict(), 'cache': torch.zeros(3)}, strict=False))}
 class Tied(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -474,6 +485,37 @@ print(json.dumps(out))
     const partial: Record<string, unknown> = { ...sd };
     delete partial['a.weight'];
     expect(m.loadStateDict(partial as never, { strict: false })).toEqual({ missingKeys: torch!.tied.missing, unexpectedKeys: [] });
+  });
+
+  it('a buffer registered with persistent: false is in namedBuffers() but not in the state dict, as torch\'s register_buffer(persistent=False) (there was no way to keep one out)', () => {
+    class Steps extends Linear {
+      constructor() {
+        super(2, 2);
+        this.registerBuffer('steps', Tensor.zeros([]), { dtype: 'I64', persistent: false });
+      }
+    }
+    class Bufs extends nn.Module {
+      readonly scale = this.registerBuffer('scale', Tensor.full([2], 1));
+      readonly cache = this.registerBuffer('cache', Tensor.zeros([3]), { persistent: false });
+      readonly lin = this.registerModule('lin', new Steps());
+      forward(x: Tensor): Tensor { return x; }
+      backward(g: Tensor): Tensor { return g; }
+    }
+    const m = new Bufs();
+    expect(Object.keys(m.stateDict())).toEqual(torch!.bufs.state);
+    expect(m.namedBuffers().map(([n]) => n)).toEqual(torch!.bufs.buffers);
+    // A non-persistent buffer's key in a dict is unexpected, as in torch.
+    expect(torch!.bufs.strict).toMatch(/unexpected_keys=\['cache'\]/);
+    expect(m.loadStateDict({ ...m.stateDict(), cache: { shape: [3], data: new Float32Array(3) } }, { strict: false })).toEqual({ missingKeys: [], unexpectedKeys: ['cache'] });
+    class Bad extends nn.Module {
+      constructor(options: unknown, min?: number) { super(); this.registerBuffer('b', Tensor.zeros([1]), options as never, min); }
+      forward(x: Tensor): Tensor { return x; }
+      backward(g: Tensor): Tensor { return g; }
+    }
+    rejects(() => new Bad({ persistent: 'no' }), ValueError, /buffer 'b'.*persistent must be true or false/);
+    rejects(() => new Bad({ persist: false }), ValueError, /unknown option 'persist'/);
+    rejects(() => new Bad({ min: 0 }, 0), ValueError, /give min inside the options object/);
+    rejects(() => new Bad({ dtype: 'F16' }), ValueError, /dtype of buffer 'b'/);
   });
 
   it('a non-strict load still checks every key it loads first (torch: "size mismatch"), changing nothing; options are checked', () => {
