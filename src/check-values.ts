@@ -76,10 +76,12 @@ export function checkBoolean(where: string, name: string, value: unknown): boole
  * Throws ValueError when `options` has a key not in `allowed` (catches typos; torch's snake_case
  * `weight_decay` is told its spelling here, `weightDecay`), or a key set to null: only a missing
  * key (or undefined) means "the default". `notOffered` maps torch options this call does not
- * offer (camelCase) to the reason, which the message gives (either spelling).
+ * offer (camelCase) to the reason, which the message gives (either spelling); given as
+ * `{ reason, torchDefault }`, the option set to torch's default is accepted (it is what wasmnn
+ * does: `paddingMode: 'zeros'`), any other value refused with the reason.
  */
 export function checkOptions(where: string, options: object | undefined, allowed: readonly string[],
-  notOffered: Readonly<Record<string, string>> = {}): void {
+  notOffered: Readonly<Record<string, string | { reason: string; torchDefault: unknown }>> = {}): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
     throw new ValueError(`${where}: options must be an object, got ${describe(options)}`);
@@ -92,8 +94,13 @@ export function checkOptions(where: string, options: object | undefined, allowed
       // option that exists names the camelCase one.
       const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
       if (Object.hasOwn(notOffered, camel)) {
+        const entry = notOffered[camel]!, value = (options as Record<string, unknown>)[key];
+        if (typeof entry === 'object' && value === entry.torchDefault) continue;
         const torchName = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-        throw new ValueError(`${where}: option '${key}' (torch's ${torchName}) is not offered: ${notOffered[camel]}`);
+        if (typeof entry === 'string') throw new ValueError(`${where}: option '${key}' (torch's ${torchName}) is not offered: ${entry}`);
+        const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : describe(v));
+        throw new ValueError(`${where}: option '${key}' (torch's ${torchName}) is not offered beyond torch's default ${shown(entry.torchDefault)}, ` +
+          `got ${shown(value)}: ${entry.reason}`);
       }
       if (camel !== key && allowed.includes(camel)) {
         throw new ValueError(`${where}: unknown option '${key}'; torch's ${key} is spelt '${camel}' here (allowed: ${allowed.join(', ')})`);

@@ -22,7 +22,7 @@ export { AdaptiveAvgPool2d, type AdaptiveSize } from './nn/adaptive-pool.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './nn/batchnorm.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
 export type { Size2 } from './nn/layer-args.js';
-export type { StateEntry, StateDtype, IncompatibleKeys } from './nn/module.js';
+export type { StateEntry, StateDtype, IncompatibleKeys, BufferOptions } from './nn/module.js';
 export type { StateDictInput } from './nn/state-dict.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckElement } from './nn/gradcheck.js';
 export {

@@ -49,16 +49,16 @@ export function activationBackward(
   else (kernels()[kernel] as ActivationBackwardKernel)(n, px, py, pdy, pdx, p0, p1);
 }
 
-/** Softmax of each row of x [rows, cols]. */
+/** Softmax along the last axis of x (rows of it: [rows, cols] for any rank ≥ 1). */
 export function softmaxForward(x: TensorRef, y: TensorRef): void {
-  const [rows, cols] = x.shape as [number, number];
+  const [rows, cols] = lastAxis(x);
   parallelFor('softmaxForward', [rows, cols, ptr(x, 'forward'), ptr(y, 'forward')], rows, 1, rowsSplit(cols, [2, 3]),
     rows * cols * NS.softmax);
 }
 
 /** dx = y ⊙ (dy − Σ_row dy·y), the softmax's backward from its output. */
 export function softmaxBackward(y: TensorRef, dy: TensorRef, dx: TensorRef): void {
-  const [rows, cols] = y.shape as [number, number];
+  const [rows, cols] = lastAxis(y);
   parallelFor('softmaxBackward', [rows, cols, ptr(y, 'backward'), ptr(dy, 'backward'), ptr(dx, 'backward')], rows, 1,
     rowsSplit(cols, [2, 3, 4]), rows * cols * NS.move);
 }

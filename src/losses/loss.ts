@@ -44,7 +44,7 @@ export abstract class Loss {
   /** "MSELoss.forward": the name in messages, made once rather than per call. */
   protected readonly forwardWhere: string;
 
-  protected constructor(options: LossOptions, extraOptions: readonly string[] = [], notOffered: Readonly<Record<string, string>> = {}) {
+  protected constructor(options: LossOptions, extraOptions: readonly string[] = [], notOffered: Parameters<typeof checkOptions>[3] = {}) {
     const name = (new.target as typeof Loss).typeName;
     this.forwardWhere = `${name}.forward`;
     checkOptions(name, options, ['reduction', ...extraOptions], notOffered);

@@ -1,8 +1,8 @@
 import * as ops from '../backend/ops.js';
 import type { Kernels } from '../backend/kernels.js';
-import { StateError, ValueError } from '../errors.js';
+import { ShapeError, StateError, formatShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { check2d, checkChoice, checkGradOutput, checkNumber, checkOptions, checkTensor, describe } from '../validate.js';
+import { checkChoice, checkGradOutput, checkNumber, checkOptions, checkTensor } from '../validate.js';
 import { Workspace } from '../workspace.js';
 import type { LayerConfig } from './config.js';
 import { pyFloat } from './layer-args.js';
@@ -245,7 +245,11 @@ export class Softplus extends ElementwiseActivation {
   }
 }
 
-/** Softmax over the last axis of a [batch, classes] input: each row sums to 1. */
+/**
+ * Softmax along `dim`, as torch.nn.Softmax: each slice along it sums to 1. `dim` must be the
+ * input's last axis (-1, the default, or 1 of [batch, classes]; any rank ≥ 1, as LogSoftmax);
+ * other axes are refused with a ShapeError.
+ */
 export class Softmax extends Module {
   static override readonly typeName: string = 'Softmax';
   private readonly output = this.registerWorkspace(new Workspace('Softmax.forward'));
@@ -263,13 +267,18 @@ export class Softmax extends Module {
     readonly dim = -1,
   ) {
     super();
-    if (dim !== -1 && dim !== 1) throw new ValueError(`Softmax: only dim = -1 (the last axis of [batch, classes]) is supported, got ${describe(dim)}`);
+    checkNumber('Softmax', 'dim', dim, { integer: true });
   }
 
   forward(input: Tensor): Tensor {
     this.lastOutput = null; // a rejected forward leaves nothing for backward to use
     checkTensor('Softmax.forward', 'input', input);
-    check2d('Softmax.forward', 'input', input);
+    const rank = input.ndim, axis = this.dim < 0 ? this.dim + rank : this.dim;
+    if (rank === 0 || axis !== rank - 1 || input.size === 0) {
+      // torch computes along any axis; the kernel runs along the last one (rows of the last axis).
+      throw new ShapeError(`Softmax(dim=${this.dim}).forward: expected a non-empty input whose dim ${this.dim} is its last axis ` +
+        `(e.g. [batch, classes] with dim 1 or -1), got ${formatShape(input.shape)}`);
+    }
     this.output.checkNotHeld('Softmax.forward', input);
     const y = this.output.next(input.shape);
     ops.softmaxForward(input, y);

@@ -11,8 +11,10 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { resolvePaddingMode, type PaddingMode } from './same-padding.js';
 
-/** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `padding_mode` is not supported). */
+/** Options of Conv2d (torch.nn.Conv2d's keyword arguments; `padding_mode` only as its default). */
 export interface Conv2dOptions {
+  /** torch's padding_mode: only its default 'zeros' is accepted (any other is refused, saying so). */
+  paddingMode?: 'zeros';
   /** Step of the window, one number or [height, width]. Default 1. */
   stride?: Size2;
   /**
@@ -96,7 +98,7 @@ export class Conv2d extends Module {
     checkNumber(where, 'inChannels', inChannels, { integer: true, min: 1, max: MAX_DIM });
     checkNumber(where, 'outChannels', outChannels, { integer: true, min: 1, max: MAX_DIM });
     checkOptions(where, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator'], {
-      paddingMode: "the padding is always zeros (torch's default 'zeros'); 'reflect', 'replicate' and 'circular' are not implemented",
+      paddingMode: { torchDefault: 'zeros', reason: "the padding is always zeros; 'reflect', 'replicate' and 'circular' are not implemented" },
     });
     const groups = checkNumber(where, 'groups', options.groups ?? 1, { integer: true, min: 1, max: MAX_DIM });
     if (inChannels % groups !== 0) throw new ValueError(`${where}: inChannels must be divisible by groups (${groups}), got ${inChannels}`);

@@ -12,6 +12,8 @@ import { Module } from './module.js';
 export interface DropoutOptions {
   /** Draws the two 32-bit keys of each forward's mask. Default: the generator seeded by manualSeed(). */
   generator?: Generator;
+  /** torch's inplace: only its default false is accepted (true is refused, saying so). */
+  inplace?: false;
 }
 
 /**
@@ -51,7 +53,7 @@ export class Dropout extends Module {
     super();
     this.p = checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
     checkOptions('Dropout', options, ['generator'], {
-      inplace: "outputs live in the layer's own re-used memory, so nothing is computed in place (the repr says inplace=False, as torch's)",
+      inplace: { torchDefault: false, reason: "outputs live in the layer's own re-used memory, so nothing is computed in place (the repr says inplace=False, as torch's)" },
     });
     this.generator = options.generator === undefined ? defaultGenerator : checkGenerator<Generator>('Dropout', 'options.generator', options.generator);
     // The mask's keys come from nextUint32, which checkGenerator (uniform, normal) does not ask for.

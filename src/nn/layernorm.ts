@@ -23,7 +23,7 @@ export interface LayerNormOptions {
  * then scaled by weight and shifted by bias (both of shape normalizedShape). Same computation
  * in training and eval().
  *
- * Shape: input [..., *normalizedShape] (at least one leading dimension) → same shape.
+ * Shape: input [..., *normalizedShape] (any leading dimensions, none included: one sample, as torch) → same shape.
  *
  * @example
  * const ln = new LayerNorm(84);
@@ -83,8 +83,8 @@ export class LayerNorm extends Module {
     const x = checkTensor(where, 'input', input);
     this.output.checkNotHeld(where, x);
     const k = this.normalizedShape.length;
-    if (x.ndim <= k || !sameShape(x.shape.slice(x.ndim - k), this.normalizedShape) || x.size === 0) {
-      throw new ShapeError(`${where}: input must have shape [batch, ..., ${this.normalizedShape.join(', ')}] (non-empty), got ${formatShape(x.shape)}`);
+    if (x.ndim < k || !sameShape(x.shape.slice(x.ndim - k), this.normalizedShape) || x.size === 0) {
+      throw new ShapeError(`${where}: input must have shape [..., ${this.normalizedShape.join(', ')}] (non-empty), got ${formatShape(x.shape)}`);
     }
     const rows = x.size / this.size;
     const mean = this.mean.next([rows]), invstd = this.invstd.next([rows]);

@@ -16,6 +16,18 @@ interface BufferEntry {
   dtype: StateDtype;
   /** The smallest value a loaded state may hold (a variance or a count is never negative). */
   min: number | undefined;
+  /** In the state dict (torch's persistent=True), or in namedBuffers() only. */
+  persistent: boolean;
+}
+
+/** Options of registerBuffer given as an object (its third argument). */
+export interface BufferOptions {
+  /** 'I64' saves the buffer as int64 (integers up to 2²⁴). Default 'F32'. */
+  dtype?: StateDtype;
+  /** loadStateDict refuses smaller values. Default: none. */
+  min?: number;
+  /** false keeps the buffer out of the state dict (torch's persistent=False). Default true. */
+  persistent?: boolean;
 }
 
 /** How the modules of a model will run a batch, for Module._batchProblem. */
@@ -131,12 +143,23 @@ export abstract class Module {
    * the module owns and updates itself, saved and loaded with the parameters but not trained.
    * dtype 'I64' saves it as int64 (its values must be integers); it is held as float32, exact
    * up to 2²⁴. `min` makes loadStateDict refuse smaller values (e.g. 0 for a variance). dispose()
-   * frees it.
+   * frees it. The third argument may instead be `{ dtype, min, persistent }`: `persistent: false`
+   * keeps the buffer out of stateDict() (and files), as torch's register_buffer(persistent=False);
+   * namedBuffers() still lists it.
    */
-  protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype = 'F32', min?: number): Tensor {
-    checkStateName(this.typeName, 'buffer', name, this.ownNames());
-    checkBufferRegistration(this.typeName, name, tensor, dtype, min);
-    this.ownBuffers.push([name, { tensor, dtype, min }]);
+  protected registerBuffer(name: string, tensor: Tensor, dtype: StateDtype | BufferOptions = 'F32', min?: number): Tensor {
+    const where = this.typeName;
+    let persistent = true;
+    if (typeof dtype === 'object' && dtype !== null) {
+      if (min !== undefined) throw new ValueError(`${where}: buffer '${String(name)}': give min inside the options object, not as a fourth argument`);
+      checkOptions(`${where}: buffer '${String(name)}'`, dtype, ['dtype', 'min', 'persistent']);
+      persistent = checkBoolean(`${where}: buffer '${String(name)}'`, 'persistent', dtype.persistent ?? true);
+      ({ min } = dtype);
+      dtype = dtype.dtype ?? 'F32';
+    }
+    checkStateName(where, 'buffer', name, this.ownNames());
+    checkBufferRegistration(where, name, tensor, dtype, min);
+    this.ownBuffers.push([name, { tensor, dtype, min, persistent }]);
     return tensor;
   }
 
@@ -217,20 +240,21 @@ export abstract class Module {
   /**
    * Parameters and buffers in torch's state_dict order: each module's parameters, then its
    * buffers, then its children's. A parameter registered under several names (tied weights)
-   * appears once, under its first name, with `unique` (torch's named_parameters); under every
-   * name without (torch's state_dict, which saves and loads each key).
+   * appears once, under its first name, for namedParameters (torch's named_parameters); under
+   * every name with `stateDict` (torch's state_dict, which saves and loads each key), which also
+   * leaves out the buffers registered with persistent: false.
    */
-  private namedState(prefix = '', unique = true): NamedStateItem[] {
+  private namedState(prefix = '', stateDict = false): NamedStateItem[] {
     const seen = new Set<Tensor>();
     const out: NamedStateItem[] = [];
     const visit = (module: Module, path: string): void => {
       for (const [name, p] of module.ownParams) {
-        if (!unique || !seen.has(p)) {
+        if (stateDict || !seen.has(p)) {
           seen.add(p);
           out.push([path + name, p, 'parameter', 'F32', undefined]);
         }
       }
-      for (const [name, b] of module.ownBuffers) out.push([path + name, b.tensor, 'buffer', b.dtype, b.min]);
+      for (const [name, b] of module.ownBuffers) if (b.persistent || !stateDict) out.push([path + name, b.tensor, 'buffer', b.dtype, b.min]);
       for (const [name, child] of module.childList) visit(child, `${path}${name}.`);
     };
     visit(this, prefix ? `${prefix}.` : '');
@@ -294,7 +318,7 @@ export abstract class Module {
   stateDict(): Record<string, StateEntry> {
     this.checkUsable('stateDict');
     const out: Record<string, StateEntry> = {};
-    for (const [name, t, , dtype] of this.namedState('', false)) {
+    for (const [name, t, , dtype] of this.namedState('', true)) {
       out[name] = dtype === 'F32' ? { shape: [...t.shape], data: t.toFloat32Array() } : { shape: [...t.shape], data: t.toFloat32Array(), dtype };
     }
     return out;
@@ -315,7 +339,7 @@ export abstract class Module {
     const where = `${this.typeName}.loadStateDict`;
     checkOptions(where, options, ['strict']);
     const strict = checkBoolean(where, 'strict', options.strict ?? true);
-    const state = this.namedState('', false);
+    const state = this.namedState('', true);
     const keys = checkStateDict(where, state, dict, strict);
     // Everything checked: commit.
     for (const [name, t] of state) if (Object.hasOwn(dict, name)) t._view().set(dict[name]!.data);

@@ -24,6 +24,8 @@ export interface Pool2dOptions {
 export interface MaxPool2dOptions extends Pool2dOptions {
   /** Spacing of the window's taps, one number or [height, width]. Default 1. */
   dilation?: Size2;
+  /** torch's return_indices: only its default false is accepted (true is refused, saying so). */
+  returnIndices?: false;
 }
 
 /** Options of AvgPool2d. */
@@ -63,7 +65,7 @@ abstract class Pool2d extends Module {
   }
   protected geometry: PoolGeometry | null = null;
 
-  protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[], notOffered: Readonly<Record<string, string>> = {}) {
+  protected constructor(kernelSize: Size2, options: MaxPool2dOptions, extra: readonly string[], notOffered: Parameters<typeof checkOptions>[3] = {}) {
     super();
     const where = this.typeName;
     checkOptions(where, options, ['stride', 'padding', 'ceilMode', ...extra], notOffered);
@@ -177,7 +179,7 @@ export class MaxPool2d extends Pool2d {
 
   constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super(kernelSize, options, ['dilation'], {
-      returnIndices: 'the argmax is kept for backward but not returned (there is no MaxUnpool2d)',
+      returnIndices: { torchDefault: false, reason: 'the argmax is kept for backward but not returned (there is no MaxUnpool2d)' },
     });
     this.argmax = this.registerWorkspace(new Workspace('MaxPool2d (argmax)'));
   }

@@ -87,6 +87,7 @@ describe('Softmax', () => {
   });
 
   it('only supports the last axis', () => {
-    expect(() => new Softmax(0)).toThrow(/only dim = -1/);
+    // Round 7: any integer dim, as LogSoftmax; it must be the input's last axis at forward.
+    expect(() => new Softmax(0).forward(Tensor.zeros([2, 3]))).toThrow(/Softmax\(dim=0\)\.forward: expected a non-empty input whose dim 0 is its last axis/);
   });
 });

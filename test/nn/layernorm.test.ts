@@ -38,8 +38,9 @@ describe('LayerNorm', () => {
     expect(() => new L(3, { eps: -1 })).toThrow(/eps must be > 0/);
     expect(() => new L(3, { bias: false })).toThrow(/unknown option 'bias'/);
     const ln = new LayerNorm([3, 4]);
-    expect(() => ln.forward(Tensor.zeros([2, 4, 3]))).toThrow(/LayerNorm.forward: input must have shape \[batch, ..., 3, 4\].*got \[2, 4, 3\]/);
-    expect(() => ln.forward(Tensor.zeros([3, 4]))).toThrow(ShapeError);
+    expect(() => ln.forward(Tensor.zeros([2, 4, 3]))).toThrow(/LayerNorm.forward: input must have shape \[..., 3, 4\].*got \[2, 4, 3\]/);
+    expect(() => ln.forward(Tensor.zeros([4]))).toThrow(ShapeError);
+    expect(ln.forward(Tensor.zeros([3, 4])).shape).toEqual([3, 4]); // one sample, as torch (round 7)
     expect(ln.toString()).toBe('LayerNorm((3, 4), eps=1e-05, elementwise_affine=True)');
     expect(new LayerNorm(7).toString()).toBe('LayerNorm((7,), eps=1e-05, elementwise_affine=True)');
     expect(new LayerNorm(...ln.toConfig().args).toString()).toBe(ln.toString());

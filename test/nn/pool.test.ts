@@ -112,7 +112,7 @@ describe('MaxPool2d and AvgPool2d', () => {
       expect(() => new P([2, 2, 2])).toThrow(/pair/);
       expect(() => new P(2, { stride: 0 })).toThrow(ValueError);
       // MaxPool2d: torch's return_indices, not offered (said so); AvgPool2d has no such option in torch either.
-      expect(() => new P(2, { returnIndices: true })).toThrow(P === MaxPool2d ? /option 'returnIndices' \(torch's return_indices\) is not offered/ : /unknown option 'returnIndices'/);
+      expect(() => new P(2, { returnIndices: true })).toThrow(P === MaxPool2d ? /option 'returnIndices' \(torch's return_indices\) is not offered beyond torch's default false, got true/ : /unknown option 'returnIndices'/);
       expect(() => new P(2, { ceilMode: 'yes' })).toThrow(/ceilMode/);
       const pool = new P(3);
       expect(() => pool.forward(Tensor.zeros([1, 2, 2, 5]))).toThrow(new RegExp(`${pool.typeName}.forward: input \\[1, 2, 2, 5\\] is too small`));

@@ -125,6 +125,35 @@ print(json.dumps({'s': nums(torch.softmax(x, 1)), 'l': nums(torch.log_softmax(x,
     }
   });
 
+  it('Softmax takes any rank and any integer dim naming the last axis, as LogSoftmax (it took [batch, classes] with dim ±1 only: torch\'s Softmax(dim=2) on [N, C, L] was refused)', () => {
+    const shapes: Array<[number, number[]]> = [[-1, [5]], [2, [2, 3, 4]], [-1, [2, 1, 3, 3]], [1, [4, 7]]];
+    const x = Array.from({ length: 64 }, (_, i) => Math.fround(Math.sin(i * 1.7) * 4));
+    const dy = Array.from({ length: 64 }, (_, i) => Math.fround(Math.cos(i * 0.9)));
+    const want = runTorch<Array<{ y: string[]; dx: string[] }>>(`${PY_HELPERS}
+inp = json.load(sys.stdin)
+out = []
+for dim, shape in inp['cases']:
+    n = math.prod(shape)
+    x = torch.tensor(inp['x'][:n], dtype=torch.float32).reshape(shape).requires_grad_()
+    y = torch.nn.Softmax(dim)(x)
+    y.backward(torch.tensor(inp['dy'][:n], dtype=torch.float32).reshape(shape))
+    out.append({'y': nums(y), 'dx': nums(x.grad)})
+print(json.dumps(out))
+`, { cases: shapes, x, dy });
+    for (const backend of BACKENDS) {
+      setBackend(backend);
+      shapes.forEach(([dim, shape], i) => {
+        const n = shape.reduce((a, b) => a * b, 1), s = new Softmax(dim);
+        expectClose(s.forward(Tensor.from(x.slice(0, n), shape)).toFloat32Array(), js(want[i]!.y), { rtol: 2e-6, atol: 1e-7 }, `${backend} Softmax(${dim}) on [${shape}]`);
+        expectClose(s.backward(Tensor.from(dy.slice(0, n), shape)).toFloat32Array(), js(want[i]!.dx), { rtol: 2e-5, atol: 2e-7 }, `${backend} Softmax(${dim}) gradient`);
+      });
+    }
+    // Other axes are refused, naming the layer and the shape (torch computes them).
+    rejects(() => new Softmax(1).forward(Tensor.zeros([2, 3, 4])), ShapeError, /Softmax\(dim=1\)\.forward: expected a non-empty input whose dim 1 is its last axis .*got \[2, 3, 4\]/);
+    rejects(() => new Softmax(0).forward(Tensor.zeros([2, 3])), ShapeError, /dim 0 is its last axis/);
+    rejects(() => new Softmax(1.5), ValueError, /Softmax: dim must be an integer/);
+  });
+
   it('Softplus prints small and large numbers as torch (threshold=0.00001 was printed for 1e-05)', () => {
     const layers: Array<[Module, string]> = [
       [new Softplus({ beta: 0.5, threshold: 1e-5 }), 'torch.nn.Softplus(0.5, 1e-5)'],
@@ -134,6 +163,32 @@ print(json.dumps({'s': nums(torch.softmax(x, 1)), 'l': nums(torch.log_softmax(x,
     ];
     const want = runTorch<string[]>(`import json, torch\nprint(json.dumps([repr(m) for m in [${layers.map(([, p]) => p).join(', ')}]]))`);
     expect(layers.map(([m]) => m.toString())).toEqual(want);
+  });
+});
+
+// ─── LayerNorm on one sample ────────────────────────────────────────────────────────────────
+
+describe.skipIf(!hasTorch)('LayerNorm on an input without leading dimensions', () => {
+  it('normalises one sample [*normalizedShape] as torch (it was refused: a batch dimension was required)', () => {
+    const x = [0.5, -1, 2, 3.5, 0, 1, -2, 4], dy = [1, -0.5, 0.25, 2, -1, 0.5, 3, -2];
+    const want = runTorch<{ y: number[]; dx: number[]; dw: number[]; db: number[] }>(`${PY_HELPERS}
+inp = json.load(sys.stdin)
+m = torch.nn.LayerNorm([2, 4])
+with torch.no_grad(): m.weight.copy_(torch.arange(8.).reshape(2, 4) / 4 - 0.5); m.bias.fill_(0.25)
+x = torch.tensor(inp['x']).reshape(2, 4).requires_grad_()
+y = m(x); y.backward(torch.tensor(inp['dy']).reshape(2, 4))
+print(json.dumps({'y': y.flatten().tolist(), 'dx': x.grad.flatten().tolist(), 'dw': m.weight.grad.flatten().tolist(), 'db': m.bias.grad.flatten().tolist()}))
+`, { x, dy });
+    for (const backend of BACKENDS) {
+      setBackend(backend);
+      const ln = new LayerNorm([2, 4]);
+      ln.loadStateDict({ weight: { shape: [2, 4], data: Float32Array.from({ length: 8 }, (_, i) => i / 4 - 0.5) }, bias: { shape: [2, 4], data: new Float32Array(8).fill(0.25) } });
+      expectClose(ln.forward(Tensor.from(x, [2, 4])).toFloat32Array(), want.y, { rtol: 1e-5, atol: 1e-6 }, `${backend} output`);
+      expectClose(ln.backward(Tensor.from(dy, [2, 4])).toFloat32Array(), want.dx, { rtol: 1e-5, atol: 1e-6 }, `${backend} input gradient`);
+      expectClose(ln.weight!.grad.toFloat32Array(), want.dw, { rtol: 1e-5, atol: 1e-6 }, `${backend} weight gradient`);
+      expectClose(ln.bias!.grad.toFloat32Array(), want.db, { rtol: 1e-5, atol: 1e-6 }, `${backend} bias gradient`);
+    }
+    rejects(() => new LayerNorm([2, 4]).forward(Tensor.zeros([4])), ShapeError, /LayerNorm.forward: input must have shape \[..., 2, 4\] \(non-empty\), got \[4\]/);
   });
 });
 
@@ -310,6 +365,7 @@ describe.skipIf(!hasTorch)('module API against torch.nn.Module', () => {
     modules: Array<[string, string]>; under: string[]; nchildren: number; applied: string[];
     loose: { missing: string[]; unexpected: string[]; weight: number[] }; strict: string;
     tied: { state: string[]; params: string[]; loaded: number[]; missing: string[] };
+    bufs: { state: string[]; buffers: string[]; strict: string };
   }>(`${PY_HELPERS}
 m = ${TORCH_MODEL}
 sd = m.state_dict()
@@ -328,6 +384,16 @@ r = m.load_state_dict(loose, strict=False)
 out['loose'] = {'missing': r.missing_keys, 'unexpected': r.unexpected_keys, 'weight': m[5].weight.flatten().tolist()}
 try: m.load_state_dict(loose); out['strict'] = ''
 except RuntimeError as e: out['strict'] = str(e)
+class Bufs(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('scale', torch.ones(2))
+        self.register_buffer('cache', torch.zeros(3), persistent=False)
+        self.lin = torch.nn.Linear(2, 2)
+        self.lin.register_buffer('steps', torch.zeros(()), persistent=False)
+b = Bufs()
+out['bufs'] = {'state': list(b.state_dict().keys()), 'buffers': [n for n, _ in b.named_buffers()],
+               'strict': str(b.load_state_dict({**b.state_dict(), 'cache': torch.zeros(3)}, strict=False))}
 class Tied(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -421,6 +487,37 @@ print(json.dumps(out))
     expect(m.loadStateDict(partial as never, { strict: false })).toEqual({ missingKeys: torch!.tied.missing, unexpectedKeys: [] });
   });
 
+  it('a buffer registered with persistent: false is in namedBuffers() but not in the state dict, as torch\'s register_buffer(persistent=False) (there was no way to keep one out)', () => {
+    class Steps extends Linear {
+      constructor() {
+        super(2, 2);
+        this.registerBuffer('steps', Tensor.zeros([]), { dtype: 'I64', persistent: false });
+      }
+    }
+    class Bufs extends nn.Module {
+      readonly scale = this.registerBuffer('scale', Tensor.full([2], 1));
+      readonly cache = this.registerBuffer('cache', Tensor.zeros([3]), { persistent: false });
+      readonly lin = this.registerModule('lin', new Steps());
+      forward(x: Tensor): Tensor { return x; }
+      backward(g: Tensor): Tensor { return g; }
+    }
+    const m = new Bufs();
+    expect(Object.keys(m.stateDict())).toEqual(torch!.bufs.state);
+    expect(m.namedBuffers().map(([n]) => n)).toEqual(torch!.bufs.buffers);
+    // A non-persistent buffer's key in a dict is unexpected, as in torch.
+    expect(torch!.bufs.strict).toMatch(/unexpected_keys=\['cache'\]/);
+    expect(m.loadStateDict({ ...m.stateDict(), cache: { shape: [3], data: new Float32Array(3) } }, { strict: false })).toEqual({ missingKeys: [], unexpectedKeys: ['cache'] });
+    class Bad extends nn.Module {
+      constructor(options: unknown, min?: number) { super(); this.registerBuffer('b', Tensor.zeros([1]), options as never, min); }
+      forward(x: Tensor): Tensor { return x; }
+      backward(g: Tensor): Tensor { return g; }
+    }
+    rejects(() => new Bad({ persistent: 'no' }), ValueError, /buffer 'b'.*persistent must be true or false/);
+    rejects(() => new Bad({ persist: false }), ValueError, /unknown option 'persist'/);
+    rejects(() => new Bad({ min: 0 }, 0), ValueError, /give min inside the options object/);
+    rejects(() => new Bad({ dtype: 'F16' }), ValueError, /dtype of buffer 'b'/);
+  });
+
   it('a non-strict load still checks every key it loads first (torch: "size mismatch"), changing nothing; options are checked', () => {
     const m = build();
     const w = Array.from((m.at(5) as Linear).weight.toFloat32Array());
@@ -438,12 +535,12 @@ describe('torch options wasmnn does not offer are refused saying so, and snake_c
   // Differed before: each was "unknown option 'x'; allowed: …", as for a typo; reduction 'none'
   // listed 'mean' and 'sum' without saying why.
   it.each([
-    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered: the padding is always zeros/],
-    [() => new Conv2d(1, 1, 3, { paddingMode: 'zeros' } as never), /Conv2d: option 'paddingMode' \(torch's padding_mode\) is not offered/],
-    [() => new MaxPool2d(2, { returnIndices: true } as never), /MaxPool2d: option 'returnIndices' \(torch's return_indices\) is not offered: the argmax is kept for backward/],
+    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': the padding is always zeros/],
+    [() => new Conv2d(1, 1, 3, { paddingMode: 'circular' } as never), /Conv2d: option 'paddingMode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros'/],
+    [() => new MaxPool2d(2, { returnIndices: true } as never), /MaxPool2d: option 'returnIndices' \(torch's return_indices\) is not offered beyond torch's default false, got true: the argmax is kept for backward/],
     [() => new MaxPool2d(2, { return_indices: true } as never), /MaxPool2d: option 'return_indices' \(torch's return_indices\) is not offered/],
     [() => new AvgPool2d(2, { divisor: 2 } as never), /AvgPool2d: unknown option 'divisor'; allowed: stride, padding, ceilMode, countIncludePad, divisorOverride$/],
-    [() => new Dropout(0.5, { inplace: true } as never), /Dropout: option 'inplace' \(torch's inplace\) is not offered/],
+    [() => new Dropout(0.5, { inplace: true } as never), /Dropout: option 'inplace' \(torch's inplace\) is not offered beyond torch's default false/],
     [() => new BCEWithLogitsLoss({ pos_weight: [3] } as never), /BCEWithLogitsLoss: option 'pos_weight' \(torch's pos_weight\) is not offered: positive examples weigh as negative ones/],
     [() => new BCEWithLogitsLoss({ weight: [3] } as never), /BCEWithLogitsLoss: option 'weight' \(torch's weight\) is not offered/],
     [() => new BCELoss({ weight: [3] } as never), /BCELoss: option 'weight' \(torch's weight\) is not offered/],
@@ -457,5 +554,12 @@ describe('torch options wasmnn does not offer are refused saying so, and snake_c
     [() => new SGD(new Linear(1, 1).parameters(), { lr: 0.1, weight_decay: 0.1 } as never), /SGD: unknown option 'weight_decay'; torch's weight_decay is spelt 'weightDecay' here/],
   ])('%#', (make, message) => {
     rejects(make, ValueError, message);
+  });
+
+  it('torch\'s defaults of those options are accepted, in either spelling (they are what wasmnn does)', () => {
+    expect(new Conv2d(1, 2, 3, { paddingMode: 'zeros' }).toString()).toBe(new Conv2d(1, 2, 3).toString());
+    expect(new Conv2d(1, 2, 3, { padding_mode: 'zeros' } as never).toConfig()).toEqual(new Conv2d(1, 2, 3).toConfig());
+    expect(new MaxPool2d(2, { returnIndices: false }).toString()).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)');
+    expect(new Dropout(0.5, { inplace: false }).toString()).toBe('Dropout(p=0.5, inplace=False)');
   });
 });
