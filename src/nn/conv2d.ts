@@ -98,7 +98,7 @@ export class Conv2d extends Module {
     checkNumber(where, 'inChannels', inChannels, { integer: true, min: 1, max: MAX_DIM });
     checkNumber(where, 'outChannels', outChannels, { integer: true, min: 1, max: MAX_DIM });
     checkOptions(where, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator'], {
-      paddingMode: { torchDefault: 'zeros', reason: "the padding is always zeros; 'reflect', 'replicate' and 'circular' are not implemented" },
+      paddingMode: { torchDefault: 'zeros', reason: "wasmnn pads with zeros only ('reflect', 'replicate' and 'circular' are not offered)" },
     });
     const groups = checkNumber(where, 'groups', options.groups ?? 1, { integer: true, min: 1, max: MAX_DIM });
     if (inChannels % groups !== 0) throw new ValueError(`${where}: inChannels must be divisible by groups (${groups}), got ${inChannels}`);

@@ -42,16 +42,15 @@ class Rollback {
   private readonly flags: Array<[Module, boolean]> = [];
   private readonly generators: Array<[RandomGenerator, [number, number, number, number]]>;
   private grads: Array<[Tensor, Float32Array]> | null = null;
+  private released = false;
 
   constructor(private readonly model: Module) {
     this.buffers = model.namedBuffers().map(([, t]) => [t, t.toFloat32Array()]);
     const generators = new Set<RandomGenerator>([defaultGenerator]);
-    const visit = (m: Module): void => {
+    for (const m of model.modules()) {
       this.flags.push([m, m.training]);
       if (m instanceof Dropout && m._generator instanceof RandomGenerator) generators.add(m._generator);
-      for (const [, child] of m.namedChildren()) visit(child);
-    };
-    visit(model);
+    }
     this.generators = [...generators].map((g) => [g, g._state()]);
   }
 
@@ -60,13 +59,17 @@ class Rollback {
     this.grads ??= this.model.parameters().map((p) => [p.grad, p.grad.toFloat32Array()]);
   }
 
-  /** After the first step: nothing will be restored, the copies are dropped. */
+  /** After an optimizer step: nothing will be restored, the copies are dropped (later calls do nothing). */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     this.buffers = [];
     this.grads = [];
   }
 
+  /** Puts back what the run changed, unless it has taken a step. */
   restore(): void {
+    if (this.released) return;
     for (const [t, values] of this.buffers) if (!t.isDisposed) t._view().set(values);
     for (const [t, values] of this.grads ?? []) if (!t.isDisposed) t._view().set(values);
     for (const [m, training] of this.flags) m.training = training;
@@ -77,20 +80,15 @@ class Rollback {
 /** The training loop, one epoch per iteration: fit() runs it to the end, fitAsync() yields between epochs. */
 function* epochs(model: Module, plan: FitPlan): Generator<EpochLog, History> {
   const rollback = new Rollback(model);
-  let stepped = false;
   try {
-    return yield* run(model, plan, rollback, () => {
-      if (stepped) return;
-      stepped = true;
-      rollback.release();
-    });
+    return yield* run(model, plan, rollback);
   } catch (e) {
-    if (!stepped) rollback.restore();
+    rollback.restore();
     throw e;
   }
 }
 
-function* run(model: Module, plan: FitPlan, rollback: Rollback, onStep: () => void): Generator<EpochLog, History> {
+function* run(model: Module, plan: FitPlan, rollback: Rollback): Generator<EpochLog, History> {
   const { loss, optimizer, scheduler, stopper, task, threshold, maxNorm } = plan;
   // Everything is checked: from here on the run may change state.
   const seed = seedOf(plan, defaultGenerator);
@@ -155,7 +153,7 @@ function* run(model: Module, plan: FitPlan, rollback: Rollback, onStep: () => vo
         else model.backward(loss.backward());
         if (maxNorm !== undefined) clipGradNorm(optimizer.params, maxNorm);
         optimizer.step();
-        onStep();
+        rollback.release();
         plan.onBatchEnd?.({ epoch, batch: batch.index + 1, batchesPerEpoch: loader.batchesPerEpoch, loss: epochLoss.last });
       }
       // Nothing counted (every batch ignored): NaN, whatever the reduction (see evaluate).

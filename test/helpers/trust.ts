@@ -47,3 +47,28 @@ export function failAllocationAt(failAt: number): void {
     return real.apply(this, args);
   });
 }
+
+/**
+ * Calls every `[label, call]` with every `[what, value]` hostile argument and returns the calls
+ * whose error was not a WasmnnError, or was a WASM trap wrapped in one (`label`'s `v` replaced by
+ * `what`), and how many calls were made. A returned promise's rejection is ignored: its checks
+ * run before it is returned.
+ */
+export function rawErrors(calls: ReadonlyArray<readonly [string, (v: never) => unknown]>, hostile: ReadonlyArray<readonly [string, unknown]>): { raw: string[]; total: number } {
+  const raw: string[] = [];
+  let total = 0;
+  for (const [label, call] of calls) {
+    for (const [what, value] of hostile) {
+      total++;
+      try {
+        const r = call(value as never);
+        if (r instanceof Promise) r.catch(() => {});
+      } catch (e) {
+        const name = label.replace(/\bv\b/, what);
+        if (!(e instanceof WasmnnError)) raw.push(`${name}: ${(e as Error)?.name}: ${(e as Error)?.message}`);
+        else if (/out of bounds|unreachable|RuntimeError/.test(e.message)) raw.push(`${name}: a WASM trap inside ${e.name}`);
+      }
+    }
+  }
+  return { raw, total };
+}

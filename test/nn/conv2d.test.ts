@@ -65,7 +65,7 @@ describe('Conv2d', () => {
       [[1, 2, 3, { padding: -1 }], /padding\[0\] must be ≥ 0/],
       [[1, 2, 3, { dilation: [1, 1.5] }], /dilation\[1\] must be an integer/],
       [[1, 2, 3, { bias: 'yes' }], /bias must be true or false/],
-      [[1, 2, 3, { paddingMode: 'reflect' }], /option 'paddingMode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': the padding is always zeros/],
+      [[1, 2, 3, { paddingMode: 'reflect' }], /option 'paddingMode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': wasmnn pads with zeros only/],
       [[1, 2, 3, null], /options must be an object, got null/],
       [[4096, 4096, 4096], /at most 2\^28/],
     ];

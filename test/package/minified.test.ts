@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 
 type Lib = typeof import('../../src/index.js');
 
@@ -24,16 +25,6 @@ beforeAll(async () => {
   min = (await import(pathToFileURL(outfile).href)) as Lib;
   plain = (await import(pathToFileURL(`${root}dist/index.js`).href)) as Lib; // built by `npm run build`
 }, 120_000);
-
-/** The error `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A small model and an Adam optimizer after three steps on fixed data, built from `lib`. */
 function trained(lib: Lib): { model: InstanceType<Lib['Sequential']>; opt: InstanceType<Lib['Adam']> } {

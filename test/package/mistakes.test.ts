@@ -2,19 +2,10 @@
 // message names the argument, what was expected and what was given, and — where the fix is
 // mechanical — the call that fixes it.
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import {
   BatchNorm1d, BCELoss, CrossEntropyLoss, Linear, MSELoss, NLLLoss, ReLU, Sequential, ShapeError, Sigmoid, StateError, Tensor, ValueError, Adam, fit,
 } from '../../src/index.js';
-
-/** The error `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 const net = (): Sequential => new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
 

@@ -535,7 +535,7 @@ describe('torch options wasmnn does not offer are refused saying so, and snake_c
   // Differed before: each was "unknown option 'x'; allowed: …", as for a typo; reduction 'none'
   // listed 'mean' and 'sum' without saying why.
   it.each([
-    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': the padding is always zeros/],
+    [() => new Conv2d(1, 1, 3, { padding_mode: 'reflect' } as never), /Conv2d: option 'padding_mode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros', got 'reflect': wasmnn pads with zeros only/],
     [() => new Conv2d(1, 1, 3, { paddingMode: 'circular' } as never), /Conv2d: option 'paddingMode' \(torch's padding_mode\) is not offered beyond torch's default 'zeros'/],
     [() => new MaxPool2d(2, { returnIndices: true } as never), /MaxPool2d: option 'returnIndices' \(torch's return_indices\) is not offered beyond torch's default false, got true: the argmax is kept for backward/],
     [() => new MaxPool2d(2, { return_indices: true } as never), /MaxPool2d: option 'return_indices' \(torch's return_indices\) is not offered/],
